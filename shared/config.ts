@@ -1,0 +1,45 @@
+import { LOCAL_BUCKET_NAME, LOCAL_TABLE_NAME } from './store/table';
+
+/**
+ * Environment the functions read, resolved on each call so that tests and the local runtime can
+ * set variables before the first request. Deployed, the CDK stack sets every one of them.
+ */
+export const ENV = {
+  /** DynamoDB table name. */
+  tableName: 'TABLE_NAME',
+  /** S3 bucket for thread documents. */
+  bucketName: 'BUCKET_NAME',
+  /** Local runtime only: DynamoDB endpoint (dynalite). */
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** Local runtime only: S3 endpoint (s3rver). */
+  s3Endpoint: 'S3_ENDPOINT',
+  /** JWKS URL of the token issuer. */
+  jwksUrl: 'AUTH_JWKS_URL',
+  /** Required `iss` of tokens. */
+  issuer: 'AUTH_ISSUER',
+  /** Required `aud` of tokens. */
+  audience: 'AUTH_AUDIENCE',
+  /** Claim carrying the tenant id. @default 'tenant' */
+  tenantClaim: 'AUTH_TENANT_CLAIM',
+  /** Claim carrying the roles (array, or a space or comma separated string). @default 'roles' */
+  rolesClaim: 'AUTH_ROLES_CLAIM',
+} as const;
+
+const read = (name: string): string | undefined => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+};
+
+export const config = {
+  tableName: () => read(ENV.tableName) ?? LOCAL_TABLE_NAME,
+  bucketName: () => read(ENV.bucketName) ?? LOCAL_BUCKET_NAME,
+  dynamodbEndpoint: () => read(ENV.dynamodbEndpoint),
+  s3Endpoint: () => read(ENV.s3Endpoint),
+  auth: () => ({
+    jwksUrl: read(ENV.jwksUrl),
+    issuer: read(ENV.issuer),
+    audience: read(ENV.audience),
+    tenantClaim: read(ENV.tenantClaim) ?? 'tenant',
+    rolesClaim: read(ENV.rolesClaim) ?? 'roles',
+  }),
+};

@@ -1,0 +1,148 @@
+import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
+import type { AsBuiltNode, Component, Node } from '../schemas/twin';
+import { BadRequest, type FieldError } from './errors';
+
+/** A position of a twin's configuration tree, as stored. `order` keeps siblings in recorded order. */
+export interface PositionRecord {
+  path: string;
+  name?: string;
+  order: number;
+}
+
+/** Component X sits in position `path` from `validFrom` (valid time) on, recorded at `recordedAt`. */
+export interface InstallationRecord {
+  path: string;
+  component: Component;
+  validFrom: string;
+  validTo: string | null;
+  recordedAt: string;
+}
+
+export interface FlatConfiguration {
+  positions: PositionRecord[];
+  installations: { path: string; component: Component }[];
+}
+
+/** Identity of a serialized component within a tenant. */
+export const componentIdentity = (
+  component: Pick<Component, 'partNumber' | 'serialNumber'>,
+): string | null =>
+  component.serialNumber === undefined ? null : `${component.partNumber}\u0000${component.serialNumber}`;
+
+export const parentPath = (path: string): string | null => {
+  const cut = path.lastIndexOf('/');
+  return cut < 0 ? null : path.slice(0, cut);
+};
+
+export const slugOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * Flattens an as-built record into positions and installations, in depth-first order, and checks
+ * what a schema cannot: depth, total size, duplicate siblings, a serialized component given twice.
+ * Field paths in errors are relative to `fieldPrefix` (e.g. `body.configuration`).
+ */
+export function flattenAsBuilt(nodes: AsBuiltNode[], fieldPrefix = 'configuration'): FlatConfiguration {
+  const positions: PositionRecord[] = [];
+  const installations: FlatConfiguration['installations'] = [];
+  const errors: FieldError[] = [];
+  const seenComponents = new Map<string, string>();
+  // Explicit stack rather than recursion: the input is untrusted.
+  const stack: { node: AsBuiltNode; parent: string | null; field: string; depth: number }[] = [];
+  const pushSiblings = (siblings: AsBuiltNode[], parent: string | null, field: string, depth: number) => {
+    const seen = new Set<string>();
+    siblings.forEach((node, index) => {
+      if (seen.has(node.position)) {
+        errors.push({
+          path: `${field}[${index}].position`,
+          message: `duplicate position "${node.position}"`,
+        });
+      }
+      seen.add(node.position);
+    });
+    for (let index = siblings.length - 1; index >= 0; index--) {
+      stack.push({ node: siblings[index]!, parent, field: `${field}[${index}]`, depth });
+    }
+  };
+  pushSiblings(nodes, null, fieldPrefix, 1);
+  while (stack.length > 0 && errors.length < 100) {
+    const { node, parent, field, depth } = stack.pop()!;
+    if (depth > MAX_DEPTH) {
+      errors.push({ path: field, message: `configuration is deeper than ${MAX_DEPTH} levels` });
+      continue;
+    }
+    const path = parent === null ? node.position : `${parent}/${node.position}`;
+    positions.push({
+      path,
+      ...(node.name === undefined ? {} : { name: node.name }),
+      order: positions.length,
+    });
+    if (positions.length > MAX_POSITIONS) {
+      errors.push({ path: fieldPrefix, message: `more than ${MAX_POSITIONS} positions` });
+      break;
+    }
+    if (node.component) {
+      const identity = componentIdentity(node.component);
+      if (identity !== null) {
+        const first = seenComponents.get(identity);
+        if (first !== undefined) {
+          errors.push({
+            path: `${field}.component`,
+            message: `component ${node.component.partNumber} serial ${node.component.serialNumber} is already at ${first}`,
+          });
+        }
+        seenComponents.set(identity, path);
+      }
+      installations.push({ path, component: node.component });
+    }
+    if (node.children && node.children.length > 0)
+      pushSiblings(node.children, path, `${field}.children`, depth + 1);
+  }
+  if (errors.length > 0) {
+    throw new BadRequest(`The as-built record is invalid: ${errors[0]!.path}: ${errors[0]!.message}`, errors);
+  }
+  return { positions, installations };
+}
+
+/** Builds the configuration tree from positions and the component each one holds. */
+export function buildTree(positions: PositionRecord[], installed: ReadonlyMap<string, Component>): Node[] {
+  const ordered = [...positions].sort((a, b) => a.order - b.order);
+  const nodes = new Map<string, Node>();
+  const roots: Node[] = [];
+  for (const position of ordered) {
+    const node: Node = {
+      position: slugOf(position.path),
+      path: position.path,
+      ...(position.name === undefined ? {} : { name: position.name }),
+      component: installed.get(position.path) ?? null,
+      children: [],
+    };
+    nodes.set(position.path, node);
+  }
+  for (const position of ordered) {
+    const node = nodes.get(position.path)!;
+    const parent = parentPath(position.path);
+    const parentNode = parent === null ? undefined : nodes.get(parent);
+    // A position whose parent is gone is shown at the root rather than lost.
+    (parentNode ? parentNode.children : roots).push(node);
+  }
+  return roots;
+}
+
+/**
+ * Which component each position holds at valid time `asOf`, as recorded up to `knownAt`.
+ * Times are ISO strings in UTC (`toISOString()`), so they compare as strings.
+ */
+export function installedAt(
+  installations: readonly InstallationRecord[],
+  asOf: string,
+  knownAt: string,
+): Map<string, Component> {
+  const installed = new Map<string, Component>();
+  for (const record of installations) {
+    if (record.recordedAt > knownAt) continue;
+    if (record.validFrom > asOf) continue;
+    if (record.validTo !== null && record.validTo <= asOf) continue;
+    installed.set(record.path, record.component);
+  }
+  return installed;
+}

@@ -1,0 +1,97 @@
+/** A field-level problem, named by its path in the request (`body.configuration[0].position`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
+ * Errors the API answers with. Thrown anywhere, turned into `application/problem+json` once, in
+ * the HTTP error middleware. `detail` is always safe to show to the caller.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+
+  /** Problem type: a relative URI reference (RFC 9457 §3.1.1), one per kind of error. */
+  get type(): string {
+    return `/problems/${this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  }
+}
+
+export class BadRequest extends AppError {
+  constructor(detail: string, errors?: FieldError[]) {
+    super(400, 'Invalid input', detail, errors);
+  }
+}
+
+/** One bad field: the common case of BadRequest. */
+export const invalidField = (path: string, message: string): BadRequest =>
+  new BadRequest(`${path}: ${message}`, [{ path, message }]);
+
+export class Unauthorized extends AppError {
+  constructor(detail: string) {
+    super(401, 'Unauthorized', detail, undefined, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+export class Forbidden extends AppError {
+  constructor(detail: string) {
+    super(403, 'Forbidden', detail);
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(detail = 'Not found') {
+    super(404, 'Not found', detail);
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(detail: string, errors?: FieldError[]) {
+    super(409, 'Conflict', detail, errors);
+  }
+}
+
+export class PreconditionFailed extends AppError {
+  constructor(detail: string) {
+    super(412, 'Precondition failed', detail);
+  }
+}
+
+export class PayloadTooLarge extends AppError {
+  constructor(detail: string) {
+    super(413, 'Payload too large', detail);
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  constructor(detail: string) {
+    super(415, 'Unsupported media type', detail);
+  }
+}
+
+export class UnprocessableContent extends AppError {
+  constructor(detail: string, errors?: FieldError[]) {
+    super(422, 'Unprocessable content', detail, errors);
+  }
+}
+
+export class PreconditionRequired extends AppError {
+  constructor(detail: string) {
+    super(428, 'Precondition required', detail);
+  }
+}
+
+export class ServiceUnavailable extends AppError {
+  constructor(detail: string, retryAfterSeconds = 1) {
+    super(503, 'Service unavailable', detail, undefined, { 'retry-after': String(retryAfterSeconds) });
+  }
+}

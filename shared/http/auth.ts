@@ -1,0 +1,63 @@
+import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { config } from '../config';
+import { AppError, ServiceUnavailable, Unauthorized } from '../domain/errors';
+import { ROLES, type Role } from '../schemas/common';
+
+/** Who is calling: the tenant and roles come from the verified token and from nowhere else. */
+export interface Caller {
+  tenant: string;
+  roles: Role[];
+  /** The token's subject: the actor recorded on every change. */
+  sub: string;
+}
+
+/** Tenant ids go into every key, so they are kept to a safe alphabet (no "#"). */
+export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+const ALGORITHMS = ['RS256', 'ES256'];
+
+let jwks: { url: string; keySet: ReturnType<typeof createRemoteJWKSet> } | undefined;
+
+/** The issuer's key set, fetched on first use and cached (jose refreshes it on an unknown `kid`). */
+function keySet(url: string) {
+  if (jwks?.url !== url) jwks = { url, keySet: createRemoteJWKSet(new URL(url), { timeoutDuration: 3000 }) };
+  return jwks.keySet;
+}
+
+/** Verifies `Authorization: Bearer <jwt>` and returns the caller it names. */
+export async function authenticate(authorization: string | undefined): Promise<Caller> {
+  const { jwksUrl, issuer, audience, tenantClaim, rolesClaim } = config.auth();
+  if (!jwksUrl || !issuer || !audience) {
+    throw new AppError(500, 'Internal error', 'Authentication is not configured');
+  }
+  const match = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new Unauthorized('An Authorization: Bearer token is required');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(match[1]!, keySet(jwksUrl), {
+      issuer,
+      audience,
+      algorithms: ALGORITHMS,
+      requiredClaims: ['iss', 'aud', 'exp'],
+    }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWKSTimeout)
+      throw new ServiceUnavailable('The token issuer did not answer');
+    if (error instanceof joseErrors.JOSEError)
+      throw new Unauthorized(`The token is not valid: ${error.code}`);
+    throw new ServiceUnavailable("The token issuer's keys could not be fetched");
+  }
+  const tenant = payload[tenantClaim];
+  if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+    throw new Unauthorized(`The token has no valid "${tenantClaim}" claim`);
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '')
+    throw new Unauthorized('The token has no subject');
+  return { tenant, roles: rolesOf(payload[rolesClaim]), sub: payload.sub };
+}
+
+/** Roles from an array claim or a space- or comma-separated string; unknown names are dropped. */
+export function rolesOf(claim: unknown): Role[] {
+  const names = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
+  return names.filter((name): name is Role => (ROLES as readonly unknown[]).includes(name));
+}

@@ -1,0 +1,66 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AppError } from '../domain/errors';
+import { type FunctionName, routesOf } from '../routes';
+import type { Caller } from './auth';
+import {
+  authorization,
+  inputValidation,
+  problemResponses,
+  type RequestContext,
+  requestTracing,
+  routeResolver,
+} from './middleware';
+import { type HttpResult, toProxyResult } from './response';
+
+/** What an operation receives: validated input and the verified caller. */
+export interface OperationRequest<P = Record<string, unknown>, Q = Record<string, unknown>, B = unknown> {
+  params: P;
+  query: Q;
+  body: B;
+  headers: Record<string, string | undefined>;
+  caller: Caller;
+  requestId: string;
+  now: Date;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each operation narrows its own input types
+export type Operation = (request: OperationRequest<any, any, any>) => Promise<HttpResult>;
+export type PublicOperation = (request: Omit<OperationRequest, 'caller'>) => Promise<HttpResult>;
+
+/**
+ * The Lambda handler of one function folder: the middy stack, then the operation named by the
+ * route table for this request. Every route of the function must have an operation.
+ */
+export function createFunctionHandler(
+  fn: FunctionName,
+  operations: Record<string, Operation | PublicOperation>,
+) {
+  const routes = routesOf(fn);
+  const missing = routes.filter((route) => !operations[route.operationId]).map((route) => route.operationId);
+  if (missing.length > 0) throw new Error(`Function ${fn} lacks operations ${missing.join(', ')}`);
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(requestTracing())
+    .use(problemResponses())
+    .use(httpHeaderNormalizer())
+    .use(routeResolver(routes))
+    .use(authorization())
+    .use(inputValidation())
+    .handler(async (event, lambdaContext) => {
+      const context = lambdaContext as RequestContext;
+      const route = context.route!;
+      const operation = operations[route.operationId] as Operation;
+      const input = context.input!;
+      if (route.auth && !context.caller) throw new AppError(500, 'Internal error', 'No caller');
+      const result = await operation({
+        ...input,
+        headers: event.headers ?? {},
+        caller: context.caller!,
+        requestId: context.requestId ?? '',
+        now: new Date(),
+      });
+      return toProxyResult(result);
+    });
+}

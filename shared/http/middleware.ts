@@ -1,0 +1,92 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { Forbidden, NotFound } from '../domain/errors';
+import { type Route, routeKey } from '../routes';
+import { authenticate, type Caller } from './auth';
+import { parseInput, type RequestInput } from './input';
+import { logger } from './logger';
+import { problemOf } from './response';
+
+/** What the middlewares learn about a request, for the operation to use. */
+export interface RequestContext extends Context {
+  requestId?: string;
+  startedAt?: number;
+  route?: Route;
+  caller?: Caller;
+  input?: RequestInput;
+}
+
+type Middleware = MiddlewareObj<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Error,
+  RequestContext
+>;
+
+/** Request id on every response (`x-request-id`) and in every log line; one access log line per request. */
+export const requestTracing = (): Middleware => {
+  const finish: Middleware['after'] = (request) => {
+    const response = request.response;
+    if (!response) return;
+    response.headers = { ...response.headers, 'x-request-id': request.context.requestId ?? '' };
+    const line = {
+      method: request.event.requestContext?.http?.method,
+      route: request.context.route?.path,
+      status: response.statusCode,
+      ms: Date.now() - (request.context.startedAt ?? Date.now()),
+    };
+    if ((response.statusCode ?? 500) >= 500)
+      logger.error('request failed', { ...line, error: request.error });
+    else logger.info('request', line);
+  };
+  return {
+    before: (request) => {
+      request.context.requestId = request.event.requestContext?.requestId || ulid();
+      request.context.startedAt = Date.now();
+      logger.appendKeys({ requestId: request.context.requestId });
+    },
+    after: finish,
+    onError: finish,
+  };
+};
+
+/** Every error, from any middleware or operation, becomes an `application/problem+json` answer. */
+export const problemResponses = (): Middleware => ({
+  onError: (request) => {
+    request.response = problemOf(request.error, request.context.requestId ?? 'unknown');
+  },
+});
+
+/** Finds the route of the table this request is for (API Gateway's `routeKey`). */
+export const routeResolver = (routes: readonly Route[]): Middleware => {
+  const byKey = new Map(routes.map((route) => [routeKey(route), route]));
+  return {
+    before: (request) => {
+      const route = byKey.get(request.event.routeKey);
+      if (!route) throw new NotFound(`No route ${request.event.routeKey}`);
+      request.context.route = route;
+    },
+  };
+};
+
+/** Verifies the bearer token of non-public routes and checks the caller's role against the route's. */
+export const authorization = (): Middleware => ({
+  before: async (request) => {
+    const route = request.context.route!;
+    if (!route.auth) return;
+    const caller = await authenticate(request.event.headers?.authorization);
+    logger.appendKeys({ tenant: caller.tenant });
+    if (route.roles && !caller.roles.some((role) => route.roles!.includes(role))) {
+      throw new Forbidden(`This needs one of the roles ${route.roles.join(', ')}`);
+    }
+    request.context.caller = caller;
+  },
+});
+
+/** Validates path, query and body against the route's zod schemas (400 naming each bad field). */
+export const inputValidation = (): Middleware => ({
+  before: (request) => {
+    request.context.input = parseInput(request.context.route!, request.event);
+  },
+});

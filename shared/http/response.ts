@@ -1,0 +1,56 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AppError, ServiceUnavailable } from '../domain/errors';
+
+/** What an operation returns: the handler turns it into the Lambda proxy result. */
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
+  status: 200,
+  body,
+  headers,
+});
+
+export function toProxyResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  const hasBody = result.body !== undefined;
+  return {
+    statusCode: result.status,
+    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers },
+    body: hasBody ? JSON.stringify(result.body) : '',
+  };
+}
+
+/** AWS errors that mean "slow down", answered as 503 with Retry-After rather than 500. */
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalServerError',
+]);
+
+/** Turns any error into an RFC 9457 problem. Only AppError details reach the client. */
+export function problemOf(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const known =
+    error instanceof AppError
+      ? error
+      : THROTTLING.has((error as { name?: string })?.name ?? '')
+        ? new ServiceUnavailable('The service is busy: retry shortly', 1)
+        : new AppError(500, 'Internal error', `Something went wrong on our side (request ${requestId})`);
+  return {
+    statusCode: known.status,
+    headers: { 'content-type': 'application/problem+json', ...known.headers },
+    body: JSON.stringify({
+      type: known.type,
+      title: known.title,
+      status: known.status,
+      detail: known.detail,
+      instance: requestId,
+      ...(known.errors ? { errors: known.errors } : {}),
+    }),
+  };
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { Attributes, Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Slug, Text } from './common';
+
+export const LIFECYCLE_STATES = [
+  'as-built',
+  'delivered',
+  'installed',
+  'commissioned',
+  'in-service',
+  'maintenance',
+  'retired',
+  'recycled',
+] as const;
+export const Lifecycle = z.enum(LIFECYCLE_STATES);
+
+export const COMPONENT_KINDS = ['mechanical', 'electrical', 'software'] as const;
+
+export const Product = z.strictObject({
+  partNumber: Identifier,
+  revision: Text(64).optional(),
+  name: Text(256).optional(),
+});
+
+export const Component = z
+  .strictObject({
+    partNumber: Identifier,
+    serialNumber: Identifier.optional(),
+    revision: Text(64).optional(),
+    kind: z.enum(COMPONENT_KINDS),
+    softwareVersion: Text(64).optional(),
+    twinId: Id.optional(),
+    attributes: Attributes.optional(),
+  })
+  .meta({ id: 'Component' });
+export type Component = z.infer<typeof Component>;
+
+export interface AsBuiltNode {
+  position: string;
+  name?: string;
+  component?: Component | null;
+  children?: AsBuiltNode[];
+}
+
+export const AsBuiltNode: z.ZodType<AsBuiltNode> = z
+  .strictObject({
+    position: Slug,
+    name: Text(256).optional(),
+    component: Component.nullable().optional(),
+    get children() {
+      return z.array(AsBuiltNode).max(10_000).optional();
+    },
+  })
+  .meta({ id: 'AsBuiltNode' });
+
+export const CreateTwinBody = z
+  .strictObject({
+    serialNumber: Identifier,
+    product: Product,
+    oem: Identifier.optional(),
+    site: Text(128).optional(),
+    type: Slug.optional(),
+    attributes: Attributes.optional(),
+    builtAt: IsoDateTime.optional(),
+    configuration: z.array(AsBuiltNode).max(10_000),
+  })
+  .meta({ id: 'AsBuiltRecord', description: 'The as-built record a twin is created from' });
+export type CreateTwinBody = z.infer<typeof CreateTwinBody>;
+
+export const PatchTwinBody = z
+  .strictObject({
+    site: Text(128).nullable().optional(),
+    type: Slug.nullable().optional(),
+    attributes: z
+      .record(z.string().min(1).max(128), z.unknown())
+      .optional()
+      .meta({ description: 'JSON merge patch of the attributes: null removes a key' }),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'at least one of site, type, attributes' })
+  .meta({ id: 'TwinPatch' });
+export type PatchTwinBody = z.infer<typeof PatchTwinBody>;
+
+export interface Node {
+  position: string;
+  path: string;
+  name?: string;
+  component: Component | null;
+  children: Node[];
+}
+
+export const Node: z.ZodType<Node> = z
+  .object({
+    position: z.string(),
+    path: z.string(),
+    name: z.string().optional(),
+    component: Component.nullable(),
+    get children() {
+      return z.array(Node);
+    },
+  })
+  .meta({ id: 'Node' });
+
+export const Twin = z
+  .object({
+    id: Id,
+    serialNumber: z.string(),
+    product: Product,
+    oem: z.string().optional(),
+    site: z.string().optional(),
+    lifecycle: Lifecycle,
+    type: z.string().optional(),
+    attributes: Attributes,
+    version: z.number().int(),
+    builtAt: IsoDateTime,
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    configuration: z.array(Node),
+  })
+  .meta({ id: 'Twin' });
+
+export const TwinSummary = Twin.omit({ configuration: true }).meta({ id: 'TwinSummary' });
+
+export const TwinList = z
+  .object({ items: z.array(TwinSummary), nextCursor: z.string().optional() })
+  .meta({ id: 'TwinList' });
+
+export const TwinIdParams = z.strictObject({ id: Id });
+
+export const ListTwinsQuery = z.strictObject({
+  site: Text(128).optional(),
+  partNumber: Identifier.optional(),
+  serialNumber: Identifier.optional(),
+  lifecycle: Lifecycle.optional(),
+  limit: Limit,
+  cursor: Cursor.optional(),
+});
+export type ListTwinsQuery = z.infer<typeof ListTwinsQuery>;
+
+export const GetTwinQuery = z.strictObject({});
+
+export { PositionPath };

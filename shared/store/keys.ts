@@ -1,0 +1,85 @@
+/**
+ * Every DynamoDB key of twinthread, built here and nowhere else. Each key starts with the owning
+ * tenant, so no query for one tenant can reach another's items. Identifiers that go into keys
+ * (tenant, part and serial numbers, slugs) cannot contain "#" (the schemas refuse it).
+ */
+const tenantPrefix = (tenant: string) => `TENANT#${tenant}#`;
+
+const twinPartition = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWIN#${twinId}`;
+
+/** Sort key of a twin in the tenant-wide indexes: by serial number, then id. */
+const twinIndexSortKey = (serialNumber: string, twinId: string) => `TWIN#${serialNumber}#${twinId}`;
+
+export const keys = {
+  twinPartition,
+  twinMeta: (tenant: string, twinId: string) => ({ PK: twinPartition(tenant, twinId), SK: 'META' }),
+  position: (tenant: string, twinId: string, path: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `POS#${path}`,
+  }),
+  /** One installation interval; `seq` keeps two installations at the same instant apart. */
+  installation: (tenant: string, twinId: string, path: string, validFrom: string, seq: number) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `INST#${path}#${validFrom}#${String(seq).padStart(6, '0')}`,
+  }),
+  /** Sort-key prefixes of the items a twin's partition holds. */
+  prefixes: { position: 'POS#', installation: 'INST#', meta: 'META' },
+
+  /** Uniqueness of a twin's serial number per tenant and product. */
+  serialGuard: (tenant: string, productPartNumber: string, serialNumber: string) => ({
+    PK: `${tenantPrefix(tenant)}SERIAL#${productPartNumber}#${serialNumber}`,
+    SK: 'GUARD',
+  }),
+  /** A serialized component: where it is installed now (its uniqueness guard). */
+  component: (tenant: string, partNumber: string, serialNumber: string) => ({
+    PK: `${tenantPrefix(tenant)}COMP#${partNumber}#${serialNumber}`,
+    SK: 'META',
+  }),
+
+  /** Index keys a twin carries once it is visible. */
+  twinIndexKeys: (
+    tenant: string,
+    twin: { id: string; serialNumber: string; site?: string; partNumber: string },
+  ) => {
+    const sortKey = twinIndexSortKey(twin.serialNumber, twin.id);
+    return {
+      listPK: `${tenantPrefix(tenant)}TWINS`,
+      listSK: sortKey,
+      productPK: `${tenantPrefix(tenant)}PRODUCT#${twin.partNumber}`,
+      productSK: sortKey,
+      ...(twin.site === undefined
+        ? {}
+        : { sitePK: `${tenantPrefix(tenant)}SITE#${twin.site}`, siteSK: sortKey }),
+    };
+  },
+  twinList: (tenant: string) => `${tenantPrefix(tenant)}TWINS`,
+  twinsBySite: (tenant: string, site: string) => `${tenantPrefix(tenant)}SITE#${site}`,
+  twinsByProduct: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PRODUCT#${partNumber}`,
+  twinIndexSortPrefix: (serialNumber?: string) =>
+    serialNumber === undefined ? 'TWIN#' : `TWIN#${serialNumber}#`,
+};
+
+/** Attribute names of every key, to strip them from items before they leave the store. */
+export const KEY_ATTRIBUTES = [
+  'PK',
+  'SK',
+  'listPK',
+  'listSK',
+  'sitePK',
+  'siteSK',
+  'productPK',
+  'productSK',
+  'fleetPK',
+  'fleetSK',
+  'granteePK',
+  'granteeSK',
+  'expiresAt',
+] as const;
+
+export function withoutKeys<T extends Record<string, unknown>>(
+  item: T,
+): Omit<T, (typeof KEY_ATTRIBUTES)[number]> {
+  const copy: Record<string, unknown> = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  return copy as Omit<T, (typeof KEY_ATTRIBUTES)[number]>;
+}
