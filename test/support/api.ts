@@ -1,0 +1,138 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { ulid } from 'ulid';
+import { createGateway } from '../../infra/local/gateway';
+import { ENV } from '../../shared/config';
+import type { Role } from '../../shared/schemas/common';
+
+const listen = (server: Server) =>
+  new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
+  );
+
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+/** An outside OIDC-like issuer: an RSA key pair whose public half is served as a JWKS. */
+export interface TestIssuer {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** A token signed by this issuer; `claims` override the defaults (e.g. `exp`). */
+  token(tenant: string, roles: Role[], claims?: JWTPayload & { sub?: string }): Promise<string>;
+  /** A token signed by a key the JWKS does not have. */
+  forgedToken(tenant: string, roles: Role[]): Promise<string>;
+}
+
+export interface TestApi {
+  url: string;
+  issuer: TestIssuer;
+  call(method: string, path: string, options?: CallOptions): Promise<ApiResponse>;
+  /** Shorthand: a caller of `tenant` with `roles`. */
+  as(tenant: string, roles?: Role[]): Promise<Caller>;
+  stop(): Promise<void>;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as is, instead of JSON-encoding `body`. */
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
+  body: any;
+}
+
+export type Caller = (
+  method: string,
+  path: string,
+  options?: Omit<CallOptions, 'token'>,
+) => Promise<ApiResponse>;
+
+async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const other = await generateKeyPair('RS256', { extractable: true });
+  const kid = ulid();
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(jwks));
+  });
+  const base = await listen(server);
+  const issuer = `${base}/issuer`;
+  const audience = 'twinthread-e2e';
+  const sign = (key: CryptoKey, tenant: string, roles: Role[], claims: JWTPayload = {}) =>
+    new SignJWT({ tenant, roles, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer(claims.iss ?? issuer)
+      .setAudience(claims.aud ?? audience)
+      .setSubject(claims.sub ?? `user@${tenant}`)
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? '1h')
+      .sign(key);
+  return {
+    server,
+    issuer: {
+      issuer,
+      audience,
+      jwksUrl: `${base}/jwks.json`,
+      token: (tenant, roles, claims) => sign(privateKey, tenant, roles, claims),
+      forgedToken: (tenant, roles) => sign(other.privateKey, tenant, roles),
+    },
+  };
+}
+
+/**
+ * The API as a client sees it: the local gateway (the very handlers the Lambdas run) on a free
+ * port, accepting tokens of an outside issuer, over the run's embedded DynamoDB and S3.
+ */
+export async function startApi(): Promise<TestApi> {
+  const { issuer, server: issuerServer } = await createIssuer();
+  process.env[ENV.jwksUrl] = issuer.jwksUrl;
+  process.env[ENV.issuer] = issuer.issuer;
+  process.env[ENV.audience] = issuer.audience;
+  const gateway = createGateway();
+  const url = await listen(gateway);
+  const call = async (method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | Buffer | undefined = options.rawBody;
+    if (body === undefined && options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+  return {
+    url,
+    issuer,
+    call,
+    as: async (tenant, roles = ['admin']) => {
+      const token = await issuer.token(tenant, roles);
+      return (method, path, options = {}) => call(method, path, { ...options, token });
+    },
+    stop: async () => {
+      await close(gateway);
+      await close(issuerServer);
+    },
+  };
+}
