@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../../shared/config';
 import { TENANT_PATTERN } from '../../shared/http/auth';
 import { Role } from '../../shared/schemas/common';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Attributes, Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Slug, Text } from './common';
 
 export const LIFECYCLE_STATES = [

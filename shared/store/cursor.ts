@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidField } from '../domain/errors';
 
 const Key = z.record(z.string(), z.string());

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../shared/routes';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord, countNodes } from '../support/fixtures';
+import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 
 let api: TestApi;
@@ -13,13 +14,6 @@ beforeAll(async () => {
   acme = await api.as(tenant, ['admin']);
 });
 afterAll(() => api.stop());
-
-const expectProblem = (response: ApiResponse, status: number, field?: string) => {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-  if (field) expect(response.body.errors.map((error: { path: string }) => error.path)).toContain(field);
-};
 
 describe('public endpoints', () => {
   it('answers /health without a token', async () => {

@@ -72,7 +72,12 @@ async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
   const base = await listen(server);
   const issuer = `${base}/issuer`;
   const audience = 'twinthread-e2e';
-  const sign = (key: CryptoKey, tenant: string, roles: Role[], claims: JWTPayload = {}) =>
+  const sign = (
+    key: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
+    tenant: string,
+    roles: Role[],
+    claims: JWTPayload = {},
+  ) =>
     new SignJWT({ tenant, roles, ...claims })
       .setProtectedHeader({ alg: 'RS256', kid })
       .setIssuer(claims.iss ?? issuer)

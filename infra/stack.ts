@@ -1,0 +1,284 @@
+import {
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { ENV } from '../shared/config';
+import { FUNCTION_NAMES, type FunctionName, routes } from '../shared/routes';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table';
+import { FUNCTION_ACCESS, type FunctionAccess, INDEX_ACTIONS, TENANT_OBJECTS } from './access';
+import { DEPS_LOCK_FILE, functionEntry, lambdaBundling, PROJECT_ROOT } from './bundling';
+
+export interface TwinthreadStackProps extends StackProps {
+  /**
+   * What each function may do on the table and the bucket.
+   * @default FUNCTION_ACCESS (infra/access.ts)
+   */
+  readonly access?: Readonly<Record<FunctionName, FunctionAccess>>;
+}
+
+/** Logs of the functions and of the API are operational data; the audit trail lives in the table. */
+const LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+const pascal = (name: string): string =>
+  name.replace(/(^|[-_])([a-z0-9])/g, (_match, _sep: string, char: string) => char.toUpperCase());
+
+/** twinthread deployed: one table, one document bucket, one Lambda per function, one HTTP API. */
+export class TwinthreadStack extends Stack {
+  constructor(scope: Construct, id: string, props: TwinthreadStackProps = {}) {
+    super(scope, id, {
+      description: 'twinthread: digital twin configurations and their digital thread',
+      ...props,
+    });
+    // access logs delivered through a bucket policy, not the legacy LogDeliveryWrite ACL
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const access = props.access ?? FUNCTION_ACCESS;
+
+    const authIssuer = new CfnParameter(this, 'AuthIssuer', {
+      type: 'String',
+      description:
+        'Issuer (iss) of the access tokens, e.g. https://cognito-idp.<region>.amazonaws.com/<pool>',
+      allowedPattern: '^https://.+',
+    });
+    const authAudience = new CfnParameter(this, 'AuthAudience', {
+      type: 'String',
+      description: 'Audience (aud) the access tokens must carry',
+      minLength: 1,
+    });
+    const authJwksUrl = new CfnParameter(this, 'AuthJwksUrl', {
+      type: 'String',
+      description: 'JWKS URL of the issuer, used by the functions to verify the tokens again',
+      allowedPattern: '^https://.+',
+    });
+    const authTenantClaim = new CfnParameter(this, 'AuthTenantClaim', {
+      type: 'String',
+      description: 'Token claim carrying the tenant id',
+      default: 'tenant',
+    });
+    const authRolesClaim = new CfnParameter(this, 'AuthRolesClaim', {
+      type: 'String',
+      description: 'Token claim carrying the roles',
+      default: 'roles',
+    });
+
+    const table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of Object.values(INDEXES)) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+
+    const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // server access logging delivers only to SSE-S3 buckets
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const bucket = new Bucket(this, 'DocumentsBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'documents/',
+      // browsers upload and download thread documents directly with presigned URLs; the
+      // signature, not the origin, is what authorizes them
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const environment: Record<string, string> = {
+      [ENV.tableName]: table.tableName,
+      [ENV.bucketName]: bucket.bucketName,
+      [ENV.jwksUrl]: authJwksUrl.valueAsString,
+      [ENV.issuer]: authIssuer.valueAsString,
+      [ENV.audience]: authAudience.valueAsString,
+      [ENV.tenantClaim]: authTenantClaim.valueAsString,
+      [ENV.rolesClaim]: authRolesClaim.valueAsString,
+      POWERTOOLS_SERVICE_NAME: 'twinthread',
+      // stack traces through the bundled source maps
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const indexArns = Object.values(INDEXES).map((index) => `${table.tableArn}/index/${index.name}`);
+    const tenantObjectsArn = bucket.arnForObjects(TENANT_OBJECTS);
+    const bucketLogicalId = this.getLogicalId(bucket.node.defaultChild as CfnBucket);
+
+    const functions = new Map<FunctionName, NodejsFunction>();
+    for (const name of FUNCTION_NAMES) {
+      const id = pascal(name);
+      const logGroup = new LogGroup(this, `${id}Logs`, {
+        retention: LOG_RETENTION,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      // an own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only
+      const role = new Role(this, `${id}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `twinthread ${name} function`,
+      });
+      logGroup.grantWrite(role);
+
+      const { table: tableActions, bucket: bucketActions } = access[name];
+      if (tableActions.length > 0) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: [...tableActions], resources: [table.tableArn] }),
+        );
+        const onIndexes = tableActions.filter((action) => INDEX_ACTIONS.includes(action));
+        if (onIndexes.length > 0) {
+          role.addToPrincipalPolicy(new PolicyStatement({ actions: onIndexes, resources: indexArns }));
+        }
+      }
+      if (bucketActions.length > 0) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: [...bucketActions], resources: [tenantObjectsArn] }),
+        );
+        Validations.of(role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${TENANT_OBJECTS}]`,
+          reason:
+            'Document keys are tenants/<tenant>/documents/<id>/<version> with ids created at run time; the grant is limited to the tenants/ prefix and the functions build every key from the verified token tenant.',
+        });
+      }
+
+      const fn = new NodejsFunction(this, `${id}Function`, {
+        description: `twinthread ${name}`,
+        entry: functionEntry(name),
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: DEPS_LOCK_FILE,
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        // more memory means more CPU, hence shorter cold starts
+        memorySize: 512,
+        timeout: Duration.seconds(29),
+        role,
+        logGroup,
+        environment,
+        bundling: lambdaBundling,
+      });
+      Validations.of(fn).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason:
+          'Runtime pinned to nodejs22.x on purpose: the code and its bundle target Node 20/22 (engines >=20, esbuild target node22); moving to a newer runtime is a deliberate, tested upgrade.',
+      });
+      functions.set(name, fn);
+    }
+
+    const apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const api = new HttpApi(this, 'Api', {
+      apiName: 'twinthread',
+      description: 'twinthread HTTP API',
+      createDefaultStage: false,
+    });
+    const stage: HttpStage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(apiAccessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', authIssuer.valueAsString, {
+      jwtAudience: [authAudience.valueAsString],
+    });
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = (name: FunctionName): HttpLambdaIntegration => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        const fn = functions.get(name);
+        if (!fn) throw new Error(`Route to unknown function ${name}`);
+        // one API-wide invoke permission per function keeps its resource policy small as routes grow
+        integration = new HttpLambdaIntegration(`${pascal(name)}Integration`, fn, {
+          scopePermissionToRoute: false,
+        });
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+    for (const route of routes) {
+      if (route.path === '/dev' || route.path.startsWith('/dev/')) {
+        throw new Error(`${route.method} ${route.path}: /dev routes exist only in local mode`);
+      }
+      const [httpRoute] = api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf(route.function),
+        authorizer: route.auth ? authorizer : undefined,
+      });
+      if (!route.auth && httpRoute) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} (${route.summary}) is public by design: auth is false in the route table and it serves no tenant data.`,
+        });
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
+  }
+}

@@ -1,0 +1,104 @@
+import { SignJWT } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../shared/config';
+import { startApi, type TestApi } from '../support/api';
+import { aircraftRecord } from '../support/fixtures';
+import { expectProblem } from '../support/problems';
+import { newTenant } from '../support/tenants';
+
+let api: TestApi;
+const tenant = newTenant('auth');
+let twinId: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  const admin = await api.as(tenant, ['admin']);
+  twinId = (await admin('POST', '/v1/twins', { body: aircraftRecord('AUTH-1') })).body.id;
+});
+afterAll(() => api.stop());
+
+const getWith = (token?: string) => api.call('GET', `/v1/twins/${twinId}`, token ? { token } : {});
+
+describe('tokens', () => {
+  it('accepts a token of the configured outside issuer', async () => {
+    expect((await getWith(await api.issuer.token(tenant, ['viewer']))).status).toBe(200);
+  });
+
+  it.each([
+    ['no Authorization header', async () => undefined],
+    ['a malformed header', async () => 'not a jwt'],
+    ['a key the issuer does not publish', () => api.issuer.forgedToken(tenant, ['admin'])],
+    [
+      'an expired token',
+      () => api.issuer.token(tenant, ['admin'], { exp: Math.floor(Date.now() / 1000) - 60 }),
+    ],
+    ['another audience', () => api.issuer.token(tenant, ['admin'], { aud: 'someone-else' })],
+    ['another issuer', () => api.issuer.token(tenant, ['admin'], { iss: 'https://evil.example' })],
+    ['no tenant claim', () => api.issuer.token('', ['admin'], { tenant: undefined })],
+    ['a tenant with "#"', () => api.issuer.token('acme#TWIN', ['admin'])],
+    [
+      'an HS256 token',
+      () =>
+        new SignJWT({ tenant, roles: ['admin'] })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(api.issuer.issuer)
+          .setAudience(api.issuer.audience)
+          .setSubject('x')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!!')),
+    ],
+  ])('refuses %s with 401', async (_label, makeToken) => {
+    const token = await makeToken();
+    const response = await api.call(
+      'GET',
+      `/v1/twins/${twinId}`,
+      token ? { headers: { authorization: token.includes(' ') ? token : `Bearer ${token}` } } : {},
+    );
+    expectProblem(response, 401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  describe('with claim names configured for Cognito', () => {
+    afterEach(() => {
+      delete process.env[ENV.tenantClaim];
+      delete process.env[ENV.rolesClaim];
+    });
+
+    it('reads the tenant and roles from custom:tenant and cognito:groups', async () => {
+      process.env[ENV.tenantClaim] = 'custom:tenant';
+      process.env[ENV.rolesClaim] = 'cognito:groups';
+      const token = await api.issuer.token('ignored', [], {
+        'custom:tenant': tenant,
+        'cognito:groups': ['viewer'],
+      });
+      expect((await getWith(token)).status).toBe(200);
+      const plain = await api.issuer.token(tenant, ['admin']);
+      expectProblem(await getWith(plain), 401);
+    });
+  });
+});
+
+describe('roles', () => {
+  it('lets every role read', async () => {
+    for (const role of ['admin', 'engineer', 'technician', 'viewer'] as const) {
+      expect((await getWith(await api.issuer.token(tenant, [role]))).status).toBe(200);
+    }
+  });
+
+  it('lets only admins and engineers create and edit (403 for the others)', async () => {
+    for (const role of ['technician', 'viewer'] as const) {
+      const call = await api.as(tenant, [role]);
+      expectProblem(await call('POST', '/v1/twins', { body: aircraftRecord(`ROLE-${role}`) }), 403);
+      expectProblem(
+        await call('PATCH', `/v1/twins/${twinId}`, { body: { site: 'X' }, headers: { 'if-match': '"1"' } }),
+        403,
+      );
+    }
+    const engineer = await api.as(tenant, ['engineer']);
+    expect((await engineer('POST', '/v1/twins', { body: aircraftRecord('ROLE-engineer') })).status).toBe(201);
+  });
+
+  it('refuses a token with no known role (403)', async () => {
+    expectProblem(await getWith(await api.issuer.token(tenant, [])), 403);
+  });
+});
