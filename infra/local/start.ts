@@ -7,6 +7,9 @@
 import { ENV } from '../../shared/config';
 import { startLocalStack } from './stack';
 
+// The SDK is pinned (see STACK.md) below the releases that need Node 22: its reminder is noise locally.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const port = (name: string, fallback: number) => {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;

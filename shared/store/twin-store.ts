@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { FlatConfiguration, InstallationRecord, PositionRecord } from '../domain/configuration';
-import { type AppError, Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
+import { AppError, Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
 import { documentClient } from './clients';
@@ -215,18 +215,23 @@ function twinReferenceCheck(tenant: string, path: string, twinId: string): Write
   };
 }
 
-/** Is the twin holding a guard a create that died (gone, or pending past its lease)? */
-async function isAbandoned(tenant: string, twinId: string, now: Date): Promise<boolean> {
+type HolderState = { state: 'active' } | { state: 'abandoned' } | { state: 'pending'; leaseUntil: string };
+
+/** The twin holding a guard: live, still being created, or a create that died (gone, or past its lease). */
+async function holderState(tenant: string, twinId: string, now: Date): Promise<HolderState> {
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: table(), Key: keys.twinMeta(tenant, twinId), ConsistentRead: true }),
   );
-  if (!Item) return true;
-  return (
-    Item.status === PENDING && typeof Item.leaseUntil === 'string' && Item.leaseUntil < now.toISOString()
-  );
+  if (!Item) return { state: 'abandoned' };
+  if (Item.status !== PENDING) return { state: 'active' };
+  const leaseUntil = String(Item.leaseUntil);
+  return leaseUntil < now.toISOString() ? { state: 'abandoned' } : { state: 'pending', leaseUntil };
 }
 
-/** One transaction; guards held by abandoned creates are taken over, any other refusal is answered. */
+/**
+ * One transaction. Guards held by abandoned creates are taken over (all of them at once, then the
+ * transaction is sent again); any other refusal is answered with the entry's own error.
+ */
 async function writeTransaction(tenant: string, writes: Write[], now: Date): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -234,20 +239,35 @@ async function writeTransaction(tenant: string, writes: Write[], now: Date): Pro
       return;
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
-      const failure = error.conditionFailure;
-      const write = failure === undefined ? undefined : writes[failure.index];
-      if (!failure || !write) throw new Conflict('The change conflicts with a concurrent one: retry');
-      if (!write.guard)
-        throw write.onConditionFailed?.() ?? new Conflict('The change conflicts with the stored state');
-      const item = failure.item ?? {};
-      const holder = write.guard.holder(item);
-      if (attempt < 3 && holder !== undefined && (await isAbandoned(tenant, holder, now))) {
+      const failures = error.reasons.filter((reason) => reason.code === 'ConditionalCheckFailed');
+      if (failures.length === 0) throw new Conflict('The change conflicts with a concurrent one: retry');
+      const states = new Map<string, Promise<HolderState>>();
+      for (const failure of failures) {
+        const write = writes[failure.index]!;
+        if (!write.guard)
+          throw write.onConditionFailed?.() ?? new Conflict('The change conflicts with the stored state');
+        const item = failure.item ?? {};
+        const holder = write.guard.holder(item);
+        if (holder === undefined) throw write.guard.conflict(item);
+        if (!states.has(holder)) states.set(holder, holderState(tenant, holder, now));
+        const holding = await states.get(holder)!;
+        if (holding.state === 'pending') throw creationInProgress(holding.leaseUntil, now);
+        if (holding.state === 'active' || attempt >= 3) throw write.guard.conflict(item);
         write.entry = write.guard.takeover(holder);
-        continue;
       }
-      throw write.guard.conflict(item);
     }
   }
+}
+
+function creationInProgress(leaseUntil: string, now: Date): AppError {
+  const seconds = Math.max(1, Math.ceil((Date.parse(leaseUntil) - now.getTime()) / 1000));
+  return new AppError(
+    409,
+    'Conflict',
+    `Another request is still creating a twin with the same serial numbers: retry in ${seconds} s`,
+    undefined,
+    { 'retry-after': String(seconds) },
+  );
 }
 
 /**

@@ -1,0 +1,369 @@
+/**
+ * `npm run bench` (`-- --quick` skips the 10,000-position create): starts the local stack in memory and
+ * prints how a twin read through the gateway compares with the DynamoDB Query it needs, how many DynamoDB
+ * requests each request sends, how long a 10,000-position create takes, and the bundle sizes. It asserts
+ * nothing; the numbers also go to `.bench/results.json`.
+ *
+ * Everything runs in this process (gateway, handlers, embedded DynamoDB), so the absolute times are those
+ * of dynalite on this machine, not of AWS; the ratios and request counts are what carry over.
+ */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { ms, type Summary, summarize, timed } from './stats';
+
+// Before any function module is loaded: their logger reads the level when it is created.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const { startLocalStack } = await import('../../infra/local/stack');
+const { toApiGatewayEvent } = await import('../../infra/local/gateway');
+const { lambdaContext, loadFunction } = await import('../../infra/local/functions');
+const { routes } = await import('../../shared/routes');
+const { config } = await import('../../shared/config');
+const { documentClient, dynamodbCalls } = await import('../../shared/store/clients');
+const { keys } = await import('../../shared/store/keys');
+const { loadTwin } = await import('../../shared/store/twin-store');
+const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+const { wideRecord } = await import('../support/fixtures');
+const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
+
+const QUICK = process.argv.includes('--quick');
+const TENANT = 'bench';
+const ITERATIONS = 200;
+const WARMUP = 20;
+const GET_POSITIONS = 500;
+const POST_SAMPLES = 5;
+const LARGE_POSITIONS = 10_000;
+const RATIO_GOAL = 1.25;
+/** Lambda's response payload limit (and API Gateway's request limit). */
+const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** The functions' timeout (API Gateway's integration timeout is 30 s). */
+const FUNCTION_TIMEOUT_MS = 29_000;
+
+type Calls = { total: number; byCommand: Record<string, number> };
+
+const snapshot = (): Calls => ({ total: dynamodbCalls.count, byCommand: { ...dynamodbCalls.byCommand } });
+
+function callsSince(before: Calls): Calls {
+  const byCommand: Record<string, number> = {};
+  for (const [command, count] of Object.entries(dynamodbCalls.byCommand)) {
+    const delta = count - (before.byCommand[command] ?? 0);
+    if (delta > 0) byCommand[command.replace(/Command$/, '')] = delta;
+  }
+  return { total: dynamodbCalls.count - before.total, byCommand };
+}
+
+const formatCalls = (calls: Calls): string =>
+  `${calls.total} (${Object.entries(calls.byCommand)
+    .map(([command, count]) => `${command} ${count}`)
+    .join(', ')})`;
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+
+const stack = await startLocalStack({ memory: true, port: 0 });
+const url = stack.url!;
+
+try {
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+  console.log(
+    `twinthread bench: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGB} GB, node ${machine.node}, ${machine.platform}${QUICK ? ', --quick' : ''}`,
+  );
+
+  const tokenResponse = await fetch(`${url}/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: TENANT, roles: ['admin'] }),
+  });
+  const { token } = (await tokenResponse.json()) as { token: string };
+  const authorization = `Bearer ${token}`;
+
+  const postTwin = async (serial: string, positions: number) => {
+    const body = JSON.stringify(wideRecord(serial, positions));
+    const response = await fetch(`${url}/v1/twins`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body,
+    });
+    const text = await response.text();
+    return { status: response.status, text, requestBytes: Buffer.byteLength(body) };
+  };
+
+  const getTwin = async (id: string) => {
+    const response = await fetch(`${url}/v1/twins/${id}`, { headers: { authorization } });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`GET /v1/twins/${id}: ${response.status} ${text}`);
+    return text.length;
+  };
+
+  /** The Query `loadTwin` sends: the whole partition, consistent, page after page. */
+  const rawQuery = async (id: string) => {
+    let items = 0;
+    let pages = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({
+          TableName: config.tableName(),
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.twinPartition(TENANT, id) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      pages++;
+      items += page.Items?.length ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { items, pages };
+  };
+
+  /** The twins handler called as the Lambda runtime would, without HTTP: gateway and fetch left out. */
+  const getRoute = routes.find((route) => route.operationId === 'getTwin')!;
+  const invokeGet = async (id: string) => {
+    const path = `/v1/twins/${id}`;
+    const request = {
+      method: 'GET',
+      httpVersion: '1.1',
+      headers: { host: new URL(url).host, authorization },
+      socket: { remoteAddress: '127.0.0.1' },
+    } as unknown as IncomingMessage;
+    const event = toApiGatewayEvent(request, new URL(path, url), Buffer.alloc(0), getRoute, { id }, 'bench');
+    const handler = await loadFunction('twins');
+    const result = await handler(event, lambdaContext('twins', 'bench'), {
+      signal: new AbortController().signal,
+    });
+    if (result.statusCode !== 200) throw new Error(`handler GET ${path}: ${result.statusCode}`);
+    return result.body?.length ?? 0;
+  };
+
+  // --- 1. GET of a 500-position twin vs its raw Query -----------------------------------------------------
+  const firstPost = await timed(() => postTwin('BENCH-GET-500', GET_POSITIONS));
+  if (firstPost.value.status !== 201)
+    throw new Error(`POST: ${firstPost.value.status} ${firstPost.value.text}`);
+  const twinId = (JSON.parse(firstPost.value.text) as { id: string }).id;
+
+  type SeriesName = 'rawQuery' | 'loadTwin' | 'handler' | 'gateway';
+  const series: Record<SeriesName, () => Promise<unknown>> = {
+    rawQuery: () => rawQuery(twinId),
+    loadTwin: () => loadTwin(TENANT, twinId),
+    handler: () => invokeGet(twinId),
+    gateway: () => getTwin(twinId),
+  };
+  const names = Object.keys(series) as SeriesName[];
+  const samples: Record<SeriesName, number[]> = { rawQuery: [], loadTwin: [], handler: [], gateway: [] };
+  console.log(
+    `\n1. GET of a ${GET_POSITIONS}-position twin: ${WARMUP} warm-up + ${ITERATIONS} iterations of each, interleaved`,
+  );
+  for (let iteration = 0; iteration < WARMUP + ITERATIONS; iteration++) {
+    // The order rotates, so that none of them always runs right after the same other one.
+    for (let offset = 0; offset < names.length; offset++) {
+      const name = names[(iteration + offset) % names.length]!;
+      const { ms: elapsed } = await timed(series[name]);
+      if (iteration >= WARMUP) samples[name].push(elapsed);
+    }
+  }
+  const get: Record<SeriesName, Summary> = {
+    rawQuery: summarize(samples.rawQuery),
+    loadTwin: summarize(samples.loadTwin),
+    handler: summarize(samples.handler),
+    gateway: summarize(samples.gateway),
+  };
+  const ratio = { p50: get.gateway.p50 / get.rawQuery.p50, p99: get.gateway.p99 / get.rawQuery.p99 };
+  const ratioMet = ratio.p50 <= RATIO_GOAL && ratio.p99 <= RATIO_GOAL;
+  const partition = await rawQuery(twinId);
+  const getBytes = await getTwin(twinId);
+  const labels: Record<SeriesName, string> = {
+    rawQuery: 'raw Query (documentClient)',
+    loadTwin: 'store loadTwin',
+    handler: 'handler, no HTTP',
+    gateway: 'GET via gateway (fetch)',
+  };
+  console.log(
+    `   partition: ${partition.items} items in ${partition.pages} page(s), response ${kb(getBytes)}`,
+  );
+  console.log(
+    `   ${'ms'.padEnd(28)}${['p50', 'p90', 'p99', 'max', 'mean'].map((h) => h.padStart(8)).join('')}`,
+  );
+  for (const name of names) {
+    const s = get[name];
+    console.log(
+      `   ${labels[name].padEnd(28)}${[s.p50, s.p90, s.p99, s.max, s.mean].map((v) => ms(v).padStart(8)).join('')}`,
+    );
+  }
+  console.log(
+    `   gateway / raw Query: p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)} (goal ≤ ${RATIO_GOAL}): ${ratioMet ? 'met' : 'NOT met'}`,
+  );
+
+  // --- 2. DynamoDB requests per API request --------------------------------------------------------------
+  console.log('\n2. DynamoDB requests per API request');
+  let before = snapshot();
+  await getTwin(twinId);
+  const getCalls = callsSince(before);
+  console.log(
+    `   GET twin (${GET_POSITIONS} positions): ${formatCalls(getCalls)}; Query pages needed: ${partition.pages}`,
+  );
+
+  const postTimes: number[] = [];
+  let postCalls: Calls | undefined;
+  for (let sample = 0; sample < POST_SAMPLES; sample++) {
+    before = snapshot();
+    const post = await timed(() => postTwin(`BENCH-POST-500-${sample}`, GET_POSITIONS));
+    if (post.value.status !== 201) throw new Error(`POST: ${post.value.status} ${post.value.text}`);
+    postTimes.push(post.ms);
+    postCalls ??= callsSince(before);
+  }
+  const post = summarize(postTimes);
+  console.log(`   POST twin (${GET_POSITIONS} positions): ${formatCalls(postCalls!)}`);
+  console.log(
+    `   POST twin time: first (cold) ${ms(firstPost.ms)} ms, then p50 ${ms(post.p50)} ms / max ${ms(post.max)} ms over ${POST_SAMPLES}`,
+  );
+
+  // --- 3. A 10,000-position twin -------------------------------------------------------------------------
+  let large:
+    | {
+        positions: number;
+        requestBytes: number;
+        status: number;
+        createMs: number;
+        createCalls: Calls;
+        transactWriteItems: number;
+        problem?: string;
+        get?: { ms: number; status: number; bytes: number; queryPages: number; calls: Calls; items: number };
+      }
+    | undefined;
+  if (QUICK) {
+    console.log(`\n3. ${LARGE_POSITIONS}-position twin: skipped (--quick)`);
+  } else {
+    console.log(`\n3. ${LARGE_POSITIONS}-position twin (every position with a serialized component)`);
+    before = snapshot();
+    const created = await timed(() => postTwin('BENCH-10K', LARGE_POSITIONS));
+    const createCalls = callsSince(before);
+    const { status, text, requestBytes } = created.value;
+    large = {
+      positions: LARGE_POSITIONS,
+      requestBytes,
+      status,
+      createMs: created.ms,
+      createCalls,
+      transactWriteItems: createCalls.byCommand.TransactWriteItems ?? 0,
+      ...(status === 201 ? {} : { problem: text.slice(0, 500) }),
+    };
+    console.log(
+      `   create: ${status} in ${ms(created.ms)} ms (request ${kb(requestBytes)}); ${large.transactWriteItems} transactions; requests ${formatCalls(createCalls)}`,
+    );
+    if (created.ms > FUNCTION_TIMEOUT_MS) {
+      console.log(`   !! longer than the ${FUNCTION_TIMEOUT_MS / 1000} s function timeout`);
+    }
+    if (status === 201) {
+      const id = (JSON.parse(text) as { id: string }).id;
+      before = snapshot();
+      const response = await timed(async () => {
+        const res = await fetch(`${url}/v1/twins/${id}`, { headers: { authorization } });
+        return { status: res.status, bytes: (await res.arrayBuffer()).byteLength };
+      });
+      const calls = callsSince(before);
+      const raw = await rawQuery(id);
+      large.get = {
+        ms: response.ms,
+        status: response.value.status,
+        bytes: response.value.bytes,
+        queryPages: calls.byCommand.Query ?? 0,
+        calls,
+        items: raw.items,
+      };
+      console.log(
+        `   GET: ${response.value.status} in ${ms(response.ms)} ms, ${large.get.queryPages} Query pages (partition ${raw.items} items, ${raw.pages} pages), response ${kb(response.value.bytes)}`,
+      );
+      if (response.value.bytes > LAMBDA_PAYLOAD_BYTES) {
+        console.log(`   !! response larger than Lambda's ${kb(LAMBDA_PAYLOAD_BYTES)} payload limit`);
+      }
+    } else {
+      console.log(`   problem: ${large.problem}`);
+    }
+  }
+
+  // --- 4. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
+  console.log(`\n4. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
+  const bundles = (await measureBundleSizes()).map((size) => ({
+    ...size,
+    withinGoal: size.bytes <= BUNDLE_GOAL_BYTES,
+  }));
+  for (const bundle of bundles) {
+    console.log(
+      `   ${bundle.function.padEnd(10)}${kb(bundle.bytes).padStart(10)} (map ${kb(bundle.mapBytes)}) ${bundle.withinGoal ? 'within' : 'OVER'}`,
+    );
+  }
+
+  // --- Summary ------------------------------------------------------------------------------------------
+  const rows: [string, string][] = [
+    [`GET ${GET_POSITIONS} p50 / p99: raw Query`, `${ms(get.rawQuery.p50)} / ${ms(get.rawQuery.p99)} ms`],
+    [`GET ${GET_POSITIONS} p50 / p99: loadTwin`, `${ms(get.loadTwin.p50)} / ${ms(get.loadTwin.p99)} ms`],
+    [`GET ${GET_POSITIONS} p50 / p99: handler`, `${ms(get.handler.p50)} / ${ms(get.handler.p99)} ms`],
+    [`GET ${GET_POSITIONS} p50 / p99: gateway`, `${ms(get.gateway.p50)} / ${ms(get.gateway.p99)} ms`],
+    [
+      'gateway / raw Query',
+      `p50 ×${ratio.p50.toFixed(2)}, p99 ×${ratio.p99.toFixed(2)} (≤ ${RATIO_GOAL}: ${ratioMet ? 'met' : 'NOT met'})`,
+    ],
+    [`GET ${GET_POSITIONS} DynamoDB requests`, `${formatCalls(getCalls)}, pages ${partition.pages}`],
+    [`POST ${GET_POSITIONS} DynamoDB requests`, formatCalls(postCalls!)],
+    [`POST ${GET_POSITIONS} time p50`, `${ms(post.p50)} ms`],
+    ...(large
+      ? ([
+          [
+            `create ${LARGE_POSITIONS}`,
+            `${large.status} in ${ms(large.createMs)} ms, ${large.transactWriteItems} transactions`,
+          ],
+          ...(large.get
+            ? ([
+                [
+                  `GET ${LARGE_POSITIONS}`,
+                  `${large.get.status} in ${ms(large.get.ms)} ms, ${large.get.queryPages} Query pages, ${kb(large.get.bytes)}`,
+                ],
+              ] as [string, string][])
+            : []),
+        ] as [string, string][])
+      : ([[`create ${LARGE_POSITIONS}`, 'skipped (--quick)']] as [string, string][])),
+    ...bundles.map((bundle): [string, string] => [
+      `bundle ${bundle.function}`,
+      `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
+    ]),
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log(`\nSummary (${machine.cpus} CPUs, node ${machine.node})`);
+  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+
+  const results = {
+    at: new Date().toISOString(),
+    machine,
+    quick: QUICK,
+    get: {
+      positions: GET_POSITIONS,
+      iterations: ITERATIONS,
+      warmup: WARMUP,
+      partitionItems: partition.items,
+      queryPages: partition.pages,
+      responseBytes: getBytes,
+      ms: get,
+      ratio: { ...ratio, goal: RATIO_GOAL, met: ratioMet },
+    },
+    dynamodbCalls: { get: getCalls, post: postCalls },
+    post: { positions: GET_POSITIONS, coldMs: firstPost.ms, ms: post },
+    large: large ?? null,
+    bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
+  };
+  const outDir = join(process.cwd(), '.bench');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWritten to ${join('.bench', 'results.json')}`);
+} finally {
+  await stack.stop();
+}
+process.exit(0);

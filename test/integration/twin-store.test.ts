@@ -1,0 +1,191 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { config } from '../../shared/config';
+import { flattenAsBuilt } from '../../shared/domain/configuration';
+import { AppError, Conflict, PreconditionFailed } from '../../shared/domain/errors';
+import { newTwinRecord, patchTwinRecord } from '../../shared/domain/twin';
+import type { CreateTwinBody } from '../../shared/schemas/twin';
+import { documentClient } from '../../shared/store/clients';
+import { keys } from '../../shared/store/keys';
+import {
+  createTwin,
+  listTwins,
+  loadTwin,
+  PENDING_LEASE_MS,
+  saveTwinRecord,
+} from '../../shared/store/twin-store';
+import { aircraftRecord, wideRecord } from '../support/fixtures';
+import { newTenant } from '../support/tenants';
+
+const prepare = (body: CreateTwinBody, now = new Date()) => ({
+  record: newTwinRecord({ builtAt: '2024-01-01T00:00:00Z', ...body }, ulid(), now),
+  flat: flattenAsBuilt(body.configuration),
+  now,
+});
+
+const rawPartition = async (tenant: string, id: string) =>
+  (
+    await documentClient().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.twinPartition(tenant, id) },
+      }),
+    )
+  ).Items ?? [];
+
+const listedSerials = async (tenant: string, serialNumber?: string) =>
+  (await listTwins(tenant, serialNumber ? { serialNumber } : {}, { limit: 100 })).items.map(
+    (twin) => twin.id,
+  );
+
+describe('creating a twin', () => {
+  it('writes a small twin in one transaction and reads it back with one Query', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const { record, flat, now } = prepare(aircraftRecord('S-1'));
+    // Act
+    const result = await createTwin(tenant, record, flat, now);
+    const loaded = await loadTwin(tenant, record.id);
+    // Assess
+    expect(result.transactions).toBe(1);
+    expect(loaded?.record).toEqual(record);
+    expect(loaded?.positions).toHaveLength(9);
+    expect(loaded?.installations).toHaveLength(7);
+  });
+
+  it('writes a twin larger than one transaction in several, and shows it only when complete', async () => {
+    // Prepare: 350 positions, each with a serialized component: 1,052 items
+    const tenant = newTenant();
+    const { record, flat, now } = prepare(wideRecord('WIDE-1', 350));
+    const seenWhilePending: unknown[] = [];
+    // Act
+    const result = await createTwin(tenant, record, flat, now, {
+      afterTransaction: async () => {
+        seenWhilePending.push(await loadTwin(tenant, record.id), ...(await listedSerials(tenant)));
+      },
+    });
+    // Assess
+    expect(result.transactions).toBe(12);
+    expect(seenWhilePending.every((seen) => seen === null)).toBe(true);
+    const loaded = await loadTwin(tenant, record.id);
+    expect(loaded?.positions).toHaveLength(350);
+    expect(loaded?.installations).toHaveLength(350);
+    expect(await listedSerials(tenant, 'WIDE-1')).toEqual([record.id]);
+  });
+
+  it('lets exactly one of many concurrent creates of the same serial number win', async () => {
+    const tenant = newTenant();
+    const attempts = Array.from({ length: 8 }, () => prepare(aircraftRecord('RACE-1')));
+    const results = await Promise.allSettled(
+      attempts.map(({ record, flat, now }) => createTwin(tenant, record, flat, now)),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(Conflict);
+    }
+    expect(await listedSerials(tenant, 'RACE-1')).toHaveLength(1);
+  });
+
+  it('undoes a failed multi-transaction create: nothing visible, nothing blocking a retry', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const failing = prepare(wideRecord('FAIL-1', 300));
+    // Act
+    await expect(
+      createTwin(tenant, failing.record, failing.flat, failing.now, {
+        afterTransaction: async (count) => {
+          if (count > 1) throw new Error('the function died');
+        },
+      }),
+    ).rejects.toThrow('the function died');
+    // Assess
+    expect(await rawPartition(tenant, failing.record.id)).toEqual([]);
+    const retry = prepare(wideRecord('FAIL-1', 300));
+    await createTwin(tenant, retry.record, retry.flat, retry.now);
+    expect((await loadTwin(tenant, retry.record.id))?.positions).toHaveLength(300);
+  });
+
+  it('after a crash midway, the pending twin stays invisible and its guards are taken over once its lease ends', async () => {
+    // Prepare: a writer that dies after two transactions, leaving a pending twin
+    const tenant = newTenant();
+    const crashed = prepare(wideRecord('CRASH-1', 300));
+    let reachedCrash!: () => void;
+    const crashPoint = new Promise<void>((resolve) => {
+      reachedCrash = resolve;
+    });
+    void createTwin(tenant, crashed.record, crashed.flat, crashed.now, {
+      afterTransaction: (count) => {
+        if (count < 2) return Promise.resolve();
+        reachedCrash();
+        return new Promise<void>(() => {}); // never comes back, like a killed process
+      },
+    });
+    await crashPoint;
+    expect((await rawPartition(tenant, crashed.record.id)).length).toBeGreaterThan(0);
+
+    // Assess: invisible to every reader
+    expect(await loadTwin(tenant, crashed.record.id)).toBeNull();
+    expect(await listedSerials(tenant)).toEqual([]);
+
+    // Act: a retry while the lease runs is told to come back later...
+    const early = prepare(wideRecord('CRASH-1', 300), new Date(crashed.now.getTime() + 1000));
+    const refused = await createTwin(tenant, early.record, early.flat, early.now).catch((error) => error);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused.status).toBe(409);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+
+    // ...and one after the lease takes the guards over and succeeds.
+    const late = prepare(
+      wideRecord('CRASH-1', 300),
+      new Date(crashed.now.getTime() + PENDING_LEASE_MS + 1000),
+    );
+    await createTwin(tenant, late.record, late.flat, late.now);
+    expect((await loadTwin(tenant, late.record.id))?.positions).toHaveLength(300);
+    expect(await listedSerials(tenant, 'CRASH-1')).toEqual([late.record.id]);
+
+    // The components now belong to the new twin: a third twin cannot take them.
+    const third = prepare(
+      {
+        ...wideRecord('CRASH-2', 1),
+        configuration: [
+          {
+            position: 'p',
+            component: { partNumber: 'SERVO', serialNumber: 'CRASH-1-S7', kind: 'mechanical' },
+          },
+        ],
+      },
+      late.now,
+    );
+    await expect(createTwin(tenant, third.record, third.flat, third.now)).rejects.toThrow(late.record.id);
+  });
+});
+
+describe('saving a twin', () => {
+  it('refuses a version that is no longer current', async () => {
+    const tenant = newTenant();
+    const { record, flat, now } = prepare(aircraftRecord('SAVE-1'));
+    await createTwin(tenant, record, flat, now);
+    await saveTwinRecord(tenant, patchTwinRecord(record, { site: 'A' }, now), 1);
+    await expect(
+      saveTwinRecord(tenant, patchTwinRecord(record, { site: 'B' }, now), 1),
+    ).rejects.toBeInstanceOf(PreconditionFailed);
+    expect((await loadTwin(tenant, record.id))?.record.site).toBe('A');
+  });
+});
+
+describe('tenants', () => {
+  it('never see each other twins through the store', async () => {
+    const owner = newTenant();
+    const other = newTenant();
+    const { record, flat, now } = prepare(aircraftRecord('TEN-1'));
+    await createTwin(owner, record, flat, now);
+    expect(await loadTwin(other, record.id)).toBeNull();
+    expect(await listedSerials(other)).toEqual([]);
+    // The same serials are free in another tenant.
+    const theirs = prepare(aircraftRecord('TEN-1'));
+    await createTwin(other, theirs.record, theirs.flat, theirs.now);
+    expect(await listedSerials(other)).toEqual([theirs.record.id]);
+  });
+});
