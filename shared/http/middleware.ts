@@ -44,6 +44,8 @@ export const requestTracing = (): Middleware => {
     before: (request) => {
       request.context.requestId = request.event.requestContext?.requestId || ulid();
       request.context.startedAt = Date.now();
+      // Keys of the previous request must not leak into this one's log lines.
+      logger.resetKeys();
       logger.appendKeys({ requestId: request.context.requestId });
     },
     after: finish,
