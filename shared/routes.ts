@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import { Problem, type Role } from './schemas/common';
 import {
-  CreateTwinBody,
-  GetTwinQuery,
-  ListTwinsQuery,
-  PatchTwinBody,
-  Twin,
-  TwinIdParams,
-  TwinList,
-} from './schemas/twin';
+  ChangeSetBody,
+  ComponentParams,
+  ComponentTrace,
+  HistoryPage,
+  HistoryQuery,
+  TimeQuery,
+} from './schemas/change';
+import { Problem, type Role } from './schemas/common';
+import { CreateTwinBody, ListTwinsQuery, PatchTwinBody, Twin, TwinIdParams, TwinList } from './schemas/twin';
 
 /** The Lambda functions: one folder each under functions/. */
 export const FUNCTION_NAMES = ['system', 'twins'] as const;
@@ -45,6 +45,8 @@ export interface Route {
 
 const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 const WRITERS: readonly Role[] = ['admin', 'engineer'];
+/** Technicians record the work they do: changes (and, later, inspections), never deletes or grants. */
+const MAINTAINERS: readonly Role[] = ['admin', 'engineer', 'technician'];
 
 export const routes: readonly Route[] = [
   {
@@ -92,10 +94,11 @@ export const routes: readonly Route[] = [
     path: '/v1/twins/{id}',
     operationId: 'getTwin',
     function: 'twins',
-    summary: 'A twin with its configuration tree',
+    summary:
+      'A twin with its configuration tree, now or at asOf (valid time) as known at knownAt (record time)',
     auth: true,
     roles: READERS,
-    request: { params: TwinIdParams, query: GetTwinQuery },
+    request: { params: TwinIdParams, query: TimeQuery },
     responses: { 200: { description: 'The twin', schema: Twin } },
   },
   {
@@ -109,6 +112,41 @@ export const routes: readonly Route[] = [
     ifMatch: true,
     request: { params: TwinIdParams, body: PatchTwinBody },
     responses: { 200: { description: 'The updated twin', schema: Twin } },
+  },
+  {
+    method: 'POST',
+    path: '/v1/twins/{id}/changes',
+    operationId: 'changeTwin',
+    function: 'twins',
+    summary:
+      'Record a change set: install, remove, replace, move, update, add or remove positions, lifecycle',
+    auth: true,
+    roles: MAINTAINERS,
+    ifMatch: true,
+    request: { params: TwinIdParams, body: ChangeSetBody },
+    responses: { 200: { description: 'The twin after the change', schema: Twin } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/twins/{id}/history',
+    operationId: 'twinHistory',
+    function: 'twins',
+    summary: 'Change sets of the twin, newest first; filters position (with its subtree), from, to',
+    auth: true,
+    roles: READERS,
+    request: { params: TwinIdParams, query: HistoryQuery },
+    responses: { 200: { description: 'A page of change sets', schema: HistoryPage } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/components/{partNumber}/{serialNumber}',
+    operationId: 'componentTrace',
+    function: 'twins',
+    summary: 'A serialized component and every installation it ever had, across twins',
+    auth: true,
+    roles: READERS,
+    request: { params: ComponentParams },
+    responses: { 200: { description: 'The component and its installations', schema: ComponentTrace } },
   },
 ];
 

@@ -1,5 +1,14 @@
 import { createFunctionHandler } from '../../shared/http/handler';
-import { createTwin, getTwin, listTwins, patchTwin } from './operations';
+import { changeTwin, componentTrace, twinHistory } from './change-operations';
+import { createTwin, getTwin, listTwins, patchTwin } from './twin-operations';
 
-/** Twins: create from an as-built record, list, read, edit. */
-export const handler = createFunctionHandler('twins', { createTwin, listTwins, getTwin, patchTwin });
+/** Twins: create from an as-built record, list, read (at any time), edit, change, history, component trace. */
+export const handler = createFunctionHandler('twins', {
+  createTwin,
+  listTwins,
+  getTwin,
+  patchTwin,
+  changeTwin,
+  twinHistory,
+  componentTrace,
+});

@@ -52,9 +52,15 @@ export function matchRoute(compiled: CompiledRoute[], method: string, path: stri
     const match = pattern.exec(path);
     if (!match) continue;
     const params: Record<string, string> = {};
-    names.forEach((name, index) => {
-      params[name] = decodeURIComponent(match[index + 1]!);
-    });
+    for (const [index, name] of names.entries()) {
+      try {
+        params[name] = decodeURIComponent(match[index + 1]!);
+      } catch {
+        throw new BadRequest(`path.${name}: is not valid percent-encoding`, [
+          { path: `path.${name}`, message: 'is not valid percent-encoding' },
+        ]);
+      }
+    }
     return { route, params };
   }
   return undefined;
@@ -74,9 +80,10 @@ export function toApiGatewayEvent(
     if (value !== undefined && name !== 'cookie')
       headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  // Repeated keys are joined with commas, as API Gateway does; no prototype keys are consulted.
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const textual =
     body.length === 0 || /json|text|xml|x-www-form-urlencoded/i.test(headers['content-type'] ?? '');
   const now = new Date();

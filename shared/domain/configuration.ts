@@ -2,26 +2,58 @@ import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
 import type { AsBuiltNode, Component, Node } from '../schemas/twin';
 import { BadRequest, type FieldError } from './errors';
 
-/** A position of a twin's configuration tree, as stored. `order` keeps siblings in recorded order. */
-export interface PositionRecord {
+/**
+ * A bitemporal interval, append-only: opened at valid time `validFrom`, recorded at `recordedAt`;
+ * closed (once, never moved) at valid time `validTo`, recorded at `closedAt`. `seq` is the twin
+ * version whose change opened it (1 for the as-built record).
+ */
+export interface Interval {
+  path: string;
+  validFrom: string;
+  validTo: string | null;
+  recordedAt: string;
+  closedAt?: string;
+  seq: number;
+}
+
+/** A position of a twin's configuration tree over an interval. `order` keeps siblings in recorded order. */
+export interface PositionRecord extends Interval {
+  name?: string;
+  order: number;
+}
+
+/**
+ * Component X sits in position `path` over an interval. `since` is when this component's stay in
+ * this position began: an update of its software splits the interval, not the stay.
+ */
+export interface InstallationRecord extends Interval {
+  component: Component;
+  since: string;
+}
+
+/** A position as an as-built record or a change names it, before it has an interval. */
+export interface PlannedPosition {
   path: string;
   name?: string;
   order: number;
 }
 
-/** Component X sits in position `path` from `validFrom` (valid time) on, recorded at `recordedAt`. */
-export interface InstallationRecord {
-  path: string;
-  component: Component;
-  validFrom: string;
-  validTo: string | null;
-  recordedAt: string;
-}
-
 export interface FlatConfiguration {
-  positions: PositionRecord[];
+  positions: PlannedPosition[];
   installations: { path: string; component: Component }[];
 }
+
+/** Does the interval hold at valid time `asOf`, as the system knew it at record time `knownAt`? */
+export function heldAt(interval: Interval, asOf: string, knownAt: string): boolean {
+  if (interval.recordedAt > knownAt || interval.validFrom > asOf) return false;
+  const closedThen =
+    interval.validTo !== null && interval.closedAt !== undefined && interval.closedAt <= knownAt;
+  return !(closedThen && interval.validTo! <= asOf);
+}
+
+/** The positions that exist at `asOf`, as known at `knownAt`. */
+export const positionsAt = (positions: readonly PositionRecord[], asOf: string, knownAt: string) =>
+  positions.filter((position) => heldAt(position, asOf, knownAt));
 
 /** Identity of a serialized component within a tenant. */
 export const componentIdentity = (
@@ -42,7 +74,7 @@ export const slugOf = (path: string): string => path.slice(path.lastIndexOf('/')
  * Field paths in errors are relative to `fieldPrefix` (e.g. `body.configuration`).
  */
 export function flattenAsBuilt(nodes: AsBuiltNode[], fieldPrefix = 'configuration'): FlatConfiguration {
-  const positions: PositionRecord[] = [];
+  const positions: PlannedPosition[] = [];
   const installations: FlatConfiguration['installations'] = [];
   const errors: FieldError[] = [];
   const seenComponents = new Map<string, string>();
@@ -104,7 +136,10 @@ export function flattenAsBuilt(nodes: AsBuiltNode[], fieldPrefix = 'configuratio
 }
 
 /** Builds the configuration tree from positions and the component each one holds. */
-export function buildTree(positions: PositionRecord[], installed: ReadonlyMap<string, Component>): Node[] {
+export function buildTree(
+  positions: readonly PlannedPosition[],
+  installed: ReadonlyMap<string, Component>,
+): Node[] {
   const ordered = [...positions].sort((a, b) => a.order - b.order);
   const nodes = new Map<string, Node>();
   const roots: Node[] = [];
@@ -128,10 +163,7 @@ export function buildTree(positions: PositionRecord[], installed: ReadonlyMap<st
   return roots;
 }
 
-/**
- * Which component each position holds at valid time `asOf`, as recorded up to `knownAt`.
- * Times are ISO strings in UTC (`toISOString()`), so they compare as strings.
- */
+/** Which component each position holds at valid time `asOf`, as recorded up to `knownAt`. */
 export function installedAt(
   installations: readonly InstallationRecord[],
   asOf: string,
@@ -139,10 +171,7 @@ export function installedAt(
 ): Map<string, Component> {
   const installed = new Map<string, Component>();
   for (const record of installations) {
-    if (record.recordedAt > knownAt) continue;
-    if (record.validFrom > asOf) continue;
-    if (record.validTo !== null && record.validTo <= asOf) continue;
-    installed.set(record.path, record.component);
+    if (heldAt(record, asOf, knownAt)) installed.set(record.path, record.component);
   }
   return installed;
 }

@@ -1,7 +1,16 @@
 import type { z } from 'zod';
 import type { CreateTwinBody, Lifecycle, Node, PatchTwinBody, Product } from '../schemas/twin';
-import { buildTree, type InstallationRecord, installedAt, type PositionRecord } from './configuration';
+import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
+import {
+  buildTree,
+  type FlatConfiguration,
+  type InstallationRecord,
+  installedAt,
+  type PositionRecord,
+  positionsAt,
+} from './configuration';
 import { BadRequest, invalidField, PreconditionFailed, PreconditionRequired } from './errors';
+import { lifecycleAt } from './lifecycle';
 import { toUtc } from './time';
 
 type AttributeMap = Record<string, unknown>;
@@ -99,12 +108,46 @@ export function assertVersion(record: TwinRecord, expected: number): void {
   }
 }
 
-/** The twin as it was at valid time `asOf`, as recorded up to `knownAt` (both default to now). */
-export function assembleTwin(
+/**
+ * What an as-built record writes: every position and installation from `builtAt`, and the first
+ * change set (version 1) of the twin's history.
+ */
+export function asBuiltHistory(
   record: TwinRecord,
-  positions: PositionRecord[],
-  installations: readonly InstallationRecord[],
-  at: { asOf: string; knownAt: string },
-): Twin {
-  return { ...record, configuration: buildTree(positions, installedAt(installations, at.asOf, at.knownAt)) };
+  flat: FlatConfiguration,
+  actor: Actor,
+  changeSetId: string,
+): TwinHistory {
+  const interval = { validFrom: record.builtAt, validTo: null, recordedAt: record.createdAt, seq: 1 };
+  const changeSet: ChangeSetRecord = {
+    id: changeSetId,
+    seq: 1,
+    reason: 'as-built record',
+    effectiveAt: record.builtAt,
+    recordedAt: record.createdAt,
+    actor,
+    operations: [{ op: 'as-built', positions: flat.positions.length, components: flat.installations.length }],
+    paths: [],
+  };
+  return {
+    record,
+    changeSets: [changeSet],
+    positions: flat.positions.map((position): PositionRecord => ({ ...position, ...interval })),
+    installations: flat.installations.map(
+      ({ path, component }): InstallationRecord => ({ path, component, since: record.builtAt, ...interval }),
+    ),
+  };
+}
+
+/**
+ * The twin as it was at valid time `asOf`, as recorded up to `knownAt`: its configuration tree and
+ * lifecycle then. The other fields (site, attributes, version) are the current ones.
+ */
+export function assembleTwin(history: TwinHistory, at: { asOf: string; knownAt: string }): Twin {
+  const positions = positionsAt(history.positions, at.asOf, at.knownAt);
+  return {
+    ...history.record,
+    lifecycle: lifecycleAt(history.changeSets, at.asOf, at.knownAt),
+    configuration: buildTree(positions, installedAt(history.installations, at.asOf, at.knownAt)),
+  };
 }

@@ -135,6 +135,4 @@ export const ListTwinsQuery = z.strictObject({
 });
 export type ListTwinsQuery = z.infer<typeof ListTwinsQuery>;
 
-export const GetTwinQuery = z.strictObject({});
-
 export { PositionPath };

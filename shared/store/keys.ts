@@ -7,23 +7,44 @@ const tenantPrefix = (tenant: string) => `TENANT#${tenant}#`;
 
 const twinPartition = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWIN#${twinId}`;
 
+const componentPartition = (tenant: string, partNumber: string, serialNumber: string) =>
+  `${tenantPrefix(tenant)}COMP#${partNumber}#${serialNumber}`;
+
+/** Zero-padded so that sequence numbers sort as strings. */
+const sequence = (seq: number) => String(seq).padStart(10, '0');
+
 /** Sort key of a twin in the tenant-wide indexes: by serial number, then id. */
 const twinIndexSortKey = (serialNumber: string, twinId: string) => `TWIN#${serialNumber}#${twinId}`;
 
 export const keys = {
   twinPartition,
   twinMeta: (tenant: string, twinId: string) => ({ PK: twinPartition(tenant, twinId), SK: 'META' }),
-  position: (tenant: string, twinId: string, path: string) => ({
+  /** One interval of a position; `seq` (the twin version that opened it) keeps two at one instant apart. */
+  position: (tenant: string, twinId: string, interval: { path: string; validFrom: string; seq: number }) => ({
     PK: twinPartition(tenant, twinId),
-    SK: `POS#${path}`,
+    SK: `POS#${interval.path}#${interval.validFrom}#${sequence(interval.seq)}`,
   }),
-  /** One installation interval; `seq` keeps two installations at the same instant apart. */
-  installation: (tenant: string, twinId: string, path: string, validFrom: string, seq: number) => ({
+  /** One installation interval of a position. */
+  installation: (
+    tenant: string,
+    twinId: string,
+    interval: { path: string; validFrom: string; seq: number },
+  ) => ({
     PK: twinPartition(tenant, twinId),
-    SK: `INST#${path}#${validFrom}#${String(seq).padStart(6, '0')}`,
+    SK: `INST#${interval.path}#${interval.validFrom}#${sequence(interval.seq)}`,
+  }),
+  /** A change set, by the twin version it produced: sorts in record order. */
+  changeSet: (tenant: string, twinId: string, seq: number) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `CS#${sequence(seq)}`,
+  }),
+  /** A named baseline of the twin. */
+  baseline: (tenant: string, twinId: string, baselineId: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `BL#${baselineId}`,
   }),
   /** Sort-key prefixes of the items a twin's partition holds. */
-  prefixes: { position: 'POS#', installation: 'INST#', meta: 'META' },
+  prefixes: { position: 'POS#', installation: 'INST#', meta: 'META', changeSet: 'CS#', baseline: 'BL#' },
 
   /** Uniqueness of a twin's serial number per tenant and product. */
   serialGuard: (tenant: string, productPartNumber: string, serialNumber: string) => ({
@@ -32,9 +53,21 @@ export const keys = {
   }),
   /** A serialized component: where it is installed now (its uniqueness guard). */
   component: (tenant: string, partNumber: string, serialNumber: string) => ({
-    PK: `${tenantPrefix(tenant)}COMP#${partNumber}#${serialNumber}`,
+    PK: componentPartition(tenant, partNumber, serialNumber),
     SK: 'META',
   }),
+  componentPartition,
+  /** One stay of a serialized component in a position of a twin (its trace). */
+  componentStay: (
+    tenant: string,
+    component: { partNumber: string; serialNumber: string },
+    stay: { since: string; twinId: string; path: string },
+  ) => ({
+    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
+    SK: `STAY#${stay.since}#${stay.twinId}#${stay.path}`,
+  }),
+  /** The tenant's change feed, in record order. */
+  event: (tenant: string, eventId: string) => ({ PK: `${tenantPrefix(tenant)}EVENTS`, SK: `EVT#${eventId}` }),
 
   /** Index keys a twin carries once it is visible. */
   twinIndexKeys: (

@@ -2,28 +2,33 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import type { FlatConfiguration, InstallationRecord, PositionRecord } from '../domain/configuration';
-import { AppError, Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
+import type { ChangeSetRecord, TwinHistory } from '../domain/change-set';
+import type { InstallationRecord, PositionRecord } from '../domain/configuration';
+import { Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
-import { keys, withoutKeys } from './keys';
-import { INDEXES, type IndexName } from './table';
+import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
 import {
-  chunk,
-  MAX_TRANSACTION_ITEMS,
-  type TransactEntry,
-  TransactionCancelled,
-  transactWrite,
-} from './transact';
+  changeSetItem,
+  ENTITY,
+  installationItem,
+  positionItem,
+  toChangeSet,
+  toInstallation,
+  toPosition,
+  toTwinRecord,
+} from './items';
+import { keys } from './keys';
+import { INDEXES, type IndexName } from './table';
+import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
 
 /**
  * How long a twin being written in several transactions may stay pending. Longer than the
@@ -34,21 +39,6 @@ export const PENDING_LEASE_MS = 120_000;
 /** Transactions of one large create written at the same time. */
 const PARALLEL_TRANSACTIONS = 4;
 
-interface Guard {
-  /** The twin holding the guard now, read from the item DynamoDB returns on a failed condition. */
-  holder: (item: Record<string, unknown>) => string | undefined;
-  /** The same write, allowed to replace a guard left behind by an abandoned create. */
-  takeover: (staleTwinId: string) => TransactEntry;
-  conflict: (item: Record<string, unknown>) => AppError;
-}
-
-interface Write {
-  entry: TransactEntry;
-  guard?: Guard;
-  /** The error to answer when this entry's condition fails (and it is not a guard). */
-  onConditionFailed?: () => AppError;
-}
-
 export interface CreateOptions {
   /** Test seam: called after each transaction of a multi-transaction create. */
   afterTransaction?: (count: number) => Promise<void>;
@@ -56,13 +46,10 @@ export interface CreateOptions {
 
 const table = () => config.tableName();
 
-const ACTIVE = 'active';
-const PENDING = 'pending';
-
 function metaItem(tenant: string, record: TwinRecord, status: 'active' | 'pending', leaseUntil?: string) {
   return {
     ...keys.twinMeta(tenant, record.id),
-    entity: 'twin',
+    entity: ENTITY.twin,
     status,
     ...record,
     ...(status === ACTIVE
@@ -71,12 +58,8 @@ function metaItem(tenant: string, record: TwinRecord, status: 'active' | 'pendin
   };
 }
 
-function plannedWrites(
-  tenant: string,
-  record: TwinRecord,
-  flat: FlatConfiguration,
-  status: 'active' | 'pending',
-) {
+function plannedWrites(tenant: string, history: TwinHistory, status: 'active' | 'pending') {
+  const { record, positions, installations } = history;
   const writes: Write[] = [];
   const leaseUntil = new Date(Date.parse(record.createdAt) + PENDING_LEASE_MS).toISOString();
   writes.push({
@@ -91,7 +74,7 @@ function plannedWrites(
   });
   writes.push(serialGuardWrite(tenant, record));
   const referenced = new Set<string>();
-  for (const { path, component } of flat.installations) {
+  for (const { path, component } of installations) {
     if (component.serialNumber !== undefined)
       writes.push(componentGuardWrite(tenant, record, path, component));
     if (component.twinId !== undefined && !referenced.has(component.twinId)) {
@@ -99,38 +82,52 @@ function plannedWrites(
       writes.push(twinReferenceCheck(tenant, path, component.twinId));
     }
   }
-  flat.positions.forEach((position) => {
+  for (const changeSet of history.changeSets) {
+    writes.push({
+      entry: { Put: { TableName: table(), Item: changeSetItem(tenant, record.id, changeSet) } },
+    });
     writes.push({
       entry: {
         Put: {
           TableName: table(),
           Item: {
-            ...keys.position(tenant, record.id, position.path),
-            entity: 'position',
-            ...position,
-            validFrom: record.builtAt,
-            recordedAt: record.createdAt,
+            ...keys.event(tenant, changeSet.id),
+            entity: ENTITY.event,
+            type: 'twin.created',
+            twinId: record.id,
+            changeSetId: changeSet.id,
+            seq: changeSet.seq,
+            effectiveAt: changeSet.effectiveAt,
+            recordedAt: changeSet.recordedAt,
+            actor: changeSet.actor,
           },
         },
       },
     });
-  });
-  for (const { path, component } of flat.installations) {
-    const installation: InstallationRecord = {
-      path,
-      component,
-      validFrom: record.builtAt,
-      validTo: null,
-      recordedAt: record.createdAt,
-    };
+  }
+  for (const position of positions) {
+    writes.push({ entry: { Put: { TableName: table(), Item: positionItem(tenant, record.id, position) } } });
+  }
+  for (const installation of installations) {
+    writes.push({
+      entry: { Put: { TableName: table(), Item: installationItem(tenant, record.id, installation) } },
+    });
+    const { component } = installation;
+    if (component.serialNumber === undefined) continue;
+    const stay = { since: installation.since, twinId: record.id, path: installation.path };
     writes.push({
       entry: {
         Put: {
           TableName: table(),
           Item: {
-            ...keys.installation(tenant, record.id, path, record.builtAt, 0),
-            entity: 'installation',
-            ...installation,
+            ...keys.componentStay(
+              tenant,
+              { partNumber: component.partNumber, serialNumber: component.serialNumber },
+              stay,
+            ),
+            entity: ENTITY.stay,
+            ...stay,
+            recordedAt: record.createdAt,
           },
         },
       },
@@ -173,9 +170,10 @@ function componentGuardWrite(tenant: string, record: TwinRecord, path: string, c
       TableName: table(),
       Item: {
         ...keys.component(tenant, component.partNumber, component.serialNumber!),
-        entity: 'component',
+        entity: ENTITY.component,
         partNumber: component.partNumber,
         serialNumber: component.serialNumber,
+        component,
         installedIn: { twinId: record.id, path, since: record.builtAt },
       },
       ConditionExpression: condition,
@@ -215,61 +213,6 @@ function twinReferenceCheck(tenant: string, path: string, twinId: string): Write
   };
 }
 
-type HolderState = { state: 'active' } | { state: 'abandoned' } | { state: 'pending'; leaseUntil: string };
-
-/** The twin holding a guard: live, still being created, or a create that died (gone, or past its lease). */
-async function holderState(tenant: string, twinId: string, now: Date): Promise<HolderState> {
-  const { Item } = await documentClient().send(
-    new GetCommand({ TableName: table(), Key: keys.twinMeta(tenant, twinId), ConsistentRead: true }),
-  );
-  if (!Item) return { state: 'abandoned' };
-  if (Item.status !== PENDING) return { state: 'active' };
-  const leaseUntil = String(Item.leaseUntil);
-  return leaseUntil < now.toISOString() ? { state: 'abandoned' } : { state: 'pending', leaseUntil };
-}
-
-/**
- * One transaction. Guards held by abandoned creates are taken over (all of them at once, then the
- * transaction is sent again); any other refusal is answered with the entry's own error.
- */
-async function writeTransaction(tenant: string, writes: Write[], now: Date): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await transactWrite(writes.map((write) => write.entry));
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionCancelled)) throw error;
-      const failures = error.reasons.filter((reason) => reason.code === 'ConditionalCheckFailed');
-      if (failures.length === 0) throw new Conflict('The change conflicts with a concurrent one: retry');
-      const states = new Map<string, Promise<HolderState>>();
-      for (const failure of failures) {
-        const write = writes[failure.index]!;
-        if (!write.guard)
-          throw write.onConditionFailed?.() ?? new Conflict('The change conflicts with the stored state');
-        const item = failure.item ?? {};
-        const holder = write.guard.holder(item);
-        if (holder === undefined) throw write.guard.conflict(item);
-        if (!states.has(holder)) states.set(holder, holderState(tenant, holder, now));
-        const holding = await states.get(holder)!;
-        if (holding.state === 'pending') throw creationInProgress(holding.leaseUntil, now);
-        if (holding.state === 'active' || attempt >= 3) throw write.guard.conflict(item);
-        write.entry = write.guard.takeover(holder);
-      }
-    }
-  }
-}
-
-function creationInProgress(leaseUntil: string, now: Date): AppError {
-  const seconds = Math.max(1, Math.ceil((Date.parse(leaseUntil) - now.getTime()) / 1000));
-  return new AppError(
-    409,
-    'Conflict',
-    `Another request is still creating a twin with the same serial numbers: retry in ${seconds} s`,
-    undefined,
-    { 'retry-after': String(seconds) },
-  );
-}
-
 /**
  * Writes a new twin with its positions, installations and uniqueness guards.
  *
@@ -281,17 +224,17 @@ function creationInProgress(leaseUntil: string, now: Date): AppError {
  */
 export async function createTwin(
   tenant: string,
-  record: TwinRecord,
-  flat: FlatConfiguration,
+  history: TwinHistory,
   now: Date,
   options: CreateOptions = {},
 ): Promise<{ transactions: number }> {
-  const single = plannedWrites(tenant, record, flat, ACTIVE);
+  const { record } = history;
+  const single = plannedWrites(tenant, history, ACTIVE);
   if (single.length <= MAX_TRANSACTION_ITEMS) {
     await writeTransaction(tenant, single, now);
     return { transactions: 1 };
   }
-  const [first, ...rest] = chunk(plannedWrites(tenant, record, flat, PENDING), MAX_TRANSACTION_ITEMS);
+  const [first, ...rest] = chunk(plannedWrites(tenant, history, PENDING), MAX_TRANSACTION_ITEMS);
   const written: Write[] = [];
   let transactions = 0;
   try {
@@ -368,6 +311,14 @@ async function removeWrites(tenant: string, twinId: string, written: Write[]): P
         : item.entity === 'serial'
           ? 'twinId = :twin'
           : null;
+    if (item.entity === ENTITY.stay) {
+      guards.push(
+        documentClient()
+          .send(new DeleteCommand({ TableName: table(), Key: key }))
+          .catch(() => undefined),
+      );
+      continue;
+    }
     if (owned === null) continue;
     guards.push(
       documentClient()
@@ -398,14 +349,11 @@ async function removeWrites(tenant: string, twinId: string, written: Write[]): P
   }
 }
 
-export interface LoadedTwin {
-  record: TwinRecord;
-  positions: PositionRecord[];
-  installations: InstallationRecord[];
-}
-
-/** A twin with all its records: one Query of its partition (one request per MB). Pending twins are absent. */
-export async function loadTwin(tenant: string, twinId: string): Promise<LoadedTwin | null> {
+/**
+ * A twin with everything it ever was: one Query of its partition (one request per MB), so the cost
+ * grows with this twin's history, not with the fleet. Pending twins are absent.
+ */
+export async function loadTwin(tenant: string, twinId: string): Promise<TwinHistory | null> {
   const items = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'PK = :pk',
@@ -415,13 +363,15 @@ export async function loadTwin(tenant: string, twinId: string): Promise<LoadedTw
   let meta: Record<string, unknown> | undefined;
   const positions: PositionRecord[] = [];
   const installations: InstallationRecord[] = [];
+  const changeSets: ChangeSetRecord[] = [];
   for (const item of items) {
-    if (item.entity === 'twin') meta = item;
-    else if (item.entity === 'position') positions.push(toPosition(item));
-    else if (item.entity === 'installation') installations.push(toInstallation(item));
+    if (item.entity === ENTITY.twin) meta = item;
+    else if (item.entity === ENTITY.position) positions.push(toPosition(item));
+    else if (item.entity === ENTITY.installation) installations.push(toInstallation(item));
+    else if (item.entity === ENTITY.changeSet) changeSets.push(toChangeSet(item));
   }
   if (!meta || meta.status !== ACTIVE) return null;
-  return { record: toTwinRecord(meta), positions, installations };
+  return { record: toTwinRecord(meta), positions, installations, changeSets };
 }
 
 async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
@@ -433,29 +383,6 @@ async function queryAll(input: QueryCommandInput): Promise<Record<string, unknow
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
-}
-
-function toTwinRecord(item: Record<string, unknown>): TwinRecord {
-  const { entity: _entity, status: _status, leaseUntil: _lease, ...record } = withoutKeys(item);
-  return record as unknown as TwinRecord;
-}
-
-function toPosition(item: Record<string, unknown>): PositionRecord {
-  return {
-    path: item.path as string,
-    ...(item.name === undefined ? {} : { name: item.name as string }),
-    order: item.order as number,
-  };
-}
-
-function toInstallation(item: Record<string, unknown>): InstallationRecord {
-  return {
-    path: item.path as string,
-    component: item.component as Component,
-    validFrom: item.validFrom as string,
-    validTo: (item.validTo as string | null | undefined) ?? null,
-    recordedAt: item.recordedAt as string,
-  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { config } from '../../shared/config';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { AppError, Conflict, PreconditionFailed } from '../../shared/domain/errors';
-import { newTwinRecord, patchTwinRecord } from '../../shared/domain/twin';
+import { asBuiltHistory, newTwinRecord, patchTwinRecord } from '../../shared/domain/twin';
 import type { CreateTwinBody } from '../../shared/schemas/twin';
 import { documentClient } from '../../shared/store/clients';
 import { keys } from '../../shared/store/keys';
@@ -18,11 +18,16 @@ import {
 import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
 
-const prepare = (body: CreateTwinBody, now = new Date()) => ({
-  record: newTwinRecord({ builtAt: '2024-01-01T00:00:00Z', ...body }, ulid(), now),
-  flat: flattenAsBuilt(body.configuration),
-  now,
-});
+const prepare = (body: CreateTwinBody, now = new Date()) => {
+  const record = newTwinRecord({ builtAt: '2024-01-01T00:00:00Z', ...body }, ulid(), now);
+  const history = asBuiltHistory(
+    record,
+    flattenAsBuilt(body.configuration),
+    { sub: 'test', tenant: 'test' },
+    ulid(),
+  );
+  return { record, history, now };
+};
 
 const rawPartition = async (tenant: string, id: string) =>
   (
@@ -44,9 +49,9 @@ describe('creating a twin', () => {
   it('writes a small twin in one transaction and reads it back with one Query', async () => {
     // Prepare
     const tenant = newTenant();
-    const { record, flat, now } = prepare(aircraftRecord('S-1'));
+    const { record, history, now } = prepare(aircraftRecord('S-1'));
     // Act
-    const result = await createTwin(tenant, record, flat, now);
+    const result = await createTwin(tenant, history, now);
     const loaded = await loadTwin(tenant, record.id);
     // Assess
     expect(result.transactions).toBe(1);
@@ -56,18 +61,19 @@ describe('creating a twin', () => {
   });
 
   it('writes a twin larger than one transaction in several, and shows it only when complete', async () => {
-    // Prepare: 350 positions, each with a serialized component: 1,052 items
+    // Prepare: 350 positions, each with a serialized component: 1,404 items
     const tenant = newTenant();
-    const { record, flat, now } = prepare(wideRecord('WIDE-1', 350));
+    const { record, history, now } = prepare(wideRecord('WIDE-1', 350));
     const seenWhilePending: unknown[] = [];
     // Act
-    const result = await createTwin(tenant, record, flat, now, {
+    const result = await createTwin(tenant, history, now, {
       afterTransaction: async () => {
         seenWhilePending.push(await loadTwin(tenant, record.id), ...(await listedSerials(tenant)));
       },
     });
     // Assess
-    expect(result.transactions).toBe(12);
+    // twin, serial guard, change set, event, and per position: position, installation, guard, stay
+    expect(result.transactions).toBe(Math.ceil((4 + 350 * 4) / 100) + 1);
     expect(seenWhilePending.every((seen) => seen === null)).toBe(true);
     const loaded = await loadTwin(tenant, record.id);
     expect(loaded?.positions).toHaveLength(350);
@@ -79,7 +85,7 @@ describe('creating a twin', () => {
     const tenant = newTenant();
     const attempts = Array.from({ length: 8 }, () => prepare(aircraftRecord('RACE-1')));
     const results = await Promise.allSettled(
-      attempts.map(({ record, flat, now }) => createTwin(tenant, record, flat, now)),
+      attempts.map(({ history, now }) => createTwin(tenant, history, now)),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     for (const result of results) {
@@ -94,7 +100,7 @@ describe('creating a twin', () => {
     const failing = prepare(wideRecord('FAIL-1', 300));
     // Act
     await expect(
-      createTwin(tenant, failing.record, failing.flat, failing.now, {
+      createTwin(tenant, failing.history, failing.now, {
         afterTransaction: async (count) => {
           if (count > 1) throw new Error('the function died');
         },
@@ -103,7 +109,7 @@ describe('creating a twin', () => {
     // Assess
     expect(await rawPartition(tenant, failing.record.id)).toEqual([]);
     const retry = prepare(wideRecord('FAIL-1', 300));
-    await createTwin(tenant, retry.record, retry.flat, retry.now);
+    await createTwin(tenant, retry.history, retry.now);
     expect((await loadTwin(tenant, retry.record.id))?.positions).toHaveLength(300);
   });
 
@@ -115,7 +121,7 @@ describe('creating a twin', () => {
     const crashPoint = new Promise<void>((resolve) => {
       reachedCrash = resolve;
     });
-    void createTwin(tenant, crashed.record, crashed.flat, crashed.now, {
+    void createTwin(tenant, crashed.history, crashed.now, {
       afterTransaction: (count) => {
         if (count < 2) return Promise.resolve();
         reachedCrash();
@@ -131,7 +137,7 @@ describe('creating a twin', () => {
 
     // Act: a retry while the lease runs is told to come back later...
     const early = prepare(wideRecord('CRASH-1', 300), new Date(crashed.now.getTime() + 1000));
-    const refused = await createTwin(tenant, early.record, early.flat, early.now).catch((error) => error);
+    const refused = await createTwin(tenant, early.history, early.now).catch((error) => error);
     expect(refused).toBeInstanceOf(AppError);
     expect(refused.status).toBe(409);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
@@ -141,7 +147,7 @@ describe('creating a twin', () => {
       wideRecord('CRASH-1', 300),
       new Date(crashed.now.getTime() + PENDING_LEASE_MS + 1000),
     );
-    await createTwin(tenant, late.record, late.flat, late.now);
+    await createTwin(tenant, late.history, late.now);
     expect((await loadTwin(tenant, late.record.id))?.positions).toHaveLength(300);
     expect(await listedSerials(tenant, 'CRASH-1')).toEqual([late.record.id]);
 
@@ -158,15 +164,15 @@ describe('creating a twin', () => {
       },
       late.now,
     );
-    await expect(createTwin(tenant, third.record, third.flat, third.now)).rejects.toThrow(late.record.id);
+    await expect(createTwin(tenant, third.history, third.now)).rejects.toThrow(late.record.id);
   });
 });
 
 describe('saving a twin', () => {
   it('refuses a version that is no longer current', async () => {
     const tenant = newTenant();
-    const { record, flat, now } = prepare(aircraftRecord('SAVE-1'));
-    await createTwin(tenant, record, flat, now);
+    const { record, history, now } = prepare(aircraftRecord('SAVE-1'));
+    await createTwin(tenant, history, now);
     await saveTwinRecord(tenant, patchTwinRecord(record, { site: 'A' }, now), 1);
     await expect(
       saveTwinRecord(tenant, patchTwinRecord(record, { site: 'B' }, now), 1),
@@ -179,13 +185,13 @@ describe('tenants', () => {
   it('never see each other twins through the store', async () => {
     const owner = newTenant();
     const other = newTenant();
-    const { record, flat, now } = prepare(aircraftRecord('TEN-1'));
-    await createTwin(owner, record, flat, now);
+    const { record, history, now } = prepare(aircraftRecord('TEN-1'));
+    await createTwin(owner, history, now);
     expect(await loadTwin(other, record.id)).toBeNull();
     expect(await listedSerials(other)).toEqual([]);
     // The same serials are free in another tenant.
     const theirs = prepare(aircraftRecord('TEN-1'));
-    await createTwin(other, theirs.record, theirs.flat, theirs.now);
+    await createTwin(other, theirs.history, theirs.now);
     expect(await listedSerials(other)).toEqual([theirs.record.id]);
   });
 });

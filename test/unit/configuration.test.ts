@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   buildTree,
   flattenAsBuilt,
+  heldAt,
   type InstallationRecord,
+  type Interval,
   installedAt,
+  type PlannedPosition,
   type PositionRecord,
+  positionsAt,
 } from '../../shared/domain/configuration';
 import { BadRequest } from '../../shared/domain/errors';
 import { MAX_DEPTH, MAX_POSITIONS } from '../../shared/schemas/common';
@@ -69,7 +73,12 @@ describe('flattenAsBuilt', () => {
     // Act
     const { positions, installations } = flattenAsBuilt(nodes);
     // Assess
-    expect(positions.map((position) => position.path)).toEqual(['engine-1', 'engine-1/sw', 'cabin', 'galley']);
+    expect(positions.map((position) => position.path)).toEqual([
+      'engine-1',
+      'engine-1/sw',
+      'cabin',
+      'galley',
+    ]);
     expect(installations).toStrictEqual([
       { path: 'engine-1', component: engine },
       { path: 'engine-1/sw', component: software },
@@ -205,7 +214,7 @@ describe('buildTree', () => {
   it('rebuilds the nesting from the paths', () => {
     // Prepare
     const engine = part('CFM56', 'ESN-1');
-    const positions: PositionRecord[] = [
+    const positions: PlannedPosition[] = [
       { path: 'engine-1', name: 'Engine 1', order: 0 },
       { path: 'engine-1/fadec', order: 1 },
       { path: 'cabin', order: 2 },
@@ -227,7 +236,7 @@ describe('buildTree', () => {
 
   it('keeps siblings in recorded order when the positions come shuffled', () => {
     // Prepare
-    const positions: PositionRecord[] = [
+    const positions: PlannedPosition[] = [
       { path: 'b/y', order: 4 },
       { path: 'c', order: 5 },
       { path: 'b', order: 2 },
@@ -245,7 +254,7 @@ describe('buildTree', () => {
 
   it('orders siblings by `order`, not by name', () => {
     // Prepare
-    const positions: PositionRecord[] = [
+    const positions: PlannedPosition[] = [
       { path: 'z', order: 0 },
       { path: 'a', order: 1 },
       { path: 'm', order: 2 },
@@ -258,7 +267,7 @@ describe('buildTree', () => {
 
   it('shows a position whose parent is missing at the root rather than losing it', () => {
     // Prepare
-    const positions: PositionRecord[] = [
+    const positions: PlannedPosition[] = [
       { path: 'engine-1', order: 0 },
       { path: 'removed/fadec', order: 1 },
     ];
@@ -277,6 +286,70 @@ describe('buildTree', () => {
   });
 });
 
+describe('heldAt and positionsAt', () => {
+  const interval = (overrides: Partial<Interval>): Interval => ({
+    path: 'pump',
+    validFrom: '2024-02-01T00:00:00.000Z',
+    validTo: null,
+    recordedAt: '2024-02-01T00:00:00.000Z',
+    seq: 1,
+    ...overrides,
+  });
+  const NOW = '2030-01-01T00:00:00.000Z';
+
+  it('holds from validFrom (inclusive) to validTo (exclusive) once the closing is known', () => {
+    // Prepare
+    const closed = interval({ validTo: '2024-03-01T00:00:00.000Z', closedAt: '2024-03-01T00:00:00.000Z' });
+    // Act, Assess
+    expect(heldAt(closed, '2024-01-31T23:59:59.999Z', NOW)).toBe(false);
+    expect(heldAt(closed, '2024-02-01T00:00:00.000Z', NOW)).toBe(true);
+    expect(heldAt(closed, '2024-02-29T23:59:59.999Z', NOW)).toBe(true);
+    expect(heldAt(closed, '2024-03-01T00:00:00.000Z', NOW)).toBe(false);
+  });
+
+  it('holds an open interval for ever after', () => {
+    // Act, Assess
+    expect(heldAt(interval({}), '2099-12-31T00:00:00.000Z', NOW)).toBe(true);
+  });
+
+  it('does not hold before it was recorded (knownAt)', () => {
+    // Prepare: recorded in June, back-dated to February
+    const backDated = interval({ recordedAt: '2024-06-01T00:00:00.000Z' });
+    // Act, Assess
+    expect(heldAt(backDated, '2024-03-01T00:00:00.000Z', '2024-05-31T23:59:59.999Z')).toBe(false);
+    expect(heldAt(backDated, '2024-03-01T00:00:00.000Z', '2024-06-01T00:00:00.000Z')).toBe(true);
+  });
+
+  it('still holds, as known before the closing was recorded', () => {
+    // Prepare: closed as of March, but recorded only in May
+    const closedLate = interval({
+      validTo: '2024-03-01T00:00:00.000Z',
+      closedAt: '2024-05-01T00:00:00.000Z',
+    });
+    // Act, Assess
+    expect(heldAt(closedLate, '2024-04-01T00:00:00.000Z', '2024-04-15T00:00:00.000Z')).toBe(true);
+    expect(heldAt(closedLate, '2024-04-01T00:00:00.000Z', '2024-05-01T00:00:00.000Z')).toBe(false);
+  });
+
+  it('keeps the positions that exist at a time, in their order', () => {
+    // Prepare
+    const positions: PositionRecord[] = [
+      { ...interval({ path: 'a' }), order: 0 },
+      {
+        ...interval({ path: 'b', validTo: '2024-03-01T00:00:00.000Z', closedAt: '2024-03-01T00:00:00.000Z' }),
+        order: 1,
+      },
+      { ...interval({ path: 'c', validFrom: '2024-04-01T00:00:00.000Z' }), order: 2 },
+    ];
+    // Act
+    const march = positionsAt(positions, '2024-03-15T00:00:00.000Z', NOW);
+    const april = positionsAt(positions, '2024-04-01T00:00:00.000Z', NOW);
+    // Assess
+    expect(march.map((position) => position.path)).toEqual(['a']);
+    expect(april.map((position) => position.path)).toEqual(['a', 'c']);
+  });
+});
+
 describe('installedAt', () => {
   const pump = part('PUMP', 'P-1');
   const spare = part('PUMP', 'P-2');
@@ -286,6 +359,8 @@ describe('installedAt', () => {
     validFrom: '2024-01-01T00:00:00.000Z',
     validTo: null,
     recordedAt: '2024-01-01T00:00:00.000Z',
+    seq: 1,
+    since: '2024-01-01T00:00:00.000Z',
     ...overrides,
   });
   const NOW = '2030-01-01T00:00:00.000Z';
@@ -293,13 +368,16 @@ describe('installedAt', () => {
   it('holds an installation from validFrom (inclusive) to validTo (exclusive)', () => {
     // Prepare
     const installations = [
-      record({ validFrom: '2024-02-01T00:00:00.000Z', validTo: '2024-03-01T00:00:00.000Z' }),
+      record({
+        validFrom: '2024-02-01T00:00:00.000Z',
+        validTo: '2024-03-01T00:00:00.000Z',
+        closedAt: '2024-03-01T00:00:00.000Z',
+      }),
     ];
     const at = (asOf: string) => installedAt(installations, asOf, NOW).get('pump');
     // Act, Assess
     expect(at('2024-01-31T23:59:59.999Z')).toBeUndefined();
     expect(at('2024-02-01T00:00:00.000Z')).toBe(pump);
-    expect(at('2024-02-15T00:00:00.000Z')).toBe(pump);
     expect(at('2024-02-29T23:59:59.999Z')).toBe(pump);
     expect(at('2024-03-01T00:00:00.000Z')).toBeUndefined();
   });
@@ -314,8 +392,14 @@ describe('installedAt', () => {
   it('shows the replacement from the moment the old one was removed', () => {
     // Prepare
     const installations = [
-      record({ validTo: '2024-06-01T00:00:00.000Z' }),
-      record({ component: spare, validFrom: '2024-06-01T00:00:00.000Z', recordedAt: '2024-06-01T00:00:00.000Z' }),
+      record({ validTo: '2024-06-01T00:00:00.000Z', closedAt: '2024-06-01T00:00:00.000Z' }),
+      record({
+        component: spare,
+        validFrom: '2024-06-01T00:00:00.000Z',
+        recordedAt: '2024-06-01T00:00:00.000Z',
+        since: '2024-06-01T00:00:00.000Z',
+        seq: 2,
+      }),
     ];
     // Act
     const before = installedAt(installations, '2024-05-31T00:00:00.000Z', NOW);
@@ -325,23 +409,31 @@ describe('installedAt', () => {
     expect(after.get('pump')).toBe(spare);
   });
 
-  it('leaves out what was recorded after knownAt', () => {
-    // Prepare: recorded in June, back-dated to January
-    const installations = [record({ recordedAt: '2024-06-01T00:00:00.000Z' })];
+  it('answers a back-dated replacement differently by record time', () => {
+    // Prepare: on 2024-06-01 the pump was replaced, which was recorded only on 2024-07-01
+    const installations = [
+      record({ validTo: '2024-06-01T00:00:00.000Z', closedAt: '2024-07-01T00:00:00.000Z' }),
+      record({
+        component: spare,
+        validFrom: '2024-06-01T00:00:00.000Z',
+        recordedAt: '2024-07-01T00:00:00.000Z',
+        since: '2024-06-01T00:00:00.000Z',
+        seq: 2,
+      }),
+    ];
+    const asOf = '2024-06-15T00:00:00.000Z';
     // Act
-    const knownBefore = installedAt(installations, '2024-03-01T00:00:00.000Z', '2024-05-31T23:59:59.999Z');
-    const knownAtRecording = installedAt(installations, '2024-03-01T00:00:00.000Z', '2024-06-01T00:00:00.000Z');
-    const knownNow = installedAt(installations, '2024-03-01T00:00:00.000Z', NOW);
+    const knownThen = installedAt(installations, asOf, '2024-06-20T00:00:00.000Z');
+    const knownNow = installedAt(installations, asOf, NOW);
     // Assess
-    expect(knownBefore.size).toBe(0);
-    expect(knownAtRecording.get('pump')).toBe(pump);
-    expect(knownNow.get('pump')).toBe(pump);
+    expect(knownThen.get('pump')).toBe(pump);
+    expect(knownNow.get('pump')).toBe(spare);
   });
 
   it('answers each position separately', () => {
     // Prepare
     const installations = [
-      record({ path: 'left', validTo: '2024-02-01T00:00:00.000Z' }),
+      record({ path: 'left', validTo: '2024-02-01T00:00:00.000Z', closedAt: '2024-02-01T00:00:00.000Z' }),
       record({ path: 'right', component: spare }),
     ];
     // Act
@@ -352,7 +444,7 @@ describe('installedAt', () => {
 });
 
 describe('flattening then building', () => {
-  // Random as-built trees: unique sibling slugs, at most 3 children a node, at most 4 levels.
+  // Random as-built trees: unique sibling slugs, at most 3 children a node, a few levels deep.
   const { forest } = fc.letrec<{ node: AsBuiltNode; forest: AsBuiltNode[] }>((tie) => ({
     node: fc.record(
       {
@@ -375,13 +467,17 @@ describe('flattening then building', () => {
       { requiredKeys: ['position'] },
     ),
     forest: fc.oneof(
-      { maxDepth: 3, depthIdentifier: 'tree' },
-      fc.constant([]),
-      fc.uniqueArray(tie('node'), {
-        maxLength: 3,
-        selector: (node) => node.position,
-        depthIdentifier: 'tree',
-      }),
+      { maxDepth: 5, depthIdentifier: 'tree' },
+      { arbitrary: fc.constant<AsBuiltNode[]>([]), weight: 1 },
+      {
+        arbitrary: fc.uniqueArray(tie('node'), {
+          minLength: 1,
+          maxLength: 3,
+          selector: (node) => node.position,
+          depthIdentifier: 'tree',
+        }),
+        weight: 3,
+      },
     ),
   }));
 
@@ -438,9 +534,14 @@ describe('flattening then building', () => {
           validFrom: '2024-01-01T00:00:00.000Z',
           validTo: null,
           recordedAt: '2024-01-01T00:00:00.000Z',
+          seq: 1,
+          since: '2024-01-01T00:00:00.000Z',
         }));
         // Act
-        const built = buildTree(shuffled, installedAt(records, '2024-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'));
+        const built = buildTree(
+          shuffled,
+          installedAt(records, '2024-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'),
+        );
         // Assess
         expect(built).toStrictEqual(expectedTree(tree));
       }),

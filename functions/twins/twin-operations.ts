@@ -1,0 +1,67 @@
+import { ulid } from 'ulid';
+import { flattenAsBuilt } from '../../shared/domain/configuration';
+import { Conflict, NotFound } from '../../shared/domain/errors';
+import { isReadOnly } from '../../shared/domain/lifecycle';
+import {
+  asBuiltHistory,
+  assembleTwin,
+  assertVersion,
+  expectedVersion,
+  newTwinRecord,
+  patchTwinRecord,
+} from '../../shared/domain/twin';
+import type { Caller } from '../../shared/http/auth';
+import type { OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import type { TimeQuery } from '../../shared/schemas/change';
+import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
+import * as store from '../../shared/store/twin-store';
+import { expandInstalledTwins } from './expand';
+import { readTimes, twinResponse } from './responses';
+
+const actorOf = ({ caller }: { caller: Caller }) => ({ sub: caller.sub, tenant: caller.tenant });
+
+export async function createTwin(request: OperationRequest<object, object, CreateTwinBody>) {
+  const flat = flattenAsBuilt(request.body.configuration, 'body.configuration');
+  const record = newTwinRecord(request.body, ulid(), request.now);
+  const history = asBuiltHistory(record, flat, actorOf(request), ulid());
+  await store.createTwin(request.caller.tenant, history, request.now);
+  return twinResponse(assembleTwin(history, readTimes(request.now)), 201);
+}
+
+export async function listTwins(request: OperationRequest<object, ListTwinsQuery>) {
+  const { limit, cursor, ...filters } = request.query;
+  return ok(await store.listTwins(request.caller.tenant, filters, { limit, cursor }));
+}
+
+/** A twin of the caller's tenant, with its whole history, or 404. */
+export async function loadVisibleTwin(tenant: string, id: string) {
+  const history = await store.loadTwin(tenant, id);
+  if (!history) throw new NotFound(`No twin ${id}`);
+  return history;
+}
+
+export async function getTwin(request: OperationRequest<{ id: string }, TimeQuery>) {
+  const { tenant } = request.caller;
+  const history = await loadVisibleTwin(tenant, request.params.id);
+  const at = readTimes(request.now, request.query);
+  if (at.knownAt < history.record.createdAt)
+    throw new NotFound(`No twin ${request.params.id} was recorded at ${at.knownAt}`);
+  if (at.asOf < history.record.builtAt)
+    throw new NotFound(`Twin ${request.params.id} was not built yet at ${at.asOf}`);
+  const twin = assembleTwin(history, at);
+  if (request.query.expand === 'twins')
+    await expandInstalledTwins(twin, (id) => store.loadTwin(tenant, id), at);
+  return twinResponse(twin);
+}
+
+export async function patchTwin(request: OperationRequest<{ id: string }, object, PatchTwinBody>) {
+  const expected = expectedVersion(request.headers['if-match']);
+  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  assertVersion(history.record, expected);
+  if (isReadOnly(history.record.lifecycle))
+    throw new Conflict(`The twin is ${history.record.lifecycle}: it is read-only`);
+  const record = patchTwinRecord(history.record, request.body, request.now);
+  await store.saveTwinRecord(request.caller.tenant, record, expected);
+  return twinResponse(assembleTwin({ ...history, record }, readTimes(request.now)));
+}

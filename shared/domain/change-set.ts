@@ -1,0 +1,407 @@
+import type { ChangeSetBody, Operation } from '../schemas/change';
+import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
+import type { Component } from '../schemas/twin';
+import {
+  componentIdentity,
+  heldAt,
+  type InstallationRecord,
+  type Interval,
+  type PositionRecord,
+  parentPath,
+} from './configuration';
+import { Conflict, invalidField } from './errors';
+import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
+import { toUtc } from './time';
+import { CLOCK_SKEW_MS, mergeAttributes, type TwinRecord } from './twin';
+
+export interface Actor {
+  sub: string;
+  tenant: string;
+}
+
+/** How the as-built record appears in history: the first change set of every twin. */
+export interface AsBuiltOperation {
+  op: 'as-built';
+  positions: number;
+  components: number;
+}
+
+/** A change set as recorded: append-only, the source of the twin's history. */
+export interface ChangeSetRecord {
+  id: string;
+  /** The twin version this change set produced. */
+  seq: number;
+  reason: string;
+  workOrder?: string;
+  effectiveAt: string;
+  recordedAt: string;
+  actor: Actor;
+  operations: (Operation | AsBuiltOperation)[];
+  /** Every position the operations touch (for history by position). */
+  paths: string[];
+}
+
+/** What a twin is made of in storage: its record and every interval and change set it ever had. */
+export interface TwinHistory {
+  record: TwinRecord;
+  positions: PositionRecord[];
+  installations: InstallationRecord[];
+  changeSets: ChangeSetRecord[];
+}
+
+/** What a serialized component's own record must do when the change is applied. */
+export type ComponentEffect =
+  | { kind: 'arrive'; component: Component; path: string; at: string }
+  | { kind: 'leave'; component: Component; path: string; since: string; at: string }
+  | { kind: 'move'; component: Component; from: string; to: string; since: string; at: string }
+  | { kind: 'update'; component: Component; path: string };
+
+/** The writes a change set makes: new intervals, intervals to close, component effects. */
+export interface ChangePlan {
+  changeSet: ChangeSetRecord;
+  twin: TwinRecord;
+  openPositions: PositionRecord[];
+  closePositions: PositionRecord[];
+  openInstallations: InstallationRecord[];
+  closeInstallations: InstallationRecord[];
+  components: ComponentEffect[];
+}
+
+interface Slot {
+  name?: string;
+  order: number;
+  origin?: PositionRecord;
+}
+
+interface Seat {
+  component: Component;
+  since: string;
+  origin?: InstallationRecord;
+}
+
+/** The last valid time at which anything happened to `path` (opened or closed an interval there). */
+function lastEventAt(intervals: readonly Interval[], path: string): string | undefined {
+  let last: string | undefined;
+  for (const interval of intervals) {
+    if (interval.path !== path) continue;
+    if (last === undefined || interval.validFrom > last) last = interval.validFrom;
+    if (interval.validTo !== null && interval.validTo > last) last = interval.validTo;
+  }
+  return last;
+}
+
+/**
+ * Plans a change set: checks each operation against the configuration at its effective time and
+ * returns the writes that record it. Operations apply in order, on the result of the previous ones,
+ * and the plan keeps only the net effect (nothing of an intermediate state is written).
+ *
+ * Back-dating is allowed (`effectiveAt` in the past, not before `builtAt`) as long as the change is
+ * the latest event of every position it touches: a change cannot be slipped in before a later
+ * recorded change of the same position, since that later change was judged on a different state.
+ */
+export function planChangeSet(
+  history: TwinHistory,
+  body: ChangeSetBody,
+  context: { now: Date; actor: Actor; changeSetId: string },
+): ChangePlan {
+  const recordedAt = context.now.toISOString();
+  const at = body.effectiveAt === undefined ? recordedAt : toUtc(body.effectiveAt);
+  const { record } = history;
+  if (at < record.builtAt)
+    throw invalidField('body.effectiveAt', `must not be before the twin was built (${record.builtAt})`);
+  if (at > new Date(context.now.getTime() + CLOCK_SKEW_MS).toISOString()) {
+    throw invalidField('body.effectiveAt', 'must not be in the future');
+  }
+  const seq = record.version + 1;
+  const intervals: Interval[] = [...history.positions, ...history.installations];
+
+  // The configuration at the effective time, as known now.
+  const slots = new Map<string, Slot>();
+  for (const position of history.positions) {
+    if (heldAt(position, at, recordedAt))
+      slots.set(position.path, { name: position.name, order: position.order, origin: position });
+  }
+  const seats = new Map<string, Seat>();
+  for (const installation of history.installations) {
+    if (heldAt(installation, at, recordedAt)) {
+      seats.set(installation.path, {
+        component: installation.component,
+        since: installation.since,
+        origin: installation,
+      });
+    }
+  }
+  const initialSeats = new Map(seats);
+  const initialSlots = new Map(slots);
+  let nextOrder = Math.max(-1, ...history.positions.map((position) => position.order)) + 1;
+
+  let lifecycle = lifecycleAt(history.changeSets, '9999-12-31T23:59:59.999Z', recordedAt);
+  const lastLifecycleChange = history.changeSets
+    .filter((changeSet) => changeSet.operations.some((operation) => operation.op === 'lifecycle'))
+    .reduce<string | undefined>(
+      (last, changeSet) =>
+        last === undefined || changeSet.effectiveAt > last ? changeSet.effectiveAt : last,
+      undefined,
+    );
+
+  const touched = new Set<string>();
+  const touch = (path: string) => {
+    const last = lastEventAt(intervals, path);
+    if (last !== undefined && last > at) {
+      throw new Conflict(
+        `Position ${path} changed at ${last}, after this change's effective time ${at}: a back-dated change must be the latest of each position it touches`,
+      );
+    }
+    touched.add(path);
+  };
+  const requireSlot = (path: string, field: string) => {
+    if (!slots.has(path)) throw new Conflict(`${field}: the twin has no position ${path} at ${at}`);
+  };
+  const occupied = (path: string, field: string) => {
+    const seat = seats.get(path);
+    if (!seat) throw new Conflict(`${field}: position ${path} holds no component at ${at}`);
+    return seat;
+  };
+  const requireEmpty = (path: string, field: string) => {
+    const seat = seats.get(path);
+    if (seat) {
+      throw new Conflict(`${field}: position ${path} already holds ${describe(seat.component)} at ${at}`);
+    }
+  };
+  const requireNotHere = (component: Component, field: string) => {
+    const identity = componentIdentity(component);
+    if (identity === null) return;
+    for (const [path, seat] of seats) {
+      if (componentIdentity(seat.component) === identity) {
+        throw new Conflict(`${field}: ${describe(component)} is already installed at ${path} of this twin`);
+      }
+    }
+  };
+  const requireOwnTwinNot = (component: Component, field: string) => {
+    if (component.twinId === record.id) throw new Conflict(`${field}: a twin cannot be installed in itself`);
+  };
+
+  body.operations.forEach((operation, index) => {
+    const field = `body.operations[${index}]`;
+    if (
+      isReadOnly(lifecycle) &&
+      !(operation.op === 'lifecycle' && operation.to === 'recycled' && lifecycle === 'retired')
+    ) {
+      throw new Conflict(`${field}: the twin is ${lifecycle}: it takes no change but recycling`);
+    }
+    switch (operation.op) {
+      case 'install': {
+        touch(operation.position);
+        requireSlot(operation.position, field);
+        requireEmpty(operation.position, field);
+        requireNotHere(operation.component, field);
+        requireOwnTwinNot(operation.component, field);
+        seats.set(operation.position, { component: operation.component, since: at });
+        break;
+      }
+      case 'remove': {
+        touch(operation.position);
+        occupied(operation.position, field);
+        seats.delete(operation.position);
+        break;
+      }
+      case 'replace': {
+        touch(operation.position);
+        const current = occupied(operation.position, field);
+        seats.delete(operation.position);
+        if (
+          componentIdentity(current.component) !== null &&
+          componentIdentity(current.component) === componentIdentity(operation.component)
+        ) {
+          throw new Conflict(
+            `${field}: ${describe(current.component)} is already there: use update to change it`,
+          );
+        }
+        requireNotHere(operation.component, field);
+        requireOwnTwinNot(operation.component, field);
+        seats.set(operation.position, { component: operation.component, since: at });
+        break;
+      }
+      case 'move': {
+        touch(operation.from);
+        touch(operation.to);
+        const current = occupied(operation.from, field);
+        requireSlot(operation.to, field);
+        requireEmpty(operation.to, field);
+        seats.delete(operation.from);
+        seats.set(operation.to, { component: current.component, since: at });
+        break;
+      }
+      case 'update': {
+        touch(operation.position);
+        const current = occupied(operation.position, field);
+        const component: Component = { ...current.component };
+        if (operation.softwareVersion !== undefined) component.softwareVersion = operation.softwareVersion;
+        if (operation.revision !== undefined) component.revision = operation.revision;
+        if (operation.attributes !== undefined) {
+          const attributes = mergeAttributes(current.component.attributes ?? {}, operation.attributes);
+          if (Object.keys(attributes).length > 0)
+            component.attributes = attributes as Component['attributes'];
+          else delete component.attributes;
+        }
+        seats.set(operation.position, { component, since: current.since });
+        break;
+      }
+      case 'add-position': {
+        touch(operation.position);
+        if (slots.has(operation.position))
+          throw new Conflict(`${field}: position ${operation.position} already exists at ${at}`);
+        const parent = parentPath(operation.position);
+        if (parent !== null) {
+          touch(parent);
+          requireSlot(parent, field);
+        }
+        if (operation.position.split('/').length > MAX_DEPTH)
+          throw invalidField(`${field}.position`, `deeper than ${MAX_DEPTH}`);
+        if (slots.size >= MAX_POSITIONS)
+          throw new Conflict(`${field}: the twin already has ${MAX_POSITIONS} positions`);
+        slots.set(operation.position, {
+          ...(operation.name === undefined ? {} : { name: operation.name }),
+          order: nextOrder++,
+        });
+        break;
+      }
+      case 'remove-position': {
+        touch(operation.position);
+        requireSlot(operation.position, field);
+        if (seats.has(operation.position))
+          throw new Conflict(`${field}: position ${operation.position} is not empty`);
+        const prefix = `${operation.position}/`;
+        const child = [...slots.keys()].find((path) => path.startsWith(prefix));
+        if (child !== undefined)
+          throw new Conflict(`${field}: position ${operation.position} still has ${child}`);
+        slots.delete(operation.position);
+        break;
+      }
+      case 'lifecycle': {
+        if (lastLifecycleChange !== undefined && lastLifecycleChange > at) {
+          throw new Conflict(`${field}: the lifecycle changed at ${lastLifecycleChange}, after ${at}`);
+        }
+        if (!canMove(lifecycle, operation.to))
+          throw new Conflict(`${field}: the lifecycle cannot go from ${lifecycle} to ${operation.to}`);
+        lifecycle = operation.to;
+        break;
+      }
+    }
+  });
+
+  const interval = { validFrom: at, validTo: null, recordedAt, seq };
+  const closing = { validTo: at, closedAt: recordedAt };
+  const plan: ChangePlan = {
+    changeSet: {
+      id: context.changeSetId,
+      seq,
+      reason: body.reason,
+      ...(body.workOrder === undefined ? {} : { workOrder: body.workOrder }),
+      effectiveAt: at,
+      recordedAt,
+      actor: context.actor,
+      operations: body.operations,
+      paths: [...touched].sort(),
+    },
+    twin: { ...record, lifecycle, version: seq, updatedAt: recordedAt },
+    openPositions: [],
+    closePositions: [],
+    openInstallations: [],
+    closeInstallations: [],
+    components: [],
+  };
+  for (const path of touched) {
+    const before = initialSlots.get(path);
+    const after = slots.get(path);
+    if (before && !after) plan.closePositions.push({ ...before.origin!, ...closing });
+    if (!before && after) {
+      plan.openPositions.push({
+        path,
+        ...(after.name === undefined ? {} : { name: after.name }),
+        order: after.order,
+        ...interval,
+      });
+    }
+    const seatBefore = initialSeats.get(path);
+    const seatAfter = seats.get(path);
+    if (seatBefore === seatAfter) continue;
+    if (seatBefore) plan.closeInstallations.push({ ...seatBefore.origin!, ...closing });
+    if (seatAfter)
+      plan.openInstallations.push({
+        path,
+        component: seatAfter.component,
+        since: seatAfter.since,
+        ...interval,
+      });
+  }
+  plan.components = componentEffects(initialSeats, seats, at);
+  return plan;
+}
+
+/** How each serialized component's stay changes: arrivals, departures, moves within the twin, updates. */
+function componentEffects(
+  before: Map<string, Seat>,
+  after: Map<string, Seat>,
+  at: string,
+): ComponentEffect[] {
+  const locate = (seats: Map<string, Seat>) => {
+    const located = new Map<string, { path: string; seat: Seat }>();
+    for (const [path, seat] of seats) {
+      const identity = componentIdentity(seat.component);
+      if (identity !== null) located.set(identity, { path, seat });
+    }
+    return located;
+  };
+  const was = locate(before);
+  const is = locate(after);
+  const effects: ComponentEffect[] = [];
+  for (const [identity, now] of is) {
+    const then = was.get(identity);
+    if (!then) effects.push({ kind: 'arrive', component: now.seat.component, path: now.path, at });
+    else if (then.path !== now.path) {
+      effects.push({
+        kind: 'move',
+        component: now.seat.component,
+        from: then.path,
+        to: now.path,
+        since: then.seat.since,
+        at,
+      });
+    } else if (now.seat !== then.seat)
+      effects.push({ kind: 'update', component: now.seat.component, path: now.path });
+  }
+  for (const [identity, then] of was) {
+    if (!is.has(identity))
+      effects.push({
+        kind: 'leave',
+        component: then.seat.component,
+        path: then.path,
+        since: then.seat.since,
+        at,
+      });
+  }
+  return effects;
+}
+
+const describe = (component: Component) =>
+  component.serialNumber === undefined
+    ? `${component.partNumber}`
+    : `${component.partNumber} serial ${component.serialNumber}`;
+
+/** The twin's history once the plan is recorded (what the store will hold after the transaction). */
+export function applyPlan(history: TwinHistory, plan: ChangePlan): TwinHistory {
+  const closed = <T extends Interval>(records: readonly T[], closes: readonly T[]) => {
+    const byKey = new Map(closes.map((close) => [intervalKey(close), close]));
+    return records.map((record) => byKey.get(intervalKey(record)) ?? record);
+  };
+  return {
+    record: plan.twin,
+    positions: [...closed(history.positions, plan.closePositions), ...plan.openPositions],
+    installations: [...closed(history.installations, plan.closeInstallations), ...plan.openInstallations],
+    changeSets: [...history.changeSets, plan.changeSet],
+  };
+}
+
+const intervalKey = (interval: Interval) =>
+  `${interval.path}\u0000${interval.validFrom}\u0000${interval.seq}`;

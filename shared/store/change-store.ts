@@ -1,0 +1,221 @@
+import { ulid } from 'ulid';
+import { config } from '../config';
+import type { ChangePlan, ComponentEffect } from '../domain/change-set';
+import type { Interval } from '../domain/configuration';
+import { Conflict, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
+import type { Component } from '../schemas/twin';
+import { ACTIVE, type Write, writeTransaction } from './guarded-transaction';
+import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
+import { keys } from './keys';
+import { MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
+
+const table = () => config.tableName();
+
+/** Closing an interval sets its end once; a second close (a concurrent writer) fails the transaction. */
+const close = (
+  key: Record<string, string>,
+  interval: Pick<Interval, 'validTo' | 'closedAt'>,
+): TransactEntry => ({
+  Update: {
+    TableName: table(),
+    Key: key,
+    UpdateExpression: 'SET validTo = :validTo, closedAt = :closedAt',
+    ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(validTo)',
+    ExpressionAttributeValues: { ':validTo': interval.validTo, ':closedAt': interval.closedAt },
+  },
+});
+
+const concurrent = () => new PreconditionFailed('The twin changed concurrently: read it again');
+
+function componentWrites(
+  tenant: string,
+  twinId: string,
+  effect: ComponentEffect,
+  recordedAt: string,
+): Write[] {
+  const component = effect.component as Component & { serialNumber: string };
+  const meta = keys.component(tenant, component.partNumber, component.serialNumber);
+  const stayItem = (path: string, since: string) => ({
+    ...keys.componentStay(tenant, component, { since, twinId, path }),
+    entity: ENTITY.stay,
+    since,
+    twinId,
+    path,
+    recordedAt,
+  });
+  const closeStay = (path: string, since: string, at: string) =>
+    close(keys.componentStay(tenant, component, { since, twinId, path }), {
+      validTo: at,
+      closedAt: recordedAt,
+    });
+  const here = (path: string) => ({
+    ConditionExpression: 'installedIn.twinId = :twin AND installedIn.#path = :path',
+    names: { '#path': 'path' },
+    values: { ':twin': twinId, ':path': path },
+  });
+  const update = (
+    expression: string,
+    condition: ReturnType<typeof here>,
+    values: Record<string, unknown>,
+  ): Write => ({
+    entry: {
+      Update: {
+        TableName: table(),
+        Key: meta,
+        UpdateExpression: expression,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: condition.names,
+        ExpressionAttributeValues: { ...condition.values, ...values },
+      },
+    },
+    onConditionFailed: concurrent,
+  });
+  switch (effect.kind) {
+    case 'arrive':
+      return [
+        {
+          entry: {
+            Update: {
+              TableName: table(),
+              Key: meta,
+              UpdateExpression:
+                'SET entity = :entity, partNumber = :pn, serialNumber = :sn, component = :component, installedIn = :in',
+              // Free now, and free since before this change's effective time: never in two places at once.
+              ConditionExpression:
+                'attribute_not_exists(installedIn) AND (attribute_not_exists(freeSince) OR freeSince <= :at)',
+              ExpressionAttributeValues: {
+                ':entity': ENTITY.component,
+                ':pn': component.partNumber,
+                ':sn': component.serialNumber,
+                ':component': component,
+                ':in': { twinId, path: effect.path, since: effect.at },
+                ':at': effect.at,
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          onConditionFailed: (item) => {
+            const at = item?.installedIn as { twinId: string; path: string } | undefined;
+            return new Conflict(
+              at
+                ? `${component.partNumber} serial ${component.serialNumber} is installed at ${at.path} of twin ${at.twinId}`
+                : `${component.partNumber} serial ${component.serialNumber} was installed elsewhere until ${String(item?.freeSince)}, after ${effect.at}`,
+            );
+          },
+        },
+        {
+          entry: {
+            Put: {
+              TableName: table(),
+              Item: stayItem(effect.path, effect.at),
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        },
+      ];
+    case 'leave':
+      return [
+        update('REMOVE installedIn SET freeSince = :at', here(effect.path), { ':at': effect.at }),
+        { entry: closeStay(effect.path, effect.since, effect.at), onConditionFailed: concurrent },
+      ];
+    case 'move':
+      return [
+        update('SET installedIn = :in, component = :component', here(effect.from), {
+          ':in': { twinId, path: effect.to, since: effect.at },
+          ':component': component,
+        }),
+        { entry: closeStay(effect.from, effect.since, effect.at), onConditionFailed: concurrent },
+        { entry: { Put: { TableName: table(), Item: stayItem(effect.to, effect.at) } } },
+      ];
+    case 'update':
+      return [update('SET component = :component', here(effect.path), { ':component': component })];
+  }
+}
+
+/**
+ * Records a change set in one transaction: the twin's new version (conditioned on the one the
+ * client read), the change set, the intervals it opens and closes, each serialized component's
+ * record and stay, and an event in the tenant's change feed. All or nothing.
+ */
+export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedVersion: number, now: Date) {
+  const twinId = plan.twin.id;
+  const { recordedAt } = plan.changeSet;
+  const writes: Write[] = [
+    {
+      entry: {
+        Update: {
+          TableName: table(),
+          Key: keys.twinMeta(tenant, twinId),
+          UpdateExpression: 'SET version = :next, updatedAt = :now, lifecycle = :lifecycle',
+          ConditionExpression: '#status = :active AND version = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':next': plan.twin.version,
+            ':now': plan.twin.updatedAt,
+            ':lifecycle': plan.twin.lifecycle,
+            ':active': ACTIVE,
+            ':expected': expectedVersion,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      onConditionFailed: (item) =>
+        item
+          ? new PreconditionFailed(`The twin changed since version ${expectedVersion}: read it again`)
+          : new NotFound(),
+    },
+    {
+      entry: {
+        Put: {
+          TableName: table(),
+          Item: changeSetItem(tenant, twinId, plan.changeSet),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+      onConditionFailed: concurrent,
+    },
+  ];
+  const put = (Item: Record<string, unknown>): Write => ({
+    entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
+    onConditionFailed: concurrent,
+  });
+  for (const position of plan.closePositions) {
+    writes.push({
+      entry: close(keys.position(tenant, twinId, position), position),
+      onConditionFailed: concurrent,
+    });
+  }
+  for (const installation of plan.closeInstallations) {
+    writes.push({
+      entry: close(keys.installation(tenant, twinId, installation), installation),
+      onConditionFailed: concurrent,
+    });
+  }
+  for (const position of plan.openPositions) writes.push(put(positionItem(tenant, twinId, position)));
+  for (const installation of plan.openInstallations)
+    writes.push(put(installationItem(tenant, twinId, installation)));
+  for (const effect of plan.components) {
+    if (effect.component.serialNumber !== undefined)
+      writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
+  }
+  writes.push(
+    put({
+      ...keys.event(tenant, ulid(now.getTime())),
+      entity: ENTITY.event,
+      type: 'change-set.recorded',
+      twinId,
+      changeSetId: plan.changeSet.id,
+      seq: plan.changeSet.seq,
+      effectiveAt: plan.changeSet.effectiveAt,
+      recordedAt,
+      actor: plan.changeSet.actor,
+    }),
+  );
+  if (writes.length > MAX_TRANSACTION_ITEMS) {
+    throw new UnprocessableContent(
+      `This change set needs ${writes.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,
+      [{ path: 'body.operations', message: `too many writes (${writes.length} > ${MAX_TRANSACTION_ITEMS})` }],
+    );
+  }
+  await writeTransaction(tenant, writes, now);
+}

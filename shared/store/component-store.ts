@@ -1,0 +1,73 @@
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config';
+import type { Component } from '../schemas/twin';
+import { documentClient } from './clients';
+import { ACTIVE } from './guarded-transaction';
+import { ENTITY } from './items';
+import { keys } from './keys';
+import { chunk } from './transact';
+
+export interface ComponentTrace {
+  component: Component;
+  installations: { twinId: string; path: string; validFrom: string; validTo: string | null }[];
+}
+
+/**
+ * A serialized component and every stay it had in a position of a twin of the tenant, oldest
+ * first: one Query of its partition, plus one read of the twins it sat in (stays left behind by a
+ * create that never finished are dropped).
+ */
+export async function componentTrace(
+  tenant: string,
+  partNumber: string,
+  serialNumber: string,
+): Promise<ComponentTrace | null> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.componentPartition(tenant, partNumber, serialNumber) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const meta = items.find((item) => item.entity === ENTITY.component);
+  const stays = items.filter((item) => item.entity === ENTITY.stay);
+  const live = await activeTwins(tenant, [...new Set(stays.map((stay) => stay.twinId as string))]);
+  const installations = stays
+    .filter((stay) => live.has(stay.twinId as string))
+    .map((stay) => ({
+      twinId: stay.twinId as string,
+      path: stay.path as string,
+      validFrom: stay.since as string,
+      validTo: (stay.validTo as string | undefined) ?? null,
+    }))
+    .sort((a, b) => (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0));
+  if (!meta || installations.length === 0) return null;
+  return { component: meta.component as Component, installations };
+}
+
+async function activeTwins(tenant: string, twinIds: string[]): Promise<Set<string>> {
+  const active = new Set<string>();
+  for (const ids of chunk(twinIds, 100)) {
+    let request:
+      | Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string }>
+      | undefined = {
+      [config.tableName()]: { Keys: ids.map((id) => keys.twinMeta(tenant, id)) },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[config.tableName()] ?? []) {
+        if (item.status === ACTIVE) active.add(item.id as string);
+      }
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return active;
+}

@@ -1,0 +1,83 @@
+import type { ChangeSetRecord } from '../domain/change-set';
+import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
+import type { TwinRecord } from '../domain/twin';
+import type { Component } from '../schemas/twin';
+import { keys, withoutKeys } from './keys';
+
+/**
+ * The items of a twin's partition and back: one place that knows which attribute is which.
+ * Every item carries `entity`, so a Query of the partition sorts itself out.
+ */
+export const ENTITY = {
+  twin: 'twin',
+  position: 'position',
+  installation: 'installation',
+  changeSet: 'change-set',
+  baseline: 'baseline',
+  component: 'component',
+  stay: 'stay',
+  serial: 'serial',
+  event: 'event',
+} as const;
+
+type Item = Record<string, unknown>;
+
+/** An open interval has no `validTo` attribute, so that closing it can be conditioned on its absence. */
+const intervalAttributes = <T extends Interval>({ validTo, ...rest }: T) =>
+  validTo === null ? rest : { ...rest, validTo };
+
+export const positionItem = (tenant: string, twinId: string, position: PositionRecord): Item => ({
+  ...keys.position(tenant, twinId, position),
+  entity: ENTITY.position,
+  ...intervalAttributes(position),
+});
+
+export const installationItem = (tenant: string, twinId: string, installation: InstallationRecord): Item => ({
+  ...keys.installation(tenant, twinId, installation),
+  entity: ENTITY.installation,
+  ...intervalAttributes(installation),
+});
+
+export const changeSetItem = (tenant: string, twinId: string, changeSet: ChangeSetRecord): Item => ({
+  ...keys.changeSet(tenant, twinId, changeSet.seq),
+  entity: ENTITY.changeSet,
+  twinId,
+  ...changeSet,
+});
+
+const interval = (item: Item): Interval => ({
+  path: item.path as string,
+  validFrom: item.validFrom as string,
+  validTo: (item.validTo as string | null | undefined) ?? null,
+  recordedAt: item.recordedAt as string,
+  ...(typeof item.closedAt === 'string' ? { closedAt: item.closedAt } : {}),
+  seq: item.seq as number,
+});
+
+export const toPosition = (item: Item): PositionRecord => ({
+  ...interval(item),
+  ...(item.name === undefined ? {} : { name: item.name as string }),
+  order: item.order as number,
+});
+
+export const toInstallation = (item: Item): InstallationRecord => ({
+  ...interval(item),
+  component: item.component as Component,
+  since: item.since as string,
+});
+
+export const toChangeSet = (item: Item): ChangeSetRecord => {
+  const { entity: _entity, twinId: _twinId, ...changeSet } = withoutKeys(item);
+  return changeSet as unknown as ChangeSetRecord;
+};
+
+export const toTwinRecord = (item: Item): TwinRecord => {
+  const {
+    entity: _entity,
+    status: _status,
+    leaseUntil: _lease,
+    mountedIn: _mounted,
+    ...record
+  } = withoutKeys(item);
+  return record as unknown as TwinRecord;
+};
