@@ -1,4 +1,5 @@
 import { createFunctionHandler } from '../../shared/http/handler';
+import { createBaseline, diffTwin, getBaseline, listBaselines } from './baseline-operations';
 import { changeTwin, componentTrace, twinHistory } from './change-operations';
 import { createTwin, getTwin, listTwins, patchTwin } from './twin-operations';
 
@@ -11,4 +12,8 @@ export const handler = createFunctionHandler('twins', {
   changeTwin,
   twinHistory,
   componentTrace,
+  createBaseline,
+  listBaselines,
+  getBaseline,
+  diffTwin,
 });

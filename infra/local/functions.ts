@@ -24,8 +24,16 @@ export function loadFunction(name: FunctionName): Promise<Handler> {
   return handler;
 }
 
+/**
+ * How long a locally run function may take. Deployed it is 29 s (API Gateway's limit); locally the
+ * embedded DynamoDB serves one request at a time, a few hundred times slower than DynamoDB, so the
+ * largest writes (a 10,000-position as-built record) get more room here.
+ */
+const LOCAL_TIMEOUT_MS = 300_000;
+
 /** A Lambda context as the runtime would pass it, for a function run in this process. */
 export function lambdaContext(name: FunctionName, requestId: string): Context {
+  const deadline = Date.now() + LOCAL_TIMEOUT_MS;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `twinthread-${name}`,
@@ -35,7 +43,7 @@ export function lambdaContext(name: FunctionName, requestId: string): Context {
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/twinthread-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

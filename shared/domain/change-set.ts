@@ -1,6 +1,7 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
 import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
 import type { Component } from '../schemas/twin';
+import type { BaselineRecord } from './baseline';
 import {
   componentIdentity,
   heldAt,
@@ -41,12 +42,26 @@ export interface ChangeSetRecord {
   paths: string[];
 }
 
+/** A stay of this twin inside another twin (systems of systems): position `path` of twin `parentId`. */
+export interface MountRecord {
+  parentId: string;
+  path: string;
+  validFrom: string;
+  validTo: string | null;
+  recordedAt: string;
+  closedAt?: string;
+}
+
 /** What a twin is made of in storage: its record and every interval and change set it ever had. */
 export interface TwinHistory {
   record: TwinRecord;
   positions: PositionRecord[];
   installations: InstallationRecord[];
   changeSets: ChangeSetRecord[];
+  /** Where this twin was itself installed, over time. */
+  mounts?: MountRecord[];
+  /** Named snapshots (as loaded from the store; a plan does not touch them). */
+  baselines?: BaselineRecord[];
 }
 
 /** What a serialized component's own record must do when the change is applied. */
@@ -65,6 +80,8 @@ export interface ChangePlan {
   openInstallations: InstallationRecord[];
   closeInstallations: InstallationRecord[];
   components: ComponentEffect[];
+  /** Installed twins (systems of systems) that arrive, leave or move: recorded on them too. */
+  twins: ComponentEffect[];
 }
 
 interface Slot {
@@ -310,6 +327,7 @@ export function planChangeSet(
     openInstallations: [],
     closeInstallations: [],
     components: [],
+    twins: [],
   };
   for (const path of touched) {
     const before = initialSlots.get(path);
@@ -335,20 +353,27 @@ export function planChangeSet(
         ...interval,
       });
   }
-  plan.components = componentEffects(initialSeats, seats, at);
+  plan.components = stayEffects(initialSeats, seats, at, componentIdentity);
+  plan.twins = stayEffects(initialSeats, seats, at, (component) => component.twinId ?? null).filter(
+    (effect) => effect.kind !== 'update',
+  );
   return plan;
 }
 
-/** How each serialized component's stay changes: arrivals, departures, moves within the twin, updates. */
-function componentEffects(
+/**
+ * How each component's stay changes between two configurations: arrivals, departures, moves within
+ * the twin, updates. `identityOf` says which components are followed (serialized ones, or twins).
+ */
+function stayEffects(
   before: Map<string, Seat>,
   after: Map<string, Seat>,
   at: string,
+  identityOf: (component: Component) => string | null,
 ): ComponentEffect[] {
   const locate = (seats: Map<string, Seat>) => {
     const located = new Map<string, { path: string; seat: Seat }>();
     for (const [path, seat] of seats) {
-      const identity = componentIdentity(seat.component);
+      const identity = identityOf(seat.component);
       if (identity !== null) located.set(identity, { path, seat });
     }
     return located;
@@ -358,28 +383,21 @@ function componentEffects(
   const effects: ComponentEffect[] = [];
   for (const [identity, now] of is) {
     const then = was.get(identity);
-    if (!then) effects.push({ kind: 'arrive', component: now.seat.component, path: now.path, at });
+    const { component } = now.seat;
+    if (!then) effects.push({ kind: 'arrive', component, path: now.path, at });
     else if (then.path !== now.path) {
-      effects.push({
-        kind: 'move',
-        component: now.seat.component,
-        from: then.path,
-        to: now.path,
-        since: then.seat.since,
-        at,
-      });
-    } else if (now.seat !== then.seat)
-      effects.push({ kind: 'update', component: now.seat.component, path: now.path });
+      effects.push({ kind: 'move', component, from: then.path, to: now.path, since: then.seat.since, at });
+    } else if (now.seat !== then.seat) effects.push({ kind: 'update', component, path: now.path });
   }
   for (const [identity, then] of was) {
-    if (!is.has(identity))
-      effects.push({
-        kind: 'leave',
-        component: then.seat.component,
-        path: then.path,
-        since: then.seat.since,
-        at,
-      });
+    if (is.has(identity)) continue;
+    effects.push({
+      kind: 'leave',
+      component: then.seat.component,
+      path: then.path,
+      since: then.seat.since,
+      at,
+    });
   }
   return effects;
 }

@@ -1,29 +1,15 @@
 import { ulid } from 'ulid';
 import { config } from '../config';
 import type { ChangePlan, ComponentEffect } from '../domain/change-set';
-import type { Interval } from '../domain/configuration';
 import { Conflict, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
 import type { Component } from '../schemas/twin';
 import { ACTIVE, type Write, writeTransaction } from './guarded-transaction';
 import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
 import { keys } from './keys';
-import { MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
+import { closeInterval, mountWrites } from './mount-writes';
+import { MAX_TRANSACTION_ITEMS } from './transact';
 
 const table = () => config.tableName();
-
-/** Closing an interval sets its end once; a second close (a concurrent writer) fails the transaction. */
-const close = (
-  key: Record<string, string>,
-  interval: Pick<Interval, 'validTo' | 'closedAt'>,
-): TransactEntry => ({
-  Update: {
-    TableName: table(),
-    Key: key,
-    UpdateExpression: 'SET validTo = :validTo, closedAt = :closedAt',
-    ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(validTo)',
-    ExpressionAttributeValues: { ':validTo': interval.validTo, ':closedAt': interval.closedAt },
-  },
-});
 
 const concurrent = () => new PreconditionFailed('The twin changed concurrently: read it again');
 
@@ -35,19 +21,25 @@ function componentWrites(
 ): Write[] {
   const component = effect.component as Component & { serialNumber: string };
   const meta = keys.component(tenant, component.partNumber, component.serialNumber);
-  const stayItem = (path: string, since: string) => ({
-    ...keys.componentStay(tenant, component, { since, twinId, path }),
-    entity: ENTITY.stay,
-    since,
-    twinId,
-    path,
-    recordedAt,
+  /** A finished stay: written once, when the component leaves a position (append-only trace). */
+  const stayEnded = (path: string, since: string, at: string): Write => ({
+    entry: {
+      Put: {
+        TableName: table(),
+        Item: {
+          ...keys.componentStay(tenant, component, { since, twinId, path }),
+          entity: ENTITY.stay,
+          since,
+          twinId,
+          path,
+          validTo: at,
+          recordedAt,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    onConditionFailed: concurrent,
   });
-  const closeStay = (path: string, since: string, at: string) =>
-    close(keys.componentStay(tenant, component, { since, twinId, path }), {
-      validTo: at,
-      closedAt: recordedAt,
-    });
   const here = (path: string) => ({
     ConditionExpression: 'installedIn.twinId = :twin AND installedIn.#path = :path',
     names: { '#path': 'path' },
@@ -103,20 +95,11 @@ function componentWrites(
             );
           },
         },
-        {
-          entry: {
-            Put: {
-              TableName: table(),
-              Item: stayItem(effect.path, effect.at),
-              ConditionExpression: 'attribute_not_exists(PK)',
-            },
-          },
-        },
       ];
     case 'leave':
       return [
         update('REMOVE installedIn SET freeSince = :at', here(effect.path), { ':at': effect.at }),
-        { entry: closeStay(effect.path, effect.since, effect.at), onConditionFailed: concurrent },
+        stayEnded(effect.path, effect.since, effect.at),
       ];
     case 'move':
       return [
@@ -124,8 +107,7 @@ function componentWrites(
           ':in': { twinId, path: effect.to, since: effect.at },
           ':component': component,
         }),
-        { entry: closeStay(effect.from, effect.since, effect.at), onConditionFailed: concurrent },
-        { entry: { Put: { TableName: table(), Item: stayItem(effect.to, effect.at) } } },
+        stayEnded(effect.from, effect.since, effect.at),
       ];
     case 'update':
       return [update('SET component = :component', here(effect.path), { ':component': component })];
@@ -181,19 +163,24 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
   });
   for (const position of plan.closePositions) {
     writes.push({
-      entry: close(keys.position(tenant, twinId, position), position),
+      entry: closeInterval(keys.position(tenant, twinId, position), position.validTo!, position.closedAt!),
       onConditionFailed: concurrent,
     });
   }
   for (const installation of plan.closeInstallations) {
     writes.push({
-      entry: close(keys.installation(tenant, twinId, installation), installation),
+      entry: closeInterval(
+        keys.installation(tenant, twinId, installation),
+        installation.validTo!,
+        installation.closedAt!,
+      ),
       onConditionFailed: concurrent,
     });
   }
   for (const position of plan.openPositions) writes.push(put(positionItem(tenant, twinId, position)));
   for (const installation of plan.openInstallations)
     writes.push(put(installationItem(tenant, twinId, installation)));
+  for (const effect of plan.twins) writes.push(...mountWrites(tenant, twinId, effect, recordedAt));
   for (const effect of plan.components) {
     if (effect.component.serialNumber !== undefined)
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));

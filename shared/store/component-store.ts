@@ -14,8 +14,8 @@ export interface ComponentTrace {
 
 /**
  * A serialized component and every stay it had in a position of a twin of the tenant, oldest
- * first: one Query of its partition, plus one read of the twins it sat in (stays left behind by a
- * create that never finished are dropped).
+ * first: one Query of its partition, plus one read of the twins it sat in (a stay left behind by a
+ * create that never finished is dropped).
  */
 export async function componentTrace(
   tenant: string,
@@ -38,7 +38,10 @@ export async function componentTrace(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   const meta = items.find((item) => item.entity === ENTITY.component);
+  // Finished stays are items of their own; the current one is where the component's record says it is.
   const stays = items.filter((item) => item.entity === ENTITY.stay);
+  const current = meta?.installedIn as { twinId: string; path: string; since: string } | undefined;
+  if (current) stays.push({ ...current });
   const live = await activeTwins(tenant, [...new Set(stays.map((stay) => stay.twinId as string))]);
   const installations = stays
     .filter((stay) => live.has(stay.twinId as string))

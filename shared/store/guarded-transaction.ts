@@ -20,6 +20,8 @@ export interface Write {
   guard?: Guard;
   /** The error to answer when this entry's condition fails (`item`: the item as it was, if returned). */
   onConditionFailed?: (item: Record<string, unknown> | undefined) => AppError;
+  /** How to take this write back if a multi-transaction create fails after it (best effort). */
+  undo?: TransactEntry;
 }
 
 export const PENDING = 'pending';

@@ -1,4 +1,5 @@
-import type { ChangeSetRecord } from '../domain/change-set';
+import type { BaselineRecord } from '../domain/baseline';
+import type { ChangeSetRecord, MountRecord } from '../domain/change-set';
 import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
@@ -18,6 +19,7 @@ export const ENTITY = {
   stay: 'stay',
   serial: 'serial',
   event: 'event',
+  mount: 'mount',
 } as const;
 
 type Item = Record<string, unknown>;
@@ -81,3 +83,17 @@ export const toTwinRecord = (item: Item): TwinRecord => {
   } = withoutKeys(item);
   return record as unknown as TwinRecord;
 };
+
+export const toBaseline = (item: Item): BaselineRecord => {
+  const { entity: _entity, twinId: _twinId, ...baseline } = withoutKeys(item);
+  return baseline as unknown as BaselineRecord;
+};
+
+export const toMount = (item: Item): MountRecord => ({
+  parentId: item.parentId as string,
+  path: item.path as string,
+  validFrom: item.validFrom as string,
+  validTo: (item.validTo as string | undefined) ?? null,
+  recordedAt: item.recordedAt as string,
+  ...(typeof item.closedAt === 'string' ? { closedAt: item.closedAt } : {}),
+});

@@ -38,6 +38,11 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `CS#${sequence(seq)}`,
   }),
+  /** A stay of this twin inside another (systems of systems), in the installed twin's partition. */
+  mount: (tenant: string, twinId: string, stay: { since: string; parentId: string; path: string }) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `MNT#${stay.since}#${stay.parentId}#${stay.path}`,
+  }),
   /** A named baseline of the twin. */
   baseline: (tenant: string, twinId: string, baselineId: string) => ({
     PK: twinPartition(tenant, twinId),

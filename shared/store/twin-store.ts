@@ -8,34 +8,23 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
+import type { BaselineRecord } from '../domain/baseline';
 import type { ChangeSetRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
 import { Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
 import type { TwinRecord } from '../domain/twin';
-import type { Component } from '../schemas/twin';
+import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
-import {
-  changeSetItem,
-  ENTITY,
-  installationItem,
-  positionItem,
-  toChangeSet,
-  toInstallation,
-  toPosition,
-  toTwinRecord,
-} from './items';
+
+export { PENDING_LEASE_MS };
+
+import { ENTITY, toBaseline, toChangeSet, toInstallation, toPosition, toTwinRecord } from './items';
 import { keys } from './keys';
 import { INDEXES, type IndexName } from './table';
 import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
 
-/**
- * How long a twin being written in several transactions may stay pending. Longer than the
- * function timeout (29 s), so a live writer is never overtaken; once it has passed, a crashed
- * writer's guards are taken over by the next attempt.
- */
-export const PENDING_LEASE_MS = 120_000;
 /** Transactions of one large create written at the same time. */
 const PARALLEL_TRANSACTIONS = 4;
 
@@ -45,173 +34,6 @@ export interface CreateOptions {
 }
 
 const table = () => config.tableName();
-
-function metaItem(tenant: string, record: TwinRecord, status: 'active' | 'pending', leaseUntil?: string) {
-  return {
-    ...keys.twinMeta(tenant, record.id),
-    entity: ENTITY.twin,
-    status,
-    ...record,
-    ...(status === ACTIVE
-      ? keys.twinIndexKeys(tenant, { ...record, partNumber: record.product.partNumber })
-      : { leaseUntil }),
-  };
-}
-
-function plannedWrites(tenant: string, history: TwinHistory, status: 'active' | 'pending') {
-  const { record, positions, installations } = history;
-  const writes: Write[] = [];
-  const leaseUntil = new Date(Date.parse(record.createdAt) + PENDING_LEASE_MS).toISOString();
-  writes.push({
-    entry: {
-      Put: {
-        TableName: table(),
-        Item: metaItem(tenant, record, status, leaseUntil),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    },
-    onConditionFailed: () => new Conflict('A twin with this id already exists'),
-  });
-  writes.push(serialGuardWrite(tenant, record));
-  const referenced = new Set<string>();
-  for (const { path, component } of installations) {
-    if (component.serialNumber !== undefined)
-      writes.push(componentGuardWrite(tenant, record, path, component));
-    if (component.twinId !== undefined && !referenced.has(component.twinId)) {
-      referenced.add(component.twinId);
-      writes.push(twinReferenceCheck(tenant, path, component.twinId));
-    }
-  }
-  for (const changeSet of history.changeSets) {
-    writes.push({
-      entry: { Put: { TableName: table(), Item: changeSetItem(tenant, record.id, changeSet) } },
-    });
-    writes.push({
-      entry: {
-        Put: {
-          TableName: table(),
-          Item: {
-            ...keys.event(tenant, changeSet.id),
-            entity: ENTITY.event,
-            type: 'twin.created',
-            twinId: record.id,
-            changeSetId: changeSet.id,
-            seq: changeSet.seq,
-            effectiveAt: changeSet.effectiveAt,
-            recordedAt: changeSet.recordedAt,
-            actor: changeSet.actor,
-          },
-        },
-      },
-    });
-  }
-  for (const position of positions) {
-    writes.push({ entry: { Put: { TableName: table(), Item: positionItem(tenant, record.id, position) } } });
-  }
-  for (const installation of installations) {
-    writes.push({
-      entry: { Put: { TableName: table(), Item: installationItem(tenant, record.id, installation) } },
-    });
-    const { component } = installation;
-    if (component.serialNumber === undefined) continue;
-    const stay = { since: installation.since, twinId: record.id, path: installation.path };
-    writes.push({
-      entry: {
-        Put: {
-          TableName: table(),
-          Item: {
-            ...keys.componentStay(
-              tenant,
-              { partNumber: component.partNumber, serialNumber: component.serialNumber },
-              stay,
-            ),
-            entity: ENTITY.stay,
-            ...stay,
-            recordedAt: record.createdAt,
-          },
-        },
-      },
-    });
-  }
-  return writes;
-}
-
-function serialGuardWrite(tenant: string, record: TwinRecord): Write {
-  const put = (condition: string, values?: Record<string, unknown>): TransactEntry => ({
-    Put: {
-      TableName: table(),
-      Item: {
-        ...keys.serialGuard(tenant, record.product.partNumber, record.serialNumber),
-        entity: 'serial',
-        twinId: record.id,
-      },
-      ConditionExpression: condition,
-      ...(values ? { ExpressionAttributeValues: values } : {}),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
-  return {
-    entry: put('attribute_not_exists(PK)'),
-    guard: {
-      holder: (item) => (typeof item.twinId === 'string' ? item.twinId : undefined),
-      takeover: (stale) => put('attribute_not_exists(PK) OR twinId = :stale', { ':stale': stale }),
-      conflict: () =>
-        new Conflict(
-          `A twin of product ${record.product.partNumber} with serial number ${record.serialNumber} already exists`,
-          [{ path: 'body.serialNumber', message: 'already exists for this product' }],
-        ),
-    },
-  };
-}
-
-function componentGuardWrite(tenant: string, record: TwinRecord, path: string, component: Component): Write {
-  const put = (condition: string, values?: Record<string, unknown>): TransactEntry => ({
-    Put: {
-      TableName: table(),
-      Item: {
-        ...keys.component(tenant, component.partNumber, component.serialNumber!),
-        entity: ENTITY.component,
-        partNumber: component.partNumber,
-        serialNumber: component.serialNumber,
-        component,
-        installedIn: { twinId: record.id, path, since: record.builtAt },
-      },
-      ConditionExpression: condition,
-      ...(values ? { ExpressionAttributeValues: values } : {}),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
-  const free = 'attribute_not_exists(PK) OR attribute_not_exists(installedIn)';
-  return {
-    entry: put(free),
-    guard: {
-      holder: (item) => (item.installedIn as { twinId?: string } | undefined)?.twinId,
-      takeover: (stale) => put(`${free} OR installedIn.twinId = :stale`, { ':stale': stale }),
-      conflict: (item) => {
-        const at = item.installedIn as { twinId: string; path: string };
-        return new Conflict(
-          `Component ${component.partNumber} serial ${component.serialNumber} is installed at ${at.path} of twin ${at.twinId}`,
-          [{ path: `configuration:${path}`, message: 'component is installed elsewhere' }],
-        );
-      },
-    },
-  };
-}
-
-function twinReferenceCheck(tenant: string, path: string, twinId: string): Write {
-  return {
-    entry: {
-      ConditionCheck: {
-        TableName: table(),
-        Key: keys.twinMeta(tenant, twinId),
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':active': ACTIVE },
-      },
-    },
-    onConditionFailed: () => invalidField(`configuration:${path}.component.twinId`, `no twin ${twinId}`),
-  };
-}
 
 /**
  * Writes a new twin with its positions, installations and uniqueness guards.
@@ -229,12 +51,12 @@ export async function createTwin(
   options: CreateOptions = {},
 ): Promise<{ transactions: number }> {
   const { record } = history;
-  const single = plannedWrites(tenant, history, ACTIVE);
+  const single = asBuiltWrites(tenant, history, ACTIVE);
   if (single.length <= MAX_TRANSACTION_ITEMS) {
     await writeTransaction(tenant, single, now);
     return { transactions: 1 };
   }
-  const [first, ...rest] = chunk(plannedWrites(tenant, history, PENDING), MAX_TRANSACTION_ITEMS);
+  const [first, ...rest] = chunk(asBuiltWrites(tenant, history, PENDING), MAX_TRANSACTION_ITEMS);
   const written: Write[] = [];
   let transactions = 0;
   try {
@@ -292,49 +114,21 @@ async function activate(tenant: string, record: TwinRecord, now: Date): Promise<
   }
 }
 
-/** Best-effort undo of a failed create: guards only where this twin still holds them. */
+/**
+ * Best-effort undo of a failed create: each write outside the twin's partition says how to undo
+ * itself (only where this twin still holds the guard); the partition's own items go, META last,
+ * so that guards never point at a twin that looks finished.
+ */
 async function removeWrites(tenant: string, twinId: string, written: Write[]): Promise<void> {
   const partition = keys.twinPartition(tenant, twinId);
   const ownKeys: Record<string, unknown>[] = [];
-  const guards: Promise<unknown>[] = [];
-  for (const { entry } of written) {
-    const item = entry.Put?.Item;
-    if (!item) continue;
-    const key = { PK: item.PK, SK: item.SK };
-    if (item.PK === partition) {
-      ownKeys.push(key);
-      continue;
-    }
-    const owned =
-      item.entity === 'component'
-        ? 'installedIn.twinId = :twin'
-        : item.entity === 'serial'
-          ? 'twinId = :twin'
-          : null;
-    if (item.entity === ENTITY.stay) {
-      guards.push(
-        documentClient()
-          .send(new DeleteCommand({ TableName: table(), Key: key }))
-          .catch(() => undefined),
-      );
-      continue;
-    }
-    if (owned === null) continue;
-    guards.push(
-      documentClient()
-        .send(
-          new DeleteCommand({
-            TableName: table(),
-            Key: key,
-            ConditionExpression: owned,
-            ExpressionAttributeValues: { ':twin': twinId },
-          }),
-        )
-        .catch(() => undefined),
-    );
+  const undos: Promise<unknown>[] = [];
+  for (const write of written) {
+    const item = write.entry.Put?.Item;
+    if (item?.PK === partition) ownKeys.push({ PK: item.PK, SK: item.SK });
+    else if (write.undo) undos.push(sendUndo(write.undo).catch(() => undefined));
   }
-  await Promise.all(guards);
-  // The META item goes last, so that guards never point at a twin that looks finished.
+  await Promise.all(undos);
   const meta = ownKeys.filter((key) => key.SK === keys.prefixes.meta);
   const others = ownKeys.filter((key) => key.SK !== keys.prefixes.meta);
   for (const batch of [...chunk(others, 25), meta]) {
@@ -348,6 +142,13 @@ async function removeWrites(tenant: string, twinId: string, written: Write[]): P
       .catch(() => undefined);
   }
 }
+
+const sendUndo = (undo: TransactEntry) =>
+  undo.Delete
+    ? documentClient().send(new DeleteCommand(undo.Delete))
+    : undo.Update
+      ? documentClient().send(new UpdateCommand(undo.Update))
+      : Promise.resolve();
 
 /**
  * A twin with everything it ever was: one Query of its partition (one request per MB), so the cost
@@ -364,14 +165,16 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
   const positions: PositionRecord[] = [];
   const installations: InstallationRecord[] = [];
   const changeSets: ChangeSetRecord[] = [];
+  const baselines: BaselineRecord[] = [];
   for (const item of items) {
     if (item.entity === ENTITY.twin) meta = item;
     else if (item.entity === ENTITY.position) positions.push(toPosition(item));
     else if (item.entity === ENTITY.installation) installations.push(toInstallation(item));
     else if (item.entity === ENTITY.changeSet) changeSets.push(toChangeSet(item));
+    else if (item.entity === ENTITY.baseline) baselines.push(toBaseline(item));
   }
   if (!meta || meta.status !== ACTIVE) return null;
-  return { record: toTwinRecord(meta), positions, installations, changeSets };
+  return { record: toTwinRecord(meta), positions, installations, changeSets, baselines };
 }
 
 async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
