@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
-import { applyPlan, planChangeSet } from '../../shared/domain/change-set';
-import { NotFound } from '../../shared/domain/errors';
-import { historyPage } from '../../shared/domain/history';
+import { applyPlan, type ChangePlan, planChangeSet, type TwinHistory } from '../../shared/domain/change-set';
+import { Conflict, NotFound } from '../../shared/domain/errors';
+import { historyEntries, historyPage } from '../../shared/domain/history';
 import { assembleTwin, assertVersion, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
@@ -9,6 +9,7 @@ import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { applyChangeSet } from '../../shared/store/change-store';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { ancestorsOf } from '../../shared/store/twin-store';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
@@ -22,6 +23,7 @@ export async function changeTwin(request: OperationRequest<{ id: string }, objec
     actor: { sub, tenant },
     changeSetId: ulid(),
   });
+  await refuseCycles(tenant, history, plan);
   await applyChangeSet(tenant, plan, expected, request.now);
   return twinResponse(assembleTwin(applyPlan(history, plan), readTimes(request.now)));
 }
@@ -30,14 +32,11 @@ export async function twinHistory(request: OperationRequest<{ id: string }, Hist
   const { limit, cursor, ...filters } = request.query;
   const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
   const scope = JSON.stringify([request.params.id, filters]);
-  const after = decodeCursor(scope, cursor);
-  const page = historyPage(history.changeSets, filters, {
-    limit,
-    beforeSeq: after ? Number(after.seq) : undefined,
-  });
+  const after = decodeCursor(scope, cursor)?.after;
+  const page = historyPage(historyEntries(history), filters, { limit, ...(after ? { after } : {}) });
   return ok({
     items: page.items,
-    ...(page.lastSeq === undefined ? {} : { nextCursor: encodeCursor(scope, { seq: page.lastSeq }) }),
+    ...(page.last === undefined ? {} : { nextCursor: encodeCursor(scope, { after: page.last }) }),
   });
 }
 
@@ -48,4 +47,16 @@ export async function componentTrace(
   const trace = await traceOf(request.caller.tenant, partNumber, serialNumber);
   if (!trace) throw new NotFound(`No component ${partNumber} serial ${serialNumber}`);
   return ok(trace);
+}
+
+/** Systems of systems: a twin cannot be installed, however deep, inside itself. */
+async function refuseCycles(tenant: string, history: TwinHistory, plan: ChangePlan) {
+  const arriving = plan.twins
+    .filter((effect) => effect.kind === 'arrive')
+    .map((effect) => effect.component.twinId!);
+  if (arriving.length === 0) return;
+  const ancestors = await ancestorsOf(tenant, history.mountedIn);
+  const cycle = arriving.find((twinId) => ancestors.includes(twinId));
+  if (cycle)
+    throw new Conflict(`Twin ${cycle} contains twin ${history.record.id}: it cannot be installed in it`);
 }

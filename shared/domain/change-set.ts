@@ -50,6 +50,9 @@ export interface MountRecord {
   validTo: string | null;
   recordedAt: string;
   closedAt?: string;
+  /** Who recorded the installation, and who the removal. */
+  actor?: Actor;
+  closedBy?: Actor;
 }
 
 /** What a twin is made of in storage: its record and every interval and change set it ever had. */
@@ -60,6 +63,8 @@ export interface TwinHistory {
   changeSets: ChangeSetRecord[];
   /** Where this twin was itself installed, over time. */
   mounts?: MountRecord[];
+  /** Where this twin is installed now, if it is. */
+  mountedIn?: { twinId: string; path: string; since: string };
   /** Named snapshots (as loaded from the store; a plan does not touch them). */
   baselines?: BaselineRecord[];
 }
@@ -96,14 +101,21 @@ interface Seat {
   origin?: InstallationRecord;
 }
 
-/** The last valid time at which anything happened to `path` (opened or closed an interval there). */
-function lastEventAt(intervals: readonly Interval[], path: string): string | undefined {
+/**
+ * The last valid time at which anything happened to `path`: an interval opened or closed there, or a
+ * change set that touched it (even one that left no interval behind, e.g. a component moved through).
+ */
+function lastEventAt(intervals: readonly Interval[], changeSets: readonly ChangeSetRecord[], path: string) {
   let last: string | undefined;
+  const seen = (time: string) => {
+    if (last === undefined || time > last) last = time;
+  };
   for (const interval of intervals) {
     if (interval.path !== path) continue;
-    if (last === undefined || interval.validFrom > last) last = interval.validFrom;
-    if (interval.validTo !== null && interval.validTo > last) last = interval.validTo;
+    seen(interval.validFrom);
+    if (interval.validTo !== null) seen(interval.validTo);
   }
+  for (const changeSet of changeSets) if (changeSet.paths.includes(path)) seen(changeSet.effectiveAt);
   return last;
 }
 
@@ -163,7 +175,7 @@ export function planChangeSet(
 
   const touched = new Set<string>();
   const touch = (path: string) => {
-    const last = lastEventAt(intervals, path);
+    const last = lastEventAt(intervals, history.changeSets, path);
     if (last !== undefined && last > at) {
       throw new Conflict(
         `Position ${path} changed at ${last}, after this change's effective time ${at}: a back-dated change must be the latest of each position it touches`,
@@ -354,6 +366,20 @@ export function planChangeSet(
       });
   }
   plan.components = stayEffects(initialSeats, seats, at, componentIdentity);
+  for (const effect of plan.components) {
+    if (effect.kind !== 'arrive') continue;
+    // Not here at the effective time, but recorded here later: it would be in two places at once.
+    const later = history.installations.find(
+      (installation) =>
+        installation.validFrom > at &&
+        componentIdentity(installation.component) === componentIdentity(effect.component),
+    );
+    if (later) {
+      throw new Conflict(
+        `${describe(effect.component)} is installed at ${later.path} of this twin from ${later.validFrom}, after ${at}`,
+      );
+    }
+  }
   plan.twins = stayEffects(initialSeats, seats, at, (component) => component.twinId ?? null).filter(
     (effect) => effect.kind !== 'update',
   );

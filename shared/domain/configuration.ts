@@ -124,6 +124,17 @@ export function flattenAsBuilt(nodes: AsBuiltNode[], fieldPrefix = 'configuratio
         }
         seenComponents.set(identity, path);
       }
+      const { twinId } = node.component;
+      if (twinId !== undefined) {
+        const first = seenComponents.get(`twin\u0000${twinId}`);
+        if (first !== undefined) {
+          errors.push({
+            path: `${field}.component.twinId`,
+            message: `twin ${twinId} is already at ${first}`,
+          });
+        }
+        seenComponents.set(`twin\u0000${twinId}`, path);
+      }
       installations.push({ path, component: node.component });
     }
     if (node.children && node.children.length > 0)

@@ -58,7 +58,12 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
       writes.push(...componentWrites(tenant, record, path, component));
     if (component.twinId !== undefined) {
       const arrival = { kind: 'arrive' as const, component, path, at: record.builtAt };
-      writes.push(...mountWrites(tenant, record.id, arrival, record.createdAt));
+      writes.push(
+        ...mountWrites(tenant, record.id, arrival, {
+          recordedAt: record.createdAt,
+          actor: history.changeSets[0]!.actor,
+        }),
+      );
     }
   }
   for (const changeSet of history.changeSets) {
@@ -150,13 +155,6 @@ function componentWrites(tenant: string, record: TwinRecord, path: string, compo
     },
   });
   const free = 'attribute_not_exists(PK) OR attribute_not_exists(installedIn)';
-  const stay = { since: record.builtAt, twinId: record.id, path };
-  const stayItem = {
-    ...keys.componentStay(tenant, identity, stay),
-    entity: ENTITY.stay,
-    ...stay,
-    recordedAt: record.createdAt,
-  };
   return [
     {
       entry: put(free),

@@ -180,7 +180,9 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
   for (const position of plan.openPositions) writes.push(put(positionItem(tenant, twinId, position)));
   for (const installation of plan.openInstallations)
     writes.push(put(installationItem(tenant, twinId, installation)));
-  for (const effect of plan.twins) writes.push(...mountWrites(tenant, twinId, effect, recordedAt));
+  for (const effect of plan.twins) {
+    writes.push(...mountWrites(tenant, twinId, effect, { recordedAt, actor: plan.changeSet.actor }));
+  }
   for (const effect of plan.components) {
     if (effect.component.serialNumber !== undefined)
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));

@@ -1,5 +1,5 @@
 import type { BaselineRecord } from '../domain/baseline';
-import type { ChangeSetRecord, MountRecord } from '../domain/change-set';
+import type { Actor, ChangeSetRecord, MountRecord } from '../domain/change-set';
 import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
@@ -96,4 +96,6 @@ export const toMount = (item: Item): MountRecord => ({
   validTo: (item.validTo as string | undefined) ?? null,
   recordedAt: item.recordedAt as string,
   ...(typeof item.closedAt === 'string' ? { closedAt: item.closedAt } : {}),
+  ...(item.actor ? { actor: item.actor as Actor } : {}),
+  ...(item.closedBy ? { closedBy: item.closedBy as Actor } : {}),
 });

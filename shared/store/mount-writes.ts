@@ -1,5 +1,5 @@
 import { config } from '../config';
-import type { ComponentEffect } from '../domain/change-set';
+import type { Actor, ComponentEffect } from '../domain/change-set';
 import { AppError, Conflict, invalidField } from '../domain/errors';
 import type { Write } from './guarded-transaction';
 import { ACTIVE } from './guarded-transaction';
@@ -14,13 +14,18 @@ export const closeInterval = (
   key: Record<string, string>,
   validTo: string,
   closedAt: string,
+  closedBy?: Actor,
 ): TransactEntry => ({
   Update: {
     TableName: table(),
     Key: key,
-    UpdateExpression: 'SET validTo = :validTo, closedAt = :closedAt',
+    UpdateExpression: `SET validTo = :validTo, closedAt = :closedAt${closedBy ? ', closedBy = :closedBy' : ''}`,
     ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(validTo)',
-    ExpressionAttributeValues: { ':validTo': validTo, ':closedAt': closedAt },
+    ExpressionAttributeValues: {
+      ':validTo': validTo,
+      ':closedAt': closedAt,
+      ...(closedBy ? { ':closedBy': closedBy } : {}),
+    },
   },
 });
 
@@ -36,8 +41,9 @@ export function mountWrites(
   tenant: string,
   parentId: string,
   effect: ComponentEffect,
-  recordedAt: string,
+  recorded: { recordedAt: string; actor: Actor },
 ): Write[] {
+  const { recordedAt, actor } = recorded;
   const childId = effect.component.twinId!;
   const meta = keys.twinMeta(tenant, childId);
   const stayPut = (path: string, since: string): Write => {
@@ -46,7 +52,7 @@ export function mountWrites(
       entry: {
         Put: {
           TableName: table(),
-          Item: { ...key, entity: ENTITY.mount, parentId, path, validFrom: since, recordedAt },
+          Item: { ...key, entity: ENTITY.mount, parentId, path, validFrom: since, recordedAt, actor },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -55,7 +61,7 @@ export function mountWrites(
     };
   };
   const stayClose = (path: string, since: string, at: string): Write => ({
-    entry: closeInterval(keys.mount(tenant, childId, { since, parentId, path }), at, recordedAt),
+    entry: closeInterval(keys.mount(tenant, childId, { since, parentId, path }), at, recordedAt, actor),
     onConditionFailed: concurrent,
   });
   const here = { '#status': 'status', '#path': 'path' };

@@ -2,14 +2,14 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  PutCommand,
+  GetCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
-import type { ChangeSetRecord, TwinHistory } from '../domain/change-set';
+import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
 import { Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
 import type { TwinRecord } from '../domain/twin';
@@ -18,12 +18,12 @@ import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
 
-export { PENDING_LEASE_MS };
-
-import { ENTITY, toBaseline, toChangeSet, toInstallation, toPosition, toTwinRecord } from './items';
+import { ENTITY, toBaseline, toChangeSet, toInstallation, toMount, toPosition, toTwinRecord } from './items';
 import { keys } from './keys';
 import { INDEXES, type IndexName } from './table';
 import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
+
+export { PENDING_LEASE_MS };
 
 /** Transactions of one large create written at the same time. */
 const PARALLEL_TRANSACTIONS = 4;
@@ -166,15 +166,26 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
   const installations: InstallationRecord[] = [];
   const changeSets: ChangeSetRecord[] = [];
   const baselines: BaselineRecord[] = [];
+  const mounts: MountRecord[] = [];
   for (const item of items) {
     if (item.entity === ENTITY.twin) meta = item;
     else if (item.entity === ENTITY.position) positions.push(toPosition(item));
     else if (item.entity === ENTITY.installation) installations.push(toInstallation(item));
     else if (item.entity === ENTITY.changeSet) changeSets.push(toChangeSet(item));
     else if (item.entity === ENTITY.baseline) baselines.push(toBaseline(item));
+    else if (item.entity === ENTITY.mount) mounts.push(toMount(item));
   }
   if (!meta || meta.status !== ACTIVE) return null;
-  return { record: toTwinRecord(meta), positions, installations, changeSets, baselines };
+  const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
+  return {
+    record: toTwinRecord(meta),
+    positions,
+    installations,
+    changeSets,
+    baselines,
+    mounts,
+    ...(mountedIn ? { mountedIn } : {}),
+  };
 }
 
 async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
@@ -188,23 +199,40 @@ async function queryAll(input: QueryCommandInput): Promise<Record<string, unknow
   return items;
 }
 
+/** Twin fields that may be absent: removed from the item when the new record lacks them. */
+const OPTIONAL_TWIN_ATTRIBUTES = ['site', 'type', 'oem', 'sitePK', 'siteSK'];
+
 /**
- * Replaces a twin's META item with `next`, if the stored version is still `expectedVersion`.
- * Index keys are rebuilt (a new site moves the twin in the site index).
+ * Writes a twin's new record over its META item, if the stored version is still `expectedVersion`.
+ * An update, not a put, so that what other writers keep there (where the twin is installed) stays;
+ * index keys are rebuilt (a new site moves the twin in the site index).
  */
 export async function saveTwinRecord(
   tenant: string,
   next: TwinRecord,
   expectedVersion: number,
 ): Promise<void> {
+  const { PK: _pk, SK: _sk, ...item } = metaItem(tenant, next, ACTIVE) as Record<string, unknown>;
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':active': ACTIVE, ':expected': expectedVersion };
+  const sets = Object.entries(item).map(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    return `#a${index} = :a${index}`;
+  });
+  const removes = OPTIONAL_TWIN_ATTRIBUTES.filter((name) => !(name in item)).map((name, index) => {
+    names[`#r${index}`] = name;
+    return `#r${index}`;
+  });
   try {
     await documentClient().send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: table(),
-        Item: metaItem(tenant, next, ACTIVE),
+        Key: keys.twinMeta(tenant, next.id),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ConditionExpression: '#status = :active AND version = :expected',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':active': ACTIVE, ':expected': expectedVersion },
+        ExpressionAttributeNames: { ...names, '#status': 'status' },
+        ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
@@ -309,4 +337,23 @@ function isKeyOf(
     typeof key.PK === 'string' &&
     key.PK.startsWith(keys.twinPartition(tenant, ''))
   );
+}
+
+/** The twins this one is installed in, innermost first (an engine → its aircraft → ...), bounded. */
+export async function ancestorsOf(tenant: string, mountedIn: TwinHistory['mountedIn']): Promise<string[]> {
+  const ancestors: string[] = [];
+  let current = mountedIn;
+  while (current && ancestors.length < 16 && !ancestors.includes(current.twinId)) {
+    ancestors.push(current.twinId);
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: table(),
+        Key: keys.twinMeta(tenant, current.twinId),
+        ProjectionExpression: 'mountedIn',
+        ConsistentRead: true,
+      }),
+    );
+    current = Item?.mountedIn as TwinHistory['mountedIn'];
+  }
+  return ancestors;
 }
