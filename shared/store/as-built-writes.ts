@@ -102,21 +102,28 @@ const deleteOf = (item: Record<string, unknown>, condition?: string, twinId?: st
   },
 });
 
+/** A guard's put: conditional, returning the guard as it was when the condition fails (to name its holder). */
+const guardPut = (
+  item: Record<string, unknown>,
+  condition: string,
+  values?: Record<string, unknown>,
+): TransactEntry => ({
+  Put: {
+    TableName: table(),
+    Item: item,
+    ConditionExpression: condition,
+    ...(values ? { ExpressionAttributeValues: values } : {}),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
 function serialGuardWrite(tenant: string, record: TwinRecord): Write {
   const item = {
     ...keys.serialGuard(tenant, record.product.partNumber, record.serialNumber),
     entity: ENTITY.serial,
     twinId: record.id,
   };
-  const put = (condition: string, values?: Record<string, unknown>): TransactEntry => ({
-    Put: {
-      TableName: table(),
-      Item: item,
-      ConditionExpression: condition,
-      ...(values ? { ExpressionAttributeValues: values } : {}),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
+  const put = (condition: string, values?: Record<string, unknown>) => guardPut(item, condition, values);
   return {
     entry: put('attribute_not_exists(PK)'),
     undo: deleteOf(item, 'twinId = :twin', record.id),
@@ -145,15 +152,7 @@ function componentWrites(tenant: string, record: TwinRecord, path: string, compo
     component,
     installedIn: { twinId: record.id, path, since: record.builtAt },
   };
-  const put = (condition: string, values?: Record<string, unknown>): TransactEntry => ({
-    Put: {
-      TableName: table(),
-      Item: item,
-      ConditionExpression: condition,
-      ...(values ? { ExpressionAttributeValues: values } : {}),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  });
+  const put = (condition: string, values?: Record<string, unknown>) => guardPut(item, condition, values);
   const free = 'attribute_not_exists(PK) OR attribute_not_exists(installedIn)';
   return [
     {

@@ -3,15 +3,13 @@ import { config } from '../config';
 import type { ChangePlan, ComponentEffect } from '../domain/change-set';
 import { Conflict, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
 import type { Component } from '../schemas/twin';
-import { ACTIVE, type Write, writeTransaction } from './guarded-transaction';
+import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
 import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
 import { keys } from './keys';
 import { closeInterval, mountWrites } from './mount-writes';
 import { MAX_TRANSACTION_ITEMS } from './transact';
 
 const table = () => config.tableName();
-
-const concurrent = () => new PreconditionFailed('The twin changed concurrently: read it again');
 
 function componentWrites(
   tenant: string,
@@ -38,7 +36,7 @@ function componentWrites(
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
-    onConditionFailed: concurrent,
+    onConditionFailed: concurrentChange,
   });
   const here = (path: string) => ({
     ConditionExpression: 'installedIn.twinId = :twin AND installedIn.#path = :path',
@@ -60,7 +58,7 @@ function componentWrites(
         ExpressionAttributeValues: { ...condition.values, ...values },
       },
     },
-    onConditionFailed: concurrent,
+    onConditionFailed: concurrentChange,
   });
   switch (effect.kind) {
     case 'arrive':
@@ -154,17 +152,17 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      onConditionFailed: concurrent,
+      onConditionFailed: concurrentChange,
     },
   ];
   const put = (Item: Record<string, unknown>): Write => ({
     entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
-    onConditionFailed: concurrent,
+    onConditionFailed: concurrentChange,
   });
   for (const position of plan.closePositions) {
     writes.push({
       entry: closeInterval(keys.position(tenant, twinId, position), position.validTo!, position.closedAt!),
-      onConditionFailed: concurrent,
+      onConditionFailed: concurrentChange,
     });
   }
   for (const installation of plan.closeInstallations) {
@@ -174,7 +172,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
         installation.validTo!,
         installation.closedAt!,
       ),
-      onConditionFailed: concurrent,
+      onConditionFailed: concurrentChange,
     });
   }
   for (const position of plan.openPositions) writes.push(put(positionItem(tenant, twinId, position)));

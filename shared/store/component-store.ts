@@ -1,10 +1,11 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { Component } from '../schemas/twin';
 import { documentClient } from './clients';
 import { ACTIVE } from './guarded-transaction';
 import { ENTITY } from './items';
 import { keys } from './keys';
+import { queryAll } from './query';
 import { chunk } from './transact';
 
 export interface ComponentTrace {
@@ -22,21 +23,12 @@ export async function componentTrace(
   partNumber: string,
   serialNumber: string,
 ): Promise<ComponentTrace | null> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.componentPartition(tenant, partNumber, serialNumber) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: config.tableName(),
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': keys.componentPartition(tenant, partNumber, serialNumber) },
+    ConsistentRead: true,
+  });
   const meta = items.find((item) => item.entity === ENTITY.component);
   // Finished stays are items of their own; the current one is where the component's record says it is.
   const stays = items.filter((item) => item.entity === ENTITY.stay);

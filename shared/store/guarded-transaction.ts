@@ -89,3 +89,7 @@ function creationInProgress(leaseUntil: string, now: Date): AppError {
     { 'retry-after': String(seconds) },
   );
 }
+
+/** A condition that held when the twin was read failed at write time: another writer came first. */
+export const concurrentChange = () =>
+  new AppError(412, 'Precondition failed', 'The twin changed concurrently: read it again');

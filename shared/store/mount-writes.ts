@@ -1,8 +1,7 @@
 import { config } from '../config';
 import type { Actor, ComponentEffect } from '../domain/change-set';
-import { AppError, Conflict, invalidField } from '../domain/errors';
-import type { Write } from './guarded-transaction';
-import { ACTIVE } from './guarded-transaction';
+import { Conflict, invalidField } from '../domain/errors';
+import { ACTIVE, concurrentChange, type Write } from './guarded-transaction';
 import { ENTITY } from './items';
 import { keys } from './keys';
 import type { TransactEntry } from './transact';
@@ -29,9 +28,6 @@ export const closeInterval = (
   },
 });
 
-const concurrent = () =>
-  new AppError(412, 'Precondition failed', 'A twin changed concurrently: read it again');
-
 /**
  * Systems of systems: when a twin (an engine) arrives in, leaves or moves within another (an
  * aircraft), the installed twin records it too: `mountedIn` on its META (at most one parent at a
@@ -56,13 +52,13 @@ export function mountWrites(
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-      onConditionFailed: concurrent,
+      onConditionFailed: concurrentChange,
       undo: { Delete: { TableName: table(), Key: key } },
     };
   };
   const stayClose = (path: string, since: string, at: string): Write => ({
     entry: closeInterval(keys.mount(tenant, childId, { since, parentId, path }), at, recordedAt, actor),
-    onConditionFailed: concurrent,
+    onConditionFailed: concurrentChange,
   });
   const here = { '#status': 'status', '#path': 'path' };
   switch (effect.kind) {
@@ -120,7 +116,7 @@ export function mountWrites(
               ExpressionAttributeValues: { ':parent': parentId, ':path': effect.path, ':at': effect.at },
             },
           },
-          onConditionFailed: concurrent,
+          onConditionFailed: concurrentChange,
         },
         stayClose(effect.path, effect.since, effect.at),
       ];
@@ -141,7 +137,7 @@ export function mountWrites(
               },
             },
           },
-          onConditionFailed: concurrent,
+          onConditionFailed: concurrentChange,
         },
         stayClose(effect.from, effect.since, effect.at),
         stayPut(effect.to, effect.at),

@@ -4,7 +4,6 @@ import {
   DeleteCommand,
   GetCommand,
   QueryCommand,
-  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
@@ -20,6 +19,7 @@ import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transac
 
 import { ENTITY, toBaseline, toChangeSet, toInstallation, toMount, toPosition, toTwinRecord } from './items';
 import { keys } from './keys';
+import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
 import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
 
@@ -186,17 +186,6 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     mounts,
     ...(mountedIn ? { mountedIn } : {}),
   };
-}
-
-async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
 }
 
 /** Twin fields that may be absent: removed from the item when the new record lacks them. */

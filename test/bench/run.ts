@@ -1,8 +1,10 @@
 /**
- * `npm run bench` (`-- --quick` skips the 10,000-position create): starts the local stack in memory and
- * prints how a twin read through the gateway compares with the DynamoDB Query it needs, how many DynamoDB
- * requests each request sends, how long a 10,000-position create takes, and the bundle sizes. It asserts
- * nothing; the numbers also go to `.bench/results.json`.
+ * `npm run bench` (`-- --quick` skips the 10,000-position create and the asOf-vs-fleet read): starts the
+ * local stack in memory and prints how a twin read through the gateway compares with the DynamoDB Query it
+ * needs, how many DynamoDB requests each request sends, how a change set through the gateway compares with
+ * the TransactWriteItems it sends (`changes.ts`), how long a 10,000-position create takes, what an `asOf`
+ * read of a twin with 20,000 installation records costs with 1 and 10 such twins in the table, and the
+ * bundle sizes. It asserts nothing; the numbers also go to `.bench/results.json`.
  *
  * Everything runs in this process (gateway, handlers, embedded DynamoDB), so the absolute times are those
  * of dynalite on this machine, not of AWS; the ratios and request counts are what carry over.
@@ -28,6 +30,7 @@ const { loadTwin } = await import('../../shared/store/twin-store');
 const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
 const { wideRecord } = await import('../support/fixtures');
 const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
+const { benchAsOfFleet, benchChangeSets } = await import('./changes');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -36,6 +39,8 @@ const WARMUP = 20;
 const GET_POSITIONS = 500;
 const POST_SAMPLES = 5;
 const LARGE_POSITIONS = 10_000;
+const CHANGE_SET = { positions: 50, iterations: 100, warmup: 10 };
+const AS_OF_FLEET = { positions: 1_000, intervalsPerPosition: 20, twins: 10, iterations: 30, warmup: 3 };
 const RATIO_GOAL = 1.25;
 /** Lambda's response payload limit (and API Gateway's request limit). */
 const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -226,7 +231,12 @@ try {
     `   POST twin time: first (cold) ${ms(firstPost.ms)} ms, then p50 ${ms(post.p50)} ms / max ${ms(post.max)} ms over ${POST_SAMPLES}`,
   );
 
-  // --- 3. A 10,000-position twin -------------------------------------------------------------------------
+  // --- 3. A change set through the gateway vs its raw TransactWriteItems -----------------------------------
+  console.log('\n3. Change set of 5 operations via the gateway vs the TransactWriteItems it sends');
+  const benchContext = { url, authorization, tenant: TENANT, snapshot, callsSince, formatCalls };
+  const changes = await benchChangeSets(benchContext, CHANGE_SET);
+
+  // --- 4. A 10,000-position twin -------------------------------------------------------------------------
   let large:
     | {
         positions: number;
@@ -240,9 +250,9 @@ try {
       }
     | undefined;
   if (QUICK) {
-    console.log(`\n3. ${LARGE_POSITIONS}-position twin: skipped (--quick)`);
+    console.log(`\n4. ${LARGE_POSITIONS}-position twin: skipped (--quick)`);
   } else {
-    console.log(`\n3. ${LARGE_POSITIONS}-position twin (every position with a serialized component)`);
+    console.log(`\n4. ${LARGE_POSITIONS}-position twin (every position with a serialized component)`);
     before = snapshot();
     const created = await timed(() => postTwin('BENCH-10K', LARGE_POSITIONS));
     const createCalls = callsSince(before);
@@ -290,8 +300,18 @@ try {
     }
   }
 
-  // --- 4. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
-  console.log(`\n4. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
+  // --- 5. asOf read cost vs history and vs fleet size ------------------------------------------------------
+  const asOfTitle = `5. GET ?asOf= of a twin with ${AS_OF_FLEET.positions} positions and ${AS_OF_FLEET.positions * AS_OF_FLEET.intervalsPerPosition} installation records, 1 vs ${AS_OF_FLEET.twins} such twins`;
+  let asOfFleet: Awaited<ReturnType<typeof benchAsOfFleet>> | undefined;
+  if (QUICK) {
+    console.log(`\n${asOfTitle}: skipped (--quick)`);
+  } else {
+    console.log(`\n${asOfTitle}`);
+    asOfFleet = await benchAsOfFleet(benchContext, AS_OF_FLEET);
+  }
+
+  // --- 6. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
+  console.log(`\n6. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
     ...size,
     withinGoal: size.bytes <= BUNDLE_GOAL_BYTES,
@@ -315,6 +335,7 @@ try {
     [`GET ${GET_POSITIONS} DynamoDB requests`, `${formatCalls(getCalls)}, pages ${partition.pages}`],
     [`POST ${GET_POSITIONS} DynamoDB requests`, formatCalls(postCalls!)],
     [`POST ${GET_POSITIONS} time p50`, `${ms(post.p50)} ms`],
+    ...changes.rows,
     ...(large
       ? ([
           [
@@ -331,6 +352,9 @@ try {
             : []),
         ] as [string, string][])
       : ([[`create ${LARGE_POSITIONS}`, 'skipped (--quick)']] as [string, string][])),
+    ...(asOfFleet
+      ? asOfFleet.rows
+      : ([['GET asOf vs fleet size', 'skipped (--quick)']] as [string, string][])),
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -357,6 +381,8 @@ try {
     dynamodbCalls: { get: getCalls, post: postCalls },
     post: { positions: GET_POSITIONS, coldMs: firstPost.ms, ms: post },
     large: large ?? null,
+    changeSet: changes.results,
+    asOfFleet: asOfFleet?.results ?? null,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');
