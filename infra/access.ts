@@ -57,4 +57,6 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   // health and the OpenAPI document touch no data
   system: { table: [], bucket: [] },
   twins: { table: ITEM_READ_WRITE, bucket: [] },
+  // documents: presigned uploads and downloads, and the size check of an upload
+  thread: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject'] },
 };

@@ -11,6 +11,7 @@ type Handler = (
 export const functionLoaders: Record<FunctionName, () => Promise<{ handler: Handler }>> = {
   system: () => import('../../functions/system/handler'),
   twins: () => import('../../functions/twins/handler'),
+  thread: () => import('../../functions/thread/handler'),
 };
 
 const loaded = new Map<FunctionName, Promise<Handler>>();

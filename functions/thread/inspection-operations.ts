@@ -1,0 +1,3 @@
+import type { Operation } from '../../shared/http/handler';
+
+export const inspectionOperations: Record<string, Operation> = {};

@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import type { Role } from '../schemas/common';
+
+/** The Lambda functions: one folder each under functions/. */
+export const FUNCTION_NAMES = ['system', 'twins', 'thread'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteResponse {
+  description: string;
+  schema?: z.ZodType;
+}
+
+/**
+ * One route: the single source for the CDK stack, the local gateway and the OpenAPI document.
+ * `roles` lists who may call it; an `auth: false` route is public.
+ */
+export interface Route {
+  method: HttpMethod;
+  path: string;
+  operationId: string;
+  function: FunctionName;
+  summary: string;
+  auth: boolean;
+  roles?: readonly Role[];
+  /** Requires `If-Match` with the twin's version (428 without it). */
+  ifMatch?: boolean;
+  request?: {
+    params?: z.ZodObject;
+    query?: z.ZodObject;
+    body?: z.ZodType;
+  };
+  responses: Record<number, RouteResponse>;
+}
+
+export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
+export const WRITERS: readonly Role[] = ['admin', 'engineer'];
+/** Technicians record the work they do: changes (and, later, inspections), never deletes or grants. */
+export const MAINTAINERS: readonly Role[] = ['admin', 'engineer', 'technician'];
