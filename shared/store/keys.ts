@@ -10,6 +10,8 @@ const twinPartition = (tenant: string, twinId: string) => `${tenantPrefix(tenant
 const componentPartition = (tenant: string, partNumber: string, serialNumber: string) =>
   `${tenantPrefix(tenant)}COMP#${partNumber}#${serialNumber}`;
 
+const documentPartition = (tenant: string, documentId: string) => `${tenantPrefix(tenant)}DOC#${documentId}`;
+
 /** Zero-padded so that sequence numbers sort as strings. */
 const sequence = (seq: number) => String(seq).padStart(10, '0');
 
@@ -70,6 +72,41 @@ export const keys = {
   ) => ({
     PK: componentPartition(tenant, component.partNumber, component.serialNumber),
     SK: `STAY#${stay.since}#${stay.twinId}#${stay.path}`,
+  }),
+  /** A thread document's metadata (META) and its versions (`V#<n>`). */
+  document: (tenant: string, documentId: string) => ({ PK: documentPartition(tenant, documentId), SK: 'META' }),
+  documentVersion: (tenant: string, documentId: string, version: number) => ({
+    PK: documentPartition(tenant, documentId),
+    SK: `V#${sequence(version)}`,
+  }),
+  documentPartition,
+  /** Index keys of a document: in the tenant's document list by kind, and under its effectivity part number. */
+  documentIndexKeys: (tenant: string, document: { id: string; kind: string; partNumber?: string }) => ({
+    listPK: `${tenantPrefix(tenant)}DOCS`,
+    listSK: `DOC#${document.kind}#${document.id}`,
+    ...(document.partNumber === undefined
+      ? {}
+      : { productPK: `${tenantPrefix(tenant)}DOCPN#${document.partNumber}`, productSK: `DOC#${document.kind}#${document.id}` }),
+  }),
+  documentList: (tenant: string) => `${tenantPrefix(tenant)}DOCS`,
+  documentsByPartNumber: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}DOCPN#${partNumber}`,
+  /** S3 object key of a document version: every object of a tenant lives under its prefix. */
+  documentObject: (tenant: string, documentId: string, version: number) =>
+    `tenants/${tenant}/documents/${documentId}/${version}`,
+  /** An inspection of a twin, in its partition, by time performed. */
+  inspection: (tenant: string, twinId: string, inspection: { performedAt: string; id: string }) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `INSP#${inspection.performedAt}#${inspection.id}`,
+  }),
+  /** A document linked to a twin, or to one of its positions (target `twin` or `pos:<path>`). */
+  twinLink: (tenant: string, twinId: string, documentId: string, target: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `LINK#${target}#${documentId}`,
+  }),
+  /** A document linked to a serialized component: it follows the component from twin to twin. */
+  componentLink: (tenant: string, component: { partNumber: string; serialNumber: string }, documentId: string) => ({
+    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
+    SK: `LINK#${documentId}`,
   }),
   /** The tenant's change feed, in record order. */
   event: (tenant: string, eventId: string) => ({ PK: `${tenantPrefix(tenant)}EVENTS`, SK: `EVT#${eventId}` }),
