@@ -1,3 +1,110 @@
-import type { Operation } from '../../shared/http/handler';
+import { ulid } from 'ulid';
+import {
+  assertContentType,
+  type DocumentRecord,
+  type DocumentVersionRecord,
+  presentDocument,
+} from '../../shared/domain/document';
+import { ServiceUnavailable } from '../../shared/domain/errors';
+import type { Operation, OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import type {
+  CreateDocumentBody,
+  CreateVersionBody,
+  GetDocumentQuery,
+  ListDocumentsQuery,
+} from '../../shared/schemas/document';
+import * as store from '../../shared/store/document-store';
+import { presignDownload, presignUpload } from '../../shared/store/objects';
 
-export const documentOperations: Record<string, Operation> = {};
+type IdParams = { id: string };
+
+const uploadFields = (upload: Awaited<ReturnType<typeof presignUpload>>) => ({
+  uploadUrl: upload.url,
+  uploadHeaders: upload.headers,
+  uploadExpiresAt: upload.expiresAt,
+});
+
+/** Metadata first (pending), then the presigned PUT: an S3 failure leaves nothing available. */
+async function createDocument(request: OperationRequest<object, object, CreateDocumentBody>) {
+  const { body, now, caller } = request;
+  assertContentType(body.kind, body.contentType);
+  const at = now.toISOString();
+  const sha256 = body.sha256.toLowerCase();
+  const first: DocumentVersionRecord = {
+    version: 1,
+    contentType: body.contentType,
+    size: body.size,
+    sha256,
+    status: 'pending',
+    createdAt: at,
+    createdBy: caller.sub,
+  };
+  const record: DocumentRecord = {
+    id: ulid(now.getTime()),
+    kind: body.kind,
+    title: body.title,
+    ...(body.effectivity ? { effectivity: body.effectivity } : {}),
+    contentType: body.contentType,
+    size: body.size,
+    sha256,
+    latestVersion: 1,
+    createdAt: at,
+    createdBy: caller.sub,
+    updatedAt: at,
+  };
+  await store.createDocument(caller.tenant, record, first);
+  const upload = await presignUpload(caller.tenant, record.id, first, now).catch(() => {
+    throw new ServiceUnavailable(
+      `Document ${record.id} was recorded but its upload URL could not be prepared: POST /v1/documents/${record.id}/versions to get one`,
+      2,
+    );
+  });
+  return {
+    status: 201,
+    body: { document: presentDocument(record, first, [first]), ...uploadFields(upload) },
+    headers: { location: `/v1/documents/${record.id}` },
+  };
+}
+
+async function createDocumentVersion(request: OperationRequest<IdParams, object, CreateVersionBody>) {
+  const { body, now, caller } = request;
+  const { version } = await store.addVersion(caller.tenant, request.params.id, (record) => {
+    const contentType = body.contentType ?? record.contentType;
+    assertContentType(record.kind, contentType);
+    return {
+      contentType,
+      size: body.size,
+      sha256: body.sha256.toLowerCase(),
+      status: 'pending',
+      createdAt: now.toISOString(),
+      createdBy: caller.sub,
+    };
+  });
+  const upload = await presignUpload(caller.tenant, request.params.id, version, now);
+  return { status: 201, body: { documentId: request.params.id, ...version, ...uploadFields(upload) } };
+}
+
+async function getDocument(request: OperationRequest<IdParams, GetDocumentQuery>) {
+  const { tenant } = request.caller;
+  const read = await store.readDocument(tenant, request.params.id, request.query.version, request.now);
+  const download = await presignDownload(tenant, read.record.id, read.version, request.now);
+  return ok({
+    document: presentDocument(read.record, read.version, read.versions),
+    downloadUrl: download.url,
+    downloadExpiresAt: download.expiresAt,
+  });
+}
+
+async function listDocuments(request: OperationRequest<object, ListDocumentsQuery>) {
+  const { limit, cursor, ...filters } = request.query;
+  const page = await store.listDocuments(request.caller.tenant, filters, { limit, cursor });
+  return ok({ items: page.items.map((record) => presentDocument(record)), nextCursor: page.nextCursor });
+}
+
+export const documentOperations: Record<string, Operation> = {
+  createDocument,
+  createDocumentVersion,
+  getDocument,
+  listDocuments,
+};

@@ -1,3 +1,113 @@
-import type { Operation } from '../../shared/http/handler';
+import { appliesTo } from '../../shared/domain/effectivity';
+import { Conflict, NotFound } from '../../shared/domain/errors';
+import { historyEntries } from '../../shared/domain/history';
+import { componentKey, nodesInScope, threadDocuments } from '../../shared/domain/thread';
+import { assembleTwin } from '../../shared/domain/twin';
+import type { Operation, OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import type { LinkBody, ThreadQuery } from '../../shared/schemas/link';
+import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { documentsByPartNumber, getDocuments } from '../../shared/store/document-store';
+import { installationsOf } from '../../shared/store/fleet-store';
+import { componentDocuments, createLink } from '../../shared/store/link-store';
+import { loadTwin } from '../../shared/store/twin-store';
 
-export const linkOperations: Record<string, Operation> = {};
+async function visibleTwin(tenant: string, id: string) {
+  const history = await loadTwin(tenant, id);
+  if (!history) throw new NotFound(`No twin ${id}`);
+  return history;
+}
+
+async function linkDocument(request: OperationRequest<{ id: string }, object, LinkBody>) {
+  const { tenant, sub } = request.caller;
+  const { documentId, position, component } = request.body;
+  const history = await visibleTwin(tenant, request.params.id);
+  if (position !== undefined) {
+    const now = request.now.toISOString();
+    const nodes = nodesInScope(assembleTwin(history, { asOf: now, knownAt: now }).configuration);
+    if (!nodes.some((node) => node.path === position))
+      throw new Conflict(`The twin has no position ${position}`);
+  }
+  const link = {
+    documentId,
+    twinId: request.params.id,
+    ...(position === undefined ? {} : { position }),
+    ...(component === undefined ? {} : { component }),
+    createdAt: request.now.toISOString(),
+    actor: { sub, tenant },
+  };
+  await createLink(tenant, request.params.id, link);
+  const { actor: _actor, ...shown } = link;
+  return { status: 201, body: shown };
+}
+
+async function twinThread(request: OperationRequest<{ id: string }, ThreadQuery>) {
+  const { tenant } = request.caller;
+  const { position, kind } = request.query;
+  const history = await visibleTwin(tenant, request.params.id);
+  const knownAt = request.now.toISOString();
+  const asOf = request.query.asOf === undefined ? knownAt : new Date(request.query.asOf).toISOString();
+  const nodes = nodesInScope(assembleTwin(history, { asOf, knownAt }).configuration, position);
+  const installed = nodes.flatMap(({ component }) => (component ? [component] : []));
+  const serialized = installed.flatMap((c) =>
+    c.serialNumber === undefined ? [] : [{ partNumber: c.partNumber, serialNumber: c.serialNumber }],
+  );
+  const [componentLinks, candidates] = await Promise.all([
+    componentDocuments(tenant, serialized),
+    Promise.all(
+      [...new Set(installed.map((c) => c.partNumber))].map((pn) => documentsByPartNumber(tenant, pn)),
+    ),
+  ]);
+  const linkedIds = [
+    ...(history.links ?? []).map((link) => link.documentId),
+    ...[...componentLinks.values()].flat(),
+  ];
+  const documents = new Map(
+    (await getDocuments(tenant, linkedIds)).map((document) => [document.id, document]),
+  );
+  const touches = (paths: string[]) =>
+    position === undefined || paths.some((p) => p === position || p.startsWith(`${position}/`));
+  return ok({
+    documents: threadDocuments({
+      nodes,
+      position,
+      links: history.links ?? [],
+      componentLinks,
+      documents,
+      candidates: candidates.flat(),
+      kind,
+    }),
+    inspections: (history.inspections ?? [])
+      .filter((inspection) => touches(inspection.observed.map((observation) => observation.path)))
+      .sort((a, b) => (a.performedAt < b.performedAt ? 1 : -1)),
+    changes: historyEntries(history)
+      .filter((entry) => touches(entry.paths) || (position === undefined && entry.paths.length === 0))
+      .sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : -1))
+      .map(({ paths: _paths, ...entry }) => entry),
+  });
+}
+
+async function documentApplicability(
+  request: OperationRequest<{ id: string }, { limit: number; cursor?: string }>,
+) {
+  const { tenant } = request.caller;
+  const [document] = await getDocuments(tenant, [request.params.id]);
+  if (!document) throw new NotFound(`No document ${request.params.id}`);
+  const effectivity = document.effectivity;
+  const matches = effectivity
+    ? (await installationsOf(tenant, effectivity.partNumber, effectivity.softwareVersions)).filter(
+        (installation) => appliesTo(effectivity, installation.component),
+      )
+    : [];
+  const scope = JSON.stringify(['applicability', request.params.id]);
+  const start = Number(decodeCursor(scope, request.query.cursor)?.offset ?? 0);
+  const items = matches.slice(start, start + request.query.limit);
+  const next = start + items.length;
+  return ok({
+    total: matches.length,
+    items,
+    ...(next < matches.length ? { nextCursor: encodeCursor(scope, { offset: next }) } : {}),
+  });
+}
+
+export const linkOperations: Record<string, Operation> = { linkDocument, twinThread, documentApplicability };

@@ -1,15 +1,12 @@
-import { ulid } from 'ulid';
-import { applyPlan, type ChangePlan, planChangeSet, type TwinHistory } from '../../shared/domain/change-set';
-import { Conflict, NotFound } from '../../shared/domain/errors';
+import { recordChangeSet } from '../../shared/change-recording';
+import { NotFound } from '../../shared/domain/errors';
 import { historyEntries, historyPage } from '../../shared/domain/history';
-import { assembleTwin, assertVersion, expectedVersion } from '../../shared/domain/twin';
+import { assembleTwin, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
-import { applyChangeSet } from '../../shared/store/change-store';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
-import { ancestorsOf } from '../../shared/store/twin-store';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
@@ -17,15 +14,12 @@ export async function changeTwin(request: OperationRequest<{ id: string }, objec
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
   const history = await loadVisibleTwin(tenant, request.params.id);
-  assertVersion(history.record, expected);
-  const plan = planChangeSet(history, request.body, {
+  const changed = await recordChangeSet(tenant, history, request.body, {
+    expectedVersion: expected,
     now: request.now,
     actor: { sub, tenant },
-    changeSetId: ulid(),
   });
-  await refuseCycles(tenant, history, plan);
-  await applyChangeSet(tenant, plan, expected, request.now);
-  return twinResponse(assembleTwin(applyPlan(history, plan), readTimes(request.now)));
+  return twinResponse(assembleTwin(changed.history, readTimes(request.now)));
 }
 
 export async function twinHistory(request: OperationRequest<{ id: string }, HistoryQuery>) {
@@ -47,16 +41,4 @@ export async function componentTrace(
   const trace = await traceOf(request.caller.tenant, partNumber, serialNumber);
   if (!trace) throw new NotFound(`No component ${partNumber} serial ${serialNumber}`);
   return ok(trace);
-}
-
-/** Systems of systems: a twin cannot be installed, however deep, inside itself. */
-async function refuseCycles(tenant: string, history: TwinHistory, plan: ChangePlan) {
-  const arriving = plan.twins
-    .filter((effect) => effect.kind === 'arrive')
-    .map((effect) => effect.component.twinId!);
-  if (arriving.length === 0) return;
-  const ancestors = await ancestorsOf(tenant, history.mountedIn);
-  const cycle = arriving.find((twinId) => ancestors.includes(twinId));
-  if (cycle)
-    throw new Conflict(`Twin ${cycle} contains twin ${history.record.id}: it cannot be installed in it`);
 }

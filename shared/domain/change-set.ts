@@ -11,7 +11,9 @@ import {
   parentPath,
 } from './configuration';
 import { Conflict, invalidField } from './errors';
+import type { InspectionRecord } from './inspection';
 import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
+import type { LinkRecord } from './thread';
 import { toUtc } from './time';
 import { CLOCK_SKEW_MS, mergeAttributes, type TwinRecord } from './twin';
 
@@ -67,6 +69,10 @@ export interface TwinHistory {
   mountedIn?: { twinId: string; path: string; since: string };
   /** Named snapshots (as loaded from the store; a plan does not touch them). */
   baselines?: BaselineRecord[];
+  /** Inspections of the twin (as loaded from the store; a plan does not touch them). */
+  inspections?: InspectionRecord[];
+  /** Documents linked to the twin or its positions. */
+  links?: LinkRecord[];
 }
 
 /** What a serialized component's own record must do when the change is applied. */

@@ -15,7 +15,10 @@ export const semverOf = (version: string): string | null =>
  */
 export function appliesTo(effectivity: Effectivity, component: Component): boolean {
   if (component.partNumber !== effectivity.partNumber) return false;
-  if (effectivity.revisions && !(component.revision !== undefined && effectivity.revisions.includes(component.revision))) {
+  if (
+    effectivity.revisions &&
+    !(component.revision !== undefined && effectivity.revisions.includes(component.revision))
+  ) {
     return false;
   }
   if (effectivity.softwareVersions !== undefined) {

@@ -11,7 +11,9 @@ export const Effectivity = z
     partNumber: Identifier,
     revisions: z.array(Text(64)).min(1).max(100).optional(),
     softwareVersions: Text(256)
-      .refine((range) => semver.validRange(range) !== null, { message: 'must be a semver range, e.g. ">=2.0.0 <2.4.0"' })
+      .refine((range) => semver.validRange(range) !== null, {
+        message: 'must be a semver range, e.g. ">=2.0.0 <2.4.0"',
+      })
       .optional(),
     serialNumbers: z.strictObject({ from: Identifier, to: Identifier }).optional(),
   })

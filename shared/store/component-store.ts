@@ -1,12 +1,9 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { Component } from '../schemas/twin';
-import { documentClient } from './clients';
-import { ACTIVE } from './guarded-transaction';
+import { activeTwins } from './batch-get';
 import { ENTITY } from './items';
 import { keys } from './keys';
 import { queryAll } from './query';
-import { chunk } from './transact';
 
 export interface ComponentTrace {
   component: Component;
@@ -46,23 +43,4 @@ export async function componentTrace(
     .sort((a, b) => (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0));
   if (!meta || installations.length === 0) return null;
   return { component: meta.component as Component, installations };
-}
-
-async function activeTwins(tenant: string, twinIds: string[]): Promise<Set<string>> {
-  const active = new Set<string>();
-  for (const ids of chunk(twinIds, 100)) {
-    let request:
-      | Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression?: string }>
-      | undefined = {
-      [config.tableName()]: { Keys: ids.map((id) => keys.twinMeta(tenant, id)) },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[config.tableName()] ?? []) {
-        if (item.status === ACTIVE) active.add(item.id as string);
-      }
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return active;
 }

@@ -1,6 +1,8 @@
 import type { BaselineRecord } from '../domain/baseline';
 import type { Actor, ChangeSetRecord, MountRecord } from '../domain/change-set';
 import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
+import type { InspectionRecord } from '../domain/inspection';
+import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
 import { keys, withoutKeys } from './keys';
@@ -20,6 +22,10 @@ export const ENTITY = {
   serial: 'serial',
   event: 'event',
   mount: 'mount',
+  link: 'link',
+  document: 'document',
+  documentVersion: 'document-version',
+  inspection: 'inspection',
 } as const;
 
 type Item = Record<string, unknown>;
@@ -34,10 +40,13 @@ export const positionItem = (tenant: string, twinId: string, position: PositionR
   ...intervalAttributes(position),
 });
 
+/** An open installation is in the fleet index (units carrying a part number, by version); a closed one leaves it. */
 export const installationItem = (tenant: string, twinId: string, installation: InstallationRecord): Item => ({
   ...keys.installation(tenant, twinId, installation),
   entity: ENTITY.installation,
+  twinId,
   ...intervalAttributes(installation),
+  ...(installation.validTo === null ? keys.fleetKeys(tenant, twinId, installation) : {}),
 });
 
 export const changeSetItem = (tenant: string, twinId: string, changeSet: ChangeSetRecord): Item => ({
@@ -89,6 +98,18 @@ export const toBaseline = (item: Item): BaselineRecord => {
   return baseline as unknown as BaselineRecord;
 };
 
+export const inspectionItem = (tenant: string, twinId: string, inspection: InspectionRecord): Item => ({
+  ...keys.inspection(tenant, twinId, inspection),
+  entity: ENTITY.inspection,
+  twinId,
+  ...inspection,
+});
+
+export const toInspection = (item: Item): InspectionRecord => {
+  const { entity: _entity, twinId: _twinId, ...inspection } = withoutKeys(item);
+  return inspection as unknown as InspectionRecord;
+};
+
 export const toMount = (item: Item): MountRecord => ({
   parentId: item.parentId as string,
   path: item.path as string,
@@ -99,3 +120,8 @@ export const toMount = (item: Item): MountRecord => ({
   ...(item.actor ? { actor: item.actor as Actor } : {}),
   ...(item.closedBy ? { closedBy: item.closedBy as Actor } : {}),
 });
+
+export const toLink = (item: Item): LinkRecord => {
+  const { entity: _entity, ...link } = withoutKeys(item);
+  return link as unknown as LinkRecord;
+};

@@ -1,3 +1,6 @@
+import { fleetVersionKey } from '../domain/versions';
+import type { Component } from '../schemas/twin';
+
 /**
  * Every DynamoDB key of twinthread, built here and nowhere else. Each key starts with the owning
  * tenant, so no query for one tenant can reach another's items. Identifiers that go into keys
@@ -11,6 +14,8 @@ const componentPartition = (tenant: string, partNumber: string, serialNumber: st
   `${tenantPrefix(tenant)}COMP#${partNumber}#${serialNumber}`;
 
 const documentPartition = (tenant: string, documentId: string) => `${tenantPrefix(tenant)}DOC#${documentId}`;
+
+const fleetPartition = (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PN#${partNumber}`;
 
 /** Zero-padded so that sequence numbers sort as strings. */
 const sequence = (seq: number) => String(seq).padStart(10, '0');
@@ -74,7 +79,10 @@ export const keys = {
     SK: `STAY#${stay.since}#${stay.twinId}#${stay.path}`,
   }),
   /** A thread document's metadata (META) and its versions (`V#<n>`). */
-  document: (tenant: string, documentId: string) => ({ PK: documentPartition(tenant, documentId), SK: 'META' }),
+  document: (tenant: string, documentId: string) => ({
+    PK: documentPartition(tenant, documentId),
+    SK: 'META',
+  }),
   documentVersion: (tenant: string, documentId: string, version: number) => ({
     PK: documentPartition(tenant, documentId),
     SK: `V#${sequence(version)}`,
@@ -86,7 +94,10 @@ export const keys = {
     listSK: `DOC#${document.kind}#${document.id}`,
     ...(document.partNumber === undefined
       ? {}
-      : { productPK: `${tenantPrefix(tenant)}DOCPN#${document.partNumber}`, productSK: `DOC#${document.kind}#${document.id}` }),
+      : {
+          productPK: `${tenantPrefix(tenant)}DOCPN#${document.partNumber}`,
+          productSK: `DOC#${document.kind}#${document.id}`,
+        }),
   }),
   documentList: (tenant: string) => `${tenantPrefix(tenant)}DOCS`,
   documentsByPartNumber: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}DOCPN#${partNumber}`,
@@ -104,10 +115,20 @@ export const keys = {
     SK: `LINK#${target}#${documentId}`,
   }),
   /** A document linked to a serialized component: it follows the component from twin to twin. */
-  componentLink: (tenant: string, component: { partNumber: string; serialNumber: string }, documentId: string) => ({
+  componentLink: (
+    tenant: string,
+    component: { partNumber: string; serialNumber: string },
+    documentId: string,
+  ) => ({
     PK: componentPartition(tenant, component.partNumber, component.serialNumber),
     SK: `LINK#${documentId}`,
   }),
+  /** Fleet index keys of an open installation: by part number, then version, twin and position. */
+  fleetKeys: (tenant: string, twinId: string, installation: { path: string; component: Component }) => ({
+    fleetPK: fleetPartition(tenant, installation.component.partNumber),
+    fleetSK: `${fleetVersionKey(installation.component)}#${twinId}#${installation.path}`,
+  }),
+  fleetPartition,
   /** The tenant's change feed, in record order. */
   event: (tenant: string, eventId: string) => ({ PK: `${tenantPrefix(tenant)}EVENTS`, SK: `EVT#${eventId}` }),
 

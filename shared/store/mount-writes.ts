@@ -18,7 +18,8 @@ export const closeInterval = (
   Update: {
     TableName: table(),
     Key: key,
-    UpdateExpression: `SET validTo = :validTo, closedAt = :closedAt${closedBy ? ', closedBy = :closedBy' : ''}`,
+    // A closed installation leaves the fleet index (the index holds what is installed now).
+    UpdateExpression: `SET validTo = :validTo, closedAt = :closedAt${closedBy ? ', closedBy = :closedBy' : ''} REMOVE fleetPK, fleetSK`,
     ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(validTo)',
     ExpressionAttributeValues: {
       ':validTo': validTo,

@@ -11,13 +11,25 @@ import type { BaselineRecord } from '../domain/baseline';
 import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
 import { Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
+import type { InspectionRecord } from '../domain/inspection';
+import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
 
-import { ENTITY, toBaseline, toChangeSet, toInstallation, toMount, toPosition, toTwinRecord } from './items';
+import {
+  ENTITY,
+  toBaseline,
+  toChangeSet,
+  toInspection,
+  toInstallation,
+  toLink,
+  toMount,
+  toPosition,
+  toTwinRecord,
+} from './items';
 import { keys } from './keys';
 import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
@@ -167,6 +179,8 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
   const changeSets: ChangeSetRecord[] = [];
   const baselines: BaselineRecord[] = [];
   const mounts: MountRecord[] = [];
+  const links: LinkRecord[] = [];
+  const inspections: InspectionRecord[] = [];
   for (const item of items) {
     if (item.entity === ENTITY.twin) meta = item;
     else if (item.entity === ENTITY.position) positions.push(toPosition(item));
@@ -174,6 +188,8 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     else if (item.entity === ENTITY.changeSet) changeSets.push(toChangeSet(item));
     else if (item.entity === ENTITY.baseline) baselines.push(toBaseline(item));
     else if (item.entity === ENTITY.mount) mounts.push(toMount(item));
+    else if (item.entity === ENTITY.inspection) inspections.push(toInspection(item));
+    else if (item.entity === ENTITY.link) links.push(toLink(item));
   }
   if (!meta || meta.status !== ACTIVE) return null;
   const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
@@ -184,6 +200,8 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     changeSets,
     baselines,
     mounts,
+    links,
+    inspections,
     ...(mountedIn ? { mountedIn } : {}),
   };
 }

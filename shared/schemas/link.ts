@@ -1,0 +1,62 @@
+import * as z from 'zod';
+import { DOCUMENT_KINDS } from '../domain/document';
+import { Cursor, Id, Identifier, IsoDateTime, PositionPath } from './common';
+
+export const LinkBody = z
+  .strictObject({
+    documentId: Id,
+    position: PositionPath.optional(),
+    component: z.strictObject({ partNumber: Identifier, serialNumber: Identifier }).optional(),
+  })
+  .refine((body) => !(body.position && body.component), {
+    message: 'link to a position or a component, not both',
+  })
+  .meta({
+    id: 'LinkRequest',
+    description: 'Without position or component, the document is linked to the twin',
+  });
+export type LinkBody = z.infer<typeof LinkBody>;
+
+export const Link = z
+  .object({
+    documentId: Id,
+    twinId: Id.optional(),
+    position: z.string().optional(),
+    component: z.object({ partNumber: z.string(), serialNumber: z.string() }).optional(),
+    createdAt: IsoDateTime,
+  })
+  .meta({ id: 'Link' });
+
+export const ThreadQuery = z.strictObject({
+  position: PositionPath.optional().meta({ description: 'Only this position and its subtree' }),
+  kind: z.enum(DOCUMENT_KINDS).optional(),
+  asOf: IsoDateTime.optional().meta({ description: 'The configuration whose documents apply (default now)' }),
+});
+export type ThreadQuery = z.infer<typeof ThreadQuery>;
+
+export const Thread = z
+  .object({
+    documents: z.array(
+      z.object({
+        document: z.record(z.string(), z.unknown()),
+        via: z.enum(['link', 'effectivity']),
+        path: z.string().optional(),
+      }),
+    ),
+    inspections: z.array(z.record(z.string(), z.unknown())),
+    changes: z.array(z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'Thread' });
+
+export const ApplicabilityQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: Cursor.optional(),
+});
+
+export const Applicability = z
+  .object({
+    total: z.number().int(),
+    items: z.array(z.object({ twinId: Id, path: z.string(), component: z.record(z.string(), z.unknown()) })),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: 'Applicability' });

@@ -1,0 +1,70 @@
+import { ulid } from 'ulid';
+import { config } from '../config';
+import { Conflict, NotFound } from '../domain/errors';
+import type { InspectionRecord } from '../domain/inspection';
+import { ACTIVE, writeTransaction } from './guarded-transaction';
+import { ENTITY, inspectionItem } from './items';
+import { keys } from './keys';
+
+const table = () => config.tableName();
+
+/**
+ * Records an inspection in one transaction: the `INSP#` item in the twin's partition (read back by
+ * the twin's one Query), an `inspection.recorded` event in the tenant's change feed, and a check
+ * that the twin is there and live. The twin's version does not move: an inspection records what
+ * was found, it changes nothing (applying its discrepancies is a change set of its own).
+ */
+export async function recordInspection(
+  tenant: string,
+  twinId: string,
+  inspection: InspectionRecord,
+  now: Date,
+): Promise<void> {
+  await writeTransaction(
+    tenant,
+    [
+      {
+        entry: {
+          ConditionCheck: {
+            TableName: table(),
+            Key: keys.twinMeta(tenant, twinId),
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':active': ACTIVE },
+          },
+        },
+        onConditionFailed: () => new NotFound(`No twin ${twinId}`),
+      },
+      {
+        entry: {
+          Put: {
+            TableName: table(),
+            Item: inspectionItem(tenant, twinId, inspection),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        onConditionFailed: () => new Conflict(`An inspection with id ${inspection.id} already exists`),
+      },
+      {
+        entry: {
+          Put: {
+            TableName: table(),
+            Item: {
+              ...keys.event(tenant, ulid(now.getTime())),
+              entity: ENTITY.event,
+              type: 'inspection.recorded',
+              twinId,
+              inspectionId: inspection.id,
+              performedAt: inspection.performedAt,
+              recordedAt: inspection.recordedAt,
+              discrepancies: inspection.discrepancies.length,
+              actor: inspection.actor,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      },
+    ],
+    now,
+  );
+}
