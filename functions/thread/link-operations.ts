@@ -1,16 +1,16 @@
 import { appliesTo } from '../../shared/domain/effectivity';
 import { Conflict, NotFound } from '../../shared/domain/errors';
-import { historyEntries } from '../../shared/domain/history';
-import { componentKey, nodesInScope, threadDocuments } from '../../shared/domain/thread';
+import { nodesInScope } from '../../shared/domain/thread';
 import { assembleTwin } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { LinkBody, ThreadQuery } from '../../shared/schemas/link';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
-import { documentsByPartNumber, getDocuments } from '../../shared/store/document-store';
+import { getDocuments } from '../../shared/store/document-store';
 import { installationsOf } from '../../shared/store/fleet-store';
-import { componentDocuments, createLink } from '../../shared/store/link-store';
+import { createLink } from '../../shared/store/link-store';
 import { loadTwin } from '../../shared/store/twin-store';
+import { threadOf, workPackageOf } from '../../shared/thread-service';
 
 async function visibleTwin(tenant: string, id: string) {
   const history = await loadTwin(tenant, id);
@@ -42,49 +42,25 @@ async function linkDocument(request: OperationRequest<{ id: string }, object, Li
 }
 
 async function twinThread(request: OperationRequest<{ id: string }, ThreadQuery>) {
-  const { tenant } = request.caller;
-  const { position, kind } = request.query;
-  const history = await visibleTwin(tenant, request.params.id);
+  const history = await visibleTwin(request.caller.tenant, request.params.id);
   const knownAt = request.now.toISOString();
   const asOf = request.query.asOf === undefined ? knownAt : new Date(request.query.asOf).toISOString();
-  const nodes = nodesInScope(assembleTwin(history, { asOf, knownAt }).configuration, position);
-  const installed = nodes.flatMap(({ component }) => (component ? [component] : []));
-  const serialized = installed.flatMap((c) =>
-    c.serialNumber === undefined ? [] : [{ partNumber: c.partNumber, serialNumber: c.serialNumber }],
-  );
-  const [componentLinks, candidates] = await Promise.all([
-    componentDocuments(tenant, serialized),
-    Promise.all(
-      [...new Set(installed.map((c) => c.partNumber))].map((pn) => documentsByPartNumber(tenant, pn)),
-    ),
-  ]);
-  const linkedIds = [
-    ...(history.links ?? []).map((link) => link.documentId),
-    ...[...componentLinks.values()].flat(),
-  ];
-  const documents = new Map(
-    (await getDocuments(tenant, linkedIds)).map((document) => [document.id, document]),
-  );
-  const touches = (paths: string[]) =>
-    position === undefined || paths.some((p) => p === position || p.startsWith(`${position}/`));
-  return ok({
-    documents: threadDocuments({
-      nodes,
-      position,
-      links: history.links ?? [],
-      componentLinks,
-      documents,
-      candidates: candidates.flat(),
-      kind,
-    }),
-    inspections: (history.inspections ?? [])
-      .filter((inspection) => touches(inspection.observed.map((observation) => observation.path)))
-      .sort((a, b) => (a.performedAt < b.performedAt ? 1 : -1)),
-    changes: historyEntries(history)
-      .filter((entry) => touches(entry.paths) || (position === undefined && entry.paths.length === 0))
-      .sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : -1))
-      .map(({ paths: _paths, ...entry }) => entry),
+  const { nodes: _nodes, ...thread } = await threadOf(request.caller.tenant, history, {
+    ...request.query,
+    asOf,
+    knownAt,
   });
+  return ok(thread);
+}
+
+async function workPackage(request: OperationRequest<{ id: string }, { position: string }>) {
+  const history = await visibleTwin(request.caller.tenant, request.params.id);
+  const now = request.now.toISOString();
+  const known = nodesInScope(assembleTwin(history, { asOf: now, knownAt: now }).configuration);
+  if (!known.some((node) => node.path === request.query.position)) {
+    throw new NotFound(`Twin ${request.params.id} has no position ${request.query.position}`);
+  }
+  return ok(await workPackageOf(request.caller.tenant, history, request.query.position, now));
 }
 
 async function documentApplicability(
@@ -110,4 +86,9 @@ async function documentApplicability(
   });
 }
 
-export const linkOperations: Record<string, Operation> = { linkDocument, twinThread, documentApplicability };
+export const linkOperations: Record<string, Operation> = {
+  linkDocument,
+  twinThread,
+  workPackage,
+  documentApplicability,
+};

@@ -1,5 +1,14 @@
 import { DocumentIdParams } from '../schemas/document';
-import { Applicability, ApplicabilityQuery, Link, LinkBody, Thread, ThreadQuery } from '../schemas/link';
+import {
+  Applicability,
+  ApplicabilityQuery,
+  Link,
+  LinkBody,
+  Thread,
+  ThreadQuery,
+  WorkPackage,
+  WorkPackageQuery,
+} from '../schemas/link';
 import { TwinIdParams } from '../schemas/twin';
 import { MAINTAINERS, READERS, type Route } from './route';
 
@@ -26,6 +35,18 @@ export const linkRoutes: readonly Route[] = [
     roles: READERS,
     request: { params: TwinIdParams, query: ThreadQuery },
     responses: { 200: { description: 'The thread', schema: Thread } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/twins/{id}/work-package',
+    operationId: 'workPackage',
+    function: 'thread',
+    summary:
+      'What a crew needs at a position: installed parts, job plans and bulletins, last inspection, open discrepancies',
+    auth: true,
+    roles: READERS,
+    request: { params: TwinIdParams, query: WorkPackageQuery },
+    responses: { 200: { description: 'The work package', schema: WorkPackage } },
   },
   {
     method: 'GET',

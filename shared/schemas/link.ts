@@ -60,3 +60,19 @@ export const Applicability = z
     nextCursor: z.string().optional(),
   })
   .meta({ id: 'Applicability' });
+
+export const WorkPackageQuery = z.strictObject({ position: PositionPath });
+
+export const WorkPackage = z
+  .object({
+    twinId: Id,
+    serialNumber: z.string(),
+    position: z.string(),
+    installed: z.array(
+      z.object({ path: z.string(), component: z.record(z.string(), z.unknown()).nullable() }),
+    ),
+    documents: Thread.shape.documents,
+    lastInspection: z.record(z.string(), z.unknown()).nullable(),
+    openDiscrepancies: z.array(z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'WorkPackage' });

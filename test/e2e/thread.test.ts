@@ -17,9 +17,9 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const content = Buffer.from('%PDF-1.4 service bulletin');
-const newDocument = async (kind: string, title: string, effectivity?: unknown) =>
+const newDocument = async (kind: string, title: string, effectivity?: unknown, caller = call) =>
   (
-    await call('POST', '/v1/documents', {
+    await caller('POST', '/v1/documents', {
       body: {
         kind,
         title,
@@ -32,11 +32,11 @@ const newDocument = async (kind: string, title: string, effectivity?: unknown) =
   ).body.document;
 
 /** An aircraft whose FADEC software is at `version`. */
-const aircraftAt = async (serial: string, version: string) => {
+const aircraftAt = async (serial: string, version: string, caller = call) => {
   const record = aircraftRecord(serial);
   for (const engine of [0, 1])
     record.configuration[engine]!.children![0]!.children![0]!.component!.softwareVersion = version;
-  return (await call('POST', '/v1/twins', { body: record })).body;
+  return (await caller('POST', '/v1/twins', { body: record })).body;
 };
 
 const threadPaths = async (id: string, query = '') =>
@@ -186,5 +186,72 @@ describe('links', () => {
       await outsider('POST', `/v1/twins/${theirs.id}/links`, { body: { documentId: bulletin.id } }),
       400,
     );
+  });
+});
+
+describe('a work package', () => {
+  it('gives a crew the installed parts, the job plans and bulletins, the last inspection and what is still open', async () => {
+    // Prepare: a tenant of its own, so that only this test's documents apply
+    const crew = await api.as(newTenant('wp'), ['engineer']);
+    const aircraft = await aircraftAt('WP-1', '2.2.0', crew);
+    const effectivity = { partNumber: 'FADEC-SW', softwareVersions: '<3.0.0' };
+    const bulletin = await newDocument('service-bulletin', 'SB FADEC', effectivity, crew);
+    const jobPlan = await newDocument('job-plan', 'Engine job plan', undefined, crew);
+    const manual = await newDocument('manual', 'Manual', undefined, crew);
+    await crew('POST', `/v1/twins/${aircraft.id}/links`, {
+      body: { documentId: jobPlan.id, position: 'engine-1' },
+    });
+    await crew('POST', `/v1/twins/${aircraft.id}/links`, {
+      body: { documentId: manual.id, position: 'engine-1' },
+    });
+    const inspection = await crew('POST', `/v1/twins/${aircraft.id}/inspections`, {
+      body: {
+        performedAt: new Date().toISOString(),
+        inspector: 'tech-7',
+        observed: [
+          { path: 'engine-1/fadec/sw', serialNumber: null },
+          { path: 'hvac/controller', serialNumber: 'WP-OTHER' },
+        ],
+      },
+    });
+    expect(inspection.status).toBe(201);
+    // Act
+    const response = await crew('GET', `/v1/twins/${aircraft.id}/work-package?position=engine-1`);
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.body.installed.map((entry: { path: string }) => entry.path)).toEqual([
+      'engine-1',
+      'engine-1/fadec',
+      'engine-1/fadec/sw',
+    ]);
+    expect(response.body.installed[2].component).toMatchObject({
+      partNumber: 'FADEC-SW',
+      softwareVersion: '2.2.0',
+    });
+    expect(
+      response.body.documents.map((entry: { document: { id: string } }) => entry.document.id).sort(),
+    ).toEqual([bulletin.id, jobPlan.id].sort());
+    expect(response.body.lastInspection.id).toBe(inspection.body.inspection.id);
+    expect(response.body.openDiscrepancies).toEqual([
+      expect.objectContaining({ path: 'engine-1/fadec/sw', kind: 'missing' }),
+    ]);
+
+    // Once the software is recorded as removed, the discrepancy is no longer open.
+    await crew('POST', `/v1/twins/${aircraft.id}/changes`, {
+      body: { reason: 'as found', operations: [{ op: 'remove', position: 'engine-1/fadec/sw' }] },
+      headers: { 'if-match': '"1"' },
+    });
+    const after = await crew('GET', `/v1/twins/${aircraft.id}/work-package?position=engine-1`);
+    expect(after.body.openDiscrepancies).toEqual([]);
+    expect(after.body.documents.map((entry: { document: { id: string } }) => entry.document.id)).toEqual([
+      jobPlan.id,
+    ]);
+  });
+
+  it('refuses an unknown position (404), a missing one (400), and another tenant (404)', async () => {
+    const aircraft = await aircraftAt('WP-2', '2.2.0');
+    expectProblem(await call('GET', `/v1/twins/${aircraft.id}/work-package?position=wing`), 404);
+    expectProblem(await call('GET', `/v1/twins/${aircraft.id}/work-package`), 400, 'query.position');
+    expectProblem(await outsider('GET', `/v1/twins/${aircraft.id}/work-package?position=engine-1`), 404);
   });
 });
