@@ -14,6 +14,7 @@ import { Conflict, invalidField, NotFound } from '../domain/errors';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
+import { indexKeyOf, isIndexKeyOf } from './index-cursor';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { headObject } from './objects';
@@ -275,7 +276,10 @@ export async function listDocuments(
       : keys.documentsByPartNumber(tenant, filters.partNumber);
   const scope = JSON.stringify([index.name, partition, filters.kind ?? null]);
   const startKey = decodeCursor(scope, page.cursor);
-  if (startKey !== undefined && !isDocumentKeyOf(startKey, tenant, index, partition)) {
+  if (
+    startKey !== undefined &&
+    !(isIndexKeyOf(startKey, index, partition, keys.documentPartition(tenant, '')) && startKey.SK === 'META')
+  ) {
     throw invalidField('query.cursor', 'is not a cursor this API issued');
   }
   const result = await documentClient().send(
@@ -296,34 +300,8 @@ export async function listDocuments(
   const pageItems = items.slice(0, page.limit);
   const last = pageItems.at(-1);
   const hasNext = items.length > page.limit || result.LastEvaluatedKey !== undefined;
-  const nextCursor =
-    hasNext && last
-      ? encodeCursor(scope, {
-          PK: last.PK,
-          SK: last.SK,
-          [index.partitionKey]: last[index.partitionKey],
-          [index.sortKey]: last[index.sortKey],
-        })
-      : undefined;
+  const nextCursor = hasNext && last ? encodeCursor(scope, indexKeyOf(last, index)) : undefined;
   return { items: pageItems.map(toRecord), ...(nextCursor ? { nextCursor } : {}) };
-}
-
-function isDocumentKeyOf(
-  key: Record<string, unknown>,
-  tenant: string,
-  index: { partitionKey: string; sortKey: string },
-  partition: string,
-): boolean {
-  const names = Object.keys(key).sort();
-  const expected = ['PK', 'SK', index.partitionKey, index.sortKey].sort();
-  return (
-    names.length === expected.length &&
-    names.every((name, position) => name === expected[position]) &&
-    key[index.partitionKey] === partition &&
-    key.SK === 'META' &&
-    typeof key.PK === 'string' &&
-    key.PK.startsWith(keys.documentPartition(tenant, ''))
-  );
 }
 
 /** Documents of the tenant by id (BatchGet of their META items), in the order asked; unknown ids are absent. */

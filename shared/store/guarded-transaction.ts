@@ -93,3 +93,14 @@ function creationInProgress(leaseUntil: string, now: Date): AppError {
 /** A condition that held when the twin was read failed at write time: another writer came first. */
 export const concurrentChange = () =>
   new AppError(412, 'Precondition failed', 'The twin changed concurrently: read it again');
+
+/** A transaction entry that holds only while the twin exists and is visible (not pending). */
+export const twinActiveCheck = (tenant: string, twinId: string): TransactEntry => ({
+  ConditionCheck: {
+    TableName: config.tableName(),
+    Key: keys.twinMeta(tenant, twinId),
+    ConditionExpression: '#status = :active',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':active': ACTIVE },
+  },
+});

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { config } from '../config';
 import { Conflict, NotFound } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
-import { ACTIVE, writeTransaction } from './guarded-transaction';
+import { twinActiveCheck, writeTransaction } from './guarded-transaction';
 import { ENTITY, inspectionItem } from './items';
 import { keys } from './keys';
 
@@ -24,15 +24,7 @@ export async function recordInspection(
     tenant,
     [
       {
-        entry: {
-          ConditionCheck: {
-            TableName: table(),
-            Key: keys.twinMeta(tenant, twinId),
-            ConditionExpression: '#status = :active',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':active': ACTIVE },
-          },
-        },
+        entry: twinActiveCheck(tenant, twinId),
         onConditionFailed: () => new NotFound(`No twin ${twinId}`),
       },
       {

@@ -4,7 +4,7 @@ import { Conflict, invalidField, NotFound } from '../domain/errors';
 import type { LinkRecord } from '../domain/thread';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
-import { ACTIVE } from './guarded-transaction';
+import { twinActiveCheck } from './guarded-transaction';
 import { ENTITY } from './items';
 import { keys } from './keys';
 import { TransactionCancelled, transactWrite } from './transact';
@@ -30,15 +30,7 @@ async function requireDocument(tenant: string, documentId: string) {
  */
 export async function createLink(tenant: string, twinId: string, link: LinkRecord): Promise<void> {
   await requireDocument(tenant, link.documentId);
-  const twinActive = {
-    ConditionCheck: {
-      TableName: table(),
-      Key: keys.twinMeta(tenant, twinId),
-      ConditionExpression: '#status = :active',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':active': ACTIVE },
-    },
-  };
+  const twinActive = twinActiveCheck(tenant, twinId);
   const { component } = link;
   const entries = component
     ? [

@@ -18,7 +18,7 @@ import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
-
+import { indexKeyOf, isIndexKeyOf } from './index-cursor';
 import {
   ENTITY,
   toBaseline,
@@ -292,7 +292,7 @@ export async function listTwins(
   }
   const scope = JSON.stringify([indexName, partition, filters]);
   let startKey: Record<string, unknown> | undefined = decodeCursor(scope, page.cursor);
-  if (startKey !== undefined && !isKeyOf(startKey, tenant, index, partition)) {
+  if (startKey !== undefined && !isIndexKeyOf(startKey, index, partition, keys.twinPartition(tenant, ''))) {
     throw invalidField('query.cursor', 'is not a cursor this API issued');
   }
   const items: Record<string, unknown>[] = [];
@@ -317,33 +317,8 @@ export async function listTwins(
   const pageItems = items.slice(0, page.limit);
   const last = pageItems.at(-1);
   const hasNext = items.length > page.limit || (more && last !== undefined);
-  const nextCursor =
-    hasNext && last
-      ? encodeCursor(scope, {
-          PK: last.PK,
-          SK: last.SK,
-          [index.partitionKey]: last[index.partitionKey],
-          [index.sortKey]: last[index.sortKey],
-        })
-      : undefined;
+  const nextCursor = hasNext && last ? encodeCursor(scope, indexKeyOf(last, index)) : undefined;
   return { items: pageItems.map(toTwinRecord), ...(nextCursor ? { nextCursor } : {}) };
-}
-
-function isKeyOf(
-  key: Record<string, unknown>,
-  tenant: string,
-  index: { partitionKey: string; sortKey: string },
-  partition: string,
-): boolean {
-  const names = Object.keys(key).sort();
-  const expected = ['PK', 'SK', index.partitionKey, index.sortKey].sort();
-  return (
-    names.length === expected.length &&
-    names.every((name, position) => name === expected[position]) &&
-    key[index.partitionKey] === partition &&
-    typeof key.PK === 'string' &&
-    key.PK.startsWith(keys.twinPartition(tenant, ''))
-  );
 }
 
 /** The twins this one is installed in, innermost first (an engine → its aircraft → ...), bounded. */

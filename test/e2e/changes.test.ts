@@ -3,6 +3,7 @@ import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
+import { nodeAt } from '../support/tree';
 
 let api: TestApi;
 let planner: Caller;
@@ -16,24 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-interface Node {
-  path: string;
-  component: { partNumber: string; serialNumber?: string; softwareVersion?: string } | null;
-  children: Node[];
-}
-
-/** The component at `path` of a twin's tree. */
-const at = (twin: { configuration: Node[] }, path: string) => {
-  const find = (nodes: Node[]): Node | undefined => {
-    for (const node of nodes) {
-      if (node.path === path) return node;
-      const found = find(node.children);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return find(twin.configuration);
-};
+const at = nodeAt;
 
 const newAircraft = async (serial: string) =>
   (await planner('POST', '/v1/twins', { body: aircraftRecord(serial) })).body;
