@@ -17,6 +17,7 @@ import type {
   RecordInspectionQuery,
 } from '../../shared/schemas/inspection';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { getDocuments } from '../../shared/store/document-store';
 import { recordInspection as storeInspection } from '../../shared/store/inspection-store';
 import { loadTwin } from '../../shared/store/twin-store';
 
@@ -37,6 +38,14 @@ async function visibleTwin(tenant: string, id: string): Promise<TwinHistory> {
  * afterwards (409, or 412 when another change came in between) is answered with that error, whose
  * detail names the recorded inspection, which can be applied by hand (POST .../changes).
  */
+/** Photos and reports attached to an inspection must be documents of the tenant. */
+async function requireDocuments(tenant: string, ids: readonly string[]) {
+  if (ids.length === 0) return;
+  const found = new Set((await getDocuments(tenant, ids)).map((document) => document.id));
+  const index = ids.findIndex((id) => !found.has(id));
+  if (index >= 0) throw invalidField(`body.documents[${index}]`, `no document ${ids[index]}`);
+}
+
 async function recordInspection(
   request: OperationRequest<TwinParams, RecordInspectionQuery, InspectionBody>,
 ) {
@@ -46,6 +55,7 @@ async function recordInspection(
   const actor = { sub, tenant };
   const history = await visibleTwin(tenant, request.params.id);
   if (expected !== undefined) assertVersion(history.record, expected);
+  await requireDocuments(tenant, request.body.documents ?? []);
   const inspection = newInspection(history, request.body, { id: ulid(), now: request.now, actor });
   await storeInspection(tenant, history.record.id, inspection, request.now);
   const answer = { inspection, discrepancies: inspection.discrepancies };

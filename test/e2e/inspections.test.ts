@@ -258,6 +258,29 @@ describe('bad inspections', () => {
     expectProblem(response, 400, field);
   });
 
+  it('attaches reports that are documents of the tenant, and refuses unknown ones (400)', async () => {
+    // Prepare
+    const twin = await newAircraft('INS-DOC');
+    const report = (
+      await planner('POST', '/v1/documents', {
+        body: {
+          kind: 'inspection-report',
+          title: 'Photos',
+          contentType: 'image/jpeg',
+          size: 10,
+          sha256: 'a'.repeat(64),
+        },
+      })
+    ).body.document;
+    // Act
+    const attached = await inspect(twin.id, { ...oneOfEach('INS-DOC'), documents: [report.id] });
+    const unknown = await inspect(twin.id, { ...oneOfEach('INS-DOC'), documents: [report.id, UNKNOWN_ID] });
+    // Assess
+    expect(attached.status).toBe(201);
+    expect(attached.body.inspection.documents).toEqual([report.id]);
+    expectProblem(unknown, 400, 'body.documents[1]');
+  });
+
   it('answers 404 for an unknown twin', async () => {
     // Act
     const posted = await inspect(UNKNOWN_ID, oneOfEach('INS-8'));
