@@ -29,21 +29,23 @@ export function fleetVersionKey(component: Pick<Component, 'softwareVersion' | '
 }
 
 /**
- * Sort-key bounds that contain every version a semver range allows: the smallest version it allows,
- * and the largest upper limit among its alternatives (none when one alternative is unbounded).
+ * Inclusive sort-key bounds that contain every version a semver range allows: from the smallest
+ * version it allows, to the largest upper limit among its alternatives (none when one alternative
+ * is unbounded). `<2.4.0` stops before every key of 2.4.0 and its pre-releases, so a fleet that has
+ * mostly moved to the fix version is not read; `<=2.4.0` ends after 2.4.0's own keys.
  */
 export function semverRangeBounds(range: string): { lower: string; upper?: string } {
   const minimum = semver.minVersion(range);
   const lower = `S#${minimum ? sortableSemver(minimum.version) : ''}`;
-  let upper: string | undefined = '';
+  let upper: string | undefined;
   for (const alternative of new semver.Range(range).set) {
     const limits = alternative.filter(
       (comparator) => comparator.operator === '<' || comparator.operator === '<=',
     );
     if (limits.length === 0) return { lower };
     for (const limit of limits) {
-      // `<2.4.0` also excludes 2.4.0's pre-releases, `<=2.4.0` includes 2.4.0 itself: `~` closes both.
-      const key = `S#${sortableSemver(limit.semver.version).replace(/[-~].*$/, '')}~`;
+      const core = sortableSemver(limit.semver.version).replace(/[-~].*$/, '');
+      const key = limit.operator === '<' ? `S#${core}` : `S#${core}~\uffff`;
       if (upper === undefined || key > upper) upper = key;
     }
   }

@@ -29,7 +29,7 @@ export async function installationsOf(
       ? { condition: '#sk BETWEEN :lower AND :sw', values: { ':lower': bounds.lower, ':sw': 'S#\uffff' } }
       : {
           condition: '#sk BETWEEN :lower AND :upper',
-          values: { ':lower': bounds.lower, ':upper': `${bounds.upper}\uffff` },
+          values: { ':lower': bounds.lower, ':upper': bounds.upper },
         }
     : undefined;
   const items = await queryAll({

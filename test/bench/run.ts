@@ -1,10 +1,13 @@
 /**
- * `npm run bench` (`-- --quick` skips the 10,000-position create and the asOf-vs-fleet read): starts the
- * local stack in memory and prints how a twin read through the gateway compares with the DynamoDB Query it
- * needs, how many DynamoDB requests each request sends, how a change set through the gateway compares with
- * the TransactWriteItems it sends (`changes.ts`), how long a 10,000-position create takes, what an `asOf`
- * read of a twin with 20,000 installation records costs with 1 and 10 such twins in the table, and the
- * bundle sizes. It asserts nothing; the numbers also go to `.bench/results.json`.
+ * `npm run bench` (`-- --quick` skips the 10,000-position create, the asOf-vs-fleet read and the
+ * applicability over 10,000 units): starts the local stack in memory and prints how a twin read through
+ * the gateway compares with the DynamoDB Query it needs, how many DynamoDB requests each request sends, how
+ * a change set through the gateway compares with the TransactWriteItems it sends (`changes.ts`), how long a
+ * 10,000-position create takes, what an `asOf` read of a twin with 20,000 installation records costs with 1
+ * and 10 such twins in the table, how the thread of a twin with 200 linked documents and 50 bulletins
+ * compares with the DynamoDB requests it needs, what a bulletin's applicability costs over 1,000 and
+ * 10,000 units (`thread.ts`), and the bundle sizes. It asserts nothing; the numbers also go to
+ * `.bench/results.json`.
  *
  * Everything runs in this process (gateway, handlers, embedded DynamoDB), so the absolute times are those
  * of dynalite on this machine, not of AWS; the ratios and request counts are what carry over.
@@ -31,6 +34,7 @@ const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
 const { wideRecord } = await import('../support/fixtures');
 const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
 const { benchAsOfFleet, benchChangeSets } = await import('./changes');
+const { benchApplicability, benchThread } = await import('./thread');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -41,6 +45,21 @@ const POST_SAMPLES = 5;
 const LARGE_POSITIONS = 10_000;
 const CHANGE_SET = { positions: 50, iterations: 100, warmup: 10 };
 const AS_OF_FLEET = { positions: 1_000, intervalsPerPosition: 20, twins: 10, iterations: 30, warmup: 3 };
+const THREAD = {
+  serializedPositions: 99,
+  partNumbers: 10,
+  links: { twin: 50, position: 75, component: 75 },
+  iterations: 50,
+  warmup: 5,
+};
+const APPLICABILITY = {
+  units: 1_000,
+  matching: 100,
+  extraUnits: 9_000,
+  iterations: 20,
+  warmup: 10,
+  concurrency: 4,
+};
 const RATIO_GOAL = 1.25;
 /** Lambda's response payload limit (and API Gateway's request limit). */
 const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -310,8 +329,24 @@ try {
     asOfFleet = await benchAsOfFleet(benchContext, AS_OF_FLEET);
   }
 
-  // --- 6. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
-  console.log(`\n6. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
+  // --- 6. The thread of a twin vs the DynamoDB requests it needs -------------------------------------------
+  console.log(
+    `\n6. GET /v1/twins/{id}/thread of a twin with ${THREAD.links.twin + THREAD.links.position + THREAD.links.component} linked documents and 50 applicable bulletins vs the DynamoDB requests it needs`,
+  );
+  const thread = await benchThread(benchContext, THREAD);
+
+  // --- 7. Reverse applicability of a bulletin vs fleet size -------------------------------------------------
+  const applicabilityTitle = `7. GET /v1/documents/{id}/applicability of one bulletin, ${APPLICABILITY.units} vs ${APPLICABILITY.units + APPLICABILITY.extraUnits} units, ${APPLICABILITY.matching} matching`;
+  let applicability: Awaited<ReturnType<typeof benchApplicability>> | undefined;
+  if (QUICK) {
+    console.log(`\n${applicabilityTitle}: skipped (--quick)`);
+  } else {
+    console.log(`\n${applicabilityTitle}`);
+    applicability = await benchApplicability(benchContext, APPLICABILITY);
+  }
+
+  // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
+  console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
     ...size,
     withinGoal: size.bytes <= BUNDLE_GOAL_BYTES,
@@ -355,6 +390,10 @@ try {
     ...(asOfFleet
       ? asOfFleet.rows
       : ([['GET asOf vs fleet size', 'skipped (--quick)']] as [string, string][])),
+    ...thread.rows,
+    ...(applicability
+      ? applicability.rows
+      : ([['applicability vs fleet size', 'skipped (--quick)']] as [string, string][])),
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -383,6 +422,8 @@ try {
     large: large ?? null,
     changeSet: changes.results,
     asOfFleet: asOfFleet?.results ?? null,
+    thread: thread.results,
+    applicability: applicability?.results ?? null,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');

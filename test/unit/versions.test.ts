@@ -88,3 +88,15 @@ describe('effectivity', () => {
     expect(compareSerials('SN-9', 'SN-10')).toBeLessThan(0);
   });
 });
+
+describe('the fleet key range of a software range', () => {
+  it('stops before the excluded upper version and its pre-releases, and includes an inclusive one', () => {
+    const exclusive = semverRangeBounds('>=2.0.0 <2.4.0');
+    expect(fleetVersionKey({ softwareVersion: '2.3.99' }) <= exclusive.upper!).toBe(true);
+    expect(`${fleetVersionKey({ softwareVersion: '2.4.0' })}#twin#path` > exclusive.upper!).toBe(true);
+    expect(`${fleetVersionKey({ softwareVersion: '2.4.0-rc.1' })}#twin#path` > exclusive.upper!).toBe(true);
+    const inclusive = semverRangeBounds('<=2.4.0');
+    expect(`${fleetVersionKey({ softwareVersion: '2.4.0' })}#twin#path` <= inclusive.upper!).toBe(true);
+    expect(`${fleetVersionKey({ softwareVersion: '2.4.1' })}#twin#path` > inclusive.upper!).toBe(true);
+  });
+});
