@@ -52,3 +52,11 @@ export function s3Client(): S3Client {
   s3 = { endpoint, client };
   return client;
 }
+
+/** Closes the clients' connections (a script that is done; a Lambda never needs this). */
+export function closeClients(): void {
+  dynamo?.client.destroy();
+  s3?.client.destroy();
+  dynamo = undefined;
+  s3 = undefined;
+}

@@ -27,7 +27,7 @@ const { toApiGatewayEvent } = await import('../../infra/local/gateway');
 const { lambdaContext, loadFunction } = await import('../../infra/local/functions');
 const { routes } = await import('../../shared/routes');
 const { config } = await import('../../shared/config');
-const { documentClient, dynamodbCalls } = await import('../../shared/store/clients');
+const { closeClients, documentClient, dynamodbCalls } = await import('../../shared/store/clients');
 const { keys } = await import('../../shared/store/keys');
 const { loadTwin } = await import('../../shared/store/twin-store');
 const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -432,5 +432,5 @@ try {
   console.log(`\nWritten to ${join('.bench', 'results.json')}`);
 } finally {
   await stack.stop();
+  closeClients();
 }
-process.exit(0);
