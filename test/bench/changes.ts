@@ -15,7 +15,6 @@
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -25,9 +24,9 @@ import type { InstallationRecord } from '../../shared/domain/configuration';
 import type { Component } from '../../shared/schemas/twin';
 import { documentClient } from '../../shared/store/clients';
 import { installationItem } from '../../shared/store/items';
-import { keys } from '../../shared/store/keys';
 import { wideRecord } from '../support/fixtures';
-import { ms, type Summary, summarize, timed } from './stats';
+import { queryPartition } from './partition';
+import { ms, printSummaries, type Summary, summarize, timed } from './stats';
 
 export type Calls = { total: number; byCommand: Record<string, number> };
 
@@ -49,19 +48,6 @@ const table = () => config.tableName();
 
 const msPair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)} ms`;
 
-function printSummaries(labels: Record<string, string>, summaries: Record<string, Summary>): void {
-  const width = Math.max(28, ...Object.values(labels).map((label) => label.length + 2));
-  console.log(
-    `   ${'ms'.padEnd(width)}${['p50', 'p90', 'p99', 'max', 'mean'].map((h) => h.padStart(8)).join('')}`,
-  );
-  for (const [name, label] of Object.entries(labels)) {
-    const s = summaries[name]!;
-    console.log(
-      `   ${label.padEnd(width)}${[s.p50, s.p90, s.p99, s.max, s.mean].map((v) => ms(v).padStart(8)).join('')}`,
-    );
-  }
-}
-
 async function postJson(context: BenchContext, path: string, body: unknown, ifMatch?: string) {
   const response = await fetch(`${context.url}${path}`, {
     method: 'POST',
@@ -81,28 +67,6 @@ async function createTwin(context: BenchContext, body: unknown): Promise<{ id: s
   if (created.status !== 201)
     throw new Error(`POST /v1/twins: ${created.status} ${created.text.slice(0, 500)}`);
   return JSON.parse(created.text) as { id: string; createdAt: string };
-}
-
-/** Every item of a partition, as `loadTwin` reads it (consistent Query, page after page). */
-async function queryPartition(tenant: string, twinId: string) {
-  let items = 0;
-  let pages = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.twinPartition(tenant, twinId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    pages++;
-    items += page.Items?.length ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return { items, pages };
 }
 
 /** A deep copy of `value` with every string passed through `rewrite`. */

@@ -26,14 +26,12 @@ const { startLocalStack } = await import('../../infra/local/stack');
 const { toApiGatewayEvent } = await import('../../infra/local/gateway');
 const { lambdaContext, loadFunction } = await import('../../infra/local/functions');
 const { routes } = await import('../../shared/routes');
-const { config } = await import('../../shared/config');
-const { closeClients, documentClient, dynamodbCalls } = await import('../../shared/store/clients');
-const { keys } = await import('../../shared/store/keys');
+const { closeClients, dynamodbCalls } = await import('../../shared/store/clients');
 const { loadTwin } = await import('../../shared/store/twin-store');
-const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
 const { wideRecord } = await import('../support/fixtures');
 const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
 const { benchAsOfFleet, benchChangeSets } = await import('./changes');
+const { queryPartition } = await import('./partition');
 const { benchApplicability, benchThread } = await import('./thread');
 
 const QUICK = process.argv.includes('--quick');
@@ -127,27 +125,7 @@ try {
     return text.length;
   };
 
-  /** The Query `loadTwin` sends: the whole partition, consistent, page after page. */
-  const rawQuery = async (id: string) => {
-    let items = 0;
-    let pages = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new QueryCommand({
-          TableName: config.tableName(),
-          KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.twinPartition(TENANT, id) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      pages++;
-      items += page.Items?.length ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return { items, pages };
-  };
+  const rawQuery = (id: string) => queryPartition(TENANT, id);
 
   /** The twins handler called as the Lambda runtime would, without HTTP: gateway and fetch left out. */
   const getRoute = routes.find((route) => route.operationId === 'getTwin')!;

@@ -46,3 +46,17 @@ export async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; va
   const value = await task();
   return { ms: performance.now() - start, value };
 }
+
+/** A table of summaries, one row per label (in the order of `labels`). */
+export function printSummaries(labels: Record<string, string>, summaries: Record<string, Summary>): void {
+  const width = Math.max(28, ...Object.values(labels).map((label) => label.length + 2));
+  console.log(
+    `   ${'ms'.padEnd(width)}${['p50', 'p90', 'p99', 'max', 'mean'].map((h) => h.padStart(8)).join('')}`,
+  );
+  for (const [name, label] of Object.entries(labels)) {
+    const s = summaries[name]!;
+    console.log(
+      `   ${label.padEnd(width)}${[s.p50, s.p90, s.p99, s.max, s.mean].map((v) => ms(v).padStart(8)).join('')}`,
+    );
+  }
+}

@@ -28,26 +28,13 @@ import { keys } from '../../shared/store/keys';
 import { INDEXES } from '../../shared/store/table';
 import { createTwin } from '../../shared/store/twin-store';
 import type { BenchContext, Calls, Row } from './changes';
-import { ms, type Summary, summarize, timed } from './stats';
+import { ms, printSummaries, type Summary, summarize, timed } from './stats';
 
 const table = () => config.tableName();
 
 const msPair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)} ms`;
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
-
-function printSummaries(labels: Record<string, string>, summaries: Record<string, Summary>): void {
-  const width = Math.max(28, ...Object.values(labels).map((label) => label.length + 2));
-  console.log(
-    `   ${'ms'.padEnd(width)}${['p50', 'p90', 'p99', 'max', 'mean'].map((h) => h.padStart(8)).join('')}`,
-  );
-  for (const [name, label] of Object.entries(labels)) {
-    const s = summaries[name]!;
-    console.log(
-      `   ${label.padEnd(width)}${[s.p50, s.p90, s.p99, s.max, s.mean].map((v) => ms(v).padStart(8)).join('')}`,
-    );
-  }
-}
 
 /** `task` over every item, at most `concurrency` at a time. */
 async function pool<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>) {

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { config } from '../../shared/config';
-import { documentClient, s3Client } from '../../shared/store/clients';
+import { s3Client } from '../../shared/store/clients';
 import { loadDocument } from '../../shared/store/document-store';
-import { keys } from '../../shared/store/keys';
 import { type Caller, startApi, type TestApi } from '../support/api';
+import { feedOf } from '../support/feed';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 
@@ -49,18 +47,6 @@ const body = {
   sha256: createHash('sha256').update(content).digest('hex'),
 };
 
-const feedOf = async () =>
-  (
-    await documentClient().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.event(tenant, 'x').PK },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
-
 it('answers 503 while S3 cannot be asked about an upload, keeps the version pending, then makes it available', async () => {
   // Prepare
   const created = await caller('POST', '/v1/documents', { body });
@@ -84,7 +70,7 @@ it('answers 503 while S3 cannot be asked about an upload, keeps the version pend
   expect(pending?.record.availableVersion).toBeUndefined();
   expect(afterOutage.status).toBe(200);
   expect(afterOutage.body.document).toMatchObject({ version: 1, status: 'available' });
-  const events = (await feedOf()).filter((event) => event.documentId === id);
+  const events = (await feedOf(tenant)).filter((event) => event.documentId === id);
   expect(events.map((event) => [event.type, event.version])).toEqual([['document.version.available', 1]]);
 });
 

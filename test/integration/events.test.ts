@@ -1,28 +1,13 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { expect, it } from 'vitest';
-import { config } from '../../shared/config';
 import { applyPlan, planChangeSet } from '../../shared/domain/change-set';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
 import { applyChangeSet } from '../../shared/store/change-store';
-import { documentClient } from '../../shared/store/clients';
-import { keys } from '../../shared/store/keys';
 import { createTwin, loadTwin } from '../../shared/store/twin-store';
+import { feedOf } from '../support/feed';
 import { aircraftRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
-
-const feedOf = async (tenant: string) =>
-  (
-    await documentClient().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.event(tenant, 'x').PK },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
 
 it('appends one event per recorded change set to the tenant feed, in order, and none for a refused one', async () => {
   // Prepare
