@@ -59,4 +59,9 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   twins: { table: ITEM_READ_WRITE, bucket: [] },
   // documents: presigned uploads and downloads, and the size check of an upload
   thread: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject'] },
+  // views, grants and the grantee's reads and writes (shared documents: presigned downloads)
+  sharing: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject'] },
+  fleet: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], bucket: [] },
+  ingest: { table: ITEM_READ_WRITE, bucket: [] },
+  events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], bucket: [] },
 };

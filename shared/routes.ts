@@ -1,13 +1,27 @@
+import { eventRoutes } from './route-table/events';
+import { fleetRoutes } from './route-table/fleet';
+import { ingestRoutes } from './route-table/ingest';
 import type { FunctionName, Route, RouteResponse } from './route-table/route';
+import { sharingRoutes } from './route-table/sharing';
 import { systemRoutes } from './route-table/system';
 import { threadRoutes } from './route-table/thread';
 import { twinRoutes } from './route-table/twins';
+import { typeRoutes } from './route-table/types';
 import { Problem } from './schemas/common';
 
 export * from './route-table/route';
 
 /** The route table: one list, assembled from one module per area. */
-export const routes: readonly Route[] = [...systemRoutes, ...twinRoutes, ...threadRoutes];
+export const routes: readonly Route[] = [
+  ...systemRoutes,
+  ...twinRoutes,
+  ...typeRoutes,
+  ...threadRoutes,
+  ...sharingRoutes,
+  ...fleetRoutes,
+  ...ingestRoutes,
+  ...eventRoutes,
+];
 
 /** Problem responses every route may give, by status. */
 export const PROBLEM_RESPONSES: Record<number, RouteResponse> = {

@@ -12,6 +12,10 @@ export const functionLoaders: Record<FunctionName, () => Promise<{ handler: Hand
   system: () => import('../../functions/system/handler'),
   twins: () => import('../../functions/twins/handler'),
   thread: () => import('../../functions/thread/handler'),
+  sharing: () => import('../../functions/sharing/handler'),
+  fleet: () => import('../../functions/fleet/handler'),
+  ingest: () => import('../../functions/ingest/handler'),
+  events: () => import('../../functions/events/handler'),
 };
 
 const loaded = new Map<FunctionName, Promise<Handler>>();

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Role } from '../schemas/common';
 
 /** The Lambda functions: one folder each under functions/. */
-export const FUNCTION_NAMES = ['system', 'twins', 'thread'] as const;
+export const FUNCTION_NAMES = ['system', 'twins', 'thread', 'sharing', 'fleet', 'ingest', 'events'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -32,7 +32,31 @@ export interface Route {
     body?: z.ZodType;
   };
   responses: Record<number, RouteResponse>;
+  /**
+   * The shape of twin data this route answers with, if any. A caller whose role carries a view
+   * gets the answer projected through it (`shared/domain/view.ts`), and the leak matrix covers
+   * every route that declares one.
+   */
+  twinData?: TwinDataShape;
 }
+
+/** Answers that carry twin data, each projected through a view in its own way. */
+export type TwinDataShape =
+  | 'twin'
+  | 'twin-list'
+  | 'history'
+  | 'diff'
+  | 'baseline'
+  | 'baseline-list'
+  | 'thread'
+  | 'inspection'
+  | 'inspection-list'
+  | 'work-package'
+  | 'component-trace'
+  | 'events'
+  | 'fleet-installations'
+  | 'fleet-impact'
+  | 'export';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -3,6 +3,7 @@ import type { TwinHistory } from '../domain/change-set';
 import { Conflict } from '../domain/errors';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
+import { eventItem } from './events';
 import type { Write } from './guarded-transaction';
 import { ACTIVE } from './guarded-transaction';
 import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
@@ -70,17 +71,19 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
     writes.push({
       entry: { Put: { TableName: table(), Item: changeSetItem(tenant, record.id, changeSet) } },
     });
-    const event = {
-      ...keys.event(tenant, changeSet.id),
-      entity: ENTITY.event,
-      type: 'twin.created',
-      twinId: record.id,
-      changeSetId: changeSet.id,
-      seq: changeSet.seq,
-      effectiveAt: changeSet.effectiveAt,
-      recordedAt: changeSet.recordedAt,
-      actor: changeSet.actor,
-    };
+    const event = eventItem(
+      tenant,
+      {
+        type: 'twin.created',
+        twinId: record.id,
+        changeSetId: changeSet.id,
+        seq: changeSet.seq,
+        effectiveAt: changeSet.effectiveAt,
+        recordedAt: changeSet.recordedAt,
+        actor: changeSet.actor,
+      },
+      changeSet.id,
+    );
     writes.push({ entry: { Put: { TableName: table(), Item: event } }, undo: deleteOf(event) });
   }
   for (const position of positions) {

@@ -1,8 +1,8 @@
-import { ulid } from 'ulid';
 import { config } from '../config';
 import type { ChangePlan, ComponentEffect } from '../domain/change-set';
 import { Conflict, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
 import type { Component } from '../schemas/twin';
+import { eventItem } from './events';
 import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
 import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
 import { keys } from './keys';
@@ -186,17 +186,17 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
   writes.push(
-    put({
-      ...keys.event(tenant, ulid(now.getTime())),
-      entity: ENTITY.event,
-      type: 'change-set.recorded',
-      twinId,
-      changeSetId: plan.changeSet.id,
-      seq: plan.changeSet.seq,
-      effectiveAt: plan.changeSet.effectiveAt,
-      recordedAt,
-      actor: plan.changeSet.actor,
-    }),
+    put(
+      eventItem(tenant, {
+        type: 'change-set.recorded',
+        twinId,
+        changeSetId: plan.changeSet.id,
+        seq: plan.changeSet.seq,
+        effectiveAt: plan.changeSet.effectiveAt,
+        recordedAt,
+        actor: plan.changeSet.actor,
+      }),
+    ),
   );
   if (writes.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(

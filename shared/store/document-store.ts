@@ -1,5 +1,4 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import { config } from '../config';
 import {
   checkUpload,
@@ -14,6 +13,7 @@ import { Conflict, invalidField, NotFound } from '../domain/errors';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
+import { eventItem } from './events';
 import { indexKeyOf, isIndexKeyOf } from './index-cursor';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
@@ -188,17 +188,17 @@ export async function markAvailable(
       });
     }
     entries.push(
-      putNew({
-        ...keys.event(tenant, ulid(now.getTime())),
-        entity: ENTITY.event,
-        type: 'document.version.available',
-        documentId,
-        version: versionNumber,
-        contentType: version.contentType,
-        size: version.size,
-        sha256: version.sha256,
-        recordedAt: at,
-      }),
+      putNew(
+        eventItem(tenant, {
+          type: 'document.version.available',
+          documentId,
+          version: versionNumber,
+          contentType: version.contentType,
+          size: version.size,
+          sha256: version.sha256,
+          recordedAt: at,
+        }),
+      ),
     );
     try {
       await transactWrite(entries);

@@ -1,10 +1,9 @@
-import { ulid } from 'ulid';
 import { config } from '../config';
 import { Conflict, NotFound } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
+import { eventItem } from './events';
 import { twinActiveCheck, writeTransaction } from './guarded-transaction';
-import { ENTITY, inspectionItem } from './items';
-import { keys } from './keys';
+import { inspectionItem } from './items';
 
 const table = () => config.tableName();
 
@@ -41,9 +40,7 @@ export async function recordInspection(
         entry: {
           Put: {
             TableName: table(),
-            Item: {
-              ...keys.event(tenant, ulid(now.getTime())),
-              entity: ENTITY.event,
+            Item: eventItem(tenant, {
               type: 'inspection.recorded',
               twinId,
               inspectionId: inspection.id,
@@ -51,7 +48,7 @@ export async function recordInspection(
               recordedAt: inspection.recordedAt,
               discrepancies: inspection.discrepancies.length,
               actor: inspection.actor,
-            },
+            }),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },

@@ -17,6 +17,8 @@ const documentPartition = (tenant: string, documentId: string) => `${tenantPrefi
 
 const fleetPartition = (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PN#${partNumber}`;
 
+const twinEvents = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWINEVENTS#${twinId}`;
+
 /** Zero-padded so that sequence numbers sort as strings. */
 const sequence = (seq: number) => String(seq).padStart(10, '0');
 
@@ -131,6 +133,12 @@ export const keys = {
   fleetPartition,
   /** The tenant's change feed, in record order. */
   event: (tenant: string, eventId: string) => ({ PK: `${tenantPrefix(tenant)}EVENTS`, SK: `EVT#${eventId}` }),
+  /** An event about one twin is also listed under the twin (list index), so its owner can audit it. */
+  eventIndexKeys: (tenant: string, eventId: string, twinId: string) => ({
+    listPK: twinEvents(tenant, twinId),
+    listSK: `EVT#${eventId}`,
+  }),
+  twinEvents,
 
   /** Index keys a twin carries once it is visible. */
   twinIndexKeys: (
