@@ -23,7 +23,11 @@ export const ENV = {
   tenantClaim: 'AUTH_TENANT_CLAIM',
   /** Claim carrying the roles (array, or a space or comma separated string). @default 'roles' */
   rolesClaim: 'AUTH_ROLES_CLAIM',
+  /** Change feed: serve only events older than this many milliseconds (see shared/domain/feed.ts). @default 2000 */
+  eventsSettleMs: 'EVENTS_SETTLE_MS',
 } as const;
+
+const DEFAULT_EVENTS_SETTLE_MS = 2000;
 
 const read = (name: string): string | undefined => {
   const value = process.env[name];
@@ -42,4 +46,8 @@ export const config = {
     tenantClaim: read(ENV.tenantClaim) ?? 'tenant',
     rolesClaim: read(ENV.rolesClaim) ?? 'roles',
   }),
+  eventsSettleMs: () => {
+    const value = Number(read(ENV.eventsSettleMs) ?? DEFAULT_EVENTS_SETTLE_MS);
+    return Number.isFinite(value) && value >= 0 ? value : DEFAULT_EVENTS_SETTLE_MS;
+  },
 };

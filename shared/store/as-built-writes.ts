@@ -78,9 +78,15 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
         twinId: record.id,
         changeSetId: changeSet.id,
         seq: changeSet.seq,
+        reason: changeSet.reason,
+        serialNumber: record.serialNumber,
+        product: record.product,
         effectiveAt: changeSet.effectiveAt,
         recordedAt: changeSet.recordedAt,
         actor: changeSet.actor,
+        // counts, not the tree: an as-built record may hold thousands of positions
+        positions: positions.length,
+        installations: installations.length,
       },
       changeSet.id,
     );

@@ -192,9 +192,13 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
         twinId,
         changeSetId: plan.changeSet.id,
         seq: plan.changeSet.seq,
+        reason: plan.changeSet.reason,
+        ...(plan.changeSet.workOrder === undefined ? {} : { workOrder: plan.changeSet.workOrder }),
         effectiveAt: plan.changeSet.effectiveAt,
         recordedAt,
         actor: plan.changeSet.actor,
+        // self-contained for integrations; no larger than the change-set item of the same transaction
+        operations: plan.changeSet.operations,
       }),
     ),
   );

@@ -16,14 +16,23 @@ export interface FeedEvent {
 
 /**
  * The item of one change-feed event: in the tenant's feed partition, in record order, and under
- * its twin. `id` defaults to a new ULID of the record time.
+ * its twin. `tenant` travels with the event (the table stream carries it to EventBridge as is).
+ *
+ * `id` defaults to a new ULID of the time the item is built — just before its transaction is
+ * sent, and never before `recordedAt` — so that the gap between an event's id and its commit is
+ * one transaction's latency, which the feed's settle window covers (shared/domain/feed.ts).
  */
-export function eventItem(tenant: string, event: FeedEvent, id = nextEventId(Date.parse(event.recordedAt))) {
+export function eventItem(
+  tenant: string,
+  event: FeedEvent,
+  id = nextEventId(Math.max(Date.now(), Date.parse(event.recordedAt))),
+) {
   return {
     ...keys.event(tenant, id),
     ...(event.twinId === undefined ? {} : keys.eventIndexKeys(tenant, id, event.twinId)),
     entity: ENTITY.event,
-    id,
     ...event,
+    id,
+    tenant,
   };
 }
