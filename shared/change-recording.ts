@@ -5,6 +5,7 @@ import { assertVersion } from './domain/twin';
 import type { ChangeSetBody } from './schemas/change';
 import { applyChangeSet } from './store/change-store';
 import { ancestorsOf } from './store/twin-store';
+import { validateChangeSet } from './type-validation';
 
 /**
  * The one path by which a change set is recorded, whoever asks (`POST /v1/twins/{id}/changes`, an
@@ -25,6 +26,7 @@ export async function recordChangeSet(
     changeSetId: ulid(),
   });
   await refuseCycles(tenant, history, plan);
+  await validateChangeSet(tenant, history, body);
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now);
   return { history: applyPlan(history, plan), plan };
 }

@@ -16,6 +16,7 @@ import { ok } from '../../shared/http/response';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
 import * as store from '../../shared/store/twin-store';
+import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/type-validation';
 import { expandInstalledTwins } from './expand';
 import { readTimes, twinResponse } from './responses';
 
@@ -23,7 +24,8 @@ const actorOf = ({ caller }: { caller: Caller }) => ({ sub: caller.sub, tenant: 
 
 export async function createTwin(request: OperationRequest<object, object, CreateTwinBody>) {
   const flat = flattenAsBuilt(request.body.configuration, 'body.configuration');
-  const record = newTwinRecord(request.body, ulid(), request.now);
+  const typeVersion = await validateNewTwin(request.caller.tenant, request.body);
+  const record = withTypeVersion(newTwinRecord(request.body, ulid(), request.now), typeVersion);
   const history = asBuiltHistory(record, flat, actorOf(request), ulid());
   await store.createTwin(request.caller.tenant, history, request.now);
   return twinResponse(assembleTwin(history, readTimes(request.now)), 201);
@@ -61,7 +63,8 @@ export async function patchTwin(request: OperationRequest<{ id: string }, object
   assertVersion(history.record, expected);
   if (isReadOnly(history.record.lifecycle))
     throw new Conflict(`The twin is ${history.record.lifecycle}: it is read-only`);
-  const record = patchTwinRecord(history.record, request.body, request.now);
+  const typeVersion = await validateTwinPatch(request.caller.tenant, history.record, request.body);
+  const record = withTypeVersion(patchTwinRecord(history.record, request.body, request.now), typeVersion);
   await store.saveTwinRecord(request.caller.tenant, record, expected);
   return twinResponse(assembleTwin({ ...history, record }, readTimes(request.now)));
 }

@@ -29,6 +29,9 @@ export const Component = z
     kind: z.enum(COMPONENT_KINDS),
     softwareVersion: Text(64).optional(),
     twinId: Id.optional(),
+    type: Slug.optional().meta({
+      description: 'A component type of the tenant: attributes are validated against it',
+    }),
     attributes: Attributes.optional(),
   })
   .meta({ id: 'Component' });
@@ -108,6 +111,7 @@ export const Twin = z
     site: z.string().optional(),
     lifecycle: Lifecycle,
     type: z.string().optional(),
+    typeVersion: z.number().int().optional().meta({ description: 'The type version last validated against' }),
     attributes: Attributes,
     version: z.number().int(),
     builtAt: IsoDateTime,

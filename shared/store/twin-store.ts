@@ -207,7 +207,7 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
 }
 
 /** Twin fields that may be absent: removed from the item when the new record lacks them. */
-const OPTIONAL_TWIN_ATTRIBUTES = ['site', 'type', 'oem', 'sitePK', 'siteSK'];
+const OPTIONAL_TWIN_ATTRIBUTES = ['site', 'type', 'typeVersion', 'oem', 'sitePK', 'siteSK'];
 
 /**
  * Writes a twin's new record over its META item, if the stored version is still `expectedVersion`.
