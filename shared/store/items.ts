@@ -26,6 +26,8 @@ export const ENTITY = {
   document: 'document',
   documentVersion: 'document-version',
   inspection: 'inspection',
+  type: 'type',
+  typeVersion: 'type-version',
 } as const;
 
 type Item = Record<string, unknown>;

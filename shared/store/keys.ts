@@ -17,6 +17,8 @@ const documentPartition = (tenant: string, documentId: string) => `${tenantPrefi
 
 const fleetPartition = (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PN#${partNumber}`;
 
+const typePartition = (tenant: string, name: string) => `${tenantPrefix(tenant)}TYPE#${name}`;
+
 const twinEvents = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWINEVENTS#${twinId}`;
 
 /** Zero-padded so that sequence numbers sort as strings. */
@@ -139,6 +141,18 @@ export const keys = {
     listSK: `EVT#${eventId}`,
   }),
   twinEvents,
+  /** A tenant-defined type: its latest version (META, in the tenant's type list) and every version. */
+  typeMeta: (tenant: string, name: string) => ({ PK: typePartition(tenant, name), SK: 'META' }),
+  typeVersion: (tenant: string, name: string, version: number) => ({
+    PK: typePartition(tenant, name),
+    SK: `V#${sequence(version)}`,
+  }),
+  typeIndexKeys: (tenant: string, name: string) => ({
+    listPK: `${tenantPrefix(tenant)}TYPES`,
+    listSK: `TYPE#${name}`,
+  }),
+  typeList: (tenant: string) => `${tenantPrefix(tenant)}TYPES`,
+  typePartition,
 
   /** Index keys a twin carries once it is visible. */
   twinIndexKeys: (
