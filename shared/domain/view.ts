@@ -1,0 +1,337 @@
+import type { TwinDataShape } from '../route-table/route';
+import type { ViewBody } from '../schemas/sharing';
+import type { Component, Node } from '../schemas/twin';
+
+/**
+ * A view as stored: a versioned projection of twins for a party (through a grant) or a role.
+ * An absent list allows everything, an empty list nothing; an absent flag allows.
+ */
+export interface View extends ViewBody {
+  id: string;
+  version: number;
+}
+
+/** The view that hides nothing (owners and admins read through it). */
+export const FULL_VIEW: Omit<View, 'id' | 'version' | 'name'> = {};
+
+/**
+ * What several views show together (a party holding two grants on one twin sees both shares): the
+ * union of their positions, kinds, attributes and document kinds; history and baselines if any shows them.
+ */
+export function unionOfViews(views: readonly Omit<View, 'id' | 'version' | 'name'>[]): ViewBody {
+  const union = (lists: (readonly string[] | undefined)[]) =>
+    lists.some((list) => list === undefined) ? undefined : [...new Set(lists.flatMap((list) => list ?? []))];
+  const defined = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    name: 'union',
+    ...defined('positions', union(views.map((view) => view.positions))),
+    ...defined('kinds', union(views.map((view) => view.kinds))),
+    ...defined('twinAttributes', union(views.map((view) => view.twinAttributes))),
+    ...defined('componentAttributes', union(views.map((view) => view.componentAttributes))),
+    ...defined('documentKinds', union(views.map((view) => view.documentKinds))),
+    history: views.some((view) => view.history !== false),
+    baselines: views.some((view) => view.baselines !== false),
+  } as ViewBody;
+}
+
+type Projection = Omit<ViewBody, 'name'>;
+
+/** Is a position (by full path) inside the view: equal to one of its prefixes or below one? */
+export const pathVisible = (view: Projection, path: string) =>
+  view.positions === undefined ||
+  view.positions.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
+/** Does the view hide anything of a twin's tree (positions or component kinds)? */
+const restrictsTree = (view: Projection) => view.positions !== undefined || view.kinds !== undefined;
+
+function pick(
+  attributes: unknown,
+  allowed: readonly string[] | undefined,
+): Record<string, unknown> | undefined {
+  if (attributes === null || typeof attributes !== 'object') return undefined;
+  const entries = Object.entries(attributes as Record<string, unknown>);
+  return Object.fromEntries(
+    allowed === undefined ? entries : entries.filter(([name]) => allowed.includes(name)),
+  );
+}
+
+const COMPONENT_FIELDS = [
+  'partNumber',
+  'serialNumber',
+  'revision',
+  'kind',
+  'softwareVersion',
+  'twinId',
+  'type',
+];
+
+/** A component as the view shows it, or `undefined` when its kind is hidden. Only known fields pass. */
+export function projectComponent(view: Projection, component: Component): Component | undefined {
+  if (view.kinds !== undefined && !view.kinds.includes(component.kind)) return undefined;
+  const shown: Record<string, unknown> = {};
+  for (const field of COMPONENT_FIELDS) {
+    const value = (component as Record<string, unknown>)[field];
+    if (value !== undefined) shown[field] = value;
+  }
+  const attributes = pick(component.attributes, view.componentAttributes);
+  if (attributes !== undefined) shown.attributes = attributes;
+  return shown as Component;
+}
+
+/** `{[key]: projected}` with the key left out when the component is hidden (redaction is absence). */
+const componentField = (view: Projection, key: string, component: Component | null | undefined) => {
+  if (component === undefined) return {};
+  if (component === null) return { [key]: null };
+  const shown = projectComponent(view, component);
+  return shown === undefined ? {} : { [key]: shown };
+};
+
+/**
+ * The configuration tree through the view: positions outside it are absent; a visible position
+ * below a hidden one comes up in its place (its `path` still says where it is).
+ */
+export function projectNodes(view: Projection, nodes: readonly Node[]): Node[] {
+  const shown: Node[] = [];
+  for (const node of nodes) {
+    const children = projectNodes(view, node.children);
+    if (!pathVisible(view, node.path)) {
+      shown.push(...children);
+      continue;
+    }
+    shown.push({
+      position: node.position,
+      path: node.path,
+      ...(node.name === undefined ? {} : { name: node.name }),
+      ...componentField(view, 'component', node.component),
+      children,
+    } as Node);
+  }
+  return shown;
+}
+
+type Data = Record<string, unknown>;
+const list = (value: unknown): Data[] => (Array.isArray(value) ? (value as Data[]) : []);
+
+/** A twin (or a twin's list entry) through the view: its attributes picked, its tree projected. */
+function projectTwin(view: Projection, twin: Data): Data {
+  const { attributes, configuration, ...rest } = twin;
+  return {
+    ...rest,
+    ...(attributes === undefined ? {} : { attributes: pick(attributes, view.twinAttributes) }),
+    ...(configuration === undefined
+      ? {}
+      : { configuration: projectNodes(view, list(configuration) as never) }),
+  };
+}
+
+/** The paths an operation touches (none for a lifecycle move). */
+const operationPaths = (operation: Data) =>
+  ['position', 'from', 'to'].flatMap((key) =>
+    typeof operation[key] === 'string' && operation.op !== 'lifecycle' ? [operation[key] as string] : [],
+  );
+
+/**
+ * An operation through the view, or `undefined`: every path it touches must be visible, and an
+ * installed component of a hidden kind hides the operation. Mount entries (`installed-in`) name a
+ * position of another twin: shown only when the view does not restrict positions.
+ */
+function projectOperation(view: Projection, operation: Data): Data | undefined {
+  if (operation.op === 'installed-in' || operation.op === 'removed-from')
+    return view.positions === undefined ? { ...operation } : undefined;
+  if (!operationPaths(operation).every((path) => pathVisible(view, path))) return undefined;
+  const { component, attributes, ...rest } = operation;
+  const shown: Data = { ...rest };
+  if (component !== undefined) {
+    const projected = projectComponent(view, component as Component);
+    if (projected === undefined) return undefined;
+    shown.component = projected;
+  }
+  if (attributes !== undefined) shown.attributes = pick(attributes, view.componentAttributes);
+  return shown;
+}
+
+const ENTRY_FIELDS = ['id', 'seq', 'reason', 'workOrder', 'effectiveAt', 'recordedAt', 'actor'];
+
+/** A history entry (change set) through the view, or `undefined` when none of its operations is visible. */
+function projectEntry(view: Projection, entry: Data): Data | undefined {
+  const operations = list(entry.operations).flatMap((operation) => projectOperation(view, operation) ?? []);
+  if (operations.length === 0) return undefined;
+  const shown: Data = {};
+  for (const field of ENTRY_FIELDS) if (entry[field] !== undefined) shown[field] = entry[field];
+  return { ...shown, operations };
+}
+
+const projectEntries = (view: Projection, entries: unknown) =>
+  view.history === false ? [] : list(entries).flatMap((entry) => projectEntry(view, entry) ?? []);
+
+/**
+ * An inspection through the view, or `undefined` when it observed nothing visible. Findings are
+ * free text about everything observed: kept only when every observed position is visible.
+ */
+function projectInspection(view: Projection, inspection: Data): Data | undefined {
+  const { observed, discrepancies, findings, documents, ...rest } = inspection;
+  const all = list(observed);
+  const shownObserved = all.filter((observation) => pathVisible(view, String(observation.path)));
+  if (all.length > 0 && shownObserved.length === 0) return undefined;
+  return {
+    ...rest,
+    ...(findings !== undefined && shownObserved.length === all.length ? { findings } : {}),
+    ...(documents !== undefined && view.documentKinds === undefined ? { documents } : {}),
+    observed: shownObserved,
+    ...(discrepancies === undefined ? {} : { discrepancies: projectDiscrepancies(view, discrepancies) }),
+  };
+}
+
+const projectDiscrepancies = (view: Projection, discrepancies: unknown) =>
+  list(discrepancies).filter((discrepancy) => pathVisible(view, String(discrepancy.path)));
+
+const documentVisible = (view: Projection, entry: Data) => {
+  const kind = (entry.document as Data | undefined)?.kind;
+  const kindShown = view.documentKinds === undefined || view.documentKinds.includes(kind as never);
+  return kindShown && (entry.path === undefined || pathVisible(view, String(entry.path)));
+};
+
+/** A component change of a diff: hidden when its path is, each side absent when its kind is. */
+function projectChange(view: Projection, change: Data): Data | undefined {
+  if (!pathVisible(view, String(change.path))) return undefined;
+  const from = componentField(view, 'from', change.from as Component | null);
+  const to = componentField(view, 'to', change.to as Component | null);
+  if (!('from' in from) && !('to' in to)) return undefined;
+  return { path: change.path, ...from, ...to };
+}
+
+/** A located component (fleet item, installed part): shown when its path and kind are. */
+function projectLocated(view: Projection, item: Data): Data | undefined {
+  if (typeof item.path === 'string' && !pathVisible(view, item.path)) return undefined;
+  const { component, ...rest } = item;
+  if (component === undefined || component === null)
+    return { ...rest, ...(component === null ? { component } : {}) };
+  const shown = projectComponent(view, component as Component);
+  return shown === undefined ? undefined : { ...rest, component: shown };
+}
+
+const projectAll = (items: unknown, project: (item: Data) => Data | undefined) =>
+  list(items).flatMap((item) => project(item) ?? []);
+
+/** Change-feed events: those with operations keep only the visible ones; history events need history. */
+function projectEvent(view: Projection, event: Data): Data | undefined {
+  const type = String(event.type);
+  if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
+  if (type.startsWith('document') && view.documentKinds !== undefined) {
+    if (!view.documentKinds.includes(event.kind as never)) return undefined;
+  }
+  if (event.operations === undefined) return { ...event };
+  const operations = projectAll(event.operations, (operation) => projectOperation(view, operation));
+  return operations.length === 0 ? undefined : { ...event, operations };
+}
+
+const page = (data: Data, project: (item: Data) => Data | undefined): Data => ({
+  ...data,
+  items: projectAll(data.items, project),
+});
+
+/**
+ * The one projection of twin data through a view, for every answer that carries twin data (the
+ * route table names each answer's shape). What the view does not allow is absent, not null.
+ * `undefined` means the whole answer is outside the view: the caller answers 404.
+ */
+export function projectThroughView(data: { shape: TwinDataShape; body: unknown }, view: Projection): unknown {
+  const body = data.body as Data;
+  switch (data.shape) {
+    case 'twin':
+      return projectTwin(view, body);
+    case 'twin-list':
+      return page(body, (twin) => projectTwin(view, twin));
+    case 'history':
+      return view.history === false ? undefined : page(body, (entry) => projectEntry(view, entry));
+    case 'diff':
+      if (view.history === false) return undefined;
+      return {
+        from: body.from,
+        to: body.to,
+        added: projectAll(body.added, (change) => projectChange(view, change)),
+        removed: projectAll(body.removed, (change) => projectChange(view, change)),
+        replaced: projectAll(body.replaced, (change) => projectChange(view, change)),
+        versionChanged: projectAll(body.versionChanged, (change) => projectChange(view, change)),
+        positionsAdded: list(body.positionsAdded).filter((path) => pathVisible(view, String(path))),
+        positionsRemoved: list(body.positionsRemoved).filter((path) => pathVisible(view, String(path))),
+      };
+    case 'baseline':
+      return view.baselines === false ? undefined : projectTwin(view, body);
+    case 'baseline-list':
+      return view.baselines === false ? undefined : page(body, (baseline) => projectTwin(view, baseline));
+    case 'thread':
+      return {
+        ...body,
+        documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
+        inspections: projectAll(body.inspections, (inspection) => projectInspection(view, inspection)),
+        changes: projectEntries(view, body.changes),
+      };
+    case 'inspection':
+      return {
+        ...body,
+        inspection: projectInspection(view, body.inspection as Data) ?? {},
+        discrepancies: projectDiscrepancies(view, body.discrepancies),
+      };
+    case 'inspection-list':
+      return page(body, (inspection) => projectInspection(view, inspection));
+    case 'work-package': {
+      if (!pathVisible(view, String(body.position))) return undefined;
+      const lastInspection = body.lastInspection
+        ? projectInspection(view, body.lastInspection as Data)
+        : null;
+      return {
+        ...body,
+        installed: projectAll(body.installed, (item) => projectLocated(view, item)),
+        documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
+        lastInspection: lastInspection ?? null,
+        openDiscrepancies: projectDiscrepancies(view, body.openDiscrepancies),
+      };
+    }
+    case 'component-trace': {
+      const component = projectComponent(view, body.component as Component);
+      const installations = list(body.installations).filter((stay) => pathVisible(view, String(stay.path)));
+      return component === undefined || installations.length === 0
+        ? undefined
+        : { ...body, component, installations };
+    }
+    case 'events':
+      return page(body, (event) => projectEvent(view, event));
+    case 'fleet-installations':
+      return page(body, (item) => projectLocated(view, item));
+    case 'fleet-impact': {
+      // counts over hidden positions or kinds would tell what the view hides: left out then
+      const { total, bySite, byProduct, affected, ...rest } = body;
+      return {
+        ...rest,
+        ...(restrictsTree(view) ? {} : { total, bySite, byProduct }),
+        affected: projectAll(affected, (item) => projectLocated(view, item)),
+      };
+    }
+    case 'export':
+      return projectExport(view, body);
+  }
+}
+
+/** An export: the twin, and its history, baselines, inspections and links as far as the view shows them. */
+function projectExport(view: Projection, body: Data): Data {
+  const { twin, history, baselines, inspections, links, ...rest } = body;
+  return {
+    ...rest,
+    twin: projectTwin(view, twin as Data),
+    ...(history === undefined || view.history === false ? {} : { history: projectEntries(view, history) }),
+    ...(baselines === undefined || view.baselines === false
+      ? {}
+      : { baselines: list(baselines).map((baseline) => projectTwin(view, baseline)) }),
+    ...(inspections === undefined
+      ? {}
+      : { inspections: projectAll(inspections, (inspection) => projectInspection(view, inspection)) }),
+    ...(links === undefined || view.documentKinds !== undefined
+      ? {}
+      : {
+          links: list(links).filter(
+            (link) => link.position === undefined || pathVisible(view, String(link.position)),
+          ),
+        }),
+  };
+}
