@@ -147,6 +147,10 @@ describe('editing with If-Match', () => {
   });
 
   it('applies site, type and a merge patch of attributes, as a new version', async () => {
+    // Prepare: a twin names only a type the tenant defined
+    await acme('PUT', '/v1/types/narrow-body', {
+      body: { kind: 'twin', attributes: {}, additionalAttributes: true },
+    });
     // Act
     const response = await acme('PATCH', `/v1/twins/${id}`, {
       body: { site: 'HAM', type: 'narrow-body', attributes: { seats: 174, operator: null, livery: 'blue' } },
