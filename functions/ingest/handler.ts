@@ -1,3 +1,39 @@
+import { invalidField } from '../../shared/domain/errors';
+import type { OperationRequest } from '../../shared/http/handler';
 import { createFunctionHandler } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import { ingest as ingestObservations } from '../../shared/ingest-service';
+import type { IngestBody } from '../../shared/schemas/ingest';
+import { idempotent } from '../../shared/store/idempotency';
 
-export const handler = createFunctionHandler('ingest', {});
+const KEY_HEADER = 'idempotency-key';
+/** Printable ASCII, as the Idempotency-Key draft's examples (UUIDs, ULIDs, hashes) are. */
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The client's Idempotency-Key: required for apply (400 without: the IETF draft's answer), optional otherwise. */
+function idempotencyKey(request: Pick<OperationRequest, 'headers'>, required: boolean): string | undefined {
+  const key = request.headers[KEY_HEADER];
+  if (key === undefined || key === '') {
+    if (required) throw invalidField(`headers.${KEY_HEADER}`, 'is required for mode apply');
+    return undefined;
+  }
+  if (!KEY_PATTERN.test(key))
+    throw invalidField(`headers.${KEY_HEADER}`, 'must be 1 to 255 printable ASCII characters');
+  return key;
+}
+
+/**
+ * `report` writes nothing, not even an idempotency record: it is safe to repeat as it is. `apply` runs
+ * once per tenant and key (Powertools idempotency in the table); its answer is replayed on a retry.
+ */
+async function ingest(request: OperationRequest<object, object, IngestBody>) {
+  const { tenant, sub } = request.caller;
+  const { mode } = request.body;
+  const key = idempotencyKey(request, mode === 'apply');
+  const work = () =>
+    ingestObservations(tenant, request.body, { mode, now: request.now, actor: { sub, tenant } });
+  if (mode === 'report' || key === undefined) return ok(await work());
+  return ok(await idempotent(tenant, 'ingest', { key, payload: request.body, startedAt: request.now }, work));
+}
+
+export const handler = createFunctionHandler('ingest', { ingest });

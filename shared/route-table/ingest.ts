@@ -1,3 +1,24 @@
-import type { Route } from './route';
+import { Problem } from '../schemas/common';
+import { IngestAnswer, IngestBody } from '../schemas/ingest';
+import { MAINTAINERS, type Route } from './route';
 
-export const ingestRoutes: readonly Route[] = [];
+/** Ingest: observed configurations in bulk, judged (report) or recorded as change sets (apply). */
+export const ingestRoutes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/ingest',
+    operationId: 'ingest',
+    function: 'ingest',
+    summary:
+      'Up to 1,000 observed configurations: report compares them with the recorded configuration and writes nothing; apply records the differences as one change set per twin (reason ingest). Header Idempotency-Key (required for apply): the same key and body again returns the stored answer and writes nothing',
+    auth: true,
+    roles: MAINTAINERS,
+    request: { body: IngestBody },
+    responses: {
+      200: { description: 'One result per observation, in request order', schema: IngestAnswer },
+      409: { description: 'A request with this Idempotency-Key is still in progress', schema: Problem },
+      413: { description: 'The body is larger than 6 MB', schema: Problem },
+      422: { description: 'This Idempotency-Key was used with another body', schema: Problem },
+    },
+  },
+];

@@ -173,6 +173,8 @@ export const keys = {
   twinList: (tenant: string) => `${tenantPrefix(tenant)}TWINS`,
   twinsBySite: (tenant: string, site: string) => `${tenantPrefix(tenant)}SITE#${site}`,
   twinsByProduct: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PRODUCT#${partNumber}`,
+  /** Idempotency records of the tenant's requests (Powertools' static partition; the sort key is per request). */
+  idempotencyPartition: (tenant: string) => `${tenantPrefix(tenant)}IDEMPOTENCY`,
   twinIndexSortPrefix: (serialNumber?: string) =>
     serialNumber === undefined ? 'TWIN#' : `TWIN#${serialNumber}#`,
 };
