@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateTwinBody } from '../../shared/schemas/twin';
+import type { Component, CreateTwinBody } from '../../shared/schemas/twin';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
@@ -43,7 +43,7 @@ const messageAt = (response: ApiResponse, path: string): string => {
 };
 
 /** An aircraft whose first engine is typed `engine` with these attributes. */
-const withTypedEngine = (serial: string, attributes?: Record<string, unknown>): CreateTwinBody => {
+const withTypedEngine = (serial: string, attributes?: Component['attributes']): CreateTwinBody => {
   const record = aircraftRecord(serial);
   const engine = record.configuration[0]!;
   engine.component = { ...engine.component!, type: 'engine', ...(attributes ? { attributes } : {}) };
@@ -60,7 +60,7 @@ describe('defining a type', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(response.headers.get('etag')).toBe('"1"');
-    expect(response.body).toMatchObject({ name: 'engine', version: 1, kind: 'component', ...ENGINE_V1 });
+    expect(response.body).toMatchObject({ name: 'engine', version: 1, ...ENGINE_V1 });
     expect(response.body.createdAt).toEqual(expect.any(String));
   });
 
@@ -218,9 +218,9 @@ describe('a type that evolves', () => {
     // Assess
     expect(read.status).toBe(200);
     expect(updated.status).toBe(200);
-    expect(nodeAt(updated.body, 'engine-1')?.component?.attributes).toEqual({
-      thrust: 120,
-      overhaulInterval: 20000,
+    expect(nodeAt(updated.body, 'engine-1')?.component).toMatchObject({
+      type: 'engine',
+      attributes: { thrust: 120, overhaulInterval: 20000 },
     });
   });
 
