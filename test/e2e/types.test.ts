@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Component, CreateTwinBody } from '../../shared/schemas/twin';
+import { dynamodbCalls } from '../../shared/store/clients';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
@@ -370,6 +371,27 @@ describe('a later version that adds a required attribute', () => {
     expect(untyped.status).toBe(200);
     expect(untyped.body.type).toBeUndefined();
     expect(untyped.body.typeVersion).toBeUndefined();
+  });
+});
+
+describe('cost', () => {
+  /** DynamoDB requests by command while `action` runs (the gateway runs the handlers in this process). */
+  const callsDuring = async (action: () => Promise<unknown>) => {
+    const before = { ...dynamodbCalls.byCommand };
+    await action();
+    return Object.fromEntries(
+      Object.entries(dynamodbCalls.byCommand)
+        .map(([command, count]) => [command, count - (before[command] ?? 0)] as const)
+        .filter(([, count]) => count > 0),
+    );
+  };
+
+  it('costs a write that names a type one GetItem more than the same write without', async () => {
+    const plain = await callsDuring(() => engineer('POST', '/v1/twins', { body: aircraftRecord('COST-1') }));
+    const typed = await callsDuring(() =>
+      engineer('POST', '/v1/twins', { body: withTypedEngine('COST-2', { thrust: 100 }) }),
+    );
+    expect(typed).toEqual({ ...plain, GetItemCommand: (plain.GetItemCommand ?? 0) + 1 });
   });
 });
 
