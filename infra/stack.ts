@@ -12,10 +12,12 @@ import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import {
   BlockPublicAccess,
   Bucket,
@@ -24,6 +26,7 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { FUNCTION_NAMES, type FunctionName, routes } from '../shared/routes';
@@ -38,6 +41,10 @@ export interface TwinthreadStackProps extends StackProps {
    */
   readonly access?: Readonly<Record<FunctionName, FunctionAccess>>;
 }
+
+/** The EventBridge bus the change feed is published on, and the `source` of its events. */
+export const EVENT_BUS_NAME = 'twinthread-events';
+export const EVENT_SOURCE = 'twinthread';
 
 /** Logs of the functions and of the API are operational data; the audit trail lives in the table. */
 const LOG_RETENTION = RetentionDays.ONE_MONTH;
@@ -277,8 +284,92 @@ export class TwinthreadStack extends Stack {
       }
     }
 
+    // ---- change feed → EventBridge --------------------------------------------------------------
+    // The table's stream carries every new event item (entity = event) through an EventBridge Pipe
+    // to the bus: no code of ours in the path, the filter runs before anything is read or billed,
+    // failed batches are retried, bisected, and finally parked in a dead-letter queue.
+    const eventBus = new EventBus(this, 'EventBus', {
+      eventBusName: EVENT_BUS_NAME,
+      description: 'twinthread change feed: one event per change set, inspection, document version, grant',
+    });
+    // integrations that were down can replay what they missed
+    eventBus.archive('EventArchive', {
+      description: 'twinthread change feed, for replay',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(30),
+    });
+    const feedDeadLetters = new Queue(this, 'EventPipeDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(feedDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the change-feed pipe (a Pipe DeadLetterConfig, which cdk-nag does not see as a redrive policy).',
+    });
+    const pipeRole = new Role(this, 'EventPipeRole', {
+      assumedBy: new ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'twinthread change-feed pipe: reads the table stream, puts events on the bus',
+    });
+    pipeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        resources: [table.tableStreamArn!],
+      }),
+    );
+    pipeRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBus.eventBusArn] }),
+    );
+    pipeRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [feedDeadLetters.queueArn] }),
+    );
+    const eventImage = '$.dynamodb.NewImage';
+    const eventPipe = new CfnPipe(this, 'EventPipe', {
+      description: 'twinthread change feed: new event items of the table stream to the event bus',
+      roleArn: pipeRole.roleArn,
+      source: table.tableStreamArn!,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'LATEST',
+          batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          maximumRetryAttempts: 10,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: feedDeadLetters.queueArn },
+        },
+        filterCriteria: {
+          filters: [
+            {
+              pattern: JSON.stringify({
+                eventName: ['INSERT'],
+                dynamodb: { NewImage: { entity: { S: ['event'] } } },
+              }),
+            },
+          ],
+        },
+      },
+      target: eventBus.eventBusArn,
+      targetParameters: {
+        eventBridgeEventBusParameters: { source: EVENT_SOURCE, detailType: `${eventImage}.type.S` },
+        // string fields in quotes, the image (an object) without: the detail is
+        // {tenant, type, id, event} where event is the item in DynamoDB attribute-value JSON
+        inputTemplate: `{"tenant": "<${eventImage}.tenant.S>", "type": "<${eventImage}.type.S>", "id": "<${eventImage}.id.S>", "event": <${eventImage}>}`,
+      },
+    });
+    eventPipe.node.addDependency(pipeRole);
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });
   }
 }
