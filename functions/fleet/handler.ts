@@ -1,3 +1,5 @@
 import { createFunctionHandler } from '../../shared/http/handler';
+import { fleetOperations } from './fleet-operations';
 
-export const handler = createFunctionHandler('fleet', {});
+/** The fleet index: installations of a part number, and the impact of an OTA update or bulletin. */
+export const handler = createFunctionHandler('fleet', fleetOperations);

@@ -171,6 +171,8 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
         keys.installation(tenant, twinId, installation),
         installation.validTo!,
         installation.closedAt!,
+        undefined,
+        keys.fleetHistoryKeys(tenant, twinId, installation),
       ),
       onConditionFailed: concurrentChange,
     });

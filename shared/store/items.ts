@@ -42,13 +42,18 @@ export const positionItem = (tenant: string, twinId: string, position: PositionR
   ...intervalAttributes(position),
 });
 
-/** An open installation is in the fleet index (units carrying a part number, by version); a closed one leaves it. */
+/**
+ * An installation is in the fleet index (units carrying a part number, by version): an open one under
+ * the part number, a closed one under its history partition (for `asOf` questions).
+ */
 export const installationItem = (tenant: string, twinId: string, installation: InstallationRecord): Item => ({
   ...keys.installation(tenant, twinId, installation),
   entity: ENTITY.installation,
   twinId,
   ...intervalAttributes(installation),
-  ...(installation.validTo === null ? keys.fleetKeys(tenant, twinId, installation) : {}),
+  ...(installation.validTo === null
+    ? keys.fleetKeys(tenant, twinId, installation)
+    : keys.fleetHistoryKeys(tenant, twinId, installation)),
 });
 
 export const changeSetItem = (tenant: string, twinId: string, changeSet: ChangeSetRecord): Item => ({

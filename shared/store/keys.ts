@@ -17,6 +17,13 @@ const documentPartition = (tenant: string, documentId: string) => `${tenantPrefi
 
 const fleetPartition = (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PN#${partNumber}`;
 
+/** Closed installations of a part number: apart from the open ones, so that "now" never reads history. */
+const fleetHistoryPartition = (tenant: string, partNumber: string) =>
+  `${tenantPrefix(tenant)}PNHIST#${partNumber}`;
+
+const fleetSortKey = (twinId: string, installation: { path: string; component: Component }) =>
+  `${fleetVersionKey(installation.component)}#${twinId}#${installation.path}`;
+
 const typePartition = (tenant: string, name: string) => `${tenantPrefix(tenant)}TYPE#${name}`;
 
 const twinEvents = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWINEVENTS#${twinId}`;
@@ -130,9 +137,19 @@ export const keys = {
   /** Fleet index keys of an open installation: by part number, then version, twin and position. */
   fleetKeys: (tenant: string, twinId: string, installation: { path: string; component: Component }) => ({
     fleetPK: fleetPartition(tenant, installation.component.partNumber),
-    fleetSK: `${fleetVersionKey(installation.component)}#${twinId}#${installation.path}`,
+    fleetSK: fleetSortKey(twinId, installation),
   }),
   fleetPartition,
+  /** Fleet index keys of a closed installation: the same sort key, in the part number's history partition. */
+  fleetHistoryKeys: (
+    tenant: string,
+    twinId: string,
+    installation: { path: string; component: Component },
+  ) => ({
+    fleetPK: fleetHistoryPartition(tenant, installation.component.partNumber),
+    fleetSK: fleetSortKey(twinId, installation),
+  }),
+  fleetHistoryPartition,
   /** The tenant's change feed, in record order. */
   event: (tenant: string, eventId: string) => ({ PK: `${tenantPrefix(tenant)}EVENTS`, SK: `EVT#${eventId}` }),
   /** An event about one twin is also listed under the twin (list index), so its owner can audit it. */

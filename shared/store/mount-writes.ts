@@ -8,23 +8,29 @@ import type { TransactEntry } from './transact';
 
 const table = () => config.tableName();
 
-/** Closing an interval sets its end once; a second close (a concurrent writer) fails the transaction. */
+/**
+ * Closing an interval sets its end once; a second close (a concurrent writer) fails the transaction.
+ * A closed installation moves to its part number's fleet history (`fleetHistory`: its new index keys).
+ */
 export const closeInterval = (
   key: Record<string, string>,
   validTo: string,
   closedAt: string,
   closedBy?: Actor,
+  fleetHistory?: { fleetPK: string; fleetSK: string },
 ): TransactEntry => ({
   Update: {
     TableName: table(),
     Key: key,
-    // A closed installation leaves the fleet index (the index holds what is installed now).
-    UpdateExpression: `SET validTo = :validTo, closedAt = :closedAt${closedBy ? ', closedBy = :closedBy' : ''} REMOVE fleetPK, fleetSK`,
+    UpdateExpression: `SET validTo = :validTo, closedAt = :closedAt${closedBy ? ', closedBy = :closedBy' : ''}${
+      fleetHistory ? ', fleetPK = :fleetPK, fleetSK = :fleetSK' : ' REMOVE fleetPK, fleetSK'
+    }`,
     ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(validTo)',
     ExpressionAttributeValues: {
       ':validTo': validTo,
       ':closedAt': closedAt,
       ...(closedBy ? { ':closedBy': closedBy } : {}),
+      ...(fleetHistory ? { ':fleetPK': fleetHistory.fleetPK, ':fleetSK': fleetHistory.fleetSK } : {}),
     },
   },
 });

@@ -1,0 +1,37 @@
+import type { FleetFilter } from '../../shared/domain/fleet';
+import type { Operation, OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import type { FleetImpactBody, FleetInstallationsQuery } from '../../shared/schemas/fleet';
+import { fleetInstallationsPage, fleetImpact as impactOf } from '../../shared/store/fleet-store';
+
+/** The filter as the store compares it: `asOf` in the stored UTC form. A part number no unit carries is an empty answer. */
+const filterOf = (input: FleetImpactBody): FleetFilter => ({
+  partNumber: input.partNumber,
+  ...(input.softwareVersion === undefined ? {} : { softwareVersion: input.softwareVersion }),
+  ...(input.revision === undefined ? {} : { revision: input.revision }),
+  ...(input.asOf === undefined ? {} : { asOf: new Date(input.asOf).toISOString() }),
+});
+
+async function listFleetInstallations(request: OperationRequest<unknown, FleetInstallationsQuery>) {
+  const { limit, cursor, ...filter } = request.query;
+  return ok(
+    await fleetInstallationsPage(request.caller.tenant, filterOf(filter), {
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    }),
+  );
+}
+
+async function fleetImpact(
+  request: OperationRequest<unknown, { limit: number; cursor?: string }, FleetImpactBody>,
+) {
+  const { limit, cursor } = request.query;
+  return ok(
+    await impactOf(request.caller.tenant, filterOf(request.body), {
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    }),
+  );
+}
+
+export const fleetOperations: Record<string, Operation> = { listFleetInstallations, fleetImpact };
