@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
+import { dynamodbCalls } from '../../shared/store/clients';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
@@ -175,6 +176,20 @@ describe('the change feed', () => {
     // Assess
     expect(rest.items.map((event) => event.id)).toEqual(all.slice(3).map((event) => event.id));
     expect(caughtUp).toEqual({ items: [] });
+  });
+
+  it('reads a page with one Query, of the feed or of the twin', async () => {
+    // Prepare
+    const first = (await feed('?limit=2')).items;
+    const queries = () => dynamodbCalls.byCommand.QueryCommand ?? 0;
+    // Act
+    const before = queries();
+    await feed(`?limit=2&after=${first[1]!.id}`);
+    const plain = queries() - before;
+    await feed(`?limit=1&twinId=${second.id}`);
+    const byTwin = queries() - before - plain;
+    // Assess
+    expect([plain, byTwin]).toEqual([1, 1]);
   });
 
   it('lists only the events of one twin with twinId', async () => {
