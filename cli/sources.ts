@@ -1,0 +1,245 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parse } from 'csv-parse';
+import { fieldPath } from '../shared/http/input';
+import { IngestObservation } from '../shared/schemas/ingest';
+import { type AsBuiltNode, CreateTwinBody } from '../shared/schemas/twin';
+
+export type Format = 'csv' | 'jsonl';
+
+/** One record of the input file, with the line it ends on (1-based), or why it could not be read. */
+export type Row = { line: number; value: Record<string, unknown> } | { line: number; problem: string };
+
+/** What goes to the API, with the lines it came from; or the lines and why it cannot go. */
+export type Prepared<T> =
+  | { lines: number[]; key: string; body: T }
+  | { lines: number[]; key: string; problem: string };
+
+/** CSV columns of an observation (one row each). Empty cells are left out. */
+export const OBSERVATION_COLUMNS = [
+  'twinId',
+  'twinSerialNumber',
+  'productPartNumber',
+  'path',
+  'partNumber',
+  'serialNumber',
+  'softwareVersion',
+] as const;
+
+/** CSV columns of an as-built record: one row per position, the rows of one twin next to each other. */
+export const AS_BUILT_COLUMNS = [
+  'twinSerialNumber',
+  'productPartNumber',
+  'productRevision',
+  'productName',
+  'site',
+  'builtAt',
+  'path',
+  'positionName',
+  'partNumber',
+  'serialNumber',
+  'revision',
+  'kind',
+  'softwareVersion',
+] as const;
+
+/** The records of a CSV (with a header row) or JSON lines file, in file order. */
+export async function* readRows(file: string, format: Format): AsyncGenerator<Row> {
+  if (format === 'csv') {
+    const parser = createReadStream(file).pipe(
+      parse({
+        columns: true,
+        info: true,
+        trim: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        bom: true,
+      }),
+    );
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>)
+      yield { line: info.lines, value: record };
+    return;
+  }
+  let line = 0;
+  for await (const text of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
+    line++;
+    if (text.trim() === '') continue;
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        yield { line, problem: 'not a JSON object' };
+      else yield { line, value: value as Record<string, unknown> };
+    } catch (error) {
+      yield { line, problem: `malformed JSON: ${(error as Error).message}` };
+    }
+  }
+}
+
+const cell = (row: Record<string, unknown>, column: string): string | undefined => {
+  const value = row[column];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+/** Only the cells that are given. */
+const given = <T extends Record<string, unknown>>(object: T): Partial<T> =>
+  Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
+
+const firstIssue = (error: { issues: { path: PropertyKey[]; message: string }[] }) =>
+  error.issues
+    .slice(0, 3)
+    .map((issue) => `${fieldPath('', issue.path).replace(/^\./, '') || 'record'}: ${issue.message}`)
+    .join('; ');
+
+/** Observations, checked with the API's own schema before they are sent. */
+export async function* observations(
+  file: string,
+  format: Format,
+): AsyncGenerator<Prepared<IngestObservation>> {
+  for await (const row of readRows(file, format)) {
+    const key = String(row.line);
+    if ('problem' in row) {
+      yield { lines: [row.line], key, problem: row.problem };
+      continue;
+    }
+    const candidate =
+      format === 'jsonl'
+        ? row.value
+        : given({
+            twinId: cell(row.value, 'twinId'),
+            twinSerialNumber: cell(row.value, 'twinSerialNumber'),
+            productPartNumber: cell(row.value, 'productPartNumber'),
+            path: cell(row.value, 'path'),
+            component: given({
+              partNumber: cell(row.value, 'partNumber'),
+              serialNumber: cell(row.value, 'serialNumber'),
+              softwareVersion: cell(row.value, 'softwareVersion'),
+            }),
+          });
+    const parsed = IngestObservation.safeParse(candidate);
+    if (parsed.success) yield { lines: [row.line], key, body: parsed.data };
+    else yield { lines: [row.line], key, problem: firstIssue(parsed.error) };
+  }
+}
+
+/** A twin's identity in the checkpoint and the reports: product part number and serial number. */
+const twinKey = (partNumber: unknown, serialNumber: unknown) =>
+  `${String(partNumber)}/${String(serialNumber)}`;
+
+/** As-built records: one JSON line each, or the consecutive CSV rows of one twin. */
+export async function* asBuiltRecords(
+  file: string,
+  format: Format,
+): AsyncGenerator<Prepared<CreateTwinBody>> {
+  if (format === 'jsonl') {
+    for await (const row of readRows(file, format)) {
+      if ('problem' in row) {
+        yield { lines: [row.line], key: `line ${row.line}`, problem: row.problem };
+        continue;
+      }
+      const product = row.value.product as { partNumber?: unknown } | undefined;
+      yield checked([row.line], twinKey(product?.partNumber, row.value.serialNumber), row.value);
+    }
+    return;
+  }
+  let current: { key: string; rows: { line: number; value: Record<string, unknown> }[] } | undefined;
+  const seen = new Map<string, number>();
+  for await (const row of readRows(file, format)) {
+    if ('problem' in row) {
+      yield { lines: [row.line], key: `line ${row.line}`, problem: row.problem };
+      continue;
+    }
+    const key = twinKey(cell(row.value, 'productPartNumber'), cell(row.value, 'twinSerialNumber'));
+    if (current && current.key !== key) {
+      yield twinOfRows(current.key, current.rows);
+      current = undefined;
+    }
+    if (!current) {
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        yield {
+          lines: [row.line],
+          key: `line ${row.line}`,
+          problem: `rows of twin ${key} must be next to each other (first at line ${earlier})`,
+        };
+        continue;
+      }
+      seen.set(key, row.line);
+      current = { key, rows: [] };
+    }
+    current.rows.push(row);
+  }
+  if (current) yield twinOfRows(current.key, current.rows);
+}
+
+function checked(lines: number[], key: string, candidate: unknown): Prepared<CreateTwinBody> {
+  const parsed = CreateTwinBody.safeParse(candidate);
+  return parsed.success
+    ? { lines, key, body: parsed.data }
+    : { lines, key, problem: firstIssue(parsed.error) };
+}
+
+/** The as-built record of one twin's rows: twin fields from the first row, a node per path (parents made as needed). */
+function twinOfRows(
+  key: string,
+  rows: { line: number; value: Record<string, unknown> }[],
+): Prepared<CreateTwinBody> {
+  const lines = rows.map((row) => row.line);
+  const first = rows[0]!.value;
+  const roots: AsBuiltNode[] = [];
+  const nodes = new Map<string, AsBuiltNode>();
+  const nodeAt = (path: string): AsBuiltNode => {
+    const existing = nodes.get(path);
+    if (existing) return existing;
+    const slash = path.lastIndexOf('/');
+    const node: AsBuiltNode = { position: path.slice(slash + 1) };
+    nodes.set(path, node);
+    if (slash < 0) roots.push(node);
+    else {
+      const parent = nodeAt(path.slice(0, slash));
+      parent.children = [...(parent.children ?? []), node];
+    }
+    return node;
+  };
+  const filled = new Set<string>();
+  for (const { line, value } of rows) {
+    const path = cell(value, 'path');
+    if (path === undefined) continue;
+    if (filled.has(path)) return { lines, key, problem: `line ${line}: position ${path} is given twice` };
+    filled.add(path);
+    const node = nodeAt(path);
+    const name = cell(value, 'positionName');
+    if (name !== undefined) node.name = name;
+    const partNumber = cell(value, 'partNumber');
+    if (partNumber === undefined) continue;
+    const softwareVersion = cell(value, 'softwareVersion');
+    node.component = given({
+      partNumber,
+      serialNumber: cell(value, 'serialNumber'),
+      revision: cell(value, 'revision'),
+      kind: cell(value, 'kind') ?? (softwareVersion === undefined ? 'mechanical' : 'software'),
+      softwareVersion,
+    }) as AsBuiltNode['component'];
+  }
+  const product = given({
+    partNumber: cell(first, 'productPartNumber'),
+    revision: cell(first, 'productRevision'),
+    name: cell(first, 'productName'),
+  });
+  return checked(
+    lines,
+    key,
+    given({
+      serialNumber: cell(first, 'twinSerialNumber'),
+      product,
+      site: cell(first, 'site'),
+      builtAt: cell(first, 'builtAt'),
+      configuration: roots,
+    }),
+  );
+}
