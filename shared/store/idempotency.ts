@@ -3,6 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { config } from '../config';
 import { AppError, UnprocessableContent } from '../domain/errors';
+import { dynamodbCalls } from './clients';
 import { keys } from './keys';
 import { TTL_ATTRIBUTE } from './table';
 
@@ -26,6 +27,16 @@ function rawClient(): DynamoDBClient {
     endpoint === undefined
       ? {}
       : { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+  );
+  // Counted with the document client's requests (the benchmarks read the count).
+  created.middlewareStack.add(
+    (next, context) => async (args) => {
+      dynamodbCalls.count++;
+      const command = String(context.commandName ?? 'unknown');
+      dynamodbCalls.byCommand[command] = (dynamodbCalls.byCommand[command] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'twinthreadIdempotencyCallCounter' },
   );
   client = { endpoint, client: created };
   layers.clear();

@@ -33,6 +33,7 @@ const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
 const { benchAsOfFleet, benchChangeSets } = await import('./changes');
 const { queryPartition } = await import('./partition');
 const { benchApplicability, benchThread } = await import('./thread');
+const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -323,6 +324,12 @@ try {
     applicability = await benchApplicability(benchContext, APPLICABILITY);
   }
 
+  // --- Ingest: observations per second through the handler vs raw BatchWriteItem ----------------------------
+  console.log(
+    '\nIngest: POST /v1/ingest of 1,000 observations of 100 twins, report and apply, vs raw BatchWriteItem',
+  );
+  const ingest = await benchIngest(benchContext, QUICK ? INGEST_BENCH_QUICK : INGEST_BENCH);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -372,6 +379,7 @@ try {
     ...(applicability
       ? applicability.rows
       : ([['applicability vs fleet size', 'skipped (--quick)']] as [string, string][])),
+    ...ingest.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -402,6 +410,7 @@ try {
     asOfFleet: asOfFleet?.results ?? null,
     thread: thread.results,
     applicability: applicability?.results ?? null,
+    ingest: ingest.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');
