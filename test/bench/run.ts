@@ -33,6 +33,7 @@ const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
 const { benchAsOfFleet, benchChangeSets } = await import('./changes');
 const { queryPartition } = await import('./partition');
 const { benchApplicability, benchThread } = await import('./thread');
+const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 
 const QUICK = process.argv.includes('--quick');
@@ -330,6 +331,10 @@ try {
   );
   const ingest = await benchIngest(benchContext, QUICK ? INGEST_BENCH_QUICK : INGEST_BENCH);
 
+  // --- Fleet: impact over 10,000 vs 100,000 units, the same 5,000 matching --------------------------------
+  console.log('\nFleet: OTA impact and first page, fleet of 10,000 vs 100,000 units, the same 5,000 matching');
+  const fleet = await benchFleet(benchContext, QUICK ? FLEET_BENCH_QUICK : FLEET_BENCH);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -380,6 +385,7 @@ try {
       ? applicability.rows
       : ([['applicability vs fleet size', 'skipped (--quick)']] as [string, string][])),
     ...ingest.rows,
+    ...fleet.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -411,6 +417,7 @@ try {
     thread: thread.results,
     applicability: applicability?.results ?? null,
     ingest: ingest.results,
+    fleet: fleet.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');
