@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { type Actor, applyPlan, type ChangePlan, planChangeSet, type TwinHistory } from './domain/change-set';
 import { Conflict } from './domain/errors';
+import { softwareSummary } from './domain/software';
 import { assertVersion } from './domain/twin';
 import type { ChangeSetBody } from './schemas/change';
 import { applyChangeSet } from './store/change-store';
@@ -27,8 +28,10 @@ export async function recordChangeSet(
   });
   await refuseCycles(tenant, history, plan);
   await validateChangeSet(tenant, history, body);
+  const after = applyPlan(history, plan);
+  plan.software = softwareSummary(after);
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now);
-  return { history: applyPlan(history, plan), plan };
+  return { history: after, plan };
 }
 
 /** Systems of systems: a twin cannot be installed, however deep, inside itself. */

@@ -1,3 +1,15 @@
 import { createFunctionHandler } from '../../shared/http/handler';
+import { grantOperations } from './grant-operations';
+import { listingOperations } from './listing-operations';
+import { sharedReadOperations } from './shared-read-operations';
+import { sharedWriteOperations } from './shared-write-operations';
+import { viewOperations } from './view-operations';
 
-export const handler = createFunctionHandler('sharing', {});
+/** Sharing: views and grants (owner admins), and what grantees read and write through them. */
+export const handler = createFunctionHandler('sharing', {
+  ...viewOperations,
+  ...grantOperations,
+  ...sharedReadOperations,
+  ...sharedWriteOperations,
+  ...listingOperations,
+});

@@ -13,6 +13,7 @@ import {
 import { Conflict, invalidField } from './errors';
 import type { InspectionRecord } from './inspection';
 import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
+import type { InstalledSoftware } from './software';
 import type { LinkRecord } from './thread';
 import { toUtc } from './time';
 import { CLOCK_SKEW_MS, mergeAttributes, type TwinRecord } from './twin';
@@ -93,6 +94,8 @@ export interface ChangePlan {
   components: ComponentEffect[];
   /** Installed twins (systems of systems) that arrive, leave or move: recorded on them too. */
   twins: ComponentEffect[];
+  /** The software the twin carries after the change (kept on the twin for installed-base counts). */
+  software?: InstalledSoftware[];
 }
 
 interface Slot {

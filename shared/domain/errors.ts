@@ -43,8 +43,8 @@ export class Unauthorized extends AppError {
 }
 
 export class Forbidden extends AppError {
-  constructor(detail: string) {
-    super(403, 'Forbidden', detail);
+  constructor(detail: string, errors?: FieldError[]) {
+    super(403, 'Forbidden', detail, errors?.length ? errors : undefined);
   }
 }
 

@@ -267,12 +267,18 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
         inspections: projectAll(body.inspections, (inspection) => projectInspection(view, inspection)),
         changes: projectEntries(view, body.changes),
       };
-    case 'inspection':
+    case 'inspection': {
+      // with apply=true the answer also carries the twin after the change and the change set
+      const { twin, changeSet, ...rest } = body;
+      const entry = changeSet === undefined ? undefined : projectEntries(view, [changeSet])[0];
       return {
-        ...body,
+        ...rest,
         inspection: projectInspection(view, body.inspection as Data) ?? {},
         discrepancies: projectDiscrepancies(view, body.discrepancies),
+        ...(twin === undefined ? {} : { twin: projectTwin(view, twin as Data) }),
+        ...(entry === undefined ? {} : { changeSet: entry }),
       };
+    }
     case 'inspection-list':
       return page(body, (inspection) => projectInspection(view, inspection));
     case 'work-package': {

@@ -13,6 +13,7 @@ import {
   routeResolver,
 } from './middleware';
 import { type HttpResult, toProxyResult } from './response';
+import { throughRoleView } from './role-view';
 
 /** What an operation receives: validated input and the verified caller. */
 export interface OperationRequest<P = Record<string, unknown>, Q = Record<string, unknown>, B = unknown> {
@@ -61,6 +62,6 @@ export function createFunctionHandler(
         requestId: context.requestId ?? '',
         now: new Date(),
       });
-      return toProxyResult(result);
+      return toProxyResult(await throughRoleView(route, context.caller, result));
     });
 }

@@ -15,6 +15,7 @@ export const inspectionRoutes: readonly Route[] = [
     method: 'POST',
     path: '/v1/twins/{id}/inspections',
     operationId: 'recordInspection',
+    twinData: 'inspection',
     function: 'thread',
     summary:
       'Record an inspection and its discrepancies against the configuration at performedAt; apply=true applies them as one change set (If-Match required then)',
@@ -35,6 +36,7 @@ export const inspectionRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/twins/{id}/inspections',
     operationId: 'listInspections',
+    twinData: 'inspection-list',
     function: 'thread',
     summary: 'Inspections of the twin, newest performed first',
     auth: true,

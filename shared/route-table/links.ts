@@ -29,6 +29,7 @@ export const linkRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/twins/{id}/thread',
     operationId: 'twinThread',
+    twinData: 'thread',
     function: 'thread',
     summary: 'The digital thread of a unit: linked and applicable documents, inspections, change sets',
     auth: true,
@@ -40,6 +41,7 @@ export const linkRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/twins/{id}/work-package',
     operationId: 'workPackage',
+    twinData: 'work-package',
     function: 'thread',
     summary:
       'What a crew needs at a position: installed parts, job plans and bulletins, last inspection, open discrepancies',
@@ -52,6 +54,7 @@ export const linkRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/documents/{id}/applicability',
     operationId: 'documentApplicability',
+    twinData: 'fleet-installations',
     function: 'thread',
     summary: 'The units a document applies to now, by its effectivity (through the fleet index)',
     auth: true,

@@ -38,6 +38,8 @@ export interface Route {
    * every route that declares one.
    */
   twinData?: TwinDataShape;
+  /** The operation itself projects its answer through the caller's grants (grantee routes). */
+  projectedByGrant?: boolean;
 }
 
 /** Answers that carry twin data, each projected through a view in its own way. */

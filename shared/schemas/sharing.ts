@@ -101,3 +101,56 @@ export const InstalledBaseQuery = z.strictObject({
   owner: Identifier.optional(),
 });
 export const SharedDocumentParams = z.strictObject({ owner: Identifier, id: Id, documentId: Id });
+
+export const View = ViewBody.extend({
+  id: Id,
+  version: z.number().int(),
+  createdAt: IsoDateTime,
+}).meta({ id: 'View' });
+
+export const ViewList = z.object({ items: z.array(View), nextCursor: z.string().optional() }).meta({ id: 'ViewList' });
+
+export const Grant = z
+  .object({
+    id: Id,
+    owner: z.string(),
+    grantee: z.string(),
+    viewId: Id,
+    viewVersion: z.number().int().meta({ description: 'The view version the grant pinned when it was given' }),
+    view: View,
+    twins: TwinSelector,
+    purpose: z.enum(GRANT_PURPOSES),
+    permissions: z.array(z.enum(GRANT_PERMISSIONS)),
+    validFrom: IsoDateTime.optional(),
+    validTo: IsoDateTime.optional(),
+    active: z.boolean(),
+    createdAt: IsoDateTime,
+    revokedAt: IsoDateTime.optional(),
+  })
+  .meta({ id: 'Grant' });
+
+export const GrantList = z.object({ items: z.array(Grant), nextCursor: z.string().optional() }).meta({ id: 'GrantList' });
+
+export const RoleViews = z
+  .object({ roles: z.record(z.string(), Id), views: z.record(z.string(), View) })
+  .meta({ id: 'RoleViews' });
+
+const SharedItem = z.object({ owner: z.string(), twin: z.record(z.string(), z.unknown()) });
+
+export const SharedTwinList = z
+  .object({ items: z.array(SharedItem), nextCursor: z.string().optional() })
+  .meta({ id: 'SharedTwinList', description: 'Twins shared with my tenant, each projected through its grants' });
+
+export const InstalledBase = z
+  .object({
+    items: z.array(SharedItem),
+    counts: z
+      .object({
+        byProduct: z.record(z.string(), z.number().int()),
+        bySoftwareVersion: z.record(z.string(), z.record(z.string(), z.number().int())),
+      })
+      .optional()
+      .meta({ description: 'Over the whole installed base; on the first page' }),
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: 'InstalledBase' });

@@ -1,6 +1,7 @@
 import { config } from '../config';
 import type { TwinHistory } from '../domain/change-set';
 import { Conflict } from '../domain/errors';
+import { softwareSummary } from '../domain/software';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
 import { eventItem } from './events';
@@ -46,7 +47,7 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
       entry: {
         Put: {
           TableName: table(),
-          Item: metaItem(tenant, record, status),
+          Item: { ...metaItem(tenant, record, status), softwareSummary: softwareSummary(history) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },

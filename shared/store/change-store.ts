@@ -126,13 +126,15 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
         Update: {
           TableName: table(),
           Key: keys.twinMeta(tenant, twinId),
-          UpdateExpression: 'SET version = :next, updatedAt = :now, lifecycle = :lifecycle',
+          UpdateExpression:
+            'SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software',
           ConditionExpression: '#status = :active AND version = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':next': plan.twin.version,
             ':now': plan.twin.updatedAt,
             ':lifecycle': plan.twin.lifecycle,
+            ':software': plan.software ?? [],
             ':active': ACTIVE,
             ':expected': expectedVersion,
           },

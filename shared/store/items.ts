@@ -28,6 +28,10 @@ export const ENTITY = {
   inspection: 'inspection',
   type: 'type',
   typeVersion: 'type-version',
+  view: 'view',
+  viewVersion: 'view-version',
+  roleViews: 'role-views',
+  grant: 'grant',
 } as const;
 
 type Item = Record<string, unknown>;
@@ -95,6 +99,7 @@ export const toTwinRecord = (item: Item): TwinRecord => {
     status: _status,
     leaseUntil: _lease,
     mountedIn: _mounted,
+    softwareSummary: _software,
     ...record
   } = withoutKeys(item);
   return record as unknown as TwinRecord;

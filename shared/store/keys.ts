@@ -28,6 +28,8 @@ const typePartition = (tenant: string, name: string) => `${tenantPrefix(tenant)}
 
 const twinEvents = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWINEVENTS#${twinId}`;
 
+const grantsTo = (grantee: string) => `${tenantPrefix(grantee)}GRANTED`;
+
 /** Zero-padded so that sequence numbers sort as strings. */
 const sequence = (seq: number) => String(seq).padStart(10, '0');
 
@@ -170,6 +172,32 @@ export const keys = {
   }),
   typeList: (tenant: string) => `${tenantPrefix(tenant)}TYPES`,
   typePartition,
+
+  /** A view: its latest version (META, listed) and each version (`V#<n>`, immutable). */
+  view: (tenant: string, viewId: string) => ({ PK: `${tenantPrefix(tenant)}VIEW#${viewId}`, SK: 'META' }),
+  viewVersion: (tenant: string, viewId: string, version: number) => ({
+    PK: `${tenantPrefix(tenant)}VIEW#${viewId}`,
+    SK: `V#${sequence(version)}`,
+  }),
+  viewIndexKeys: (tenant: string, viewId: string) => ({
+    listPK: `${tenantPrefix(tenant)}VIEWS`,
+    listSK: `VIEW#${viewId}`,
+  }),
+  viewList: (tenant: string) => `${tenantPrefix(tenant)}VIEWS`,
+  /** The default view of each role of a tenant: one item, read on every restricted request. */
+  roleViews: (tenant: string) => ({ PK: `${tenantPrefix(tenant)}ROLEVIEWS`, SK: 'META' }),
+  /** A grant, under its owner; listed for the owner, and for the grantee through the grantee index. */
+  grant: (owner: string, grantId: string) => ({ PK: `${tenantPrefix(owner)}GRANT#${grantId}`, SK: 'META' }),
+  grantIndexKeys: (owner: string, grantee: string, grantId: string) => ({
+    listPK: `${tenantPrefix(owner)}GRANTS`,
+    listSK: `GRANT#${grantId}`,
+    granteePK: grantsTo(grantee),
+    granteeSK: `OWNER#${owner}#GRANT#${grantId}`,
+  }),
+  grantList: (owner: string) => `${tenantPrefix(owner)}GRANTS`,
+  /** The grantee's index partition: keyed by the grantee's own tenant, so it only ever reads its grants. */
+  grantsTo,
+  grantsToFromOwner: (owner?: string) => (owner === undefined ? 'OWNER#' : `OWNER#${owner}#`),
 
   /** Index keys a twin carries once it is visible. */
   twinIndexKeys: (

@@ -1,8 +1,15 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { Actor } from '../domain/change-set';
 import { invalidField, NotFound, PreconditionFailed } from '../domain/errors';
 import type { GrantRecord } from '../domain/grant';
+import type { InstalledSoftware } from '../domain/software';
 import type { View } from '../domain/view';
 import type { Role } from '../schemas/common';
 import { documentClient } from './clients';
@@ -296,4 +303,49 @@ export async function confirmGrants(grants: readonly GrantRecord[]): Promise<Gra
 /** The owner's audit trail of its grantees: who read or wrote what of which twin, when. */
 export async function recordAccess(owner: string, access: FeedEvent & { twinId: string }): Promise<void> {
   await documentClient().send(new PutCommand({ TableName: table(), Item: eventItem(owner, access) }));
+}
+
+/** Several access events at once (a listed page): one BatchWriteItem per 25, retrying what is left. */
+export async function recordAccesses(owner: string, accesses: readonly (FeedEvent & { twinId: string })[]) {
+  for (let start = 0; start < accesses.length; start += 25) {
+    let requests: { PutRequest: { Item: Item } }[] | undefined = accesses
+      .slice(start, start + 25)
+      .map((access) => ({ PutRequest: { Item: eventItem(owner, access) } }));
+    while (requests && requests.length > 0) {
+      const result = await documentClient().send(
+        new BatchWriteCommand({ RequestItems: { [table()]: requests } }),
+      );
+      requests = result.UnprocessedItems?.[table()] as typeof requests;
+    }
+  }
+}
+
+/** What an installed base counts of one twin: its product, site and the software it carries now. */
+export interface TwinSummary {
+  id: string;
+  site?: string;
+  product: { partNumber: string };
+  softwareSummary?: InstalledSoftware[];
+}
+
+/**
+ * The summaries of every twin of `owner` a selector names (by site, product, or all), read from
+ * the owner's index with only the counted attributes: about 1 MB of twins per request.
+ */
+export async function twinSummaries(owner: string, selector: { site?: string; partNumber?: string }) {
+  const [index, partition] =
+    selector.site !== undefined
+      ? [INDEXES.site, keys.twinsBySite(owner, selector.site)]
+      : selector.partNumber !== undefined
+        ? [INDEXES.product, keys.twinsByProduct(owner, selector.partNumber)]
+        : [INDEXES.list, keys.twinList(owner)];
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: index.name,
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#site': 'site' },
+    ExpressionAttributeValues: { ':pk': partition, ':prefix': keys.twinIndexSortPrefix() },
+    ProjectionExpression: 'id, #site, product, softwareSummary',
+  });
+  return items as unknown as TwinSummary[];
 }

@@ -1,0 +1,41 @@
+import type { Operation, OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import { installedBaseCountsOf, sharedTwinsPage } from '../../shared/shared-listing';
+
+type Page = { limit: number; cursor?: string };
+
+async function listSharedTwins(
+  request: OperationRequest<
+    object,
+    Page & { purpose?: 'contractor' | 'paas' | 'supplier' | 'other'; partNumber?: string; owner?: string }
+  >,
+) {
+  const { limit, cursor, ...filters } = request.query;
+  const { grants: _grants, ...page } = await sharedTwinsPage(
+    request.caller,
+    filters,
+    { limit, cursor },
+    request.now,
+  );
+  return ok(page);
+}
+
+/**
+ * The OEM's installed base: every unit shared with it under a `paas` grant, with its projected
+ * configuration; the first page also carries the counts over the whole installed base.
+ */
+async function installedBase(
+  request: OperationRequest<object, Page & { partNumber?: string; owner?: string }>,
+) {
+  const { limit, cursor, ...filters } = request.query;
+  const { grants, ...page } = await sharedTwinsPage(
+    request.caller,
+    { ...filters, purpose: 'paas', withConfiguration: true },
+    { limit, cursor },
+    request.now,
+  );
+  if (cursor !== undefined) return ok(page);
+  return ok({ ...page, counts: await installedBaseCountsOf(grants, request.now.toISOString()) });
+}
+
+export const listingOperations: Record<string, Operation> = { listSharedTwins, installedBase };
