@@ -68,9 +68,10 @@ export async function importObservations(run: Run): Promise<boolean> {
       for (const result of answer.body.results as { index: number; status: string; detail?: string }[]) {
         const line = lines[result.index]!;
         const { index: _index, ...shown } = result;
-        if (result.status === 'error')
-          reportError(run, { line, problem: result.detail ?? 'error', ...shown });
-        else {
+        if (result.status === 'error') {
+          const { status: _status, detail, ...rest } = shown;
+          reportError(run, { line, problem: detail ?? 'error', ...rest });
+        } else {
           run.tally.imported++;
           if (result.status !== 'match') files.result({ line, ...shown });
         }
