@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '../../shared/config';
-import { ingest } from '../../shared/ingest-service';
+import { ingest, MAX_ATTEMPTS } from '../../shared/ingest-service';
 import type { IngestObservation } from '../../shared/schemas/ingest';
 import { documentClient } from '../../shared/store/clients';
 import { keys } from '../../shared/store/keys';
@@ -296,6 +296,45 @@ describe('apply', () => {
     expect(changed.version).toBe(3);
     expect(nodeAt(changed, 'engine-2/fadec/sw')?.component?.softwareVersion).toBe('5.2.2');
     expect(nodeAt(changed, 'engine-1/fadec/sw')?.component?.softwareVersion).toBe('5.3.0');
+  });
+});
+
+describe('a twin that keeps changing', () => {
+  it('gives up after a few attempts with a per-item error, writing nothing of the ingest', async () => {
+    // Prepare
+    const twin = await newAircraft('ING-CC2');
+    const engineer = await admin();
+    let attempts = 0;
+    // Act
+    const answer = await ingest(
+      tenant,
+      { mode: 'apply', observations: observationsOf(twin.id, 'ING-CC2') },
+      {
+        mode: 'apply',
+        now: new Date(),
+        actor: { sub: 'test', tenant },
+        beforeWrite: async (twinId) => {
+          attempts++;
+          const current = await twinOf(twinId);
+          await engineer('POST', `/v1/twins/${twinId}/changes`, {
+            headers: { 'if-match': `"${current.version}"` },
+            body: {
+              reason: 'meanwhile',
+              operations: [
+                { op: 'update', position: 'engine-2/fadec/sw', softwareVersion: `5.2.${attempts}` },
+              ],
+            },
+          });
+        },
+      },
+    );
+    // Assess
+    expect(attempts).toBe(MAX_ATTEMPTS);
+    expect(answer.results.map((result) => result.status)).toEqual(['error', 'error', 'match']);
+    expect(answer.results[0]?.detail).toContain('kept changing');
+    const changed = await twinOf(twin.id);
+    expect(changed.version).toBe(1 + MAX_ATTEMPTS);
+    expect(nodeAt(changed, 'engine-1/fadec/sw')?.component?.softwareVersion).toBe('5.2.1');
   });
 });
 
