@@ -35,6 +35,7 @@ const { queryPartition } = await import('./partition');
 const { benchApplicability, benchThread } = await import('./thread');
 const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
+const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -335,6 +336,9 @@ try {
   console.log('\nFleet: OTA impact and first page, fleet of 10,000 vs 100,000 units, the same 5,000 matching');
   const fleet = await benchFleet(benchContext, QUICK ? FLEET_BENCH_QUICK : FLEET_BENCH);
 
+  console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
+  const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -386,6 +390,7 @@ try {
       : ([['applicability vs fleet size', 'skipped (--quick)']] as [string, string][])),
     ...ingest.rows,
     ...fleet.rows,
+    ...sharing.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -418,6 +423,7 @@ try {
     applicability: applicability?.results ?? null,
     ingest: ingest.results,
     fleet: fleet.results,
+    sharing: sharing.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');
