@@ -321,9 +321,11 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
 
 /** An export: the twin, and its history, baselines, inspections and links as far as the view shows them. */
 function projectExport(view: Projection, body: Data): Data {
-  const { twin, history, baselines, inspections, links, ...rest } = body;
+  const { twin, history, baselines, inspections, links } = body;
+  // only the parts named here pass: a part added to the export format stays out until projected
   return {
-    ...rest,
+    format: body.format,
+    exportedAt: body.exportedAt,
     twin: projectTwin(view, twin as Data),
     ...(history === undefined || view.history === false ? {} : { history: projectEntries(view, history) }),
     ...(baselines === undefined || view.baselines === false
