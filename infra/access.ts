@@ -64,4 +64,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   fleet: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], bucket: [] },
   ingest: { table: ITEM_READ_WRITE, bucket: [] },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], bucket: [] },
+  // exports and imports: twins and documents in and out, tenant exports written to the bucket
+  exchange: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject'] },
+  // the API reference page: no data
+  docs: { table: [], bucket: [] },
 };

@@ -1,4 +1,6 @@
+import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
+import { exchangeRoutes } from './route-table/exchange';
 import { fleetRoutes } from './route-table/fleet';
 import { ingestRoutes } from './route-table/ingest';
 import type { FunctionName, Route, RouteResponse } from './route-table/route';
@@ -21,6 +23,8 @@ export const routes: readonly Route[] = [
   ...fleetRoutes,
   ...ingestRoutes,
   ...eventRoutes,
+  ...exchangeRoutes,
+  ...docsRoutes,
 ];
 
 /** Problem responses every route may give, by status. */

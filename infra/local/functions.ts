@@ -16,6 +16,8 @@ export const functionLoaders: Record<FunctionName, () => Promise<{ handler: Hand
   fleet: () => import('../../functions/fleet/handler'),
   ingest: () => import('../../functions/ingest/handler'),
   events: () => import('../../functions/events/handler'),
+  exchange: () => import('../../functions/exchange/handler'),
+  docs: () => import('../../functions/docs/handler'),
 };
 
 const loaded = new Map<FunctionName, Promise<Handler>>();

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Role } from '../schemas/common';
 
 /** The Lambda functions: one folder each under functions/. */
-export const FUNCTION_NAMES = ['system', 'twins', 'thread', 'sharing', 'fleet', 'ingest', 'events'] as const;
+export const FUNCTION_NAMES = ['system', 'twins', 'thread', 'sharing', 'fleet', 'ingest', 'events', 'exchange', 'docs'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

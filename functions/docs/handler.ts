@@ -1,0 +1,3 @@
+import { createFunctionHandler } from '../../shared/http/handler';
+
+export const handler = createFunctionHandler('docs', {});
