@@ -8,14 +8,18 @@ import {
   judgeTwin,
   operationNamed,
   resultOf,
+  type TreeView,
   twinReference,
   type Verdict,
   withoutOperationField,
 } from './domain/ingest';
+import { unionOfViews } from './domain/view';
+import type { Caller } from './http/auth';
 import type { Operation } from './schemas/change';
 import type { IngestAnswer, IngestBody, IngestObservation } from './schemas/ingest';
 import { batchGetItems } from './store/batch-get';
 import { keys } from './store/keys';
+import { getRoleViews } from './store/sharing-store';
 import { listTwins, loadTwin } from './store/twin-store';
 
 /** Twins read and written at once: enough to overlap round trips, few enough not to throttle. */
@@ -27,6 +31,8 @@ interface Context {
   mode: IngestBody['mode'];
   now: Date;
   actor: Actor;
+  /** The caller's role view, if its roles carry one: what it hides is neither judged nor changed. */
+  view?: TreeView;
   /** Test seam: called after a twin's change set is planned, before it is written. */
   beforeWrite?: (twinId: string, attempt: number) => Promise<void>;
 }
@@ -48,6 +54,18 @@ export async function ingest(tenant: string, body: IngestBody, context: Context)
   });
   const results = verdicts.sort((a, b) => a.index - b.index).map(resultOf);
   return { results, counts: countByStatus(results) };
+}
+
+/**
+ * The view the caller's roles carry, as `throughRoleView` applies it to twin data: none for admins, nor
+ * when any of the caller's roles has none. One GetItem for non-admin callers.
+ */
+export async function roleViewOf(caller: Caller): Promise<TreeView | undefined> {
+  if (caller.roles.includes('admin')) return undefined;
+  const roleViews = await getRoleViews(caller.tenant);
+  const views = caller.roles.map((role) => roleViews.views[roleViews.roles[role] ?? '']);
+  if (views.length === 0 || views.some((view) => view === undefined)) return undefined;
+  return unionOfViews(views as never);
 }
 
 const notFound = (observation: IngestObservation): string =>
@@ -104,7 +122,7 @@ async function ingestTwin(tenant: string, twinId: string, items: IngestItem[], c
     return sorted.map(
       (item): Verdict => ({ index: item.index, status: 'error', detail: notFound(item.observation) }),
     );
-  if (context.mode === 'report') return judgeTwin(history, sorted, times(context.now));
+  if (context.mode === 'report') return judgeTwin(history, sorted, times(context.now), context.view);
   return applyTwin(tenant, history, sorted, context);
 }
 
@@ -125,9 +143,9 @@ async function applyTwin(tenant: string, first: TwinHistory, items: IngestItem[]
         (item): Verdict => ({ index: item.index, status: 'error', detail: notFound(item.observation) }),
       );
     const open = items.filter((item) => !refused.has(item.index));
-    verdicts = judgeTwin(history, open, times(now));
+    verdicts = judgeTwin(history, open, times(now), context.view);
     const { body, owners } = ingestChangeSet(history, verdicts, observations, times(now));
-    const elsewhere = await installedElsewhere(tenant, history.record.id, body.operations);
+    const elsewhere = await installedElsewhere(tenant, history.record.id, body.operations, context.view);
     if (elsewhere.size > 0) {
       for (const [operation, detail] of elsewhere) refuse(refused, verdicts, owners[operation]!, detail);
       continue;
@@ -188,7 +206,12 @@ function refuse(refused: Map<number, Verdict>, verdicts: readonly Verdict[], ind
  * Serialized components the change set would bring in that sit in another twin now (by operation
  * index): refused up front, so that they fail alone rather than the twin's whole change set.
  */
-async function installedElsewhere(tenant: string, twinId: string, operations: readonly Operation[]) {
+async function installedElsewhere(
+  tenant: string,
+  twinId: string,
+  operations: readonly Operation[],
+  view: TreeView | undefined,
+) {
   const arriving = operations.flatMap((operation, index) =>
     (operation.op === 'install' || operation.op === 'replace') &&
     operation.component.serialNumber !== undefined
@@ -216,7 +239,10 @@ async function installedElsewhere(tenant: string, twinId: string, operations: re
     if (component)
       refused.set(
         component.index,
-        `${component.partNumber} serial ${component.serialNumber} is installed at ${at.path} of twin ${at.twinId}: remove it there first`,
+        // Where it is may be outside the caller's role view: then only that it is elsewhere.
+        `${component.partNumber} serial ${component.serialNumber} is installed ${
+          view === undefined ? `at ${at.path} of twin ${at.twinId}` : 'in another twin'
+        }: remove it there first`,
       );
   }
   return refused;

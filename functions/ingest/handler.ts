@@ -2,7 +2,7 @@ import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { createFunctionHandler } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { ingest as ingestObservations } from '../../shared/ingest-service';
+import { ingest as ingestObservations, roleViewOf } from '../../shared/ingest-service';
 import type { IngestBody } from '../../shared/schemas/ingest';
 import { idempotent } from '../../shared/store/idempotency';
 
@@ -30,8 +30,10 @@ async function ingest(request: OperationRequest<object, object, IngestBody>) {
   const { tenant, sub } = request.caller;
   const { mode } = request.body;
   const key = idempotencyKey(request, mode === 'apply');
-  const work = () =>
-    ingestObservations(tenant, request.body, { mode, now: request.now, actor: { sub, tenant } });
+  // A role view (technicians seeing only their systems) hides positions from ingest as from any read.
+  const view = await roleViewOf(request.caller);
+  const actor = { sub, tenant };
+  const work = () => ingestObservations(tenant, request.body, { mode, now: request.now, actor, view });
   if (mode === 'report' || key === undefined) return ok(await work());
   return ok(await idempotent(tenant, 'ingest', { key, payload: request.body, startedAt: request.now }, work));
 }

@@ -1,7 +1,9 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
 import type { IngestObservation, IngestResult } from '../schemas/ingest';
 import { INGEST_STATUSES } from '../schemas/ingest';
+import type { ViewBody } from '../schemas/sharing';
 import type { TwinHistory } from './change-set';
+import { installedAt } from './configuration';
 import {
   type ComponentSummary,
   correctionOperations,
@@ -9,6 +11,10 @@ import {
   findDiscrepancies,
   type Observation,
 } from './inspection';
+import { pathVisible } from './view';
+
+/** What a role view lets the caller see of a twin's tree (positions, component kinds). */
+export type TreeView = Pick<ViewBody, 'positions' | 'kinds'>;
 
 /** The reason of every change set that ingest records. */
 export const INGEST_REASON = 'ingest';
@@ -63,16 +69,29 @@ export function describeDiscrepancy(discrepancy: Discrepancy): string {
 /**
  * Judges the observations of one twin against its configuration at `at` (now, as known now), the way
  * an inspection is judged: `match`, `discrepancy`, or `error` for a position the twin does not have
- * and for a second observation of the same position in one request (which one would be meant?).
+ * (or that the caller's role `view` hides) and for a second observation of the same position in one
+ * request (which one would be meant?).
  */
 export function judgeTwin(
   history: TwinHistory,
   items: readonly IngestItem[],
   at: { asOf: string; knownAt: string },
+  view?: TreeView,
 ): Verdict[] {
   const twinId = history.record.id;
   const firstAt = new Map<string, number>();
+  const installed =
+    view?.kinds === undefined ? undefined : installedAt(history.installations, at.asOf, at.knownAt);
+  // Outside the caller's role view a position does not exist for it: judged, and answered, as unknown.
+  const hidden = (path: string) => {
+    if (view === undefined) return false;
+    if (!pathVisible(view, path)) return true;
+    const kind = installed?.get(path)?.kind;
+    return kind !== undefined && view.kinds !== undefined && !view.kinds.includes(kind);
+  };
   return items.map(({ index, observation }) => {
+    if (hidden(observation.path))
+      return { index, twinId, status: 'error', detail: `the twin has no position ${observation.path}` };
     const seen = firstAt.get(observation.path);
     if (seen !== undefined)
       return {

@@ -417,3 +417,52 @@ describe('isolation', () => {
     expect((await twinOf(theirs.id, outsider)).version).toBe(2);
   });
 });
+
+describe('a technician whose role view shows only the HVAC', () => {
+  it('neither sees nor changes what the view hides', async () => {
+    // Prepare
+    const owner = newTenant('ingest-view');
+    const ownerAdmin = await api.as(owner, ['admin']);
+    const twin = (await ownerAdmin('POST', '/v1/twins', { body: aircraftRecord('ING-V1') })).body;
+    const view = (await ownerAdmin('POST', '/v1/views', { body: { name: 'hvac', positions: ['hvac'] } }))
+      .body;
+    expect((await ownerAdmin('PUT', '/v1/role-views/technician', { body: { viewId: view.id } })).status).toBe(
+      200,
+    );
+    const technician = await api.as(owner, ['technician']);
+    const observations = [
+      {
+        twinId: twin.id,
+        path: 'engine-1/fadec/sw',
+        component: { partNumber: 'FADEC-SW', softwareVersion: '9.0.0' },
+      },
+      {
+        twinId: twin.id,
+        path: 'hvac/controller',
+        component: { partNumber: 'HVAC-CTL-9', serialNumber: 'ING-V1-NEW' },
+      },
+    ];
+    // Act
+    const reported = await post(technician, { mode: 'report', observations: observations });
+    const applied = await post(technician, { mode: 'apply', observations: observations }, ulid());
+    // Assess
+    expect(reported.body.results[0]).toEqual({
+      index: 0,
+      twinId: twin.id,
+      status: 'error',
+      detail: 'the twin has no position engine-1/fadec/sw',
+    });
+    expect(reported.body.results[1]).toMatchObject({
+      status: 'discrepancy',
+      discrepancy: { kind: 'unexpected-serial' },
+    });
+    expect(JSON.stringify([reported.body, applied.body])).not.toMatch(/5\.2\.1|CFM56|ESN/);
+    expect(applied.body.results.map((result: { status: string }) => result.status)).toEqual([
+      'error',
+      'applied',
+    ]);
+    const changed = (await ownerAdmin('GET', `/v1/twins/${twin.id}`)).body;
+    expect(nodeAt(changed, 'engine-1/fadec/sw')?.component?.softwareVersion).toBe('5.2.1');
+    expect(nodeAt(changed, 'hvac/controller')?.component?.serialNumber).toBe('ING-V1-NEW');
+  });
+});
