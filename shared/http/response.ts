@@ -14,8 +14,24 @@ export const ok = (body: unknown, headers?: Record<string, string>): HttpResult 
   headers,
 });
 
+/**
+ * Bodies are JSON, except bytes (sent base64-encoded, as API Gateway expects binary answers) and
+ * strings whose `content-type` header says they are something else (HTML, JavaScript, CSS).
+ */
 export function toProxyResult(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   const hasBody = result.body !== undefined;
+  if (result.body instanceof Uint8Array) {
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': 'application/octet-stream', ...result.headers },
+      body: Buffer.from(result.body).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
+  const type = result.headers?.['content-type'];
+  if (typeof result.body === 'string' && type !== undefined && !/json/i.test(type)) {
+    return { statusCode: result.status, headers: { ...result.headers }, body: result.body };
+  }
   return {
     statusCode: result.status,
     headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers },

@@ -2,7 +2,17 @@ import type { z } from 'zod';
 import type { Role } from '../schemas/common';
 
 /** The Lambda functions: one folder each under functions/. */
-export const FUNCTION_NAMES = ['system', 'twins', 'thread', 'sharing', 'fleet', 'ingest', 'events', 'exchange', 'docs'] as const;
+export const FUNCTION_NAMES = [
+  'system',
+  'twins',
+  'thread',
+  'sharing',
+  'fleet',
+  'ingest',
+  'events',
+  'exchange',
+  'docs',
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -10,6 +20,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RouteResponse {
   description: string;
   schema?: z.ZodType;
+  /**
+   * Media types of the body, for answers that are not JSON (the docs page and its assets).
+   * @default ['application/json'] (['application/problem+json'] for statuses from 400)
+   */
+  mediaTypes?: readonly string[];
 }
 
 /**

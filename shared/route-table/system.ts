@@ -1,3 +1,4 @@
+import { ApiDescription, Health } from '../schemas/system';
 import type { Route } from './route';
 
 /** Public: liveness and the API description. */
@@ -9,7 +10,7 @@ export const systemRoutes: readonly Route[] = [
     function: 'system',
     summary: 'Liveness',
     auth: false,
-    responses: { 200: { description: 'Alive' } },
+    responses: { 200: { description: 'Alive', schema: Health } },
   },
   {
     method: 'GET',
@@ -18,6 +19,6 @@ export const systemRoutes: readonly Route[] = [
     function: 'system',
     summary: 'This OpenAPI 3.1 document',
     auth: false,
-    responses: { 200: { description: 'OpenAPI document' } },
+    responses: { 200: { description: 'OpenAPI document', schema: ApiDescription } },
   },
 ];

@@ -48,11 +48,11 @@ describe('the route table', () => {
     },
   );
 
-  it('leaves only liveness and the OpenAPI document public', () => {
+  it('leaves only liveness, the OpenAPI document and its reference page public', () => {
     // Prepare
     const open = routes.filter((route) => !route.auth).map(routeKey);
     // Assess
-    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
+    expect(open.sort()).toEqual(['GET /docs', 'GET /docs/{asset}', 'GET /health', 'GET /openapi.json']);
   });
 
   it.each(routes.map((route) => [routeKey(route), route] as const))(
