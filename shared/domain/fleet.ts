@@ -52,32 +52,33 @@ export function inForceAt(match: Pick<FleetMatch, 'validFrom' | 'validTo'>, asOf
   return match.validFrom <= asOf && (match.validTo === undefined || match.validTo > asOf);
 }
 
+/**
+ * Counts over the whole answer. Only these three: a role view that hides positions drops them
+ * (`shared/domain/view.ts`), and any other count would pass and tell what it hides.
+ */
 export interface ImpactSummary {
   total: number;
-  units: number;
   bySite: Record<string, number>;
   byProduct: Record<string, number>;
 }
 
-/** Counts over the whole answer: installations, distinct twins, installations by site and by product. */
+/** Installations, and installations by site and by product, of the visible twins among the matches. */
 export function summarizeImpact(
   matches: readonly Pick<FleetMatch, 'twinId'>[],
   twins: ReadonlyMap<string, FleetTwin>,
 ): ImpactSummary {
   const bySite: Record<string, number> = {};
   const byProduct: Record<string, number> = {};
-  const units = new Set<string>();
   let total = 0;
   for (const match of matches) {
     const twin = twins.get(match.twinId);
     if (!twin) continue;
     total++;
-    units.add(match.twinId);
     const site = twin.site ?? NO_SITE;
     bySite[site] = (bySite[site] ?? 0) + 1;
     byProduct[twin.productPartNumber] = (byProduct[twin.productPartNumber] ?? 0) + 1;
   }
-  return { total, units: units.size, bySite, byProduct };
+  return { total, bySite, byProduct };
 }
 
 /** A position in an ordered answer: compares as the tuple of its parts. */

@@ -51,7 +51,6 @@ const Counts = z.record(z.string(), z.number().int());
 export const FleetImpact = z
   .object({
     total: z.number().int().meta({ description: 'Affected installations, exact' }),
-    units: z.number().int().meta({ description: 'Distinct affected twins' }),
     affected: z.array(FleetInstallation.extend({ serialNumber: z.string() })),
     bySite: Counts.meta({ description: `Affected installations by the twin's current site` }),
     byProduct: Counts.meta({ description: `Affected installations by the twin's product part number` }),

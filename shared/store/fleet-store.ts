@@ -79,6 +79,8 @@ export async function installationsOf(
 /** One key range of the fleet index that a fleet question reads: a partition, optionally a sort-key interval. */
 interface FleetSegment {
   partition: string;
+  /** The partition of closed installations (read only for `asOf`). */
+  history: boolean;
   interval?: { lower: string; upper: string };
 }
 
@@ -103,10 +105,11 @@ function fleetSegments(tenant: string, filter: FleetFilter): FleetSegment[] {
   } else {
     intervals = [undefined];
   }
-  const partitions = [keys.fleetPartition(tenant, filter.partNumber)];
-  if (filter.asOf !== undefined) partitions.push(keys.fleetHistoryPartition(tenant, filter.partNumber));
+  const partitions = [{ partition: keys.fleetPartition(tenant, filter.partNumber), history: false }];
+  if (filter.asOf !== undefined)
+    partitions.push({ partition: keys.fleetHistoryPartition(tenant, filter.partNumber), history: true });
   return partitions.flatMap((partition) =>
-    intervals.map((interval) => (interval ? { partition, interval } : { partition })),
+    intervals.map((interval) => (interval ? { ...partition, interval } : partition)),
   );
 }
 
@@ -135,7 +138,7 @@ function segmentQuery(segment: FleetSegment, filter: FleetFilter): QueryCommandI
     names['#validFrom'] = 'validFrom';
     values[':asOf'] = filter.asOf;
     filters.push('#validFrom <= :asOf');
-    if (segment.partition.includes('#PNHIST#')) {
+    if (segment.history) {
       names['#validTo'] = 'validTo';
       filters.push('#validTo > :asOf');
     }

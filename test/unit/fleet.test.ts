@@ -140,7 +140,7 @@ describe('fleet filters', () => {
 });
 
 describe('impact counts and pages', () => {
-  it('count installations and units by current site and product, leaving out unknown twins', () => {
+  it('count installations by current site and product, leaving out unknown twins', () => {
     const twins = new Map([
       ['t1', { serialNumber: 'S1', site: 'TLS', productPartNumber: 'A320' }],
       ['t2', { serialNumber: 'S2', productPartNumber: 'A321' }],
@@ -151,7 +151,6 @@ describe('impact counts and pages', () => {
     );
     expect(summary).toEqual({
       total: 3,
-      units: 2,
       bySite: { TLS: 2, [NO_SITE]: 1 },
       byProduct: { A320: 2, A321: 1 },
     });
