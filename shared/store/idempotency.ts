@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -89,17 +90,22 @@ export async function idempotent<T>(
   idempotencyConfig.registerLambdaContext({
     getRemainingTimeInMillis: () => Math.max(1, deadline - Date.now()),
   } as Parameters<IdempotencyConfig['registerLambdaContext']>[0]);
-  const run = makeIdempotent(async (_input: { key: string; payload: unknown }) => work(), {
+  // Stored compressed: 1,000 results with their details would come near DynamoDB's 400 KB item limit.
+  const run = makeIdempotent(async (_input: { key: string; payload: unknown }) => packed(await work()), {
     persistenceStore: persistenceOf(tenant, operation),
     config: idempotencyConfig,
     keyPrefix: operation,
   });
   try {
-    return (await run({ key: request.key, payload: request.payload })) as T;
+    return unpacked<T>((await run({ key: request.key, payload: request.payload })) as string);
   } catch (error) {
     throw idempotencyProblem(error);
   }
 }
+
+const packed = (answer: unknown): string => gzipSync(JSON.stringify(answer)).toString('base64');
+const unpacked = <T>(stored: string): T =>
+  JSON.parse(gunzipSync(Buffer.from(stored, 'base64')).toString('utf8')) as T;
 
 /** Powertools' errors as the API's problems; anything else (the work's own errors) as it is. */
 function idempotencyProblem(error: unknown): unknown {

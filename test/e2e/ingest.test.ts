@@ -8,7 +8,7 @@ import { documentClient } from '../../shared/store/clients';
 import { keys } from '../../shared/store/keys';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { feedOf } from '../support/feed';
-import { aircraftRecord } from '../support/fixtures';
+import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 import { nodeAt } from '../support/tree';
@@ -167,6 +167,42 @@ describe('apply', () => {
       true,
     );
     expect(records[0]!.expiresAt).toBeGreaterThan(Date.now() / 1000 + 23 * 3600);
+  });
+
+  it('stores and replays an answer larger than a DynamoDB item (1,000 long discrepancies)', async () => {
+    // Prepare: 1,000 positions whose part and serial numbers are as long as allowed
+    const long = (label: string, index: number) => `${label}-${index}-`.padEnd(128, 'x');
+    const record = wideRecord('ING-BIG', 1000);
+    record.configuration = record.configuration.map((node, index) => ({
+      ...node,
+      component: {
+        partNumber: long('PN', index),
+        serialNumber: long('SN', index),
+        kind: 'mechanical' as const,
+      },
+    }));
+    const twin = (await (await admin())('POST', '/v1/twins', { body: record })).body;
+    const observations = Array.from({ length: 1000 }, (_, index) => ({
+      twinId: twin.id,
+      path: `p-${index}`,
+      component: {
+        partNumber: long('PN', index),
+        serialNumber: long('OTHER', index),
+        softwareVersion: '1'.repeat(64),
+      },
+    }));
+    const key = ulid();
+    // Act
+    const first = await post(operator, { mode: 'apply', observations }, key);
+    const again = await post(operator, { mode: 'apply', observations }, key);
+    // Assess: one twin cannot take 1,000 replacements in one transaction: each item says so
+    expect(first.status, JSON.stringify(first.body).slice(0, 500)).toBe(200);
+    expect(JSON.stringify(first.body).length).toBeGreaterThan(400 * 1024);
+    expect(first.body.counts).toEqual({ match: 0, discrepancy: 0, applied: 0, error: 1000 });
+    expect(first.body.results[0].detail).toMatch(/^not applied: This change set needs \d+ writes/);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect((await twinOf(twin.id)).version).toBe(1);
   });
 
   it('answers 422 to the same key with another body, and writes nothing', async () => {
