@@ -164,6 +164,22 @@ describe('importing as-built records from CSV', () => {
     expect(created).toEqual(['PUMP-7/CSV-P1', 'PUMP-7/CSV-P2', 'PUMP-7/CSV-P3']);
   });
 
+  it('reads as-built records as JSON lines, the API body as it is', async () => {
+    const file = join(directory, 'as-built.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify(aircraftRecord('JSONL-1'))}\n{not json\n\n${JSON.stringify({ serialNumber: 'X' })}\n`,
+    );
+    const done = await importer(['--kind', 'as-built', file]);
+    expect(done.code, done.stderr).toBe(0);
+    const listed = (await admin('GET', '/v1/twins?serialNumber=JSONL-1')).body.items;
+    expect(listed).toHaveLength(1);
+    const errors = jsonLines(`${file}.errors.jsonl`);
+    expect(errors.map((error) => error.line)).toEqual([2, 4]);
+    expect(errors[0].problem).toMatch(/^malformed JSON/);
+    expect(errors[1].problem).toContain('product');
+  });
+
   it('explains a bad call', async () => {
     const missing = await importer(['--kind', 'as-built', join(directory, 'nothing.csv')]);
     expect(missing.code).toBe(2);
