@@ -184,3 +184,14 @@ export async function installedBaseCountsOf(grants: readonly GrantRecord[], at: 
   );
   return installedBaseCounts([...units.values()]);
 }
+
+/** The grants other tenants gave to the caller's tenant, in force now (confirmed on the table). */
+export async function receivedGrants(caller: Caller, owner: string | undefined, now: Date) {
+  const at = now.toISOString();
+  const grants = await grantsInForce(caller, owner === undefined ? {} : { owner }, at);
+  return grants.map(({ createdBy: _by, revokedBy: _revokedBy, ...grant }) => ({
+    ...grant,
+    viewId: grant.view.id,
+    viewVersion: grant.view.version,
+  }));
+}

@@ -1,6 +1,6 @@
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { installedBaseCountsOf, sharedTwinsPage } from '../../shared/shared-listing';
+import { installedBaseCountsOf, receivedGrants, sharedTwinsPage } from '../../shared/shared-listing';
 
 type Page = { limit: number; cursor?: string };
 
@@ -38,4 +38,13 @@ async function installedBase(
   return ok({ ...page, counts: await installedBaseCountsOf(grants, request.now.toISOString()) });
 }
 
-export const listingOperations: Record<string, Operation> = { listSharedTwins, installedBase };
+/** What other tenants shared with mine: the grants in force, with the view each pins. */
+async function listReceivedGrants(request: OperationRequest<object, { owner?: string }>) {
+  return ok({ items: await receivedGrants(request.caller, request.query.owner, request.now) });
+}
+
+export const listingOperations: Record<string, Operation> = {
+  listSharedTwins,
+  installedBase,
+  listReceivedGrants,
+};

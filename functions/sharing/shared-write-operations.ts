@@ -1,7 +1,7 @@
 import { recordChangeSet } from '../../shared/change-recording';
-import { Forbidden, invalidField } from '../../shared/domain/errors';
+import { invalidField } from '../../shared/domain/errors';
 import { assembleTwin, assertVersion, etagOf, expectedVersion } from '../../shared/domain/twin';
-import { projectComponent, projectThroughView } from '../../shared/domain/view';
+import { projectThroughView } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { recordInspectionOn } from '../../shared/inspection-recording';
 import type { ChangeSetBody } from '../../shared/schemas/change';
@@ -9,8 +9,8 @@ import type { InspectionBody } from '../../shared/schemas/inspection';
 import {
   auditAccess,
   openSharedTwin,
+  requireChangeInsideGrant,
   requirePermission,
-  type SharedTwin,
 } from '../../shared/sharing-service';
 
 type SharedParams = { owner: string; id: string };
@@ -21,37 +21,10 @@ const actorOf = (request: Pick<OperationRequest, 'caller'>) => ({
   tenant: request.caller.tenant,
 });
 
-/** The positions a change set touches, each with the field that names it. */
-function changedPositions(body: ChangeSetBody) {
-  return body.operations.flatMap((operation, index) =>
-    (['position', 'from', 'to'] as const).flatMap((key) => {
-      const path = (operation as Record<string, unknown>)[key];
-      return operation.op !== 'lifecycle' && typeof path === 'string'
-        ? [{ path, field: `body.operations[${index}].${key}` }]
-        : [];
-    }),
-  );
-}
-
-/** A grantee installs only components of kinds its view shows. */
-function requireVisibleKinds(shared: SharedTwin, body: ChangeSetBody) {
-  body.operations.forEach((operation, index) => {
-    if (
-      'component' in operation &&
-      operation.component &&
-      !projectComponent(shared.view, operation.component)
-    )
-      throw new Forbidden(`Your grant does not cover ${operation.component.kind} components`, [
-        { path: `body.operations[${index}].component.kind`, message: 'outside your grant' },
-      ]);
-  });
-}
-
 async function changeSharedTwin(request: OperationRequest<SharedParams, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
   const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
-  requirePermission(shared, 'change', changedPositions(request.body));
-  requireVisibleKinds(shared, request.body);
+  requireChangeInsideGrant(shared, request.body, request.now);
   const changed = await recordChangeSet(shared.owner, shared.history, request.body, {
     expectedVersion: expected,
     now: request.now,

@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { documentDownload } from '../../shared/document-download';
 import {
   assertContentType,
   type DocumentRecord,
@@ -15,7 +16,7 @@ import type {
   ListDocumentsQuery,
 } from '../../shared/schemas/document';
 import * as store from '../../shared/store/document-store';
-import { presignDownload, presignUpload } from '../../shared/store/objects';
+import { presignUpload } from '../../shared/store/objects';
 
 type IdParams = { id: string };
 
@@ -86,14 +87,9 @@ async function createDocumentVersion(request: OperationRequest<IdParams, object,
 }
 
 async function getDocument(request: OperationRequest<IdParams, GetDocumentQuery>) {
-  const { tenant } = request.caller;
-  const read = await store.readDocument(tenant, request.params.id, request.query.version, request.now);
-  const download = await presignDownload(tenant, read.record.id, read.version, request.now);
-  return ok({
-    document: presentDocument(read.record, read.version, read.versions),
-    downloadUrl: download.url,
-    downloadExpiresAt: download.expiresAt,
-  });
+  return ok(
+    await documentDownload(request.caller.tenant, request.params.id, request.query.version, request.now),
+  );
 }
 
 async function listDocuments(request: OperationRequest<object, ListDocumentsQuery>) {

@@ -17,6 +17,8 @@ export interface ThreadDocument {
   document: DocumentRecord;
   via: 'link' | 'effectivity';
   path?: string;
+  /** The kind of the installed component the document reaches the thread through (component link, effectivity). */
+  componentKind?: Component['kind'];
 }
 
 /** The positions of a tree (or of the subtree at `position`), each with what it holds. */
@@ -60,12 +62,22 @@ export function threadDocuments(input: {
 }): ThreadDocument[] {
   const found: ThreadDocument[] = [];
   const seen = new Set<string>();
-  const add = (document: DocumentRecord | undefined, via: ThreadDocument['via'], path?: string) => {
+  const add = (
+    document: DocumentRecord | undefined,
+    via: ThreadDocument['via'],
+    path?: string,
+    componentKind?: Component['kind'],
+  ) => {
     if (!document || (input.kind !== undefined && document.kind !== input.kind)) return;
     const key = `${document.id}|${via}|${path ?? ''}`;
     if (seen.has(key)) return;
     seen.add(key);
-    found.push({ document, via, ...(path === undefined ? {} : { path }) });
+    found.push({
+      document,
+      via,
+      ...(path === undefined ? {} : { path }),
+      ...(componentKind === undefined ? {} : { componentKind }),
+    });
   };
   for (const link of input.links) {
     if (link.position === undefined) add(input.documents.get(link.documentId), 'link');
@@ -76,11 +88,12 @@ export function threadDocuments(input: {
     if (!component) continue;
     if (component.serialNumber !== undefined) {
       const key = componentKey({ partNumber: component.partNumber, serialNumber: component.serialNumber });
-      for (const id of input.componentLinks.get(key) ?? []) add(input.documents.get(id), 'link', path);
+      for (const id of input.componentLinks.get(key) ?? [])
+        add(input.documents.get(id), 'link', path, component.kind);
     }
     for (const candidate of input.candidates) {
       if (candidate.effectivity && appliesTo(candidate.effectivity, component))
-        add(candidate, 'effectivity', path);
+        add(candidate, 'effectivity', path, component.kind);
     }
   }
   return found;

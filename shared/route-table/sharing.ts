@@ -1,4 +1,5 @@
 import { ChangeSetBody, HistoryPage, HistoryQuery, TimeQuery } from '../schemas/change';
+import { DocumentDownload, GetDocumentQuery } from '../schemas/document';
 import {
   InspectionBody,
   InspectionList,
@@ -16,9 +17,12 @@ import {
   InstalledBaseQuery,
   ListGrantsQuery,
   PageQuery,
+  ReceivedGrantList,
+  ReceivedGrantsQuery,
   RoleViewBody,
   RoleViewParams,
   RoleViews,
+  SharedDocumentParams,
   SharedListQuery,
   SharedTwinList,
   SharedTwinParams,
@@ -250,6 +254,26 @@ const granteeRoutes: Route[] = [
     request: { params: SharedTwinParams },
     responses: { 200: { description: 'The projected export' } },
   }),
+  shared({
+    method: 'GET',
+    path: '/v1/shared/twins/{owner}/{id}/documents/{documentId}',
+    operationId: 'getSharedDocument',
+    summary: 'A document of a shared twin’s thread (inside the view) with a short-lived download URL',
+    roles: READERS,
+    request: { params: SharedDocumentParams, query: GetDocumentQuery },
+    responses: { 200: { description: 'The document and its download URL', schema: DocumentDownload } },
+  }),
+  {
+    method: 'GET',
+    path: '/v1/shared/grants',
+    operationId: 'listReceivedGrants',
+    function: 'sharing',
+    summary: 'The grants other tenants gave to mine, in force now: what we may see and do, until when',
+    auth: true,
+    roles: READERS,
+    request: { query: ReceivedGrantsQuery },
+    responses: { 200: { description: 'The grants received', schema: ReceivedGrantList } },
+  },
   shared({
     method: 'GET',
     path: '/v1/installed-base',

@@ -108,7 +108,9 @@ export const View = ViewBody.extend({
   createdAt: IsoDateTime,
 }).meta({ id: 'View' });
 
-export const ViewList = z.object({ items: z.array(View), nextCursor: z.string().optional() }).meta({ id: 'ViewList' });
+export const ViewList = z
+  .object({ items: z.array(View), nextCursor: z.string().optional() })
+  .meta({ id: 'ViewList' });
 
 export const Grant = z
   .object({
@@ -116,7 +118,10 @@ export const Grant = z
     owner: z.string(),
     grantee: z.string(),
     viewId: Id,
-    viewVersion: z.number().int().meta({ description: 'The view version the grant pinned when it was given' }),
+    viewVersion: z
+      .number()
+      .int()
+      .meta({ description: 'The view version the grant pinned when it was given' }),
     view: View,
     twins: TwinSelector,
     purpose: z.enum(GRANT_PURPOSES),
@@ -129,7 +134,9 @@ export const Grant = z
   })
   .meta({ id: 'Grant' });
 
-export const GrantList = z.object({ items: z.array(Grant), nextCursor: z.string().optional() }).meta({ id: 'GrantList' });
+export const GrantList = z
+  .object({ items: z.array(Grant), nextCursor: z.string().optional() })
+  .meta({ id: 'GrantList' });
 
 export const RoleViews = z
   .object({ roles: z.record(z.string(), Id), views: z.record(z.string(), View) })
@@ -139,7 +146,10 @@ const SharedItem = z.object({ owner: z.string(), twin: z.record(z.string(), z.un
 
 export const SharedTwinList = z
   .object({ items: z.array(SharedItem), nextCursor: z.string().optional() })
-  .meta({ id: 'SharedTwinList', description: 'Twins shared with my tenant, each projected through its grants' });
+  .meta({
+    id: 'SharedTwinList',
+    description: 'Twins shared with my tenant, each projected through its grants',
+  });
 
 export const InstalledBase = z
   .object({
@@ -154,3 +164,9 @@ export const InstalledBase = z
     nextCursor: z.string().optional(),
   })
   .meta({ id: 'InstalledBase' });
+
+export const ReceivedGrantsQuery = z.strictObject({ owner: Identifier.optional() });
+
+export const ReceivedGrantList = z
+  .object({ items: z.array(Grant.omit({ active: true })) })
+  .meta({ id: 'ReceivedGrantList', description: 'Grants in force now, given to my tenant' });

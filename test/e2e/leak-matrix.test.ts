@@ -57,6 +57,35 @@ const twinParams = (w: World) => ({ id: w.twinId });
 const sharedParams = (w: World) => ({ owner: w.owner, id: w.twinId });
 const neutralRecord = { serialNumber: 'PROBE-1', product: { partNumber: 'PROBE' }, configuration: [] };
 const ifMatch = { 'if-match': '"1"' };
+const neutralExport = {
+  format: 'twinthread.twin/2',
+  exportedAt: '2025-01-01T00:00:00Z',
+  source: { tenant: 'probe-source', twinId: 'PROBE-SOURCE-1' },
+  record: {
+    id: 'PROBE-SOURCE-1',
+    serialNumber: 'PROBE-IMPORT-1',
+    product: { partNumber: 'PROBE' },
+    lifecycle: 'as-built',
+    attributes: {},
+    version: 1,
+    builtAt: '2025-01-01T00:00:00Z',
+    createdAt: '2025-01-01T00:00:00Z',
+    updatedAt: '2025-01-01T00:00:00Z',
+  },
+  positions: [],
+  installations: [],
+  changeSets: [
+    {
+      id: 'PROBE-CS-1',
+      seq: 1,
+      reason: 'as-built record',
+      effectiveAt: '2025-01-01T00:00:00Z',
+      recordedAt: '2025-01-01T00:00:00Z',
+      actor: { sub: 'probe', tenant: 'probe-source' },
+      operations: [{ op: 'as-built', positions: 0, components: 0 }],
+    },
+  ],
+};
 
 const SAMPLES: Record<string, Sample> = {
   createTwin: () => ({ body: neutralRecord }),
@@ -129,6 +158,8 @@ const SAMPLES: Record<string, Sample> = {
     body: { reason: 'probe', operations: [{ op: 'remove', position: 'engine-1/fadec' }] },
   }),
   exportSharedTwin: (w) => ({ path: sharedParams(w) }),
+  getSharedDocument: (w) => ({ path: { ...sharedParams(w), documentId: w.documentId } }),
+  listReceivedGrants: () => ({}),
   installedBase: () => ({}),
   listFleetInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   fleetImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
@@ -139,6 +170,10 @@ const SAMPLES: Record<string, Sample> = {
     },
   }),
   events: () => ({}),
+  exportTwin: (w) => ({ path: twinParams(w) }),
+  importTwin: () => ({ body: neutralExport }),
+  startExport: () => ({}),
+  getExport: () => ({ path: { id: '01HZZZZZZZZZZZZZZZZZZZZZZZ' } }),
 };
 
 /** Does the route name one of the owner's resources in its path (so another tenant must get 404)? */
@@ -340,9 +375,13 @@ describe('the leak matrix', () => {
         );
         if (namesOwnerResource(route) && !granteeRoute(route)) expect(response.status).toBe(404);
         if (
-          ['sharedWorkPackage', 'sharedTwinHistory', 'changeSharedTwin', 'recordSharedInspection'].includes(
-            route.operationId,
-          )
+          [
+            'sharedWorkPackage',
+            'sharedTwinHistory',
+            'changeSharedTwin',
+            'recordSharedInspection',
+            'getSharedDocument',
+          ].includes(route.operationId)
         )
           expect([403, 404]).toContain(response.status);
       });

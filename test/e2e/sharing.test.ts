@@ -296,6 +296,17 @@ describe('grant validity and permissions', () => {
       body: { reason: 'x', operations: [{ op: 'lifecycle', to: 'delivered' }] },
     });
     expectProblem(lifecycle, 403);
+    const smuggled = await tech('POST', path, {
+      headers: { 'if-match': '"2"' },
+      body: {
+        reason: 'x',
+        operations: [
+          { op: 'update', position: 'hvac/controller', attributes: { note: 'ok' } },
+          { op: 'lifecycle', to: 'retired' },
+        ],
+      },
+    });
+    expectProblem(smuggled, 403);
 
     const history = await fleet.admin('GET', `/v1/twins/${twin.id}/history`);
     expect(history.body.items[0]).toMatchObject({
@@ -305,6 +316,40 @@ describe('grant validity and permissions', () => {
     // viewers of the grantee read, but do not write
     const viewer = await api.as(mro, ['viewer']);
     expectProblem(await viewer('POST', path, { headers: { 'if-match': '"2"' }, body: replace }), 403);
+  });
+
+  it('keeps a grantee away from components of kinds its view hides, even at visible positions', async () => {
+    const fleet = await ownerWithFleet(1);
+    const mechanics = newTenant('mech');
+    await grantView(
+      fleet.admin,
+      mechanics,
+      { name: 'engine hardware', positions: ['engine-1'], kinds: ['mechanical'] },
+      { permissions: ['read', 'change'] },
+    );
+    const tech = await api.as(mechanics, ['technician']);
+    const path = `/v1/shared/twins/${fleet.owner}/${fleet.twins[0]!.id}/changes`;
+    const seen = await tech('GET', `/v1/shared/twins/${fleet.owner}/${fleet.twins[0]!.id}`);
+    expect(JSON.stringify(seen.body)).not.toContain('FADEC-3');
+    expect(JSON.stringify(seen.body)).not.toContain('FDC');
+    for (const operation of [
+      { op: 'remove', position: 'engine-1/fadec' },
+      { op: 'update', position: 'engine-1/fadec/sw', softwareVersion: '9.9.9' },
+      {
+        op: 'install',
+        position: 'engine-1/fadec/sw2',
+        component: { partNumber: 'X', kind: 'software', softwareVersion: '1.0.0' },
+      },
+    ]) {
+      const refused = await tech('POST', path, {
+        headers: { 'if-match': '"1"' },
+        body: { reason: 'x', operations: [operation] },
+      });
+      expectProblem(refused, 403);
+      expect(JSON.stringify(refused.body)).not.toContain('FADEC-3');
+    }
+    const twin = await fleet.admin('GET', `/v1/twins/${fleet.twins[0]!.id}`);
+    expect(twin.body.version).toBe(1);
   });
 
   it('refuses grants to oneself, to unknown views, and bad terms, naming the field', async () => {

@@ -390,7 +390,10 @@ type Entry = Data & { operations: Data[] };
 /** An operation as the view must show it, or undefined. */
 function modelOperation(view: Projection, operation: Data): Data | undefined {
   if (operation.op === 'installed-in') return view.positions === undefined ? operation : undefined;
-  if (operation.op === 'lifecycle' || operation.op === 'as-built') return operation;
+  if (operation.op === 'lifecycle') return operation;
+  // the as-built counts would tell how much a restricted tree hides
+  if (operation.op === 'as-built')
+    return view.positions === undefined && view.kinds === undefined ? operation : { op: 'as-built' };
   const paths = ['position', 'from', 'to'].flatMap((key) =>
     typeof operation[key] === 'string' ? [operation[key] as string] : [],
   );

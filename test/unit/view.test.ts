@@ -897,3 +897,79 @@ describe('unionOfViews', () => {
     expect(project('twin', twin(), union)).toEqual(project('twin', twin(), { positions: ['hvac'] }));
   });
 });
+
+describe('parts of a hidden kind stay hidden wherever they are named', () => {
+  const softwareHidden = { positions: ['hvac'], kinds: ['mechanical' as const] };
+
+  it('drops expected and observed parts of discrepancies at a position holding a hidden kind', () => {
+    const body = {
+      twinId: 'T1',
+      serialNumber: 'MSN-1',
+      position: 'hvac',
+      installed: [
+        {
+          path: 'hvac/controller',
+          component: { partNumber: 'HVAC-SW', kind: 'software', softwareVersion: '1.2.0' },
+        },
+      ],
+      documents: [],
+      lastInspection: null,
+      openDiscrepancies: [
+        {
+          path: 'hvac/controller',
+          kind: 'version-mismatch',
+          expected: { partNumber: 'HVAC-SW', softwareVersion: '1.2.0' },
+          observed: { softwareVersion: '1.3.0' },
+        },
+      ],
+    };
+    const shown = projectThroughView({ shape: 'work-package', body }, softwareHidden);
+    expect(JSON.stringify(shown)).not.toContain('HVAC-SW');
+    expect((shown as { openDiscrepancies: unknown[] }).openDiscrepancies).toEqual([
+      { path: 'hvac/controller', kind: 'version-mismatch' },
+    ]);
+  });
+
+  it('keeps the as-built counts out when the tree is restricted', () => {
+    const entry = {
+      id: 'CS1',
+      seq: 1,
+      reason: 'as-built record',
+      effectiveAt: 'x',
+      recordedAt: 'x',
+      actor: { sub: 'u', tenant: 't' },
+      operations: [{ op: 'as-built', positions: 500, components: 420 }],
+    };
+    const shown = projectThroughView({ shape: 'history', body: { items: [entry] } }, { positions: ['hvac'] });
+    expect(JSON.stringify(shown)).not.toContain('500');
+    expect(JSON.stringify(projectThroughView({ shape: 'history', body: { items: [entry] } }, {}))).toContain(
+      '500',
+    );
+  });
+
+  it('drops thread documents that reach the thread through a component of a hidden kind', () => {
+    const body = {
+      documents: [
+        {
+          document: {
+            id: 'D1',
+            kind: 'service-bulletin',
+            title: 'SB',
+            effectivity: { partNumber: 'HVAC-SW' },
+          },
+          via: 'effectivity',
+          path: 'hvac/controller',
+          componentKind: 'software',
+        },
+      ],
+      inspections: [],
+      changes: [],
+    };
+    expect(JSON.stringify(projectThroughView({ shape: 'thread', body }, softwareHidden))).not.toContain(
+      'HVAC-SW',
+    );
+    expect(JSON.stringify(projectThroughView({ shape: 'thread', body }, { positions: ['hvac'] }))).toContain(
+      'HVAC-SW',
+    );
+  });
+});
