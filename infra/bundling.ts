@@ -1,7 +1,9 @@
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
+import { VIEWER_FILES } from '../functions/docs/assets';
 import type { FunctionName } from '../shared/routes';
 
 /** Repository root (holds package.json, package-lock.json and functions/). */
@@ -42,6 +44,27 @@ export const lambdaBundling: BundlingOptions = {
   externalModules: [...FUNCTION_BUNDLE.externalModules],
   forceDockerBundling: false,
 };
+
+/** The folder of swagger-ui-dist, whose files the docs function serves. */
+export const VIEWER_FOLDER = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/**
+ * The docs function reads the viewer's files at run time from the folder of its own bundle
+ * (swagger-ui-dist's `getAbsoluteFSPath()` is `__dirname` there): they are copied next to it.
+ */
+export const docsBundling: BundlingOptions = {
+  ...lambdaBundling,
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      Object.keys(VIEWER_FILES).map((file) => `cp "${join(VIEWER_FOLDER, file)}" "${join(outputDir, file)}"`),
+  },
+};
+
+/** How a function is bundled: every one alike, the docs function with the viewer's files. */
+export const bundlingOf = (name: FunctionName): BundlingOptions =>
+  name === 'docs' ? docsBundling : lambdaBundling;
 
 /** The same bundle through esbuild's JS API; `outdir` only names the outputs when `write` is false. */
 export const esbuildOptions = (name: FunctionName, outdir: string): BuildOptions => ({

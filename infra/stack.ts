@@ -32,7 +32,7 @@ import { ENV } from '../shared/config';
 import { FUNCTION_NAMES, type FunctionName, routes } from '../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table';
 import { FUNCTION_ACCESS, type FunctionAccess, INDEX_ACTIONS, TENANT_OBJECTS } from './access';
-import { DEPS_LOCK_FILE, functionEntry, lambdaBundling, PROJECT_ROOT } from './bundling';
+import { bundlingOf, DEPS_LOCK_FILE, functionEntry, PROJECT_ROOT } from './bundling';
 
 export interface TwinthreadStackProps extends StackProps {
   /**
@@ -208,7 +208,7 @@ export class TwinthreadStack extends Stack {
         role,
         logGroup,
         environment,
-        bundling: lambdaBundling,
+        bundling: bundlingOf(name),
       });
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
