@@ -138,6 +138,8 @@ const operationPaths = (operation: Data) =>
 function projectOperation(view: Projection, operation: Data): Data | undefined {
   if (operation.op === 'installed-in' || operation.op === 'removed-from')
     return view.positions === undefined ? { ...operation } : undefined;
+  // the as-built record's counts would tell how much the view hides
+  if (operation.op === 'as-built') return restrictsTree(view) ? { op: 'as-built' } : { ...operation };
   if (!operationPaths(operation).every((path) => pathVisible(view, path))) return undefined;
   const { component, attributes, ...rest } = operation;
   const shown: Data = { ...rest };
@@ -177,18 +179,44 @@ function projectInspection(view: Projection, inspection: Data): Data | undefined
     ...rest,
     ...(findings !== undefined && shownObserved.length === all.length ? { findings } : {}),
     ...(documents !== undefined && view.documentKinds === undefined ? { documents } : {}),
-    observed: shownObserved,
+    observed: shownObserved.map((observation) => projectObservation(view, observation)),
     ...(discrepancies === undefined ? {} : { discrepancies: projectDiscrepancies(view, discrepancies) }),
   };
 }
 
-const projectDiscrepancies = (view: Projection, discrepancies: unknown) =>
-  list(discrepancies).filter((discrepancy) => pathVisible(view, String(discrepancy.path)));
+/**
+ * Discrepancies at visible positions. What was expected or observed names a part whose kind the
+ * entry does not say: with kinds restricted it is kept only where `kindShown` vouches for the
+ * position (a work package knows what is installed), otherwise only the position and the kind of
+ * discrepancy remain.
+ */
+const projectDiscrepancies = (
+  view: Projection,
+  discrepancies: unknown,
+  kindShown?: (path: string) => boolean,
+) =>
+  list(discrepancies).flatMap((discrepancy) => {
+    const path = String(discrepancy.path);
+    if (!pathVisible(view, path)) return [];
+    if (view.kinds === undefined || kindShown?.(path)) return [discrepancy];
+    return [{ path, kind: discrepancy.kind }];
+  });
 
+/** An observation at a visible position; with kinds restricted, only the position (and an empty finding). */
+const projectObservation = (view: Projection, observation: Data): Data =>
+  view.kinds === undefined
+    ? observation
+    : { path: observation.path, ...(observation.serialNumber === null ? { serialNumber: null } : {}) };
+
+/** A thread document: its kind allowed, its position visible, and the component it came through of a visible kind. */
 const documentVisible = (view: Projection, entry: Data) => {
   const kind = (entry.document as Data | undefined)?.kind;
   const kindShown = view.documentKinds === undefined || view.documentKinds.includes(kind as never);
-  return kindShown && (entry.path === undefined || pathVisible(view, String(entry.path)));
+  const componentShown =
+    entry.componentKind === undefined ||
+    view.kinds === undefined ||
+    view.kinds.includes(entry.componentKind as never);
+  return kindShown && componentShown && (entry.path === undefined || pathVisible(view, String(entry.path)));
 };
 
 /** A component change of a diff: hidden when its path is, each side absent when its kind is. */
@@ -219,6 +247,10 @@ function projectEvent(view: Projection, event: Data): Data | undefined {
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
   if (type.startsWith('document') && view.documentKinds !== undefined) {
     if (!view.documentKinds.includes(event.kind as never)) return undefined;
+  }
+  if (type === 'twin.created' && restrictsTree(view)) {
+    const { positions: _positions, installations: _installations, ...rest } = event;
+    return rest;
   }
   if (event.operations === undefined) return { ...event };
   const operations = projectAll(event.operations, (operation) => projectOperation(view, operation));
@@ -262,7 +294,6 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       return view.baselines === false ? undefined : page(body, (baseline) => projectTwin(view, baseline));
     case 'thread':
       return {
-        ...body,
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         inspections: projectAll(body.inspections, (inspection) => projectInspection(view, inspection)),
         changes: projectEntries(view, body.changes),
@@ -283,6 +314,15 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       return page(body, (inspection) => projectInspection(view, inspection));
     case 'work-package': {
       if (!pathVisible(view, String(body.position))) return undefined;
+      const installedAt = new Map(
+        list(body.installed).map((item) => [String(item.path), item.component as Component | null]),
+      );
+      const kindShown = (path: string) => {
+        const component = installedAt.get(path);
+        return (
+          component === null || (component !== undefined && projectComponent(view, component) !== undefined)
+        );
+      };
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
@@ -291,7 +331,7 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
         installed: projectAll(body.installed, (item) => projectLocated(view, item)),
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,
-        openDiscrepancies: projectDiscrepancies(view, body.openDiscrepancies),
+        openDiscrepancies: projectDiscrepancies(view, body.openDiscrepancies, kindShown),
       };
     }
     case 'component-trace': {
@@ -319,26 +359,93 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
   }
 }
 
-/** An export: the twin, and its history, baselines, inspections and links as far as the view shows them. */
-function projectExport(view: Projection, body: Data): Data {
-  const { twin, history, baselines, inspections, links } = body;
+/** Does the view hide anything at all (positions, kinds, attributes, document kinds, history, baselines)? */
+const hidesAnything = (view: Projection) =>
+  restrictsTree(view) ||
+  view.twinAttributes !== undefined ||
+  view.componentAttributes !== undefined ||
+  view.documentKinds !== undefined ||
+  view.history === false ||
+  view.baselines === false;
+
+/** A raw interval of an export: visible when its path is; an installation also needs its component's kind. */
+function projectInterval(view: Projection, interval: Data): Data | undefined {
+  if (!pathVisible(view, String(interval.path))) return undefined;
+  if (interval.component === undefined) return { ...interval };
+  const component = projectComponent(view, interval.component as Component);
+  return component === undefined ? undefined : { ...interval, component };
+}
+
+/** A raw change set of an export: its visible operations, and only the visible paths it touched. */
+function projectChangeSet(view: Projection, changeSet: Data): Data | undefined {
+  const entry = projectEntry(view, changeSet);
+  if (entry === undefined) return undefined;
+  const paths = list(changeSet.paths).filter((path) => pathVisible(view, String(path)));
+  return { ...entry, ...(changeSet.paths === undefined ? {} : { paths }) };
+}
+
+/**
+ * An export: the twin, and its history, baselines, inspections, links and documents as far as the
+ * view shows them. An Asset Administration Shell environment (format=aas) has no parts to project:
+ * it passes only through a view that hides nothing, otherwise the answer is not visible.
+ */
+function projectExport(view: Projection, body: Data): Data | undefined {
+  if (body.assetAdministrationShells !== undefined) return hidesAnything(view) ? undefined : { ...body };
+  const { twin, history, baselines, inspections, links, documents } = body;
+  const withHistory = view.history !== false;
+  const shownInspections =
+    inspections === undefined
+      ? undefined
+      : projectAll(inspections, (inspection) => projectInspection(view, inspection));
+  const kindOf = new Map(list(documents).map((document) => [String(document.id), document.kind]));
+  const kindShown = (documentId: unknown) =>
+    view.documentKinds === undefined || view.documentKinds.includes(kindOf.get(String(documentId)) as never);
+  // links carry no kind: through a view with document kinds they need the documents part to be judged
+  const linksShown = links !== undefined && (view.documentKinds === undefined || documents !== undefined);
+  const shownLinks = linksShown
+    ? list(links)
+        .filter((link) => link.position === undefined || pathVisible(view, String(link.position)))
+        .filter((link) => kindShown(link.documentId))
+        .map(({ actor: _actor, ...link }) => link)
+    : undefined;
+  const named = new Set([
+    ...(shownLinks ?? []).map((link) => String(link.documentId)),
+    ...list(shownInspections).flatMap((inspection) => list(inspection.documents).map(String)),
+  ]);
   // only the parts named here pass: a part added to the export format stays out until projected
   return {
     format: body.format,
     exportedAt: body.exportedAt,
+    ...(body.source === undefined ? {} : { source: body.source }),
+    ...(body.asOf === undefined ? {} : { asOf: body.asOf }),
+    ...(body.knownAt === undefined ? {} : { knownAt: body.knownAt }),
     twin: projectTwin(view, twin as Data),
-    ...(history === undefined || view.history === false ? {} : { history: projectEntries(view, history) }),
+    ...(body.record === undefined ? {} : { record: projectTwin(view, body.record as Data) }),
+    // raw intervals and change sets are history: absent when the view shows the present only
+    ...(body.positions === undefined || !withHistory
+      ? {}
+      : { positions: projectAll(body.positions, (position) => projectInterval(view, position)) }),
+    ...(body.installations === undefined || !withHistory
+      ? {}
+      : { installations: projectAll(body.installations, (item) => projectInterval(view, item)) }),
+    ...(body.changeSets === undefined || !withHistory
+      ? {}
+      : { changeSets: projectAll(body.changeSets, (changeSet) => projectChangeSet(view, changeSet)) }),
+    // stays inside other twins name their positions: shown like installed-in entries
+    ...(body.mounts === undefined || !withHistory || view.positions !== undefined
+      ? {}
+      : { mounts: list(body.mounts).map((mount) => ({ ...mount })) }),
+    ...(history === undefined || !withHistory ? {} : { history: projectEntries(view, history) }),
     ...(baselines === undefined || view.baselines === false
       ? {}
       : { baselines: list(baselines).map((baseline) => projectTwin(view, baseline)) }),
-    ...(inspections === undefined
-      ? {}
-      : { inspections: projectAll(inspections, (inspection) => projectInspection(view, inspection)) }),
-    ...(links === undefined || view.documentKinds !== undefined
+    ...(shownInspections === undefined ? {} : { inspections: shownInspections }),
+    ...(shownLinks === undefined ? {} : { links: shownLinks }),
+    ...(documents === undefined
       ? {}
       : {
-          links: list(links).filter(
-            (link) => link.position === undefined || pathVisible(view, String(link.position)),
+          documents: list(documents).filter(
+            (document) => named.has(String(document.id)) && kindShown(document.id),
           ),
         }),
   };
