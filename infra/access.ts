@@ -65,7 +65,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   ingest: { table: ITEM_READ_WRITE, bucket: [] },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], bucket: [] },
   // exports and imports: twins and documents in and out, tenant exports written to the bucket
-  exchange: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject'] },
+  exchange: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'] },
   // the API reference page: no data
   docs: { table: [], bucket: [] },
 };

@@ -218,6 +218,17 @@ export const keys = {
   twinList: (tenant: string) => `${tenantPrefix(tenant)}TWINS`,
   twinsBySite: (tenant: string, site: string) => `${tenantPrefix(tenant)}SITE#${site}`,
   twinsByProduct: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PRODUCT#${partNumber}`,
+  /** Exchange: an import's marker (the source tenant and twin it copied: a second import answers the first copy). */
+  importMarker: (tenant: string, source: { tenant: string; twinId: string }) => ({
+    PK: `${tenantPrefix(tenant)}IMPORT#${source.tenant}#${source.twinId}`,
+    SK: 'MARKER',
+  }),
+  /** Exchange: a tenant-wide export job, and the S3 object it writes (under the tenant's prefix). */
+  exportJob: (tenant: string, jobId: string) => ({
+    PK: `${tenantPrefix(tenant)}EXPORT#${jobId}`,
+    SK: 'META',
+  }),
+  exportObject: (tenant: string, jobId: string) => `tenants/${tenant}/exports/${jobId}.ndjson`,
   /** Idempotency records of the tenant's requests (Powertools' static partition; the sort key is per request). */
   idempotencyPartition: (tenant: string) => `${tenantPrefix(tenant)}IDEMPOTENCY`,
   twinIndexSortPrefix: (serialNumber?: string) =>

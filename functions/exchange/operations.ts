@@ -1,0 +1,62 @@
+import { BadRequest } from '../../shared/domain/errors';
+import {
+  checkExportTimes,
+  exportJobAnswer,
+  importTwin as importExportedTwin,
+  jsonExportOf,
+  runTenantExport,
+  startTenantExport,
+  visibleTwin,
+} from '../../shared/export-service';
+import type { OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import type { ExportQuery, TwinExportBody } from '../../shared/schemas/exchange';
+import { invokeExportJob } from '../../shared/store/export-store';
+
+const actorOf = ({ caller }: Pick<OperationRequest, 'caller'>) => ({
+  sub: caller.sub,
+  tenant: caller.tenant,
+});
+
+/** GET /v1/twins/{id}/export: the lossless JSON (default) or the AAS V3 environment of a twin. */
+export async function exportTwin(request: OperationRequest<{ id: string }, ExportQuery>) {
+  const { tenant } = request.caller;
+  const history = await visibleTwin(tenant, request.params.id);
+  checkExportTimes(history, request.query);
+  if (request.query.format === 'aas')
+    throw new BadRequest('format=aas is not available yet', [
+      { path: 'query.format', message: 'aas is not available yet: use json' },
+    ]);
+  return ok(await jsonExportOf(tenant, history, request.now, request.query));
+}
+
+/** POST /v1/imports: one exported twin becomes a new twin of the caller's tenant. */
+export async function importTwin(request: OperationRequest<object, object, TwinExportBody>) {
+  const { status, body } = await importExportedTwin(
+    request.caller.tenant,
+    request.body,
+    actorOf(request),
+    request.now,
+  );
+  return { status, body, ...(status === 201 ? { headers: { location: `/v1/twins/${body.twin.id}` } } : {}) };
+}
+
+/**
+ * POST /v1/exports: records the job, then runs it in an asynchronous invocation of this function
+ * (deployed) or in this process once answered (locally).
+ */
+export async function startExport(request: OperationRequest) {
+  const { tenant } = request.caller;
+  const job = await startTenantExport(tenant, actorOf(request), request.now);
+  if ((await invokeExportJob(tenant, job.id)) === null) {
+    // locally: after the answer, in this process; a failure is recorded on the job
+    setImmediate(() => void runTenantExport(tenant, job.id).catch(() => undefined));
+  }
+  const { createdBy: _createdBy, ...shown } = job;
+  return { status: 202, body: shown, headers: { location: `/v1/exports/${job.id}` } };
+}
+
+/** GET /v1/exports/{id}: the job of the caller's tenant, with a download URL once done. */
+export async function getExport(request: OperationRequest<{ id: string }>) {
+  return ok(await exportJobAnswer(request.caller.tenant, request.params.id, request.now));
+}

@@ -1,0 +1,183 @@
+import * as z from 'zod';
+import { Operation } from './change';
+import { Attributes, Id, Identifier, IsoDateTime, PositionPath, Text } from './common';
+import { DocumentKind } from './document';
+import { Effectivity } from './effectivity';
+import { Observation } from './inspection';
+import { Component, Lifecycle, Product, Twin } from './twin';
+
+export const EXPORT_FORMATS = ['json', 'aas'] as const;
+
+export const ExportQuery = z.strictObject({
+  format: z
+    .enum(EXPORT_FORMATS)
+    .default('json')
+    .meta({ description: 'json: lossless twinthread JSON (default); aas: Asset Administration Shell V3' }),
+  asOf: IsoDateTime.optional().meta({ description: 'Valid time of the assembled twin (default now)' }),
+  knownAt: IsoDateTime.optional().meta({ description: 'Record time of the assembled twin (default now)' }),
+});
+export type ExportQuery = z.infer<typeof ExportQuery>;
+
+/** Most items of each list one import may carry (a twin has at most 10,000 positions at a time). */
+const MAX_INTERVALS = 50_000;
+const MAX_RECORDS = 10_000;
+
+const ExportActor = z.strictObject({ sub: Text(256), tenant: Text(256) });
+
+const IntervalFields = {
+  path: PositionPath,
+  validFrom: IsoDateTime,
+  validTo: IsoDateTime.nullable(),
+  recordedAt: IsoDateTime,
+  closedAt: IsoDateTime.optional(),
+  seq: z.number().int().min(1),
+};
+
+const ExportPosition = z.strictObject({
+  ...IntervalFields,
+  name: Text(256).optional(),
+  order: z.number().int().min(0),
+});
+
+const ExportInstallation = z.strictObject({ ...IntervalFields, component: Component, since: IsoDateTime });
+
+const AsBuiltOperation = z.strictObject({
+  op: z.literal('as-built'),
+  positions: z.number().int().min(0),
+  components: z.number().int().min(0),
+});
+
+const ExportChangeSet = z.strictObject({
+  id: Text(128),
+  seq: z.number().int().min(1),
+  reason: Text(1024),
+  workOrder: Text(128).optional(),
+  effectiveAt: IsoDateTime,
+  recordedAt: IsoDateTime,
+  actor: ExportActor,
+  operations: z
+    .array(z.union([Operation, AsBuiltOperation]))
+    .min(1)
+    .max(1000),
+  paths: z.array(PositionPath).max(1000).optional(),
+});
+
+const ExportBaseline = z.looseObject({
+  id: Text(128),
+  name: Text(256),
+  at: IsoDateTime,
+  knownAt: IsoDateTime,
+  createdAt: IsoDateTime,
+  actor: ExportActor,
+});
+
+const ExportInspection = z.looseObject({
+  id: Text(128),
+  performedAt: IsoDateTime,
+  recordedAt: IsoDateTime,
+  inspector: Text(256),
+  findings: z.string().max(10_000).optional(),
+  observed: z.array(Observation).max(1000),
+  documents: z.array(Text(128)).max(50).optional(),
+  actor: ExportActor,
+  discrepancies: z.array(z.record(z.string(), z.unknown())).max(1000),
+});
+
+const ExportLink = z.looseObject({
+  documentId: Text(128),
+  position: PositionPath.optional(),
+  createdAt: IsoDateTime,
+  actor: ExportActor.optional(),
+});
+
+const ExportDocument = z.looseObject({
+  id: Text(128),
+  kind: DocumentKind,
+  title: Text(512),
+  effectivity: Effectivity.optional(),
+  contentType: Text(256),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: IsoDateTime,
+  createdBy: Text(256).optional(),
+  updatedAt: IsoDateTime.optional(),
+});
+
+const ExportRecord = z.looseObject({
+  id: Text(128),
+  serialNumber: Identifier,
+  product: Product,
+  oem: Identifier.optional(),
+  site: Text(128).optional(),
+  lifecycle: Lifecycle,
+  type: z.string().max(64).optional(),
+  typeVersion: z.number().int().optional(),
+  attributes: Attributes,
+  version: z.number().int().min(1),
+  builtAt: IsoDateTime,
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+});
+
+/**
+ * A lossless export of one twin (`twinthread.twin/2`), as `GET /v1/twins/{id}/export` answers: what
+ * `POST /v1/imports` takes. Derived parts (`twin`, `history`, baseline configurations) are accepted
+ * and ignored: the copy is rebuilt from the recorded parts.
+ */
+export const TwinExport = z
+  .looseObject({
+    format: z.literal('twinthread.twin/2'),
+    exportedAt: IsoDateTime,
+    source: z.strictObject({ tenant: Identifier, twinId: Identifier }),
+    record: ExportRecord,
+    positions: z.array(ExportPosition).max(MAX_INTERVALS),
+    installations: z.array(ExportInstallation).max(MAX_INTERVALS),
+    changeSets: z.array(ExportChangeSet).min(1).max(MAX_RECORDS),
+    baselines: z.array(ExportBaseline).max(MAX_RECORDS).default([]),
+    inspections: z.array(ExportInspection).max(MAX_RECORDS).default([]),
+    links: z.array(ExportLink).max(MAX_RECORDS).default([]),
+    documents: z.array(ExportDocument).max(MAX_RECORDS).default([]),
+    mounts: z.array(z.looseObject({})).max(MAX_RECORDS).default([]),
+  })
+  .meta({
+    id: 'TwinExport',
+    description:
+      'twinthread.twin/2: the twin as of asOf (twin), its record, every position and installation interval (validFrom/validTo, recordedAt/closedAt), change sets, mounts, history, baselines, inspections, links and document metadata',
+  });
+export type TwinExportBody = z.infer<typeof TwinExport>;
+
+const IdMap = z.record(z.string(), z.string());
+
+export const ImportResult = z
+  .object({
+    twin: Twin,
+    replayed: z.boolean().meta({ description: 'true: this export was imported before; the first copy' }),
+    source: z.object({ tenant: z.string(), twinId: z.string() }),
+    mapping: z.object({
+      twins: IdMap,
+      changeSets: IdMap,
+      baselines: IdMap,
+      inspections: IdMap,
+      documents: IdMap,
+    }),
+    notes: z.array(z.string()),
+    transactions: z.number().int(),
+  })
+  .meta({ id: 'ImportResult' });
+
+export const ExportJobParams = z.strictObject({ id: Id });
+
+export const ExportJob = z
+  .object({
+    id: Id,
+    status: z.enum(['running', 'done', 'failed']),
+    createdAt: IsoDateTime,
+    finishedAt: IsoDateTime.optional(),
+    twins: z.number().int().optional(),
+    documents: z.number().int().optional(),
+    bytes: z.number().int().optional(),
+    error: z.string().optional(),
+    downloadUrl: z.string().optional().meta({ description: 'Presigned GET of the NDJSON, when done' }),
+    expiresAt: IsoDateTime.optional().meta({ description: 'When the download URL stops working' }),
+  })
+  .meta({ id: 'ExportJob' });
