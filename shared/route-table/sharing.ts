@@ -1,5 +1,6 @@
 import { ChangeSetBody, HistoryPage, HistoryQuery, TimeQuery } from '../schemas/change';
 import { DocumentDownload, GetDocumentQuery } from '../schemas/document';
+import { TwinExport } from '../schemas/exchange';
 import {
   InspectionBody,
   InspectionList,
@@ -252,7 +253,12 @@ const granteeRoutes: Route[] = [
     summary: 'Open export of a shared twin (JSON), inside the view',
     roles: READERS,
     request: { params: SharedTwinParams },
-    responses: { 200: { description: 'The projected export' } },
+    responses: {
+      200: {
+        description: 'The export (twinthread.twin/2), projected through the grant’s view',
+        schema: TwinExport,
+      },
+    },
   }),
   shared({
     method: 'GET',
