@@ -83,7 +83,10 @@ const ownerRoutes: Route[] = [
     auth: true,
     roles: ADMINS,
     request: { params: ViewParams, body: ViewBody },
-    responses: { 200: { description: 'The view, next version', schema: View } },
+    responses: {
+      200: { description: 'The view, next version', schema: View },
+      412: { description: 'The view changed at the same time: read it again' },
+    },
   },
   {
     method: 'GET',
@@ -104,7 +107,10 @@ const ownerRoutes: Route[] = [
     auth: true,
     roles: ADMINS,
     request: { params: RoleViewParams, body: RoleViewBody },
-    responses: { 200: { description: 'Role → view', schema: RoleViews } },
+    responses: {
+      200: { description: 'Role → view', schema: RoleViews },
+      412: { description: 'The role views changed at the same time: try again' },
+    },
   },
   {
     method: 'POST',
@@ -232,6 +238,9 @@ const granteeRoutes: Route[] = [
     request: { params: SharedTwinParams, query: RecordInspectionQuery, body: InspectionBody },
     responses: {
       201: { description: 'The projected inspection and discrepancies', schema: InspectionResult },
+      409: { description: 'apply=true: the change set conflicts (the inspection is recorded)' },
+      412: { description: 'apply=true: If-Match does not match the current version' },
+      428: { description: 'apply=true without If-Match' },
     },
   }),
   shared({
@@ -243,7 +252,10 @@ const granteeRoutes: Route[] = [
     roles: MAINTAINERS,
     ifMatch: true,
     request: { params: SharedTwinParams, body: ChangeSetBody },
-    responses: { 200: { description: 'The projected twin after the change', schema: Twin } },
+    responses: {
+      200: { description: 'The projected twin after the change', schema: Twin },
+      422: { description: 'The change set needs more writes than one transaction holds: split it' },
+    },
   }),
   shared({
     method: 'GET',

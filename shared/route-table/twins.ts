@@ -83,7 +83,10 @@ export const twinRoutes: readonly Route[] = [
     roles: MAINTAINERS,
     ifMatch: true,
     request: { params: TwinIdParams, body: ChangeSetBody },
-    responses: { 200: { description: 'The twin after the change', schema: Twin } },
+    responses: {
+      200: { description: 'The twin after the change', schema: Twin },
+      422: { description: 'The change set needs more writes than one transaction holds: split it' },
+    },
   },
   {
     method: 'GET',

@@ -1,0 +1,186 @@
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { describe, expect, it } from 'vitest';
+import { type Route, routeKey, routes } from '../../shared/routes';
+import { openApiDocument } from '../../shared/schemas/openapi';
+
+// biome-ignore lint/suspicious/noExplicitAny: the document is walked field by field
+type Json = any;
+
+const document = openApiDocument() as Json;
+
+const operationOf = (route: Route): Json => document.paths?.[route.path]?.[route.method.toLowerCase()];
+
+/** A response object, following a `$ref` to `#/components/responses/...`. */
+const resolve = (response: Json): Json => {
+  const ref: string | undefined = response?.$ref;
+  if (!ref) return response;
+  const [, , kind, name] = ref.split('/');
+  return document.components?.[kind!]?.[name!];
+};
+
+/** The problem statuses every route of this kind must document, from DESIGN.md §3. */
+const expectedProblems = (route: Route): number[] => {
+  const request = route.request ?? {};
+  const statuses: number[] = [];
+  if (request.params || request.query || request.body) statuses.push(400);
+  if (route.auth) statuses.push(401, 403, 404);
+  if (request.params) statuses.push(404);
+  if (request.body) statuses.push(413, 415);
+  if (route.ifMatch) statuses.push(412, 428);
+  statuses.push(
+    ...Object.keys(route.responses)
+      .map(Number)
+      .filter((status) => status >= 400),
+  );
+  return [...new Set(statuses)];
+};
+
+const each = routes.map((route) => [routeKey(route), route] as const);
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.1', async () => {
+    // Act
+    const result = await validate(structuredClone(document));
+    // Assess
+    expect(document.openapi).toBe('3.1.0');
+    expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
+  });
+
+  it('is rejected by the validator once broken, so that the check above can fail', async () => {
+    // Prepare
+    const broken = structuredClone(document);
+    const [path] = Object.keys(broken.paths);
+    broken.paths[path!].get = { responses: { 200: { content: 'not a media type map' } } };
+    // Act
+    const result = await validate(broken);
+    // Assess
+    expect(result.valid).toBe(false);
+  });
+
+  it('has exactly the paths and methods of the route table', () => {
+    // Prepare
+    const inDocument = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    // Assess
+    expect(inDocument.sort()).toEqual(routes.map(routeKey).sort());
+  });
+
+  it.each(each)('%s is in the document under its operationId, summary and area tag', (_, route) => {
+    // Act
+    const operation = operationOf(route);
+    // Assess
+    expect(operation, `${routeKey(route)} is missing from the OpenAPI document`).toBeDefined();
+    expect(operation.operationId).toBe(route.operationId);
+    expect(operation.summary).toBe(route.summary);
+    expect(operation.tags).toHaveLength(1);
+    expect(document.tags.map((tag: { name: string }) => tag.name)).toContain(operation.tags[0]);
+  });
+
+  it.each(each)('%s documents a schema for every success answer that has a body', (_, route) => {
+    // Prepare
+    const operation = operationOf(route);
+    const successes = Object.keys(route.responses).filter((status) => Number(status) < 400);
+    // Assess
+    expect(successes.length).toBeGreaterThan(0);
+    for (const status of successes) {
+      const response = resolve(operation.responses[status]);
+      if (status === '204' || status === '304') {
+        expect(response.content, `${status} has no body`).toBeUndefined();
+        continue;
+      }
+      const media = Object.values(response?.content ?? {}) as Json[];
+      expect(media.length, `${routeKey(route)} ${status} lacks a response schema`).toBeGreaterThan(0);
+      for (const type of media) expect(type.schema).toBeDefined();
+    }
+  });
+
+  it.each(each.filter(([, route]) => route.request?.body))(
+    '%s documents its required JSON request body',
+    (_, route) => {
+      // Act
+      const body = operationOf(route).requestBody;
+      // Assess
+      expect(body?.required).toBe(true);
+      expect(body?.content?.['application/json']?.schema).toBeDefined();
+    },
+  );
+
+  it.each(each)('%s documents each of its path and query parameters', (_, route) => {
+    // Prepare
+    const parameters = (operationOf(route).parameters ?? []) as {
+      in: string;
+      name: string;
+      required?: boolean;
+    }[];
+    const named = (place: string) =>
+      parameters
+        .filter((parameter) => parameter.in === place)
+        .map((parameter) => parameter.name)
+        .sort();
+    // Assess
+    expect(named('path')).toEqual(Object.keys(route.request?.params?.shape ?? {}).sort());
+    expect(named('query')).toEqual(Object.keys(route.request?.query?.shape ?? {}).sort());
+    for (const parameter of parameters.filter((p) => p.in === 'path')) expect(parameter.required).toBe(true);
+    if (route.ifMatch) expect(named('header')).toEqual(['If-Match']);
+  });
+
+  it.each(each)('%s documents its problem answers as application/problem+json', (_, route) => {
+    // Prepare
+    const operation = operationOf(route);
+    const documented = Object.keys(operation.responses).map(Number);
+    // Assess
+    for (const status of expectedProblems(route)) {
+      expect(documented, `${routeKey(route)} lacks the ${status} problem`).toContain(status);
+    }
+    for (const status of documented.filter((code) => code >= 400)) {
+      const schema = resolve(operation.responses[status])?.content?.['application/problem+json']?.schema;
+      expect(schema, `${routeKey(route)} ${status}`).toEqual({ $ref: '#/components/schemas/Problem' });
+    }
+  });
+
+  it('describes the problem shape of RFC 9457 with the field errors', () => {
+    // Act
+    const problem = document.components.schemas.Problem;
+    // Assess
+    expect(problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status']));
+    expect(Object.keys(problem.properties)).toEqual(
+      expect.arrayContaining(['type', 'title', 'status', 'detail', 'errors']),
+    );
+  });
+
+  it('requires a bearer JWT by default and waives it exactly on the public routes', () => {
+    // Prepare
+    const waived = routes.filter((route) => operationOf(route).security?.length === 0);
+    // Assess
+    expect(document.components.securitySchemes.bearer).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    expect(document.security).toEqual([{ bearer: [] }]);
+    expect(waived.map(routeKey).sort()).toEqual(
+      routes
+        .filter((route) => !route.auth)
+        .map(routeKey)
+        .sort(),
+    );
+    for (const route of routes.filter((candidate) => candidate.auth)) {
+      expect(operationOf(route).security).toBeUndefined();
+      expect(operationOf(route).description).toContain(`Roles: ${route.roles!.join(', ')}`);
+    }
+  });
+
+  it('has only tags that some operation uses, each described', () => {
+    // Prepare
+    const used = new Set(routes.map((route) => operationOf(route).tags[0]));
+    // Assess
+    expect(new Set(document.tags.map((tag: { name: string }) => tag.name))).toEqual(used);
+    for (const tag of document.tags) expect(tag.description, tag.name).toBeTruthy();
+  });
+
+  it('is generated once and then served from memory', () => {
+    // Assess
+    expect(openApiDocument()).toBe(document);
+  });
+});
