@@ -1,4 +1,4 @@
-import { BadRequest } from '../../shared/domain/errors';
+import { aasEnvironmentOf } from '../../shared/aas-export';
 import {
   checkExportTimes,
   exportJobAnswer,
@@ -23,10 +23,16 @@ export async function exportTwin(request: OperationRequest<{ id: string }, Expor
   const { tenant } = request.caller;
   const history = await visibleTwin(tenant, request.params.id);
   checkExportTimes(history, request.query);
-  if (request.query.format === 'aas')
-    throw new BadRequest('format=aas is not available yet', [
-      { path: 'query.format', message: 'aas is not available yet: use json' },
-    ]);
+  if (request.query.format === 'aas') {
+    const at = request.now.toISOString();
+    const { asOf, knownAt } = request.query;
+    return ok(
+      await aasEnvironmentOf(tenant, history, {
+        asOf: asOf === undefined ? at : new Date(asOf).toISOString(),
+        knownAt: knownAt === undefined ? at : new Date(knownAt).toISOString(),
+      }),
+    );
+  }
   return ok(await jsonExportOf(tenant, history, request.now, request.query));
 }
 
