@@ -1,4 +1,3 @@
-import type { JsonObject } from '@aas-core-works/aas-core3.0-typescript/jsonization';
 import { aasEnvironment } from './domain/aas';
 import type { TwinHistory } from './domain/change-set';
 import { assembleTwin } from './domain/twin';
@@ -14,7 +13,7 @@ export async function aasEnvironmentOf(
   tenant: string,
   history: TwinHistory,
   options: { asOf: string; knownAt: string; baseUrl?: string },
-): Promise<JsonObject> {
+): Promise<ReturnType<typeof aasEnvironment>> {
   const { asOf, knownAt } = options;
   // links and documents are not bitemporal: what was recorded after knownAt was not known then
   const known = { ...history, links: (history.links ?? []).filter((link) => link.createdAt <= knownAt) };

@@ -1,28 +1,3 @@
-import { type JsonObject, toJsonable } from '@aas-core-works/aas-core3.0-typescript/jsonization';
-import {
-  AasSubmodelElements,
-  AssetAdministrationShell,
-  AssetInformation,
-  AssetKind,
-  DataTypeDefXsd,
-  Entity,
-  EntityType,
-  Environment,
-  File,
-  type ISubmodelElement,
-  Key,
-  KeyTypes,
-  LangStringNameType,
-  Property,
-  Reference,
-  ReferenceElement,
-  ReferenceTypes,
-  RelationshipElement,
-  SpecificAssetId,
-  Submodel,
-  SubmodelElementCollection,
-  SubmodelElementList,
-} from '@aas-core-works/aas-core3.0-typescript/types';
 import type { Component, Node } from '../schemas/twin';
 import type { DocumentRecord } from './document';
 import { mediaTypeOf } from './document';
@@ -138,42 +113,54 @@ export function attributeIdShorts(keys: readonly string[]): Map<string, string> 
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 const xmlSafe = (text: string) => text.replace(NOT_XML, '\uFFFD');
 const clip = (text: string, max: number) => {
-  const safe = xmlSafe(text);
-  return [...safe].length <= max ? safe : `${[...safe].slice(0, max - 1).join('')}…`;
+  const safe = [...xmlSafe(text)];
+  return safe.length <= max ? safe.join('') : `${safe.slice(0, max - 1).join('')}…`;
 };
 
-const names = (text: string | undefined) =>
-  text === undefined || text.trim() === '' ? null : [new LangStringNameType('en', clip(text, 128))];
-
 // ---------------------------------------------------------------------------------------------
-// elements
+// the AAS V3.0 JSON serialization, written directly: the AAS library is ~250 KB minified, so it
+// only verifies in tests (test/unit/aas.test.ts), and no function bundle carries it
 
-const globalReference = (value: string) =>
-  new Reference(ReferenceTypes.ExternalReference, [new Key(KeyTypes.GlobalReference, value)]);
+/** A JSON value of the AAS V3.0 serialization. */
+export type AasJson = string | boolean | AasJson[] | { [key: string]: AasJson };
+type AasObject = { [key: string]: AasJson };
 
-function property(
-  idShort: string,
-  valueType: DataTypeDefXsd,
-  value: string | null,
-  semanticId?: string,
-): Property {
-  const element = new Property(valueType);
-  element.idShort = idShort;
-  element.value = value === null ? null : xmlSafe(value);
-  if (semanticId !== undefined) element.semanticId = globalReference(semanticId);
-  return element;
+/** Drops absent members: AAS lists must hold at least one item when present, strings one character. */
+function object(members: Record<string, AasJson | undefined | null>): AasObject {
+  const json: AasObject = {};
+  for (const [key, value] of Object.entries(members)) {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
+    json[key] = value;
+  }
+  return json;
+}
+
+const names = (text: string | undefined) =>
+  text === undefined || text.trim() === '' ? undefined : [{ language: 'en', text: clip(text, 128) }];
+
+const globalReference = (value: string): AasObject => ({
+  type: 'ExternalReference',
+  keys: [{ type: 'GlobalReference', value }],
+});
+
+/** XSD data types the export writes. */
+type Xsd = 'xs:string' | 'xs:integer' | 'xs:double' | 'xs:boolean' | 'xs:date' | 'xs:dateTime';
+
+function property(idShort: string | undefined, valueType: Xsd, value: string | null, semanticId?: string) {
+  return object({
+    idShort,
+    semanticId: semanticId === undefined ? undefined : globalReference(semanticId),
+    valueType,
+    value: value === null ? undefined : xmlSafe(value),
+    modelType: 'Property',
+  });
 }
 
 const text = (idShort: string, value: string, semanticId?: string) =>
-  property(idShort, DataTypeDefXsd.String, value, semanticId);
+  property(idShort, 'xs:string', value, semanticId);
 
-function collection(idShort: string, value: ISubmodelElement[], displayName?: string) {
-  const element = new SubmodelElementCollection();
-  element.idShort = idShort;
-  element.displayName = names(displayName);
-  element.value = value.length > 0 ? value : null;
-  return element;
-}
+const collection = (idShort: string | undefined, value: AasObject[], extra: Record<string, AasJson> = {}) =>
+  object({ idShort, ...extra, value, modelType: 'SubmodelElementCollection' });
 
 const DATE = /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const DATE_TIME =
@@ -182,14 +169,13 @@ const DATE_TIME =
 const realDate = (date: string) => new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
 
 /** The XSD type of an attribute value: dates and times are typed, the text stays as written. */
-export function xsdTypeOf(value: string | number | boolean): DataTypeDefXsd {
-  if (typeof value === 'boolean') return DataTypeDefXsd.Boolean;
-  if (typeof value === 'number')
-    return Number.isSafeInteger(value) ? DataTypeDefXsd.Integer : DataTypeDefXsd.Double;
-  if (DATE.test(value) && realDate(value)) return DataTypeDefXsd.Date;
+export function xsdTypeOf(value: string | number | boolean): Xsd {
+  if (typeof value === 'boolean') return 'xs:boolean';
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 'xs:integer' : 'xs:double';
+  if (DATE.test(value) && realDate(value)) return 'xs:date';
   const dateTime = DATE_TIME.exec(value);
-  if (dateTime && realDate(dateTime[1]!)) return DataTypeDefXsd.DateTime;
-  return DataTypeDefXsd.String;
+  if (dateTime && realDate(dateTime[1]!)) return 'xs:dateTime';
+  return 'xs:string';
 }
 
 type Scalar = string | number | boolean | null;
@@ -198,38 +184,33 @@ const isScalar = (value: unknown): value is Scalar =>
 const lexical = (value: string | number | boolean) => (typeof value === 'string' ? value : String(value));
 
 /** One attribute: a Property (null: without a value), an array a SubmodelElementList of Properties. */
-function attributeElement(idShort: string, key: string, value: unknown): ISubmodelElement {
-  let element: ISubmodelElement;
+function attributeElement(idShort: string, key: string, value: unknown): AasObject {
+  const displayName = idShort === key ? undefined : names(key);
   if (Array.isArray(value) && value.every(isScalar)) {
     const present = value.filter((item): item is string | number | boolean => item !== null);
     const types = new Set(present.map(xsdTypeOf));
-    const valueType = types.size === 1 ? [...types][0]! : DataTypeDefXsd.String;
-    const list = new SubmodelElementList(AasSubmodelElements.Property);
-    list.valueTypeListElement = valueType;
-    list.orderRelevant = true;
-    list.value =
-      value.length === 0
-        ? null
-        : value.map((item) => {
-            const entry = new Property(valueType);
-            entry.value = item === null ? null : xmlSafe(lexical(item));
-            return entry;
-          });
-    element = list;
-  } else if (isScalar(value)) {
-    element =
-      value === null
-        ? new Property(DataTypeDefXsd.String)
-        : property(idShort, xsdTypeOf(value), lexical(value));
-  } else {
-    element = property(idShort, DataTypeDefXsd.String, JSON.stringify(value));
+    const valueType: Xsd = types.size === 1 ? [...types][0]! : 'xs:string';
+    return object({
+      idShort,
+      displayName,
+      orderRelevant: true,
+      typeValueListElement: 'Property',
+      valueTypeListElement: valueType,
+      value: value.map((item) => property(undefined, valueType, item === null ? null : lexical(item))),
+      modelType: 'SubmodelElementList',
+    });
   }
-  element.idShort = idShort;
-  if (idShort !== key) element.displayName = names(key);
-  return element;
+  const element = isScalar(value)
+    ? property(
+        idShort,
+        value === null ? 'xs:string' : xsdTypeOf(value),
+        value === null ? null : lexical(value),
+      )
+    : property(idShort, 'xs:string', JSON.stringify(value));
+  return displayName === undefined ? element : { idShort, displayName, ...element };
 }
 
-function attributesCollection(attributes: Record<string, unknown> | undefined): ISubmodelElement[] {
+function attributesCollection(attributes: Record<string, unknown> | undefined): AasObject[] {
   const keys = Object.keys(attributes ?? {}).sort();
   if (!attributes || keys.length === 0) return [];
   const idShorts = attributeIdShorts(keys);
@@ -244,23 +225,25 @@ function attributesCollection(attributes: Record<string, unknown> | undefined): 
 // ---------------------------------------------------------------------------------------------
 // submodels
 
-function submodel(id: string, idShort: string, semanticId: string, elements: ISubmodelElement[]): Submodel {
-  const model = new Submodel(id);
-  model.idShort = idShort;
-  model.semanticId = globalReference(semanticId);
-  model.submodelElements = elements.length > 0 ? elements : null;
-  return model;
-}
+const submodel = (id: string, idShort: string, semanticId: string, elements: AasObject[]) =>
+  object({
+    id,
+    idShort,
+    kind: 'Instance',
+    semanticId: globalReference(semanticId),
+    submodelElements: elements,
+    modelType: 'Submodel',
+  });
 
 const timeProperties = (asOf: string, knownAt: string) => [
-  property('ConfigurationAsOf', DataTypeDefXsd.DateTime, asOf, AAS_SEMANTICS.configurationAsOf),
-  property('ConfigurationKnownAt', DataTypeDefXsd.DateTime, knownAt, AAS_SEMANTICS.configurationKnownAt),
+  property('ConfigurationAsOf', 'xs:dateTime', asOf, AAS_SEMANTICS.configurationAsOf),
+  property('ConfigurationKnownAt', 'xs:dateTime', knownAt, AAS_SEMANTICS.configurationKnownAt),
 ];
 
 const optional = (idShort: string, value: string | undefined, semanticId?: string) =>
   value === undefined ? [] : [text(idShort, value, semanticId)];
 
-function identificationSubmodel(input: AasExportInput): Submodel {
+function identificationSubmodel(input: AasExportInput) {
   const { twin } = input;
   return submodel(submodelId(twin.id, 'identification'), 'Identification', AAS_SEMANTICS.identification, [
     text('TwinId', twin.id),
@@ -272,89 +255,89 @@ function identificationSubmodel(input: AasExportInput): Submodel {
     ...optional('Site', twin.site),
     text('Lifecycle', twin.lifecycle),
     ...optional('Type', twin.type),
-    property('BuiltAt', DataTypeDefXsd.DateTime, twin.builtAt),
-    property('TwinVersion', DataTypeDefXsd.Integer, String(twin.version)),
+    property('BuiltAt', 'xs:dateTime', twin.builtAt),
+    property('TwinVersion', 'xs:integer', String(twin.version)),
     ...timeProperties(input.asOf, input.knownAt),
     ...attributesCollection(twin.attributes),
   ]);
 }
 
 /** A model reference to an entity of the hierarchical structures submodel. */
-const entityReference = (structureId: string, idShorts: readonly string[]) =>
-  new Reference(ReferenceTypes.ModelReference, [
-    new Key(KeyTypes.Submodel, structureId),
-    ...idShorts.map((idShort) => new Key(KeyTypes.Entity, idShort)),
-  ]);
+const entityReference = (structureId: string, idShorts: readonly string[]): AasObject => ({
+  type: 'ModelReference',
+  keys: [
+    { type: 'Submodel', value: structureId },
+    ...idShorts.map((idShort) => ({ type: 'Entity', value: idShort })),
+  ],
+});
 
-function hasPart(structureId: string, parent: readonly string[], child: string, index: number) {
-  const relation = new RelationshipElement(
-    entityReference(structureId, parent),
-    entityReference(structureId, [...parent, child]),
-  );
-  relation.idShort = `HasPart${String(index + 1).padStart(2, '0')}`;
-  relation.semanticId = globalReference(AAS_SEMANTICS.hasPart);
-  return relation;
-}
+const hasPart = (structureId: string, parent: readonly string[], child: string, index: number) => ({
+  idShort: `HasPart${String(index + 1).padStart(2, '0')}`,
+  semanticId: globalReference(AAS_SEMANTICS.hasPart),
+  first: entityReference(structureId, parent),
+  second: entityReference(structureId, [...parent, child]),
+  modelType: 'RelationshipElement',
+});
 
-function componentStatements(component: Component): ISubmodelElement[] {
-  return [
-    text('PartNumber', component.partNumber, AAS_SEMANTICS.partNumber),
-    ...optional('SerialNumber', component.serialNumber, AAS_SEMANTICS.serialNumber),
-    ...optional('Revision', component.revision),
-    text('Kind', component.kind),
-    ...optional('SoftwareVersion', component.softwareVersion, AAS_SEMANTICS.softwareVersion),
-    ...optional('TwinId', component.twinId),
-    ...optional('Type', component.type),
-    ...attributesCollection(component.attributes),
-  ];
-}
+const componentStatements = (component: Component) => [
+  text('PartNumber', component.partNumber, AAS_SEMANTICS.partNumber),
+  ...optional('SerialNumber', component.serialNumber, AAS_SEMANTICS.serialNumber),
+  ...optional('Revision', component.revision),
+  text('Kind', component.kind),
+  ...optional('SoftwareVersion', component.softwareVersion, AAS_SEMANTICS.softwareVersion),
+  ...optional('TwinId', component.twinId),
+  ...optional('Type', component.type),
+  ...attributesCollection(component.attributes),
+];
 
 /**
  * A position as a Node entity: self-managed when it holds a component with an identity of its own
  * (a twin: its asset id; a serialized part: part and serial number as specific asset ids),
- * co-managed otherwise (an unserialized component, or an empty position).
+ * co-managed otherwise (an unserialized component, or an empty position). AASd-014 allows one
+ * of global and specific asset ids on a self-managed entity, neither on a co-managed one.
  */
-function nodeEntity(node: Node, structureId: string, parentPath: readonly string[]): Entity {
+function nodeEntity(node: Node, structureId: string, parentPath: readonly string[]): AasObject {
   const { component } = node;
-  const selfManaged =
-    component !== null && (component.twinId !== undefined || component.serialNumber !== undefined);
-  const entity = new Entity(selfManaged ? EntityType.SelfManagedEntity : EntityType.CoManagedEntity);
   const idShort = slugIdShort(node.position);
-  const path = [...parentPath, idShort];
-  entity.idShort = idShort;
-  entity.displayName = names(node.name ?? node.position);
-  entity.semanticId = globalReference(AAS_SEMANTICS.node);
-  if (component?.twinId !== undefined) entity.globalAssetId = twinAssetId(component.twinId);
-  else if (component?.serialNumber !== undefined)
-    entity.specificAssetIds = assetIds(component.partNumber, component.serialNumber);
-  entity.statements = [
-    text('Path', node.path),
-    ...optional('Name', node.name),
-    ...(component ? componentStatements(component) : []),
-    ...children(node.children, structureId, path),
-  ];
-  return entity;
+  const twinId = component?.twinId;
+  const serialized = component?.serialNumber === undefined ? undefined : component;
+  return object({
+    idShort,
+    displayName: names(node.name ?? node.position),
+    semanticId: globalReference(AAS_SEMANTICS.node),
+    statements: [
+      text('Path', node.path),
+      ...optional('Name', node.name),
+      ...(component ? componentStatements(component) : []),
+      ...children(node.children, structureId, [...parentPath, idShort]),
+    ],
+    entityType: twinId !== undefined || serialized ? 'SelfManagedEntity' : 'CoManagedEntity',
+    globalAssetId: twinId === undefined ? undefined : twinAssetId(twinId),
+    specificAssetIds:
+      twinId === undefined && serialized
+        ? assetIds(serialized.partNumber, serialized.serialNumber!)
+        : undefined,
+    modelType: 'Entity',
+  });
 }
 
-const children = (
-  nodes: readonly Node[],
-  structureId: string,
-  parent: readonly string[],
-): ISubmodelElement[] => [
+const children = (nodes: readonly Node[], structureId: string, parent: readonly string[]): AasObject[] => [
   ...nodes.map((child) => nodeEntity(child, structureId, parent)),
   ...nodes.map((child, index) => hasPart(structureId, parent, slugIdShort(child.position), index)),
 ];
 
-function structureSubmodel(input: AasExportInput): Submodel {
+function structureSubmodel(input: AasExportInput) {
   const { twin } = input;
   const id = submodelId(twin.id, 'hierarchical-structures');
-  const entryNode = new Entity(EntityType.SelfManagedEntity);
-  entryNode.idShort = 'EntryNode';
-  entryNode.displayName = names(`${twin.product.name ?? twin.product.partNumber} ${twin.serialNumber}`);
-  entryNode.semanticId = globalReference(AAS_SEMANTICS.entryNode);
-  entryNode.globalAssetId = twinAssetId(twin.id);
-  const statements = children(twin.configuration, id, ['EntryNode']);
-  entryNode.statements = statements.length > 0 ? statements : null;
+  const entryNode = object({
+    idShort: 'EntryNode',
+    displayName: names(`${twin.product.name ?? twin.product.partNumber} ${twin.serialNumber}`),
+    semanticId: globalReference(AAS_SEMANTICS.entryNode),
+    statements: children(twin.configuration, id, ['EntryNode']),
+    entityType: 'SelfManagedEntity',
+    globalAssetId: twinAssetId(twin.id),
+    modelType: 'Entity',
+  });
   return submodel(id, 'HierarchicalStructures', AAS_SEMANTICS.hierarchicalStructures, [
     text('ArcheType', 'Full', AAS_SEMANTICS.archeType),
     ...timeProperties(input.asOf, input.knownAt),
@@ -362,12 +345,12 @@ function structureSubmodel(input: AasExportInput): Submodel {
   ]);
 }
 
+const TOKEN = "[!#$%&'*+\\-.^_`|~0-9a-zA-Z]+";
+const MIME = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|"[^"\\\\]*"))*$`);
+
 /** The media type as AAS takes it (RFC 2046, ≤ 100 characters): parameters go when they do not fit. */
-function aasContentType(contentType: string): string {
-  const mime =
-    /^[!#$%&'*+\-.^_`|~0-9a-zA-Z]+\/[!#$%&'*+\-.^_`|~0-9a-zA-Z]+([ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9a-zA-Z]+=([!#$%&'*+\-.^_`|~0-9a-zA-Z]+|"[^"\\]*"))*$/;
-  return mime.test(contentType) && contentType.length <= 100 ? contentType : mediaTypeOf(contentType);
-}
+const aasContentType = (contentType: string) =>
+  MIME.test(contentType) && contentType.length <= 100 ? contentType : mediaTypeOf(contentType);
 
 function documentCollection(entry: AasDocument, vias: ReadonlySet<string>, input: AasExportInput) {
   const { document } = entry;
@@ -375,23 +358,18 @@ function documentCollection(entry: AasDocument, vias: ReadonlySet<string>, input
   const url =
     input.documentUrl?.(document.id, version) ??
     `${input.baseUrl ?? ''}/v1/documents/${encodeURIComponent(document.id)}${version === undefined ? '' : `?version=${version}`}`;
-  const file = new File(aasContentType(document.contentType));
-  file.idShort = 'File';
-  file.value = url;
-  const element = collection(
+  return collection(
     `Document_${document.id.replace(/[^a-zA-Z0-9_]/g, '_')}`,
     [
       text('DocumentId', document.id),
       text('Title', document.title),
       text('Kind', document.kind),
-      property('Version', DataTypeDefXsd.Integer, String(version ?? document.latestVersion)),
+      property('Version', 'xs:integer', String(version ?? document.latestVersion)),
       text('Via', [...vias].sort().join(' ')),
-      file,
+      { idShort: 'File', contentType: aasContentType(document.contentType), value: url, modelType: 'File' },
     ],
-    document.title,
+    object({ displayName: names(document.title), semanticId: globalReference(AAS_SEMANTICS.document) }),
   );
-  element.semanticId = globalReference(AAS_SEMANTICS.document);
-  return element;
 }
 
 /** Paths of every position in the tree, to the idShorts of their entities. */
@@ -405,7 +383,7 @@ function entityPaths(nodes: readonly Node[], parent: readonly string[], into = n
 }
 
 /** Documents grouped where they are linked: the twin, or each position (with a reference to its entity). */
-function documentationSubmodel(input: AasExportInput): Submodel {
+function documentationSubmodel(input: AasExportInput) {
   const { twin } = input;
   const places = new Map<string, Map<string, { entry: AasDocument; vias: Set<string> }>>();
   for (const entry of input.documents) {
@@ -423,58 +401,71 @@ function documentationSubmodel(input: AasExportInput): Submodel {
   const structureId = submodelId(twin.id, 'hierarchical-structures');
   const entities = entityPaths(twin.configuration, ['EntryNode']);
   const positions = [...places.keys()].filter((place) => place !== '').sort();
-  const elements: ISubmodelElement[] = [];
-  if (places.has('')) elements.push(collection('Twin', documentsAt('')));
-  if (positions.length > 0) {
-    const list = new SubmodelElementList(AasSubmodelElements.SubmodelElementCollection);
-    list.idShort = 'Positions';
-    list.orderRelevant = false;
-    list.value = positions.map((path) => {
-      const entity = entities.get(path);
-      const placed = new SubmodelElementCollection();
-      const reference = entity === undefined ? [] : [new ReferenceElement()];
-      if (entity !== undefined) {
-        reference[0]!.idShort = 'Position';
-        reference[0]!.value = entityReference(structureId, entity);
-      }
-      placed.value = [text('Path', path), ...reference, ...documentsAt(path)];
-      return placed;
-    });
-    elements.push(list);
-  }
-  return submodel(
-    submodelId(twin.id, 'documentation'),
-    'Documentation',
-    AAS_SEMANTICS.documentation,
-    elements,
-  );
+  const atPosition = (path: string) => {
+    const entity = entities.get(path);
+    const reference =
+      entity === undefined
+        ? []
+        : [
+            {
+              idShort: 'Position',
+              value: entityReference(structureId, entity),
+              modelType: 'ReferenceElement',
+            },
+          ];
+    return collection(undefined, [text('Path', path), ...reference, ...documentsAt(path)]);
+  };
+  return submodel(submodelId(twin.id, 'documentation'), 'Documentation', AAS_SEMANTICS.documentation, [
+    ...(places.has('') ? [collection('Twin', documentsAt(''))] : []),
+    ...(positions.length === 0
+      ? []
+      : [
+          object({
+            idShort: 'Positions',
+            orderRelevant: false,
+            typeValueListElement: 'SubmodelElementCollection',
+            value: positions.map(atPosition),
+            modelType: 'SubmodelElementList',
+          }),
+        ]),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // the environment
 
-function assetIds(partNumber: string, serialNumber: string): SpecificAssetId[] {
-  const serial = new SpecificAssetId('serialNumber', clip(serialNumber, 2000));
-  serial.semanticId = globalReference(AAS_SEMANTICS.serialNumber);
-  const part = new SpecificAssetId('partNumber', clip(partNumber, 2000));
-  part.semanticId = globalReference(AAS_SEMANTICS.partNumber);
-  return [serial, part];
-}
+const assetIds = (partNumber: string, serialNumber: string) => [
+  {
+    name: 'serialNumber',
+    value: clip(serialNumber, 2000),
+    semanticId: globalReference(AAS_SEMANTICS.serialNumber),
+  },
+  {
+    name: 'partNumber',
+    value: clip(partNumber, 2000),
+    semanticId: globalReference(AAS_SEMANTICS.partNumber),
+  },
+];
 
-const submodelReference = (model: Submodel) =>
-  new Reference(ReferenceTypes.ModelReference, [new Key(KeyTypes.Submodel, model.id)]);
-
-/** The AAS V3.0 environment of a twin as it was at `asOf`, as recorded up to `knownAt`, as JSON. */
-export function aasEnvironment(input: AasExportInput): JsonObject {
+/** The AAS V3.0 environment (JSON serialization) of a twin as it was at `asOf`, as recorded up to `knownAt`. */
+export function aasEnvironment(input: AasExportInput): AasObject {
   const { twin } = input;
   const submodels = [identificationSubmodel(input), structureSubmodel(input), documentationSubmodel(input)];
-  const asset = new AssetInformation(AssetKind.Instance);
-  asset.globalAssetId = twinAssetId(twin.id);
-  asset.specificAssetIds = assetIds(twin.product.partNumber, twin.serialNumber);
-  asset.assetType = clip(twin.product.partNumber, 2000);
-  const shell = new AssetAdministrationShell(shellId(twin.id), asset);
-  shell.idShort = `Twin_${twin.id.replace(/[^a-zA-Z0-9_]/g, '_')}`;
-  shell.displayName = names(`${twin.product.name ?? twin.product.partNumber} ${twin.serialNumber}`);
-  shell.submodels = submodels.map(submodelReference);
-  return toJsonable(new Environment([shell], submodels));
+  const shell = object({
+    id: shellId(twin.id),
+    idShort: `Twin_${twin.id.replace(/[^a-zA-Z0-9_]/g, '_')}`,
+    displayName: names(`${twin.product.name ?? twin.product.partNumber} ${twin.serialNumber}`),
+    assetInformation: object({
+      assetKind: 'Instance',
+      globalAssetId: twinAssetId(twin.id),
+      specificAssetIds: assetIds(twin.product.partNumber, twin.serialNumber),
+      assetType: clip(twin.product.partNumber, 2000),
+    }),
+    submodels: submodels.map((model) => ({
+      type: 'ModelReference',
+      keys: [{ type: 'Submodel', value: model.id as string }],
+    })),
+    modelType: 'AssetAdministrationShell',
+  });
+  return { assetAdministrationShells: [shell], submodels };
 }
