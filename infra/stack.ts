@@ -13,7 +13,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -48,6 +48,8 @@ export const EVENT_SOURCE = 'twinthread';
 
 /** Logs of the functions and of the API are operational data; the audit trail lives in the table. */
 const LOG_RETENTION = RetentionDays.ONE_MONTH;
+/** A tenant export job runs in one invocation of the exchange function: Lambda's maximum. */
+const EXPORT_JOB_TIMEOUT = Duration.minutes(15);
 
 const pascal = (name: string): string =>
   name.replace(/(^|[-_])([a-z0-9])/g, (_match, _sep: string, char: string) => char.toUpperCase());
@@ -204,7 +206,8 @@ export class TwinthreadStack extends Stack {
         architecture: Architecture.ARM_64,
         // more memory means more CPU, hence shorter cold starts
         memorySize: 512,
-        timeout: Duration.seconds(29),
+        // the exchange function also runs tenant export jobs (asynchronous self-invocations)
+        timeout: name === 'exchange' ? EXPORT_JOB_TIMEOUT : Duration.seconds(29),
         role,
         logGroup,
         environment,
@@ -217,6 +220,20 @@ export class TwinthreadStack extends Stack {
       });
       functions.set(name, fn);
     }
+
+    // ---- tenant exports ----------------------------------------------------------------------------
+    // POST /v1/exports answers at once; the job runs in an asynchronous invocation of the exchange
+    // function itself. It may invoke itself and nothing else (a separate policy: the function's own
+    // ARN in its role's default policy would be a dependency cycle). A failed job is recorded as
+    // failed on the job item, so Lambda does not retry it.
+    const exchange = functions.get('exchange')!;
+    new Policy(this, 'ExchangeSelfInvoke', {
+      roles: [exchange.role!],
+      statements: [
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [exchange.functionArn] }),
+      ],
+    });
+    exchange.configureAsyncInvoke({ retryAttempts: 0 });
 
     const apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: LOG_RETENTION,
