@@ -8,7 +8,10 @@ import * as z from 'zod';
 import { PROBLEM_RESPONSES, type Route, type RouteResponse, routes } from '../routes';
 import { Problem } from './common';
 
-/** The areas of the API, each a tag of the reference; the first whose pattern matches a path wins. */
+/**
+ * The areas of the API, each a tag of the reference; the first whose pattern matches a path wins.
+ * The reference lists them in the order the route table first names them.
+ */
 export const API_AREAS: readonly { name: string; description: string; paths: RegExp }[] = [
   {
     name: 'System',
@@ -16,15 +19,15 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
     paths: /^\/(health|openapi\.json|docs)(\/|$)/,
   },
   {
+    name: 'Shared twins',
+    description: 'Grantees read (and, where granted, write) other tenants’ twins through a view',
+    paths: /^\/v1\/(shared\/twins|installed-base)(\/|$)/,
+  },
+  {
     name: 'Export and import',
     description:
       'Open data: a twin or the whole tenant as JSON or as an Asset Administration Shell, and back',
     paths: /\/export$|^\/v1\/(exports|imports)(\/|$)/,
-  },
-  {
-    name: 'Shared twins',
-    description: 'Grantees read (and, where granted, write) other tenants’ twins through a view',
-    paths: /^\/v1\/(shared\/twins|installed-base)(\/|$)/,
   },
   {
     name: 'Baselines',
@@ -161,7 +164,7 @@ function routeConfig(route: Route): RouteConfig {
       ...(route.ifMatch
         ? {
             headers: z.object({
-              'If-Match': z.string().meta({ description: 'The ETag of the twin as read: "<version>"' }),
+              'If-Match': z.string().meta({ description: 'The `ETag` of the twin as read', example: '"3"' }),
             }),
           }
         : {}),
@@ -224,13 +227,10 @@ export function openApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: [
-      ...API_AREAS.filter((area) => used.has(area.name)).map(({ name, description }) => ({
-        name,
-        description,
-      })),
-      ...[...used].filter((name) => !API_AREAS.some((area) => area.name === name)).map((name) => ({ name })),
-    ],
+    tags: [...used].map((name) => ({
+      name,
+      description: API_AREAS.find((area) => area.name === name)?.description,
+    })),
   }) as unknown as Record<string, unknown>;
   return document;
 }
