@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
-import { aircraftRecord } from '../support/fixtures';
+import { aircraftRecord, wideRecord } from '../support/fixtures';
+import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 
 let api: TestApi;
@@ -220,5 +221,65 @@ describe('export → import into an empty tenant → export', () => {
     expect(again.mapping).toEqual(first.mapping);
     const listed = await must(target('GET', '/v1/twins?serialNumber=RT-2'));
     expect(listed.items).toHaveLength(1);
+  }, 60_000);
+
+  it('refuses a copy whose product serial the tenant already has from elsewhere (409), and writes nothing', async () => {
+    // Prepare
+    const exported = await must(
+      source(
+        'GET',
+        `/v1/twins/${(await must(source('POST', '/v1/twins', { body: aircraftRecord('RT-3') }), 201)).id}/export`,
+      ),
+    );
+    const other = await api.as(newTenant('holder'), ['admin']);
+    await must(other('POST', '/v1/twins', { body: aircraftRecord('RT-3') }), 201);
+    // Act
+    const refused = await other('POST', '/v1/imports', { body: exported });
+    // Assess
+    expectProblem(refused, 409, 'body.serialNumber');
+    expect((await must(other('GET', '/v1/twins?serialNumber=RT-3'))).items).toHaveLength(1);
+    expect((await must(other('GET', '/v1/documents'))).items).toHaveLength(0);
+  });
+
+  it('refuses an export whose intervals no store could hold, naming the field', async () => {
+    // Prepare
+    const exported = await must(
+      source(
+        'GET',
+        `/v1/twins/${(await must(source('POST', '/v1/twins', { body: aircraftRecord('RT-4') }), 201)).id}/export`,
+      ),
+    );
+    const open = exported.installations.find((installation: Json) => installation.path === 'hvac/controller');
+    const twice = {
+      ...exported,
+      installations: [...exported.installations, { ...open, validFrom: '2025-01-01T00:00:00.000Z' }],
+    };
+    const tampered = { ...exported, source: { ...exported.source, tenant: 'nowhere#else' } };
+    // Act
+    const inconsistent = await target('POST', '/v1/imports', { body: twice });
+    const badSource = await target('POST', '/v1/imports', { body: tampered });
+    const engineer = await api.as(newTenant('engineers'), ['engineer']);
+    const notAdmin = await engineer('POST', '/v1/imports', { body: exported });
+    // Assess
+    expectProblem(inconsistent, 400, `body.installations[${exported.installations.length}].path`);
+    expectProblem(badSource, 400, 'body.source.tenant');
+    expectProblem(notAdmin, 403);
+  });
+
+  it('writes a large copy in several transactions, visible only once complete', async () => {
+    // Prepare
+    const created = await must(source('POST', '/v1/twins', { body: wideRecord('RT-WIDE', 150) }), 201);
+    const exported = await must(source('GET', `/v1/twins/${created.id}/export`));
+    // Act
+    const imported = await must(target('POST', '/v1/imports', { body: exported }), 201);
+    // Assess
+    expect(imported.transactions).toBeGreaterThan(1);
+    expect(imported.twin.configuration).toHaveLength(150);
+    const copy = await must(target('GET', `/v1/twins/${imported.twin.id}/export`));
+    expect(copy.installations).toHaveLength(150);
+    const trace = await must(target('GET', '/v1/components/SERVO/RT-WIDE-S7'));
+    expect(trace.installations).toEqual([
+      { twinId: imported.twin.id, path: 'p-7', validFrom: exported.record.builtAt, validTo: null },
+    ]);
   }, 60_000);
 });
