@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Browser tests need Chromium: `npm run test:browser` (vitest.browser.config.ts) runs them.
+    exclude: [...configDefaults.exclude, 'test/browser/**'],
     // One embedded DynamoDB and S3 for the whole run; every test works in tenants of its own.
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/environment.ts'],

@@ -7,6 +7,7 @@ import { problemOf } from '../../shared/http/response';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
 import { type DevIssuer, DevTokenRequest } from './dev-issuer';
 import { lambdaContext, loadFunction } from './functions';
+import { serveStatic, WEB_ROOT } from './static';
 
 export type Invoke = (
   fn: FunctionName,
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   devIssuer?: DevIssuer;
   routes?: readonly Route[];
   invoke?: Invoke;
+  /** The built console, served for GETs no route takes (default web/dist); false: none. */
+  webRoot?: string | false;
 }
 
 interface CompiledRoute {
@@ -143,7 +146,11 @@ export function createGateway(options: GatewayOptions = {}): Server {
       return send(response, await devRoute(options.devIssuer, method, url.pathname, request), requestId);
     }
     const match = matchRoute(compiled, method, url.pathname);
-    if (!match) throw new NotFound(`No route ${method} ${url.pathname}`);
+    if (!match) {
+      const webRoot = options.webRoot ?? WEB_ROOT;
+      if (webRoot && (await serveStatic(webRoot, request, response, url.pathname))) return;
+      throw new NotFound(`No route ${method} ${url.pathname}`);
+    }
     const body = await readBody(request);
     const event = toApiGatewayEvent(request, url, body, match.route, match.params, requestId);
     send(response, await invoke(match.route.function, event, requestId), requestId);

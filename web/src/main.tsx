@@ -1,0 +1,104 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { setUnauthorizedHandler } from './api';
+import { SignIn } from './pages/sign-in';
+import { TwinList } from './pages/twin-list';
+import { matchPath, navigate, useLocation } from './router';
+import { loadSession, type Session, saveSession } from './session';
+import { Link } from './ui';
+import './styles.css';
+
+interface RouteDef {
+  pattern: string;
+  title: string;
+  view: (params: Record<string, string>, search: URLSearchParams) => preact.JSX.Element;
+}
+
+const ROUTES: RouteDef[] = [
+  { pattern: '/', title: 'Twins', view: () => <TwinList /> },
+  { pattern: '/twins', title: 'Twins', view: () => <TwinList /> },
+];
+
+const NAV = [{ href: '/twins', label: 'Twins' }];
+
+function App() {
+  const [session, setSession] = useState<Session | undefined>(loadSession());
+  const [expired, setExpired] = useState(false);
+  const { path, search } = useLocation();
+
+  useEffect(
+    () =>
+      setUnauthorizedHandler(() => {
+        saveSession(undefined);
+        setSession(undefined);
+        setExpired(true);
+      }),
+    [],
+  );
+
+  if (!session) {
+    return (
+      <SignIn
+        expired={expired}
+        onSignedIn={(next) => {
+          saveSession(next);
+          setSession(next);
+          setExpired(false);
+        }}
+      />
+    );
+  }
+
+  let page: preact.JSX.Element = (
+    <section>
+      <h1>Not found</h1>
+      <p>The console has no page at {path}.</p>
+    </section>
+  );
+  let title = 'Not found';
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (params) {
+      page = route.view(params, search);
+      title = route.title;
+      break;
+    }
+  }
+  document.title = `${title} · twinthread`;
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">twinthread</span>
+        <nav aria-label="Main">
+          {NAV.map((item) => (
+            <Link key={item.href} href={item.href} class={path.startsWith(item.href) ? 'active' : ''}>
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <span class="who" data-testid="who">
+          {session.tenant} · {session.roles.join(', ')} · {session.sub}
+        </span>
+        <button
+          type="button"
+          onClick={() => {
+            saveSession(undefined);
+            setSession(undefined);
+            navigate('/', true);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
