@@ -1,6 +1,8 @@
 import { aasEnvironment } from './domain/aas';
 import type { TwinHistory } from './domain/change-set';
-import { assembleTwin } from './domain/twin';
+import { assembleTwin, type Twin } from './domain/twin';
+import { projectThroughView } from './domain/view';
+import type { ViewBody } from './schemas/sharing';
 import { threadOf } from './thread-service';
 
 /**
@@ -12,17 +14,30 @@ import { threadOf } from './thread-service';
 export async function aasEnvironmentOf(
   tenant: string,
   history: TwinHistory,
-  options: { asOf: string; knownAt: string; baseUrl?: string },
+  options: {
+    asOf: string;
+    knownAt: string;
+    baseUrl?: string;
+    /** A grantee's view: the twin and its documents pass through the one projection first. */
+    view?: Omit<ViewBody, 'name'>;
+    documentUrl?: (documentId: string) => string;
+  },
 ): Promise<ReturnType<typeof aasEnvironment>> {
-  const { asOf, knownAt } = options;
+  const { asOf, knownAt, view } = options;
   // links and documents are not bitemporal: what was recorded after knownAt was not known then
   const known = { ...history, links: (history.links ?? []).filter((link) => link.createdAt <= knownAt) };
-  const thread = await threadOf(tenant, known, { asOf, knownAt });
+  const { nodes: _nodes, ...thread } = await threadOf(tenant, known, { asOf, knownAt });
+  const twin = assembleTwin(history, { asOf, knownAt });
+  const shown =
+    view === undefined
+      ? thread
+      : (projectThroughView({ shape: 'thread', body: thread }, view) as typeof thread);
   return aasEnvironment({
-    twin: assembleTwin(history, { asOf, knownAt }),
-    documents: thread.documents.filter((entry) => entry.document.createdAt <= knownAt),
+    twin: view === undefined ? twin : (projectThroughView({ shape: 'twin', body: twin }, view) as Twin),
+    documents: shown.documents.filter((entry) => entry.document.createdAt <= knownAt),
     asOf,
     knownAt,
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.documentUrl === undefined ? {} : { documentUrl: options.documentUrl }),
   });
 }

@@ -1,7 +1,7 @@
 import { createFunctionHandler } from '../../shared/http/handler';
 import { grantOperations } from './grant-operations';
 import { listingOperations } from './listing-operations';
-import { sharedDocumentOperations } from './shared-document-operations';
+import { sharedExportOperations } from './shared-export-operations';
 import { sharedReadOperations } from './shared-read-operations';
 import { sharedWriteOperations } from './shared-write-operations';
 import { viewOperations } from './view-operations';
@@ -11,7 +11,7 @@ export const handler = createFunctionHandler('sharing', {
   ...viewOperations,
   ...grantOperations,
   ...sharedReadOperations,
-  ...sharedDocumentOperations,
+  ...sharedExportOperations,
   ...sharedWriteOperations,
   ...listingOperations,
 });

@@ -7,7 +7,6 @@ import { projectThroughView } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import type { HistoryQuery, TimeQuery } from '../../shared/schemas/change';
 import type { ThreadQuery } from '../../shared/schemas/link';
-import { jsonExportOf } from '../../shared/export-service';
 import { sees, sharedRead, sharedReadTimes } from '../../shared/sharing-service';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { threadOf, workPackageOf } from '../../shared/thread-service';
@@ -96,16 +95,10 @@ async function listSharedInspections(
   });
 }
 
-async function exportSharedTwin(request: OperationRequest<SharedParams>) {
-  return sharedRead(request, 'export', (shared) => jsonExportOf(shared.owner, shared.history, request.now));
-}
-
-/** A document the caller's view shows in the thread (linked or by effectivity), with a download URL. */
 export const sharedReadOperations: Record<string, Operation> = {
   getSharedTwin,
   sharedTwinHistory,
   sharedTwinThread,
   sharedWorkPackage,
   listSharedInspections,
-  exportSharedTwin,
 };

@@ -1,6 +1,6 @@
 import { ChangeSetBody, HistoryPage, HistoryQuery, TimeQuery } from '../schemas/change';
 import { DocumentDownload, GetDocumentQuery } from '../schemas/document';
-import { TwinExport } from '../schemas/exchange';
+import { ExportQuery, TwinExport } from '../schemas/exchange';
 import {
   InspectionBody,
   InspectionList,
@@ -264,7 +264,7 @@ const granteeRoutes: Route[] = [
     twinData: 'export',
     summary: 'Open export of a shared twin (JSON), inside the view',
     roles: READERS,
-    request: { params: SharedTwinParams },
+    request: { params: SharedTwinParams, query: ExportQuery },
     responses: {
       200: {
         description: 'The export (twinthread.twin/2), projected through the grant’s view',

@@ -1,3 +1,5 @@
+import { environmentFromJsonable, type JsonObject } from '@aas-core-works/aas-core3.0-typescript/jsonization';
+import { verify } from '@aas-core-works/aas-core3.0-typescript/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
@@ -183,6 +185,26 @@ describe('a contractor under an HVAC grant', () => {
     const events = await fleet.admin('GET', `/v1/events?twinId=${twin.id}&type=twin.accessed&limit=100`);
     expect(events.body.items.map((event: { action: string }) => event.action)).toContain('read thread');
     expect(events.body.items[0]).toMatchObject({ grantee: contractor, actor: { tenant: contractor } });
+  });
+
+  it('exports the twin through its view, as JSON and as an AAS V3 environment that verifies', async () => {
+    const twin = fleet.twins[0]!;
+    const json = await technician('GET', `/v1/shared/twins/${fleet.owner}/${twin.id}/export`);
+    expect(json.status).toBe(200);
+    const aas = await technician('GET', `/v1/shared/twins/${fleet.owner}/${twin.id}/export?format=aas`);
+    expect(aas.status).toBe(200);
+    for (const answer of [json, aas]) {
+      const text = JSON.stringify(answer.body);
+      expect(text).toContain('MSN-0-HVC');
+      for (const hidden of ['ESN', 'FDC', 'FADEC-3', 'leaseRate']) expect(text).not.toContain(hidden);
+    }
+    const parsed = environmentFromJsonable(aas.body as JsonObject);
+    expect(parsed.error).toBeNull();
+    expect([...verify(parsed.value!)].map((error) => `${error.path}: ${error.message}`)).toEqual([]);
+    expectProblem(
+      await technician('GET', `/v1/shared/twins/${fleet.owner}/${twin.id}/export?asOf=2025-01-01T00:00:00Z`),
+      403,
+    );
   });
 
   it('is refused on a twin of the site it does not cover, like a missing one', async () => {

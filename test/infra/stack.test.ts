@@ -180,10 +180,12 @@ describe('TwinthreadStack', () => {
     // Assess
     expect(descriptions.sort()).toEqual(FUNCTION_NAMES.map((name) => `twinthread ${name}`).sort());
     for (const fn of Object.values(functions as Resources)) {
+      // API Gateway answers within 29 s; only the exchange function also runs tenant export jobs (15 min)
+      const timeout = fn.Properties.Description === 'twinthread exchange' ? 900 : 29;
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        Timeout: 29,
+        Timeout: timeout,
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
         Environment: {
           Variables: {

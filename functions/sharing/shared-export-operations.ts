@@ -1,9 +1,12 @@
+import { aasEnvironmentOf } from '../../shared/aas-export';
 import { documentDownload } from '../../shared/document-download';
 import { NotFound } from '../../shared/domain/errors';
 import { projectThroughView } from '../../shared/domain/view';
+import { jsonExportOf } from '../../shared/export-service';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { auditAccess, openSharedTwin } from '../../shared/sharing-service';
+import type { ExportQuery } from '../../shared/schemas/exchange';
+import { auditAccess, openSharedTwin, sharedRead, sharedReadTimes } from '../../shared/sharing-service';
 import { threadOf } from '../../shared/thread-service';
 
 type SharedParams = { owner: string; id: string };
@@ -30,4 +33,22 @@ async function getSharedDocument(
   return ok(answer);
 }
 
-export const sharedDocumentOperations: Record<string, Operation> = { getSharedDocument };
+/** The open export of a shared twin through the caller's view: lossless JSON, or an AAS V3 environment. */
+async function exportSharedTwin(request: OperationRequest<SharedParams, ExportQuery>) {
+  const { format, ...times } = request.query;
+  if (format === 'json')
+    return sharedRead(request, 'export', (shared) =>
+      jsonExportOf(shared.owner, shared.history, request.now, sharedReadTimes(shared, request.now, times)),
+    );
+  const { owner, id } = request.params;
+  const shared = await openSharedTwin(request.caller, owner, id, request.now);
+  const environment = await aasEnvironmentOf(owner, shared.history, {
+    ...sharedReadTimes(shared, request.now, times),
+    view: shared.view,
+    documentUrl: (documentId) => `/v1/shared/twins/${owner}/${id}/documents/${documentId}`,
+  });
+  await auditAccess(shared, request.caller, 'read export (aas)', request.now);
+  return ok(environment);
+}
+
+export const sharedExportOperations: Record<string, Operation> = { getSharedDocument, exportSharedTwin };
