@@ -333,7 +333,9 @@ try {
   const ingest = await benchIngest(benchContext, QUICK ? INGEST_BENCH_QUICK : INGEST_BENCH);
 
   // --- Fleet: impact over 10,000 vs 100,000 units, the same 5,000 matching --------------------------------
-  console.log('\nFleet: OTA impact and first page, fleet of 10,000 vs 100,000 units, the same 5,000 matching');
+  console.log(
+    '\nFleet: OTA impact and first page, fleet of 10,000 vs 100,000 units, the same 5,000 matching',
+  );
   const fleet = await benchFleet(benchContext, QUICK ? FLEET_BENCH_QUICK : FLEET_BENCH);
 
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
