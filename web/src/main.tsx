@@ -1,7 +1,9 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { setUnauthorizedHandler } from './api';
+import { ComponentPage } from './pages/component';
 import { SignIn } from './pages/sign-in';
+import { TwinPage } from './pages/twin';
 import { TwinList } from './pages/twin-list';
 import { matchPath, navigate, useLocation } from './router';
 import { loadSession, type Session, saveSession } from './session';
@@ -17,6 +19,12 @@ interface RouteDef {
 const ROUTES: RouteDef[] = [
   { pattern: '/', title: 'Twins', view: () => <TwinList /> },
   { pattern: '/twins', title: 'Twins', view: () => <TwinList /> },
+  { pattern: '/twins/:id', title: 'Twin', view: (params) => <TwinPage id={params.id!} key={params.id} /> },
+  {
+    pattern: '/components/:pn/:sn',
+    title: 'Component',
+    view: (params) => <ComponentPage partNumber={params.pn!} serialNumber={params.sn!} />,
+  },
 ];
 
 const NAV = [{ href: '/twins', label: 'Twins' }];

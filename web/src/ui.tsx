@@ -72,6 +72,6 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
 export const formatTime = (iso: string | undefined) =>
   iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16).concat(' UTC') : '';
 
-/** A `datetime-local` value (UTC, minutes) from an ISO time, and back. */
-export const toLocalInput = (iso: string) => iso.slice(0, 16);
-export const fromLocalInput = (value: string) => (value ? new Date(`${value}:00Z`).toISOString() : '');
+/** A `datetime-local` value (read as UTC, to the minute or second) as an ISO time. */
+export const fromLocalInput = (value: string) =>
+  value ? new Date(value.length === 16 ? `${value}:00Z` : `${value}Z`).toISOString() : '';

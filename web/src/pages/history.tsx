@@ -1,0 +1,244 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import type { Baseline, ChangeSet, Component, ConfigurationDiff, Operation, Page } from '../types';
+import { ErrorBanner, formatTime, fromLocalInput, Notice, useAsync } from '../ui';
+
+export const describeComponent = (component: Component | null | undefined) =>
+  component
+    ? [
+        component.partNumber,
+        component.serialNumber && `SN ${component.serialNumber}`,
+        component.revision && `rev ${component.revision}`,
+        component.softwareVersion && `v${component.softwareVersion}`,
+      ]
+        .filter(Boolean)
+        .join(' ')
+    : 'nothing';
+
+export function describeOperation(operation: Operation): string {
+  switch (operation.op) {
+    case 'install':
+    case 'replace':
+      return `${operation.op} ${operation.position}: ${describeComponent(operation.component)}`;
+    case 'remove':
+    case 'remove-position':
+      return `${operation.op} ${operation.position}`;
+    case 'add-position':
+      return `add position ${operation.position}${operation.name ? ` (${operation.name})` : ''}`;
+    case 'move':
+      return `move ${operation.from} → ${operation.to}`;
+    case 'update': {
+      const parts = [
+        operation.softwareVersion && `software ${operation.softwareVersion}`,
+        operation.revision && `revision ${operation.revision}`,
+        operation.attributes && `attributes ${Object.keys(operation.attributes).join(', ')}`,
+      ].filter(Boolean);
+      return `update ${operation.position}: ${parts.join('; ')}`;
+    }
+    case 'lifecycle':
+      return `lifecycle → ${operation.to}`;
+    default:
+      return operation.op;
+  }
+}
+
+const actorOf = (actor: ChangeSet['actor']) => (typeof actor === 'string' ? actor : actor.sub);
+
+/** The history as a timeline: when, who, why, the work order and what changed. */
+export function HistoryTimeline(props: { base: string }) {
+  const [cursor, setCursor] = useState<string>();
+  const [items, setItems] = useState<ChangeSet[]>([]);
+  const page = useAsync(async () => {
+    const next = await api<Page<ChangeSet>>('GET', `${props.base}/history`, { query: { limit: 25, cursor } });
+    setItems((previous) => (cursor ? [...previous, ...next.items] : next.items));
+    return next;
+  }, [props.base, cursor]);
+  return (
+    <section aria-labelledby="history-heading">
+      <h2 id="history-heading">History</h2>
+      <ErrorBanner error={page.error} onRetry={page.reload} />
+      <ol class="timeline" aria-label="Change sets, newest first">
+        {items.map((change) => (
+          <li key={change.id}>
+            <div>
+              <strong>{change.reason}</strong>
+              {change.workOrder && <span class="badge lifecycle">{change.workOrder}</span>}
+            </div>
+            <div class="meta">
+              effective {formatTime(change.effectiveAt)} · recorded {formatTime(change.recordedAt)} · by{' '}
+              {actorOf(change.actor)}
+            </div>
+            <ul>
+              {change.operations.slice(0, 12).map((operation, index) => (
+                <li key={index}>{describeOperation(operation)}</li>
+              ))}
+              {change.operations.length > 12 && <li>… {change.operations.length - 12} more</li>}
+            </ul>
+          </li>
+        ))}
+      </ol>
+      {page.data?.nextCursor && (
+        <button type="button" onClick={() => setCursor(page.data!.nextCursor)}>
+          Older changes
+        </button>
+      )}
+    </section>
+  );
+}
+
+const DiffList = (props: { title: string; items: ConfigurationDiff['added']; css: string }) =>
+  props.items.length === 0 ? null : (
+    <>
+      <h3>{props.title}</h3>
+      <ul class={props.css}>
+        {props.items.map((change) => (
+          <li key={change.path}>
+            <code>{change.path}</code>: {describeComponent(change.from)} → {describeComponent(change.to)}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+
+/** The difference between two points: a time or a baseline each; and saving a baseline. */
+export function DiffPanel(props: { base: string; canWrite: boolean }) {
+  const baselines = useAsync(
+    () => api<Page<Baseline>>('GET', `${props.base}/baselines`, { query: { limit: 100 } }),
+    [props.base],
+  );
+  const [from, setFrom] = useState('time');
+  const [fromTime, setFromTime] = useState('');
+  const [to, setTo] = useState('now');
+  const [toTime, setToTime] = useState('');
+  const [diff, setDiff] = useState<ConfigurationDiff>();
+  const [error, setError] = useState<unknown>();
+  const [name, setName] = useState('');
+  const [at, setAt] = useState('');
+  const [saved, setSaved] = useState<string>();
+
+  const point = (choice: string, time: string) =>
+    choice === 'time' ? fromLocalInput(time) : choice === 'now' ? undefined : `baseline:${choice}`;
+
+  async function compare(event: Event) {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      setDiff(
+        await api<ConfigurationDiff>('GET', `${props.base}/diff`, {
+          query: { from: point(from, fromTime), to: point(to, toTime) },
+        }),
+      );
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  async function save(event: Event) {
+    event.preventDefault();
+    setError(undefined);
+    try {
+      const baseline = await api<Baseline>('POST', `${props.base}/baselines`, {
+        body: { name, ...(at ? { at: fromLocalInput(at) } : {}) },
+      });
+      setSaved(`Baseline "${baseline.name}" saved.`);
+      setName('');
+      baselines.reload();
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  const options = (withNow: boolean) => (
+    <>
+      {withNow && <option value="now">now</option>}
+      <option value="time">a time…</option>
+      {baselines.data?.items.map((baseline) => (
+        <option key={baseline.id} value={baseline.id}>
+          baseline {baseline.name}
+        </option>
+      ))}
+    </>
+  );
+
+  const empty =
+    diff &&
+    [
+      diff.added,
+      diff.removed,
+      diff.replaced,
+      diff.versionChanged,
+      diff.positionsAdded,
+      diff.positionsRemoved,
+    ].every((list) => list.length === 0);
+
+  return (
+    <section aria-labelledby="diff-heading">
+      <h2 id="diff-heading">Compare</h2>
+      <form class="row" onSubmit={compare} aria-label="Compare two dates or baselines">
+        <label>
+          From
+          <select aria-label="From" value={from} onChange={(event) => setFrom(event.currentTarget.value)}>
+            {options(false)}
+          </select>
+        </label>
+        {from === 'time' && (
+          <label>
+            From time (UTC)
+            <input
+              type="datetime-local"
+              required
+              value={fromTime}
+              onInput={(event) => setFromTime(event.currentTarget.value)}
+            />
+          </label>
+        )}
+        <label>
+          To
+          <select aria-label="To" value={to} onChange={(event) => setTo(event.currentTarget.value)}>
+            {options(true)}
+          </select>
+        </label>
+        {to === 'time' && (
+          <label>
+            To time (UTC)
+            <input
+              type="datetime-local"
+              required
+              value={toTime}
+              onInput={(event) => setToTime(event.currentTarget.value)}
+            />
+          </label>
+        )}
+        <button type="submit" class="primary">
+          Compare
+        </button>
+      </form>
+      <ErrorBanner error={error} />
+      {diff && (
+        <div class="panel" data-testid="diff">
+          {empty && <p>No differences.</p>}
+          <DiffList title="Added" items={diff.added} css="diff-added" />
+          <DiffList title="Removed" items={diff.removed} css="diff-removed" />
+          <DiffList title="Replaced" items={diff.replaced} css="" />
+          <DiffList title="Version changed" items={diff.versionChanged} css="" />
+          {diff.positionsAdded.length > 0 && <p>Positions added: {diff.positionsAdded.join(', ')}</p>}
+          {diff.positionsRemoved.length > 0 && <p>Positions removed: {diff.positionsRemoved.join(', ')}</p>}
+        </div>
+      )}
+      {props.canWrite && (
+        <form class="row no-print" onSubmit={save} aria-label="Save a baseline">
+          <label>
+            Baseline name
+            <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+          </label>
+          <label>
+            At (UTC, default now)
+            <input type="datetime-local" value={at} onInput={(event) => setAt(event.currentTarget.value)} />
+          </label>
+          <button type="submit">Save baseline</button>
+        </form>
+      )}
+      {saved && <Notice>{saved}</Notice>}
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { href, navigate } from './router';
+import type { TreeNode } from './types';
+import { KindBadge } from './ui';
+
+interface Visible {
+  node: TreeNode;
+  level: number;
+  parent?: string;
+}
+
+function visibleNodes(nodes: TreeNode[], collapsed: Set<string>, level = 1, parent?: string): Visible[] {
+  const out: Visible[] = [];
+  for (const node of nodes) {
+    out.push({ node, level, ...(parent ? { parent } : {}) });
+    if (node.children.length > 0 && !collapsed.has(node.path))
+      out.push(...visibleNodes(node.children, collapsed, level + 1, node.path));
+  }
+  return out;
+}
+
+/**
+ * The configuration tree, as the WAI-ARIA tree pattern: one tab stop, arrows move (Right opens or
+ * goes to the first child, Left closes or goes to the parent), Home/End, Enter/Space toggles;
+ * selection follows focus.
+ */
+export function ConfigTree(props: {
+  nodes: TreeNode[];
+  selected?: string;
+  onSelect: (path: string) => void;
+  label: string;
+}) {
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const visible = useMemo(() => visibleNodes(props.nodes, collapsed), [props.nodes, collapsed]);
+  const current = visible.find((item) => item.node.path === props.selected) ?? visible[0];
+  const root = useRef<HTMLUListElement>(null);
+  const [moved, setMoved] = useState(0);
+  // Keys can come faster than renders: the handler works on these, always up to date.
+  const latest = useRef({ collapsed, path: current?.node.path });
+  latest.current = { collapsed, path: current?.node.path };
+
+  useEffect(() => {
+    if (moved === 0 || !current) return;
+    root.current?.querySelector<HTMLElement>(`[data-path="${CSS.escape(current.node.path)}"]`)?.focus();
+  }, [moved, current]);
+
+  const toggle = (path: string, open?: boolean) => {
+    const next = new Set(latest.current.collapsed);
+    const shut = open === undefined ? !next.has(path) : !open;
+    if (shut) next.add(path);
+    else next.delete(path);
+    latest.current = { ...latest.current, collapsed: next };
+    setCollapsed(next);
+  };
+  const go = (path: string | undefined) => {
+    if (!path) return;
+    latest.current = { ...latest.current, path };
+    props.onSelect(path);
+    setMoved((value) => value + 1);
+  };
+
+  function onKeyDown(event: KeyboardEvent) {
+    const shown = visibleNodes(props.nodes, latest.current.collapsed);
+    const current = shown.find((item) => item.node.path === latest.current.path) ?? shown[0];
+    if (!current) return;
+    const visible = shown;
+    const index = visible.indexOf(current);
+    const node = current.node;
+    const open = node.children.length > 0 && !latest.current.collapsed.has(node.path);
+    switch (event.key) {
+      case 'ArrowDown':
+        go(visible[index + 1]?.node.path);
+        break;
+      case 'ArrowUp':
+        go(visible[index - 1]?.node.path);
+        break;
+      case 'Home':
+        go(visible[0]?.node.path);
+        break;
+      case 'End':
+        go(visible[visible.length - 1]?.node.path);
+        break;
+      case 'ArrowRight':
+        if (node.children.length === 0) return;
+        if (open) go(node.children[0]?.path);
+        else toggle(node.path, true);
+        break;
+      case 'ArrowLeft':
+        if (open) toggle(node.path, false);
+        else go(current.parent);
+        break;
+      case 'Enter':
+      case ' ':
+        if (node.children.length > 0) toggle(node.path);
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  const render = (nodes: TreeNode[], level: number) =>
+    nodes.map((node, index) => {
+      const hasChildren = node.children.length > 0;
+      const open = hasChildren && !collapsed.has(node.path);
+      const focused = current?.node.path === node.path;
+      const component = node.component;
+      return (
+        // biome-ignore lint/a11y/useKeyWithClickEvents: the tree's keydown handler (on its root) covers every item
+        <li
+          key={node.path}
+          role="treeitem"
+          data-path={node.path}
+          aria-level={level}
+          aria-setsize={nodes.length}
+          aria-posinset={index + 1}
+          aria-selected={focused}
+          aria-expanded={hasChildren ? open : undefined}
+          tabIndex={focused ? 0 : -1}
+          onClick={(event) => {
+            event.stopPropagation();
+            go(node.path);
+          }}
+        >
+          <div class="node">
+            <span
+              class="twisty"
+              aria-hidden="true"
+              onClick={(event) => {
+                event.stopPropagation();
+                if (hasChildren) toggle(node.path);
+              }}
+            >
+              {hasChildren ? (open ? '▾' : '▸') : '·'}
+            </span>
+            <span class="slug">{node.position}</span>
+            {node.name && <span class="muted">{node.name}</span>}
+            {component ? (
+              <>
+                <KindBadge kind={component.kind} />
+                <code>{component.partNumber}</code>
+                {component.revision && <span class="muted">rev {component.revision}</span>}
+                {component.serialNumber && (
+                  <a
+                    href={href('components', component.partNumber, component.serialNumber)}
+                    tabIndex={-1}
+                    aria-label={`Serial ${component.serialNumber}: follow this component`}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      event.stopPropagation();
+                      navigate(href('components', component.partNumber, component.serialNumber!));
+                    }}
+                  >
+                    SN {component.serialNumber}
+                  </a>
+                )}
+                {component.softwareVersion && <span class="version">v{component.softwareVersion}</span>}
+                {component.twinId && <span class="badge kind-twin">twin</span>}
+              </>
+            ) : (
+              <span class="empty-position">empty</span>
+            )}
+          </div>
+          {hasChildren && open && (
+            // biome-ignore lint/a11y/useSemanticElements: a group of the ARIA tree pattern
+            <ul role="group">{render(node.children, level + 1)}</ul>
+          )}
+        </li>
+      );
+    });
+
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA tree pattern has no native element
+    <ul role="tree" aria-label={props.label} ref={root} onKeyDown={onKeyDown}>
+      {render(props.nodes, 1)}
+    </ul>
+  );
+}
+
+export function findNode(nodes: TreeNode[], path: string | undefined): TreeNode | undefined {
+  for (const node of nodes) {
+    if (node.path === path) return node;
+    const found = findNode(node.children, path);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function allPaths(nodes: TreeNode[]): string[] {
+  return nodes.flatMap((node) => [node.path, ...allPaths(node.children)]);
+}
