@@ -1,19 +1,17 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { AppError, Conflict } from '../domain/errors';
+import { AppError } from '../domain/errors';
 import type { ImportIds, ImportPlan } from '../domain/import';
 import { asBuiltWrites, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { eventItem } from './events';
-import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
+import { ACTIVE, type Write } from './guarded-transaction';
 import { changeSetItem, ENTITY, inspectionItem, installationItem, positionItem } from './items';
 import { keys } from './keys';
-import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
+import { writeUnderLease } from './leased-write';
+import type { TransactEntry } from './transact';
 
 const table = () => config.tableName();
-
-/** Transactions of one large import written at the same time. */
-const PARALLEL_TRANSACTIONS = 4;
 
 /** What an import marker keeps: the copy's id and the new ids, in the export's canonical order. */
 export interface ImportMarker {
@@ -219,98 +217,15 @@ export async function writeImport(
 ): Promise<{ transactions: number }> {
   const { now, actor } = context;
   const records = recordWrites(tenant, plan, actor);
-  const single = [markerWrite(tenant, plan, 1), ...guardWrites(tenant, plan, ACTIVE, now), ...records];
-  if (single.length <= MAX_TRANSACTION_ITEMS) {
-    await writeTransaction(tenant, single, now);
-    return { transactions: 1 };
-  }
-  const count = Math.ceil(single.length / MAX_TRANSACTION_ITEMS) + 1;
-  const all = [markerWrite(tenant, plan, count), ...guardWrites(tenant, plan, PENDING, now), ...records];
-  const [first, ...rest] = chunk(all, MAX_TRANSACTION_ITEMS);
-  const written: Write[] = [];
-  try {
-    await writeTransaction(tenant, first!, now);
-    written.push(...first!);
-    for (const batch of chunk(rest, PARALLEL_TRANSACTIONS)) {
-      const results = await Promise.allSettled(batch.map((writes) => writeTransaction(tenant, writes, now)));
-      results.forEach((result, index) => {
-        if (result.status === 'fulfilled') written.push(...batch[index]!);
-      });
-      const failed = results.find((result) => result.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-    }
-    await activate(tenant, plan, now);
-    return { transactions: count };
-  } catch (error) {
-    await removeWrites(tenant, plan.ids.twin, written);
-    throw error;
-  }
-}
-
-async function activate(tenant: string, plan: ImportPlan, now: Date): Promise<void> {
-  const { record } = plan.history;
-  const indexKeys = keys.twinIndexKeys(tenant, { ...record, partNumber: record.product.partNumber });
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = {
-    ':active': ACTIVE,
-    ':pending': PENDING,
-    ':now': now.toISOString(),
-  };
-  const sets = ['#status = :active'];
-  for (const [name, value] of Object.entries(indexKeys)) {
-    names[`#${name}`] = name;
-    values[`:${name}`] = value;
-    sets.push(`#${name} = :${name}`);
-  }
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.twinMeta(tenant, record.id),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
-        ConditionExpression: '#status = :pending AND leaseUntil > :now',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException')
-      throw new Conflict('Writing the copy took longer than its lease: nothing was kept, retry');
-    throw error;
-  }
-}
-
-/** Best-effort undo of a failed import: outside writes undo themselves, then the copy's partition, META last. */
-async function removeWrites(tenant: string, twinId: string, written: Write[]): Promise<void> {
-  const partition = keys.twinPartition(tenant, twinId);
-  const own: Record<string, unknown>[] = [];
-  const undos: Promise<unknown>[] = [];
-  for (const write of written) {
-    const item = write.entry.Put?.Item;
-    if (item?.PK === partition) own.push({ PK: item.PK, SK: item.SK });
-    else if (write.undo?.Delete)
-      undos.push(
-        documentClient()
-          .send(new DeleteCommand(write.undo.Delete))
-          .catch(() => undefined),
-      );
-  }
-  await Promise.all(undos);
-  const meta = own.filter((key) => key.SK === keys.prefixes.meta);
-  for (const batch of [
-    ...chunk(
-      own.filter((key) => key.SK !== keys.prefixes.meta),
-      25,
-    ),
-    meta,
-  ]) {
-    if (batch.length === 0) continue;
-    await documentClient()
-      .send(
-        new BatchWriteCommand({
-          RequestItems: { [table()]: batch.map((Key) => ({ DeleteRequest: { Key } })) },
-        }),
-      )
-      .catch(() => undefined);
-  }
+  return writeUnderLease(
+    tenant,
+    plan.history.record,
+    (status, transactions) => [
+      markerWrite(tenant, plan, transactions),
+      ...guardWrites(tenant, plan, status, now),
+      ...records,
+    ],
+    now,
+    { what: 'copy' },
+  );
 }

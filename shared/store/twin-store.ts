@@ -1,23 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
 import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
-import { Conflict, invalidField, NotFound, PreconditionFailed } from '../domain/errors';
+import { invalidField, NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
-import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
+import { ACTIVE } from './guarded-transaction';
 import { indexKeyOf, isIndexKeyOf } from './index-cursor';
 import {
   ENTITY,
@@ -31,30 +25,20 @@ import {
   toTwinRecord,
 } from './items';
 import { keys } from './keys';
+import { type LeasedWriteOptions, writeUnderLease } from './leased-write';
 import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
-import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
 
 export { PENDING_LEASE_MS };
 
-/** Transactions of one large create written at the same time. */
-const PARALLEL_TRANSACTIONS = 4;
-
-export interface CreateOptions {
-  /** Test seam: called after each transaction of a multi-transaction create. */
-  afterTransaction?: (count: number) => Promise<void>;
-}
+export type CreateOptions = Pick<LeasedWriteOptions, 'afterTransaction'>;
 
 const table = () => config.tableName();
 
 /**
- * Writes a new twin with its positions, installations and uniqueness guards.
- *
- * Up to 100 items it is one transaction. Larger twins are written in several, under a META item
- * marked `pending` that every reader ignores (and without the index keys that lists query);
- * the last write flips it to `active`, conditioned on the lease still running. A writer that
- * fails removes what it wrote; one that crashes leaves a pending twin nobody sees, whose guards
- * the next attempt takes over once the lease has passed.
+ * Writes a new twin with its positions, installations and uniqueness guards, never visible
+ * half-written (see writeUnderLease: one transaction up to 100 items, else several under a
+ * pending META flipped to active last).
  */
 export async function createTwin(
   tenant: string,
@@ -62,105 +46,14 @@ export async function createTwin(
   now: Date,
   options: CreateOptions = {},
 ): Promise<{ transactions: number }> {
-  const { record } = history;
-  const single = asBuiltWrites(tenant, history, ACTIVE);
-  if (single.length <= MAX_TRANSACTION_ITEMS) {
-    await writeTransaction(tenant, single, now);
-    return { transactions: 1 };
-  }
-  const [first, ...rest] = chunk(asBuiltWrites(tenant, history, PENDING), MAX_TRANSACTION_ITEMS);
-  const written: Write[] = [];
-  let transactions = 0;
-  try {
-    await writeTransaction(tenant, first!, now);
-    written.push(...first!);
-    await options.afterTransaction?.(++transactions);
-    for (const batch of chunk(rest, PARALLEL_TRANSACTIONS)) {
-      const results = await Promise.allSettled(batch.map((writes) => writeTransaction(tenant, writes, now)));
-      results.forEach((result, index) => {
-        if (result.status === 'fulfilled') written.push(...batch[index]!);
-      });
-      const failed = results.find((result) => result.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-      transactions += batch.length;
-      await options.afterTransaction?.(transactions);
-    }
-    await activate(tenant, record, now);
-    return { transactions: transactions + 1 };
-  } catch (error) {
-    await removeWrites(tenant, record.id, written);
-    throw error;
-  }
+  return writeUnderLease(
+    tenant,
+    history.record,
+    (status) => asBuiltWrites(tenant, history, status),
+    now,
+    options,
+  );
 }
-
-async function activate(tenant: string, record: TwinRecord, now: Date): Promise<void> {
-  const indexKeys = keys.twinIndexKeys(tenant, { ...record, partNumber: record.product.partNumber });
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = {
-    ':active': ACTIVE,
-    ':pending': PENDING,
-    ':now': now.toISOString(),
-  };
-  const sets = ['#status = :active'];
-  for (const [name, value] of Object.entries(indexKeys)) {
-    names[`#${name}`] = name;
-    values[`:${name}`] = value;
-    sets.push(`#${name} = :${name}`);
-  }
-  try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.twinMeta(tenant, record.id),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
-        ConditionExpression: '#status = :pending AND leaseUntil > :now',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new Conflict('Writing the twin took longer than its lease: nothing was kept, retry');
-    }
-    throw error;
-  }
-}
-
-/**
- * Best-effort undo of a failed create: each write outside the twin's partition says how to undo
- * itself (only where this twin still holds the guard); the partition's own items go, META last,
- * so that guards never point at a twin that looks finished.
- */
-async function removeWrites(tenant: string, twinId: string, written: Write[]): Promise<void> {
-  const partition = keys.twinPartition(tenant, twinId);
-  const ownKeys: Record<string, unknown>[] = [];
-  const undos: Promise<unknown>[] = [];
-  for (const write of written) {
-    const item = write.entry.Put?.Item;
-    if (item?.PK === partition) ownKeys.push({ PK: item.PK, SK: item.SK });
-    else if (write.undo) undos.push(sendUndo(write.undo).catch(() => undefined));
-  }
-  await Promise.all(undos);
-  const meta = ownKeys.filter((key) => key.SK === keys.prefixes.meta);
-  const others = ownKeys.filter((key) => key.SK !== keys.prefixes.meta);
-  for (const batch of [...chunk(others, 25), meta]) {
-    if (batch.length === 0) continue;
-    await documentClient()
-      .send(
-        new BatchWriteCommand({
-          RequestItems: { [table()]: batch.map((Key) => ({ DeleteRequest: { Key } })) },
-        }),
-      )
-      .catch(() => undefined);
-  }
-}
-
-const sendUndo = (undo: TransactEntry) =>
-  undo.Delete
-    ? documentClient().send(new DeleteCommand(undo.Delete))
-    : undo.Update
-      ? documentClient().send(new UpdateCommand(undo.Update))
-      : Promise.resolve();
 
 /**
  * A twin with everything it ever was: one Query of its partition (one request per MB), so the cost
