@@ -10,7 +10,7 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { ENV } from '../../shared/config';
 import {
@@ -108,6 +108,15 @@ export async function ensureBucket(endpoint: string, bucket = LOCAL_BUCKET_NAME)
   } catch {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  // The console uploads and downloads with presigned URLs straight from the browser (another origin).
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['*'] }],
+      },
+    }),
+  );
   client.destroy();
 }
 

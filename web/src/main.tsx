@@ -5,6 +5,7 @@ import { ComponentPage } from './pages/component';
 import { SignIn } from './pages/sign-in';
 import { TwinPage } from './pages/twin';
 import { TwinList } from './pages/twin-list';
+import { WorkPackagePage } from './pages/work-package';
 import { matchPath, navigate, useLocation } from './router';
 import { loadSession, type Session, saveSession } from './session';
 import { Link } from './ui';
@@ -20,6 +21,11 @@ const ROUTES: RouteDef[] = [
   { pattern: '/', title: 'Twins', view: () => <TwinList /> },
   { pattern: '/twins', title: 'Twins', view: () => <TwinList /> },
   { pattern: '/twins/:id', title: 'Twin', view: (params) => <TwinPage id={params.id!} key={params.id} /> },
+  {
+    pattern: '/twins/:id/work-package',
+    title: 'Work package',
+    view: (params, search) => <WorkPackagePage id={params.id!} position={search.get('position') ?? ''} />,
+  },
   {
     pattern: '/components/:pn/:sn',
     title: 'Component',

@@ -86,7 +86,9 @@ export interface DocumentMeta {
   id: string;
   kind: string;
   title: string;
-  version: number;
+  version?: number;
+  latestVersion?: number;
+  availableVersion?: number;
   contentType: string;
   size?: number;
   effectivity?: {

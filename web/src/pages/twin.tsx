@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { href } from '../router';
 import { loadSession } from '../session';
-import { ConfigTree, findNode } from '../tree';
+import { allPaths, ConfigTree, findNode } from '../tree';
 import type { Twin } from '../types';
 import {
   ErrorBanner,
@@ -15,6 +15,7 @@ import {
   useAsync,
 } from '../ui';
 import { DiffPanel, HistoryTimeline } from './history';
+import { ThreadPanel } from './thread';
 
 const WRITERS = ['admin', 'engineer'];
 
@@ -32,7 +33,8 @@ export function TwinPage(props: { id: string; owner?: string }) {
     knownAt: knownAtOn ? fromLocalInput(knownAt) || undefined : undefined,
   };
   const twin = useAsync(() => api<Twin>('GET', base, { query }), [base, query.asOf, query.knownAt]);
-  const canWrite = !props.owner && (loadSession()?.roles ?? []).some((role) => WRITERS.includes(role));
+  const roles = loadSession()?.roles ?? [];
+  const canWrite = !props.owner && roles.some((role) => WRITERS.includes(role));
   const data = twin.data;
   const node = data ? findNode(data.configuration, selected ?? data.configuration[0]?.path) : undefined;
 
@@ -145,6 +147,15 @@ export function TwinPage(props: { id: string; owner?: string }) {
             {node && <PositionDetails twinId={data.id} owner={props.owner} node={node} />}
           </aside>
         </div>
+      )}
+      {data && (
+        <ThreadPanel
+          base={base}
+          paths={allPaths(data.configuration)}
+          {...(props.owner ? { owner: props.owner } : {})}
+          canWrite={canWrite}
+          canInspect={props.owner ? true : roles.some((role) => role !== 'viewer')}
+        />
       )}
       {data && <HistoryTimeline base={base} key={`${base}:${data.version}`} />}
       {data && !props.owner && <DiffPanel base={base} canWrite={canWrite} />}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  type ConsoleHarness,
+  newTenant,
+  screenshot,
+  signIn,
+  startConsole,
+} from './support/console';
+import { aircraft, createTwin } from './support/seed';
+
+let harness: ConsoleHarness;
+let tenant: string;
+
+/** A document through the API, its content PUT with the presigned URL (as the README shows). */
+async function bulletin(token: string, title: string, softwareVersions: string) {
+  const content = Buffer.from(`${title}: reload FADEC software`);
+  const created = await harness.call<{
+    document: { id: string };
+    uploadUrl: string;
+    uploadHeaders: Record<string, string>;
+  }>(token, 'POST', '/v1/documents', {
+    kind: 'service-bulletin',
+    title,
+    contentType: 'text/plain',
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    effectivity: { partNumber: 'FADEC-SW', softwareVersions },
+  });
+  const put = await fetch(created.uploadUrl, {
+    method: 'PUT',
+    headers: { ...created.uploadHeaders, 'content-type': 'text/plain' },
+    body: content,
+  });
+  expect(put.status).toBe(200);
+}
+
+beforeAll(async () => {
+  harness = await startConsole();
+  tenant = newTenant('acme');
+  const token = await harness.token(tenant, ['admin']);
+  await createTwin(harness, token, aircraft('MSN-4001'));
+  await bulletin(token, 'SB 73-0042', '>=5.0.0 <6.0.0');
+  await bulletin(token, 'SB 73-0099', '>=6.0.0');
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const documentRow = (page: Page, title: string) =>
+  page.locator('table.list tbody tr').filter({ has: page.getByRole('cell', { name: title, exact: true }) });
+
+async function openUnit(page: Page, role = 'engineer') {
+  await signIn(page, tenant, role);
+  await page.getByRole('link', { name: 'MSN-4001' }).click();
+  await page.getByRole('heading', { name: 'Thread' }).waitFor();
+}
+
+describe('console: the thread and the work package', () => {
+  it('highlights the bulletins that apply by effectivity, uploads, downloads and versions a document', async () => {
+    const page = await harness.page();
+    await openUnit(page);
+    const sb = documentRow(page, 'SB 73-0042');
+    await sb.waitFor();
+    expect(await sb.getAttribute('class')).toBe('applies');
+    expect(await sb.textContent()).toContain(
+      'applies by effectivity FADEC-SW · software >=5.0.0 <6.0.0 at engine-1/fadec/sw',
+    );
+    expect(await documentRow(page, 'SB 73-0099').count()).toBe(0);
+
+    const upload = page.getByRole('form', { name: 'Add a document' });
+    await upload.getByLabel('Kind').selectOption('job-plan');
+    await upload.getByLabel('Title').fill('HVAC controller R&R');
+    await upload.getByLabel('Link to').selectOption('hvac');
+    await upload
+      .getByLabel('File')
+      .setInputFiles({ name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('Step 1: power off') });
+    await upload.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('status').filter({ hasText: '"HVAC controller R&R" uploaded.' }).waitFor();
+    const plan = documentRow(page, 'HVAC controller R&R');
+    await plan.waitFor();
+    expect(await plan.textContent()).toContain('linked to hvac');
+
+    const [first] = await Promise.all([
+      page.waitForEvent('popup'),
+      plan.getByRole('button', { name: 'Download HVAC controller R&R' }).click(),
+    ]);
+    await first.waitForLoadState();
+    expect(await first.textContent('body')).toBe('Step 1: power off');
+
+    await plan.getByLabel('New version of HVAC controller R&R').setInputFiles({
+      name: 'plan-2.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Step 1: isolate power'),
+    });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Version 2 of "HVAC controller R&R" uploaded.' })
+      .waitFor();
+    const [second] = await Promise.all([
+      page.waitForEvent('popup'),
+      documentRow(page, 'HVAC controller R&R')
+        .getByRole('button', { name: 'Download HVAC controller R&R' })
+        .click(),
+    ]);
+    await second.waitForLoadState();
+    expect(await second.textContent('body')).toBe('Step 1: isolate power');
+    await screenshot(page, 'thread-documents');
+  });
+
+  it('records an inspection and shows its discrepancies', async () => {
+    const page = await harness.page();
+    await openUnit(page, 'technician');
+    expect(await page.getByRole('form', { name: 'Add a document' }).count()).toBe(0);
+    const form = page.getByRole('form', { name: 'Record an inspection' });
+    await form.getByLabel('Inspector').fill('tech-7');
+    await form.getByLabel('Findings').fill('controller label differs');
+    await form.getByLabel('Position inspected').selectOption('hvac/controller');
+    await form.getByLabel('Serial number found').fill('HVC-99');
+    await form.getByRole('button', { name: 'Record inspection' }).click();
+    const result = page.getByTestId('inspection-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('hvac/controller unexpected-serial');
+    expect(await result.textContent()).toContain('HVC-99');
+    const listed = page.locator('ul.inspections > li').filter({ hasText: 'tech-7' });
+    await listed.waitFor();
+    expect(await listed.textContent()).toContain('controller label differs');
+    expect(await listed.textContent()).toContain('unexpected-serial');
+    await screenshot(page, 'thread-inspection');
+  });
+
+  it('opens the work package of a position and prints it', async () => {
+    const page = await harness.page();
+    await openUnit(page);
+    await page.locator('[role="treeitem"][data-path="hvac"] > .node').click();
+    await page.getByRole('link', { name: 'Work package for hvac', exact: true }).click();
+    await page.getByRole('heading', { name: 'Work package: MSN-4001 · hvac', exact: true }).waitFor();
+    const installed = page.getByRole('table', { name: 'Installed components in this subtree' });
+    expect(await installed.textContent()).toContain('hvac/controllerelectricalHVAC-CTL-9HVC-MSN-4001');
+    await documentRow(page, 'HVAC controller R&R').waitFor();
+    expect(await page.locator('ul.discrepancies').textContent()).toContain(
+      'hvac/controller unexpected-serial',
+    );
+    await screenshot(page, 'work-package');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
+    expect(await page.locator('header.top').isVisible()).toBe(false);
+    expect(await page.getByRole('heading', { name: 'Open discrepancies' }).isVisible()).toBe(true);
+    await page.pdf({ path: join(ARTIFACTS, 'work-package.pdf'), format: 'A4' });
+  });
+});

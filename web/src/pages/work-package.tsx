@@ -1,0 +1,98 @@
+import { api } from '../api';
+import { href } from '../router';
+import type { Component, Discrepancy, Inspection, Thread } from '../types';
+import { ErrorBanner, formatTime, KindBadge, Link, useAsync } from '../ui';
+import { DiscrepancyList, DocumentRows } from './thread';
+
+interface WorkPackage {
+  twinId: string;
+  serialNumber: string;
+  position: string;
+  installed: { path: string; component: Component | null }[];
+  documents: Thread['documents'];
+  lastInspection: Inspection | null;
+  openDiscrepancies: Discrepancy[];
+}
+
+/** What a crew needs at a position, on one printable page. */
+export function WorkPackagePage(props: { id: string; position: string }) {
+  const pack = useAsync(
+    () =>
+      api<WorkPackage>('GET', `/v1/twins/${encodeURIComponent(props.id)}/work-package`, {
+        query: { position: props.position },
+      }),
+    [props.id, props.position],
+  );
+  const data = pack.data;
+  return (
+    <section class="work-package">
+      <ErrorBanner error={pack.error} onRetry={pack.reload} />
+      {data && (
+        <>
+          <p class="no-print">
+            <Link href={href('twins', props.id)}>← back to {data.serialNumber}</Link>{' '}
+            <button type="button" class="primary" onClick={() => window.print()}>
+              Print
+            </button>
+          </p>
+          <h1>
+            Work package: {data.serialNumber} · {data.position}
+          </h1>
+          <p class="muted">Printed from twinthread on {formatTime(new Date().toISOString())}</p>
+          <h2>Installed</h2>
+          <table class="list">
+            <caption class="sr-only">Installed components in this subtree</caption>
+            <thead>
+              <tr>
+                <th scope="col">Position</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Part number</th>
+                <th scope="col">Serial</th>
+                <th scope="col">Revision</th>
+                <th scope="col">Software</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.installed.map(({ path, component }) => (
+                <tr key={path}>
+                  <td>
+                    <code>{path}</code>
+                  </td>
+                  <td>{component ? <KindBadge kind={component.kind} /> : 'empty'}</td>
+                  <td>{component?.partNumber ?? ''}</td>
+                  <td>{component?.serialNumber ?? ''}</td>
+                  <td>{component?.revision ?? ''}</td>
+                  <td>{component?.softwareVersion ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Job plans and bulletins</h2>
+          {data.documents.length === 0 ? (
+            <p>None.</p>
+          ) : (
+            <DocumentRows
+              documents={data.documents}
+              downloadPath={(id) => `/v1/documents/${encodeURIComponent(id)}`}
+              onError={() => pack.reload()}
+            />
+          )}
+          <h2>Last inspection</h2>
+          {data.lastInspection ? (
+            <p>
+              {formatTime(data.lastInspection.performedAt)} by {data.lastInspection.inspector}
+              {data.lastInspection.findings ? ` — ${data.lastInspection.findings}` : ''}
+            </p>
+          ) : (
+            <p>None recorded.</p>
+          )}
+          <h2>Open discrepancies</h2>
+          <DiscrepancyList discrepancies={data.openDiscrepancies} />
+          <p class="sign-off">
+            Work done by: ____________________ Date: ____________ Signature: ____________
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
