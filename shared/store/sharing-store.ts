@@ -1,21 +1,14 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { Actor } from '../domain/change-set';
-import { invalidField, NotFound, PreconditionFailed } from '../domain/errors';
+import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { GrantRecord } from '../domain/grant';
 import type { InstalledSoftware } from '../domain/software';
 import type { View } from '../domain/view';
 import type { Role } from '../schemas/common';
 import { documentClient } from './clients';
-import { decodeCursor, encodeCursor } from './cursor';
 import { eventItem, type FeedEvent } from './events';
-import { indexKeyOf, isIndexKeyOf } from './index-cursor';
+import { indexPage } from './index-page';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query';
@@ -92,39 +85,29 @@ export async function updateView(tenant: string, next: View): Promise<void> {
 }
 
 export async function listViews(tenant: string, page: { limit: number; cursor?: string }) {
-  return listPage(tenant, keys.viewList(tenant), page, toView);
+  return listPage(tenant, [keys.viewList(tenant), 'VIEW#'], page, toView);
 }
 
 /** A page of the list index under `partition` (views, grants of an owner). */
 async function listPage<T>(
   tenant: string,
-  partition: string,
+  [partition, prefix]: [string, string],
   page: { limit: number; cursor?: string },
   convert: (item: Item) => T,
-  filter?: { expression: string; values: Record<string, unknown>; names?: Record<string, string> },
+  filters: Record<string, unknown> = {},
 ) {
-  const index = INDEXES.list;
-  const scope = JSON.stringify(['list', partition, filter?.values ?? null]);
-  const startKey = decodeCursor(scope, page.cursor);
-  if (startKey !== undefined && !isIndexKeyOf(startKey, index, partition, `TENANT#${tenant}#`))
-    throw invalidField('query.cursor', 'is not a cursor this API issued');
-  const { Items = [], LastEvaluatedKey } = await documentClient().send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: index.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey, ...filter?.names },
-      ExpressionAttributeValues: { ':pk': partition, ...filter?.values },
-      ...(filter ? { FilterExpression: filter.expression } : {}),
-      ExclusiveStartKey: startKey,
-      Limit: page.limit,
-    }),
+  const result = await indexPage(
+    {
+      index: INDEXES.list,
+      partition,
+      prefix,
+      tablePrefix: `TENANT#${tenant}#`,
+      scope: JSON.stringify(['list', partition, filters]),
+      filters,
+    },
+    page,
   );
-  const last = Items.at(-1);
-  return {
-    items: Items.map(convert),
-    ...(LastEvaluatedKey && last ? { nextCursor: encodeCursor(scope, indexKeyOf(last, index)) } : {}),
-  };
+  return { ...result, items: result.items.map(convert) };
 }
 
 export interface RoleViews {
@@ -228,19 +211,7 @@ export async function listGrants(
   filters: { grantee?: string },
   page: { limit: number; cursor?: string },
 ) {
-  return listPage(
-    owner,
-    keys.grantList(owner),
-    page,
-    toGrant,
-    filters.grantee === undefined
-      ? undefined
-      : {
-          expression: '#grantee = :grantee',
-          names: { '#grantee': 'grantee' },
-          values: { ':grantee': filters.grantee },
-        },
-  );
+  return listPage(owner, [keys.grantList(owner), 'GRANT#'], page, toGrant, { grantee: filters.grantee });
 }
 
 /**

@@ -1,18 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
 import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
-import { invalidField, NotFound, PreconditionFailed } from '../domain/errors';
+import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
-import { decodeCursor, encodeCursor } from './cursor';
 import { ACTIVE } from './guarded-transaction';
-import { indexKeyOf, isIndexKeyOf } from './index-cursor';
+import { indexPage } from './index-page';
 import {
   ENTITY,
   toBaseline,
@@ -165,53 +164,21 @@ export async function listTwins(
       : filters.partNumber !== undefined
         ? ['product', keys.twinsByProduct(tenant, filters.partNumber)]
         : ['list', keys.twinList(tenant)];
-  const index = INDEXES[indexName];
-  const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
-  const values: Record<string, unknown> = {
-    ':pk': partition,
-    ':prefix': keys.twinIndexSortPrefix(filters.serialNumber),
-  };
-  const conditions: string[] = [];
-  if (filters.lifecycle !== undefined) {
-    names['#lifecycle'] = 'lifecycle';
-    values[':lifecycle'] = filters.lifecycle;
-    conditions.push('#lifecycle = :lifecycle');
-  }
-  if (indexName === 'site' && filters.partNumber !== undefined) {
-    names['#product'] = 'product';
-    names['#pn'] = 'partNumber';
-    values[':pn'] = filters.partNumber;
-    conditions.push('#product.#pn = :pn');
-  }
-  const scope = JSON.stringify([indexName, partition, filters]);
-  let startKey: Record<string, unknown> | undefined = decodeCursor(scope, page.cursor);
-  if (startKey !== undefined && !isIndexKeyOf(startKey, index, partition, keys.twinPartition(tenant, ''))) {
-    throw invalidField('query.cursor', 'is not a cursor this API issued');
-  }
-  const items: Record<string, unknown>[] = [];
-  let more = false;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: startKey,
-        Limit: page.limit + 1 - items.length,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-    more = startKey !== undefined;
-  } while (items.length <= page.limit && more);
-  const pageItems = items.slice(0, page.limit);
-  const last = pageItems.at(-1);
-  const hasNext = items.length > page.limit || (more && last !== undefined);
-  const nextCursor = hasNext && last ? encodeCursor(scope, indexKeyOf(last, index)) : undefined;
-  return { items: pageItems.map(toTwinRecord), ...(nextCursor ? { nextCursor } : {}) };
+  const result = await indexPage(
+    {
+      index: INDEXES[indexName],
+      partition,
+      prefix: keys.twinIndexSortPrefix(filters.serialNumber),
+      tablePrefix: keys.twinPartition(tenant, ''),
+      scope: JSON.stringify([indexName, partition, filters]),
+      filters: {
+        lifecycle: filters.lifecycle,
+        ...(indexName === 'site' ? { 'product.partNumber': filters.partNumber } : {}),
+      },
+    },
+    page,
+  );
+  return { ...result, items: result.items.map(toTwinRecord) };
 }
 
 /** The twins this one is installed in, innermost first (an engine → its aircraft → ...), bounded. */

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { Conflict, invalidField } from '../domain/errors';
+import { Conflict } from '../domain/errors';
 import type { TypeRecord } from '../domain/types';
 import { documentClient } from './clients';
-import { decodeCursor, encodeCursor } from './cursor';
 import { eventItem } from './events';
-import { indexKeyOf, isIndexKeyOf } from './index-cursor';
+import { indexPage } from './index-page';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { INDEXES } from './table';
@@ -140,40 +139,17 @@ export async function listTypes(
   filters: { kind?: string },
   page: { limit: number; cursor?: string },
 ): Promise<{ items: TypeRecord[]; nextCursor?: string }> {
-  const index = INDEXES.list;
   const partition = keys.typeList(tenant);
-  const scope = JSON.stringify(['types', partition, filters]);
-  let startKey: Item | undefined = decodeCursor(scope, page.cursor);
-  if (startKey !== undefined && !isIndexKeyOf(startKey, index, partition, keys.typePartition(tenant, '')))
-    throw invalidField('query.cursor', 'is not a cursor this API issued');
-  const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
-  const values: Item = { ':pk': partition, ':prefix': 'TYPE#' };
-  if (filters.kind !== undefined) {
-    names['#kind'] = 'kind';
-    values[':kind'] = filters.kind;
-  }
-  const items: Item[] = [];
-  let more = false;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ...(filters.kind === undefined ? {} : { FilterExpression: '#kind = :kind' }),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: startKey,
-        Limit: page.limit + 1 - items.length,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    startKey = result.LastEvaluatedKey;
-    more = startKey !== undefined;
-  } while (items.length <= page.limit && more);
-  const pageItems = items.slice(0, page.limit);
-  const last = pageItems.at(-1);
-  const hasNext = items.length > page.limit || (more && last !== undefined);
-  const nextCursor = hasNext && last ? encodeCursor(scope, indexKeyOf(last, index)) : undefined;
-  return { items: pageItems.map(toType), ...(nextCursor ? { nextCursor } : {}) };
+  const result = await indexPage(
+    {
+      index: INDEXES.list,
+      partition,
+      prefix: 'TYPE#',
+      tablePrefix: keys.typePartition(tenant, ''),
+      scope: JSON.stringify(['types', partition, filters]),
+      filters: { kind: filters.kind },
+    },
+    page,
+  );
+  return { ...result, items: result.items.map(toType) };
 }
