@@ -1,7 +1,10 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { setUnauthorizedHandler } from './api';
+import { AdminPage } from './pages/admin';
 import { ComponentPage } from './pages/component';
+import { ImpactPage } from './pages/impact';
+import { InstalledBasePage, SharedPage } from './pages/shared';
 import { SignIn } from './pages/sign-in';
 import { TwinPage } from './pages/twin';
 import { TwinList } from './pages/twin-list';
@@ -26,6 +29,15 @@ const ROUTES: RouteDef[] = [
     title: 'Work package',
     view: (params, search) => <WorkPackagePage id={params.id!} position={search.get('position') ?? ''} />,
   },
+  { pattern: '/shared', title: 'Shared with us', view: () => <SharedPage /> },
+  {
+    pattern: '/shared/:owner/:id',
+    title: 'Shared twin',
+    view: (params) => <TwinPage id={params.id!} owner={params.owner!} key={`${params.owner}/${params.id}`} />,
+  },
+  { pattern: '/installed-base', title: 'Installed base', view: () => <InstalledBasePage /> },
+  { pattern: '/impact', title: 'Fleet impact', view: () => <ImpactPage /> },
+  { pattern: '/admin', title: 'Sharing', view: () => <AdminPage /> },
   {
     pattern: '/components/:pn/:sn',
     title: 'Component',
@@ -33,7 +45,13 @@ const ROUTES: RouteDef[] = [
   },
 ];
 
-const NAV = [{ href: '/twins', label: 'Twins' }];
+const NAV = [
+  { href: '/twins', label: 'Twins' },
+  { href: '/shared', label: 'Shared with us' },
+  { href: '/installed-base', label: 'Installed base' },
+  { href: '/impact', label: 'Fleet impact' },
+  { href: '/admin', label: 'Sharing', admin: true },
+];
 
 function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession());
@@ -88,7 +106,7 @@ function App() {
       <header class="top">
         <span class="brand">twinthread</span>
         <nav aria-label="Main">
-          {NAV.map((item) => (
+          {NAV.filter((item) => !item.admin || session.roles.includes('admin')).map((item) => (
             <Link key={item.href} href={item.href} class={path.startsWith(item.href) ? 'active' : ''}>
               {item.label}
             </Link>

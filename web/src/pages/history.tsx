@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { ApiError, api } from '../api';
 import type { Baseline, ChangeSet, Component, ConfigurationDiff, Operation, Page } from '../types';
 import { ErrorBanner, formatTime, fromLocalInput, Notice, useAsync } from '../ui';
 
@@ -45,7 +45,7 @@ export function describeOperation(operation: Operation): string {
 const actorOf = (actor: ChangeSet['actor']) => (typeof actor === 'string' ? actor : actor.sub);
 
 /** The history as a timeline: when, who, why, the work order and what changed. */
-export function HistoryTimeline(props: { base: string }) {
+export function HistoryTimeline(props: { base: string; shared?: boolean }) {
   const [cursor, setCursor] = useState<string>();
   const [items, setItems] = useState<ChangeSet[]>([]);
   const page = useAsync(async () => {
@@ -56,7 +56,11 @@ export function HistoryTimeline(props: { base: string }) {
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>
-      <ErrorBanner error={page.error} onRetry={page.reload} />
+      {props.shared && page.error instanceof ApiError && [403, 404].includes(page.error.status) ? (
+        <p>The history of this unit is not shared with you.</p>
+      ) : (
+        <ErrorBanner error={page.error} onRetry={page.reload} />
+      )}
       <ol class="timeline" aria-label="Change sets, newest first">
         {items.map((change) => (
           <li key={change.id}>

@@ -157,7 +157,7 @@ export function TwinPage(props: { id: string; owner?: string }) {
           canInspect={props.owner ? true : roles.some((role) => role !== 'viewer')}
         />
       )}
-      {data && <HistoryTimeline base={base} key={`${base}:${data.version}`} />}
+      {data && <HistoryTimeline base={base} shared={Boolean(props.owner)} key={`${base}:${data.version}`} />}
       {data && !props.owner && <DiffPanel base={base} canWrite={canWrite} />}
     </section>
   );
