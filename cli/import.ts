@@ -4,24 +4,28 @@ import { SingleBar } from 'cli-progress';
 import { MAX_INGEST_OBSERVATIONS } from '../shared/schemas/ingest';
 import { type Checkpoint, fingerprint, RunFiles, UsageError } from './checkpoint';
 import { apiClient, FatalError } from './client';
-import { importAsBuilt, importObservations, type Run } from './runs';
+import { importAsBuilt, importExport, importObservations, type Run } from './runs';
 import type { Format } from './sources';
 
-const USAGE = `Usage: npm run import -- [options] <file.csv | file.jsonl>
+const USAGE = `Usage: npm run import -- [options] <file.csv | file.jsonl | export.ndjson>
 
-  --kind as-built|observations   what the file holds (required)
+  --kind as-built|observations|export
+                                 what the file holds (required); export: a tenant export (POST /v1/exports)
   --mode report|apply            observations: compare only, or record the differences (default report)
   --url URL                      the API (default $TWINTHREAD_URL or http://localhost:3000)
   --token TOKEN                  bearer token (default $TWINTHREAD_TOKEN)
-  --format csv|jsonl             default: from the file name (.csv, else JSON lines)
+  --format csv|jsonl             default: from the file name (.csv, else JSON lines); export: jsonl
   --batch-size N                 observations per request, 1 to ${MAX_INGEST_OBSERVATIONS} (default ${MAX_INGEST_OBSERVATIONS})
   --restart                      forget the checkpoint of an earlier run and start again
   --stop-after N                 stop after N requests (batches or twins), as an interruption would
   --quiet                        no progress bar
 
 Next to the file: <file>.checkpoint.json (what is done: a rerun continues), <file>.errors.jsonl
-(records not imported: line and problem), <file>.results.jsonl (discrepancies and applied changes).
+(records not imported: line and problem), <file>.results.jsonl (discrepancies, applied changes,
+twins created or imported). export: document lines are skipped, each twin line carries its documents.
 Exit codes: 0 done, 1 failed (rerun to continue), 2 bad usage, 3 stopped before the end (rerun to continue).`;
+
+const KINDS = ['as-built', 'observations', 'export'] as const;
 
 function options() {
   const { values, positionals } = parseArgs({
@@ -46,13 +50,15 @@ function options() {
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0) throw new UsageError('give exactly one input file');
   if (!existsSync(file)) throw new UsageError(`no file ${file}`);
-  if (values.kind !== 'as-built' && values.kind !== 'observations')
-    throw new UsageError('--kind must be as-built or observations');
+  const kind = KINDS.find((known) => known === values.kind);
+  if (!kind) throw new UsageError('--kind must be as-built, observations or export');
   if (values.mode !== 'report' && values.mode !== 'apply')
     throw new UsageError('--mode must be report or apply');
   if (!values.token) throw new UsageError('give --token or set TWINTHREAD_TOKEN');
   const format = (values.format ?? (file.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl')) as Format;
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('--format must be csv or jsonl');
+  if (kind === 'export' && format !== 'jsonl')
+    throw new UsageError('a tenant export is NDJSON: --format jsonl');
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_INGEST_OBSERVATIONS)
     throw new UsageError(`--batch-size must be 1 to ${MAX_INGEST_OBSERVATIONS}`);
@@ -62,12 +68,12 @@ function options() {
   return {
     file,
     format,
-    kind: values.kind,
+    kind,
     mode: values.mode,
     url: values.url,
     token: values.token,
-    // As-built records go one twin per request: the batch size is an observations option.
-    batchSize: values.kind === 'observations' ? batchSize : 1,
+    // As-built records and exported twins go one twin per request: the batch size is an observations option.
+    batchSize: kind === 'observations' ? batchSize : 1,
     restart: values.restart,
     stopAfter,
     quiet: values.quiet,
@@ -110,7 +116,7 @@ async function main(): Promise<number> {
     batchSize: chosen.batchSize,
     stopAfter: chosen.stopAfter,
     stopping: false,
-    tally: { imported: 0, errors: 0, requests: 0 },
+    tally: { imported: 0, replayed: 0, errors: 0, requests: 0 },
     progress: (line) => {
       if (show) bar.update(line, { imported: run.tally.imported, errors: run.tally.errors });
     },
@@ -122,8 +128,8 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   if (resumed) console.error(`resuming the import of ${chosen.file} from ${files.checkpointPath}`);
   try {
-    const finished =
-      chosen.kind === 'observations' ? await importObservations(run) : await importAsBuilt(run);
+    const importers = { observations: importObservations, 'as-built': importAsBuilt, export: importExport };
+    const finished = await importers[chosen.kind](run);
     if (show) bar.stop();
     summary(run, checkpoint, finished);
     return finished ? 0 : 3;
@@ -133,10 +139,11 @@ async function main(): Promise<number> {
 }
 
 function summary(run: Run, checkpoint: Checkpoint, finished: boolean) {
-  const { imported, errors } = run.tally;
+  const { imported, replayed, errors } = run.tally;
+  const before = replayed > 0 ? `, ${replayed} imported before (replayed)` : '';
   const done = finished ? 'done' : 'stopped before the end: rerun the same command to continue';
   console.error(
-    `${done}. ${imported} imported, ${errors} not imported (${run.files.errorsPath}); run ${checkpoint.runId}`,
+    `${done}. ${imported} imported${before}, ${errors} not imported (${run.files.errorsPath}); run ${checkpoint.runId}`,
   );
 }
 

@@ -1,7 +1,7 @@
 import type { IngestObservation } from '../shared/schemas/ingest';
 import type { Checkpoint, RunFiles } from './checkpoint';
 import type { Answer, Send } from './client';
-import { asBuiltRecords, type Format, observations } from './sources';
+import { asBuiltRecords, exportedTwins, type Format, observations } from './sources';
 
 /** One invocation of the importer. */
 export interface Run {
@@ -16,7 +16,8 @@ export interface Run {
   stopAfter?: number;
   /** Set on SIGINT/SIGTERM: the request in flight is finished and checkpointed, no new one starts. */
   stopping: boolean;
-  tally: { imported: number; errors: number; requests: number };
+  /** `replayed`: twins of a tenant export that the tenant had imported before (nothing written). */
+  tally: { imported: number; replayed: number; errors: number; requests: number };
   progress: (line: number) => void;
 }
 
@@ -142,6 +143,52 @@ export async function importAsBuilt(run: Run): Promise<boolean> {
     }
     checkpoint.next = ordinal + 1;
     checkpoint.pending = null;
+    files.save(checkpoint);
+  }
+  checkpoint.complete = true;
+  files.save(checkpoint);
+  return true;
+}
+
+/** An answer refused: status, detail and the first field it names. */
+function refusal(answer: Answer): string {
+  const [first] = (answer.body?.errors ?? []) as { path: string; message: string }[];
+  const detail = answer.body?.detail ?? answer.body?.title ?? 'refused';
+  return `${answer.status} ${detail}${first ? ` (${first.path}: ${first.message})` : ''}`;
+}
+
+/**
+ * The twins of a tenant export, one `POST /v1/imports` each, in file order. Imports are idempotent by
+ * source tenant and twin: a twin sent again after an interruption (or by a later run) is answered
+ * with the copy made the first time (200, `replayed`), never copied twice. No pending record needed.
+ */
+export async function importExport(run: Run): Promise<boolean> {
+  const { checkpoint, files } = run;
+  let ordinal = -1;
+  for await (const prepared of exportedTwins(run.file)) {
+    run.progress(prepared.lines.at(-1)!);
+    const line = prepared.lines[0]!;
+    if ('problem' in prepared) {
+      reportError(run, { line, twin: prepared.key, problem: prepared.problem });
+      continue;
+    }
+    ordinal++;
+    if (ordinal < checkpoint.next) continue;
+    if (!mayGoOn(run)) return false;
+    const answer = await run.send('/v1/imports', prepared.body);
+    run.tally.requests++;
+    if (answer.status === 201 || answer.status === 200) {
+      const replayed = answer.status === 200;
+      run.tally[replayed ? 'replayed' : 'imported']++;
+      files.result({
+        line,
+        twin: prepared.key,
+        status: replayed ? 'replayed' : 'imported',
+        sourceTwinId: prepared.body.source.twinId,
+        twinId: answer.body.twin.id,
+      });
+    } else reportError(run, { line, twin: prepared.key, problem: refusal(answer) });
+    checkpoint.next = ordinal + 1;
     files.save(checkpoint);
   }
   checkpoint.complete = true;

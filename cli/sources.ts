@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { fieldPath } from '../shared/http/input';
+import { TwinExport, type TwinExportBody } from '../shared/schemas/exchange';
 import { IngestObservation } from '../shared/schemas/ingest';
 import { type AsBuiltNode, CreateTwinBody } from '../shared/schemas/twin';
 
@@ -175,6 +176,45 @@ export async function* asBuiltRecords(
     current.rows.push(row);
   }
   if (current) yield twinOfRows(current.key, current.rows);
+}
+
+/** The header line's format of a tenant export (`POST /v1/exports`). */
+export const TENANT_EXPORT_FORMAT = 'twinthread.tenant/1';
+
+/**
+ * The twins of a tenant export NDJSON file: each `type: 'twin'` line without its `type`, checked with
+ * the schema of `POST /v1/imports`. The header is checked and skipped; document lines are skipped, as
+ * every twin line carries the metadata of the documents the twin links to.
+ */
+export async function* exportedTwins(file: string): AsyncGenerator<Prepared<TwinExportBody>> {
+  for await (const row of readRows(file, 'jsonl')) {
+    const at = `line ${row.line}`;
+    if ('problem' in row) {
+      yield { lines: [row.line], key: at, problem: row.problem };
+      continue;
+    }
+    const { type, ...line } = row.value;
+    if (type === 'document') continue;
+    if (type === 'header') {
+      if (line.format !== TENANT_EXPORT_FORMAT)
+        yield { lines: [row.line], key: at, problem: `not a ${TENANT_EXPORT_FORMAT} export header` };
+      continue;
+    }
+    if (type !== 'twin') {
+      yield {
+        lines: [row.line],
+        key: at,
+        problem: `type must be header, twin or document (a line of a ${TENANT_EXPORT_FORMAT} export)`,
+      };
+      continue;
+    }
+    const record = line.record as { product?: { partNumber?: unknown }; serialNumber?: unknown } | undefined;
+    const parsed = TwinExport.safeParse(line);
+    const key = twinKey(record?.product?.partNumber, record?.serialNumber);
+    yield parsed.success
+      ? { lines: [row.line], key, body: parsed.data }
+      : { lines: [row.line], key, problem: firstIssue(parsed.error) };
+  }
 }
 
 function checked(lines: number[], key: string, candidate: unknown): Prepared<CreateTwinBody> {

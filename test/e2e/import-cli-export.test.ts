@@ -1,0 +1,231 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
+import { aircraftRecord } from '../support/fixtures';
+import { newTenant } from '../support/tenants';
+import { nodeAt } from '../support/tree';
+
+type Json = ApiResponse['body'];
+
+let api: TestApi;
+let source: Caller;
+let directory: string;
+
+beforeAll(async () => {
+  api = await startApi();
+  source = await api.as(newTenant('export-source'), ['admin']);
+  directory = mkdtempSync(join(tmpdir(), 'twinthread-import-export-'));
+});
+afterAll(async () => {
+  await api.stop();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** Runs the importer as a user would, with an admin token of `tenant`. */
+const importer = async (tenant: string, args: string[]) => {
+  const token = await api.issuer.token(tenant, ['admin']);
+  return new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(
+      join('node_modules', '.bin', 'tsx'),
+      ['cli/import.ts', '--url', api.url, '--quiet', ...args],
+      { env: { ...process.env, TWINTHREAD_TOKEN: token }, timeout: 60_000 },
+      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    );
+  });
+};
+
+const jsonLines = (path: string): Json[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
+
+const checkpointOf = (file: string) => JSON.parse(readFileSync(`${file}.checkpoint.json`, 'utf8'));
+
+const must = async (response: Promise<ApiResponse>, status = 200) => {
+  const answer = await response;
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  return answer.body as Json;
+};
+
+/** Exports the source tenant (POST /v1/exports, polled until done) and downloads the NDJSON to `file`. */
+async function downloadExport(file: string) {
+  const started = await must(source('POST', '/v1/exports'), 202);
+  let job: Json = started;
+  for (let attempt = 0; job.status === 'running' && attempt < 200; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    job = await must(source('GET', `/v1/exports/${started.id}`));
+  }
+  expect(job.status).toBe('done');
+  const download = await fetch(job.downloadUrl);
+  expect(download.status).toBe(200);
+  writeFileSync(file, await download.text());
+}
+
+const serialsOf = async (caller: Caller) =>
+  ((await must(caller('GET', '/v1/twins?limit=100'))).items as { serialNumber: string }[])
+    .map((twin) => twin.serialNumber)
+    .sort();
+
+describe('importing a tenant export (--kind export)', () => {
+  it('brings every twin back across an interruption, with its past, and a rerun copies nothing twice', async () => {
+    // Prepare: three twins, one with a back-dated replacement, one with a baseline and a linked document
+    const ids: Record<string, string> = {};
+    for (const serial of ['EXP-1', 'EXP-2', 'EXP-3'])
+      ids[serial] = (await must(source('POST', '/v1/twins', { body: aircraftRecord(serial) }), 201)).id;
+    await must(
+      source('POST', `/v1/twins/${ids['EXP-1']}/changes`, {
+        headers: { 'if-match': '"1"' },
+        body: {
+          reason: 'HVAC controller failure',
+          effectiveAt: '2025-01-10T10:00:00Z',
+          operations: [
+            {
+              op: 'replace',
+              position: 'hvac/controller',
+              component: { partNumber: 'HVAC-CTL-9', serialNumber: 'EXP-1-HVC-2', kind: 'electrical' },
+            },
+          ],
+        },
+      }),
+    );
+    await must(
+      source('POST', `/v1/twins/${ids['EXP-2']}/baselines`, {
+        body: { name: 'delivery', at: '2025-01-15T00:00:00Z' },
+      }),
+      201,
+    );
+    const document = async (title: string) =>
+      (
+        await must(
+          source('POST', '/v1/documents', {
+            body: { kind: 'manual', title, contentType: 'application/pdf', size: 1, sha256: 'e'.repeat(64) },
+          }),
+          201,
+        )
+      ).document;
+    const manual = await document('EXP-2 engine manual');
+    await document('a manual no twin links to');
+    await must(
+      source('POST', `/v1/twins/${ids['EXP-2']}/links`, {
+        body: { documentId: manual.id, position: 'engine-1' },
+      }),
+      201,
+    );
+    const file = join(directory, 'tenant.ndjson');
+    await downloadExport(file);
+    const target = newTenant('export-target');
+    const copier = await api.as(target, ['admin']);
+    const args = ['--kind', 'export', file];
+
+    // Act: interrupted after the first twin, then the rerun
+    const stopped = await importer(target, [...args, '--stop-after', '1']);
+    expect(stopped.code, stopped.stderr).toBe(3);
+    expect(checkpointOf(file)).toMatchObject({ next: 1, complete: false });
+    expect(await serialsOf(copier)).toHaveLength(1);
+    const resumed = await importer(target, args);
+
+    // Assess
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('2 imported, 0 not imported');
+    expect(checkpointOf(file)).toMatchObject({ next: 3, complete: true });
+    expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
+    expect(readFileSync(`${file}.errors.jsonl`, 'utf8')).toBe('');
+    const results = jsonLines(`${file}.results.jsonl`);
+    expect(results.map((result) => result.status)).toEqual(['imported', 'imported', 'imported']);
+    const copyOf = (serial: string) => {
+      const result = results.find((entry) => entry.twin === `A320-214/${serial}`);
+      expect(result?.sourceTwinId).toBe(ids[serial]);
+      return result?.twinId as string;
+    };
+    const before = '2025-01-05T00:00:00Z';
+    for (const [caller, id] of [
+      [source, ids['EXP-1']],
+      [copier, copyOf('EXP-1')],
+    ] as const) {
+      const then = await must(caller('GET', `/v1/twins/${id}?asOf=${before}`));
+      const now = await must(caller('GET', `/v1/twins/${id}`));
+      expect(nodeAt(then, 'hvac/controller')?.component?.serialNumber).toBe('EXP-1-HVC');
+      expect(nodeAt(now, 'hvac/controller')?.component?.serialNumber).toBe('EXP-1-HVC-2');
+    }
+    const baselines = await must(copier('GET', `/v1/twins/${copyOf('EXP-2')}/baselines`));
+    expect(baselines.items.map((baseline: { name: string }) => baseline.name)).toEqual(['delivery']);
+    const documents = await must(copier('GET', '/v1/documents'));
+    expect(documents.items.map((item: { title: string }) => item.title)).toContain('EXP-2 engine manual');
+
+    // Act: a crash after twins 2 and 3 were sent but before the checkpoint said so
+    writeFileSync(
+      `${file}.checkpoint.json`,
+      JSON.stringify({ ...checkpointOf(file), next: 1, complete: false }),
+    );
+    const crashed = await importer(target, args);
+    // Assess: answered with the first copies, none made twice
+    expect(crashed.code, crashed.stderr).toBe(0);
+    expect(crashed.stderr).toContain('0 imported, 2 imported before (replayed)');
+    expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
+
+    // Act: the whole file again, from the start
+    const again = await importer(target, [...args, '--restart']);
+    // Assess
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('0 imported, 3 imported before (replayed)');
+    const replayed = jsonLines(`${file}.results.jsonl`);
+    expect(replayed.map((result) => result.status)).toEqual(['replayed', 'replayed', 'replayed']);
+    expect(replayed.map((result) => result.twinId)).toEqual(results.map((result) => result.twinId));
+    expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
+    const done = await importer(target, args);
+    expect(done.code).toBe(0);
+    expect(done.stderr).toContain('imported already');
+  }, 120_000);
+
+  it('reports the lines it cannot import and imports the others', async () => {
+    // Prepare: a real export, its twin lines damaged in several ways
+    const exported = join(directory, 'whole.ndjson');
+    await must(source('POST', '/v1/twins', { body: aircraftRecord('EXP-BAD') }), 201);
+    await downloadExport(exported);
+    const lines = jsonLines(exported);
+    const header = lines.find((line) => line.type === 'header');
+    const twin = lines.find((line) => line.type === 'twin' && line.record.serialNumber === 'EXP-BAD');
+    // valid for the schema, refused by the API: two components in one position at once
+    const open = twin.installations.find((installation: Json) => installation.path === 'hvac/controller');
+    const overlapping = { ...open, validFrom: '2025-01-01T00:00:00.000Z' };
+    const file = join(directory, 'damaged.ndjson');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(header),
+        JSON.stringify({ ...twin, installations: [...twin.installations, overlapping] }),
+        '{"type": "twin", ',
+        JSON.stringify({ ...twin, type: 'inventory' }),
+        JSON.stringify({ ...twin, changeSets: [] }),
+        JSON.stringify(twin),
+        '',
+      ].join('\n'),
+    );
+    const target = newTenant('export-damaged');
+    // Act
+    const run = await importer(target, ['--kind', 'export', file]);
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('1 imported, 4 not imported');
+    const errors = jsonLines(`${file}.errors.jsonl`);
+    expect(errors.map((error) => error.line)).toEqual([2, 3, 4, 5]);
+    expect(errors[0]).toMatchObject({ twin: 'A320-214/EXP-BAD' });
+    expect(errors[0].problem).toMatch(/^400 .*\(body\.installations\[\d+\]\.path: /);
+    expect(errors[1].problem).toMatch(/^malformed JSON/);
+    expect(errors[2].problem).toContain('type must be header, twin or document');
+    expect(errors[3].problem).toMatch(/^changeSets: /);
+    expect(await serialsOf(await api.as(target, ['admin']))).toEqual(['EXP-BAD']);
+  }, 60_000);
+
+  it('explains a bad call', async () => {
+    const file = join(directory, 'export.csv');
+    writeFileSync(file, 'not,an,export\n');
+    const refused = await importer(newTenant('export-usage'), ['--kind', 'export', file]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--format jsonl');
+  });
+});
