@@ -42,7 +42,16 @@ beforeAll(async () => {
   harness = await startConsole();
   tenant = newTenant('acme');
   const token = await harness.token(tenant, ['admin']);
-  await createTwin(harness, token, aircraft('MSN-4001'));
+  const unit = await createTwin(harness, token, aircraft('MSN-4001'));
+  // Declared, linked, but its content never uploaded.
+  const pending = await harness.call<{ document: { id: string } }>(token, 'POST', '/v1/documents', {
+    kind: 'manual',
+    title: 'Pending manual',
+    contentType: 'text/plain',
+    size: 10,
+    sha256: createHash('sha256').update('0123456789').digest('hex'),
+  });
+  await harness.call(token, 'POST', `/v1/twins/${unit.id}/links`, { documentId: pending.document.id });
   await bulletin(token, 'SB 73-0042', '>=5.0.0 <6.0.0');
   await bulletin(token, 'SB 73-0099', '>=6.0.0');
 });
@@ -110,6 +119,16 @@ describe('console: the thread and the work package', () => {
     await second.waitForLoadState();
     expect(await second.textContent('body')).toBe('Step 1: isolate power');
     await screenshot(page, 'thread-documents');
+  });
+
+  it('explains a conflict: a document whose content has not arrived yet (409)', async () => {
+    const page = await harness.page();
+    await openUnit(page);
+    const pending = documentRow(page, 'Pending manual');
+    await pending.getByRole('button', { name: 'Download Pending manual' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Conflict:' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^Conflict: \S/);
   });
 
   it('records an inspection and shows its discrepancies', async () => {

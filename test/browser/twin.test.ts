@@ -200,7 +200,7 @@ describe('console: a twin', () => {
     const page = await harness.page();
     await openUnit(page);
     await page.getByLabel('As of (UTC)').fill('2026-03-02T00:00:00');
-    await page.getByRole('link', { name: 'Serial HVC-MSN-3001: follow this component' }).click();
+    await page.getByRole('link', { name: 'SN HVC-MSN-3001: follow this component' }).click();
     await page.getByRole('heading', { name: 'HVAC-CTL-9 SN HVC-MSN-3001' }).waitFor();
     const rows = page.locator('table.list tbody tr');
     await expect.poll(() => rows.count()).toBe(2);

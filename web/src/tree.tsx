@@ -144,7 +144,7 @@ export function ConfigTree(props: {
                   <a
                     href={href('components', component.partNumber, component.serialNumber)}
                     tabIndex={-1}
-                    aria-label={`Serial ${component.serialNumber}: follow this component`}
+                    aria-label={`SN ${component.serialNumber}: follow this component`}
                     onClick={(event) => {
                       event.preventDefault();
                       event.stopPropagation();
