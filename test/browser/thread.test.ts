@@ -14,6 +14,8 @@ import { aircraft, createTwin } from './support/seed';
 
 let harness: ConsoleHarness;
 let tenant: string;
+let ownerToken: string;
+let other: { id: string };
 
 /** A document through the API, its content PUT with the presigned URL (as the README shows). */
 async function bulletin(token: string, title: string, softwareVersions: string) {
@@ -52,6 +54,8 @@ beforeAll(async () => {
     sha256: createHash('sha256').update('0123456789').digest('hex'),
   });
   await harness.call(token, 'POST', `/v1/twins/${unit.id}/links`, { documentId: pending.document.id });
+  other = await createTwin(harness, token, aircraft('MSN-4002'));
+  ownerToken = token;
   await bulletin(token, 'SB 73-0042', '>=5.0.0 <6.0.0');
   await bulletin(token, 'SB 73-0099', '>=6.0.0');
 });
@@ -63,9 +67,9 @@ afterAll(async () => {
 const documentRow = (page: Page, title: string) =>
   page.locator('table.list tbody tr').filter({ has: page.getByRole('cell', { name: title, exact: true }) });
 
-async function openUnit(page: Page, role = 'engineer') {
+async function openUnit(page: Page, role = 'engineer', serial = 'MSN-4001') {
   await signIn(page, tenant, role);
-  await page.getByRole('link', { name: 'MSN-4001' }).click();
+  await page.getByRole('link', { name: serial }).click();
   await page.getByRole('heading', { name: 'Thread' }).waitFor();
 }
 
@@ -150,6 +154,34 @@ describe('console: the thread and the work package', () => {
     expect(await listed.textContent()).toContain('controller label differs');
     expect(await listed.textContent()).toContain('unexpected-serial');
     await screenshot(page, 'thread-inspection');
+  });
+
+  it('applies an inspection to the configuration, and refuses a stale one with "someone changed this unit"', async () => {
+    const page = await harness.page();
+    await openUnit(page, 'engineer', 'MSN-4002');
+    const form = page.getByRole('form', { name: 'Record an inspection' });
+    const record = async (serial: string) => {
+      await form.getByLabel('Inspector').fill('tech-8');
+      await form.getByLabel('Position inspected').selectOption('hvac/controller');
+      await form.getByLabel('Serial number found').fill(serial);
+      await form.getByLabel('Apply the discrepancies to the configuration').check();
+      await form.getByRole('button', { name: 'Record inspection' }).click();
+    };
+    await record('HVC-77');
+    await expect
+      .poll(() => page.getByTestId('inspection-result').textContent())
+      .toContain('Applied to the configuration (now version 2).');
+    await expect
+      .poll(() => page.locator('[role="treeitem"][data-path="hvac/controller"]').textContent())
+      .toContain('SN HVC-77');
+    // Someone else changes the unit meanwhile: the next applied inspection is refused (412).
+    await harness.call(ownerToken, 'PATCH', `/v1/twins/${other.id}`, { site: 'HAM' }, 2);
+    await record('HVC-78');
+    const alert = form.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('Someone changed this unit; reload.');
+    await alert.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => page.getByTestId('site').textContent()).toBe('HAM');
+    await screenshot(page, 'inspection-applied-stale');
   });
 
   it('opens the work package of a position and prints it', async () => {

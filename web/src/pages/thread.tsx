@@ -145,6 +145,9 @@ export function ThreadPanel(props: {
   owner?: string;
   canWrite: boolean;
   canInspect: boolean;
+  /** The twin's version, for applying an inspection's discrepancies (If-Match). */
+  version?: number;
+  onChanged?: () => void;
 }) {
   const thread = useAsync(() => api<Thread>('GET', `${props.base}/thread`), [props.base]);
   const [error, setError] = useState<unknown>();
@@ -208,7 +211,15 @@ export function ThreadPanel(props: {
           </li>
         ))}
       </ul>
-      {props.canInspect && <InspectionForm base={props.base} paths={props.paths} onDone={thread.reload} />}
+      {props.canInspect && (
+        <InspectionForm
+          base={props.base}
+          paths={props.paths}
+          {...(props.canWrite && props.version !== undefined ? { version: props.version } : {})}
+          onDone={thread.reload}
+          onChanged={props.onChanged ?? thread.reload}
+        />
+      )}
     </section>
   );
 }
@@ -285,13 +296,22 @@ function UploadForm(props: { base: string; paths: string[]; onDone: (title: stri
   );
 }
 
-function InspectionForm(props: { base: string; paths: string[]; onDone: () => void }) {
+function InspectionForm(props: {
+  base: string;
+  paths: string[];
+  /** Present when the user may apply discrepancies: the version they were judged against. */
+  version?: number;
+  onDone: () => void;
+  onChanged: () => void;
+}) {
   const [inspector, setInspector] = useState('');
   const [findings, setFindings] = useState('');
   const [path, setPath] = useState(props.paths[0] ?? '');
   const [serial, setSerial] = useState('');
   const [software, setSoftware] = useState('');
   const [empty, setEmpty] = useState(false);
+  const [apply, setApply] = useState(false);
+  const [applied, setApplied] = useState<number>();
   const [result, setResult] = useState<Inspection['discrepancies']>();
   const [error, setError] = useState<unknown>();
   return (
@@ -307,22 +327,30 @@ function InspectionForm(props: { base: string; paths: string[]; onDone: () => vo
             ...(empty ? { serialNumber: null } : serial ? { serialNumber: serial } : {}),
             ...(software && !empty ? { softwareVersion: software } : {}),
           };
-          const answer = await api<{ discrepancies: Inspection['discrepancies'] }>(
-            'POST',
-            `${props.base}/inspections`,
-            {
-              body: {
-                performedAt: new Date().toISOString(),
-                inspector,
-                ...(findings ? { findings } : {}),
-                observed: [observed],
-              },
+          const applying = apply && props.version !== undefined;
+          setApplied(undefined);
+          const answer = await api<{
+            discrepancies: Inspection['discrepancies'];
+            twin?: { version: number };
+          }>('POST', `${props.base}/inspections`, {
+            ...(applying ? { query: { apply: 'true' }, ifMatch: props.version } : {}),
+            body: {
+              performedAt: new Date().toISOString(),
+              inspector,
+              ...(findings ? { findings } : {}),
+              observed: [observed],
             },
-          );
+          });
           setResult(answer.discrepancies ?? []);
           props.onDone();
+          if (answer.twin) {
+            setApplied(answer.twin.version);
+            props.onChanged();
+          }
         } catch (caught) {
           setError(caught);
+          // The inspection is recorded even when its change set is refused.
+          props.onDone();
         }
       }}
     >
@@ -369,15 +397,26 @@ function InspectionForm(props: { base: string; paths: string[]; onDone: () => vo
             />
             Found empty
           </label>
+          {props.version !== undefined && (
+            <label class="inline">
+              <input
+                type="checkbox"
+                checked={apply}
+                onChange={(event) => setApply(event.currentTarget.checked)}
+              />
+              Apply the discrepancies to the configuration
+            </label>
+          )}
           <button type="submit" class="primary">
             Record inspection
           </button>
         </div>
       </fieldset>
-      <ErrorBanner error={error} />
+      <ErrorBanner error={error} onRetry={error ? props.onChanged : undefined} />
       {result && (
         <div class="panel" role="status" data-testid="inspection-result">
           <strong>Inspection recorded.</strong>
+          {applied !== undefined && <> Applied to the configuration (now version {applied}).</>}
           <DiscrepancyList discrepancies={result} />
         </div>
       )}

@@ -155,6 +155,8 @@ export function TwinPage(props: { id: string; owner?: string }) {
           {...(props.owner ? { owner: props.owner } : {})}
           canWrite={canWrite}
           canInspect={props.owner ? true : roles.some((role) => role !== 'viewer')}
+          version={data.version}
+          onChanged={twin.reload}
         />
       )}
       {data && <HistoryTimeline base={base} shared={Boolean(props.owner)} key={`${base}:${data.version}`} />}
