@@ -7,7 +7,7 @@ import { problemOf } from '../../shared/http/response';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
 import { type DevIssuer, DevTokenRequest } from './dev-issuer';
 import { lambdaContext, loadFunction } from './functions';
-import { serveStatic, WEB_ROOT } from './static';
+import { consoleConfig, serveStatic, WEB_ROOT } from './static';
 
 export type Invoke = (
   fn: FunctionName,
@@ -147,6 +147,8 @@ export function createGateway(options: GatewayOptions = {}): Server {
     }
     const match = matchRoute(compiled, method, url.pathname);
     if (!match) {
+      if (method === 'GET' && url.pathname === '/console-config.json')
+        return send(response, json(200, consoleConfig(Boolean(options.devIssuer))), requestId);
       const webRoot = options.webRoot ?? WEB_ROOT;
       if (webRoot && (await serveStatic(webRoot, request, response, url.pathname))) return;
       throw new NotFound(`No route ${method} ${url.pathname}`);

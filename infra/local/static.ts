@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENV } from '../../shared/config';
 
 /** Where `npm run build:web` writes the console. */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -69,4 +70,21 @@ export async function serveStatic(
     createReadStream(file).on('error', reject).on('end', resolve).pipe(response),
   );
   return true;
+}
+
+/**
+ * How the console signs in here: with the dev issuer (a tenant and role picker), or with the
+ * configured OIDC issuer (authorization code + PKCE; client id AUTH_CLIENT_ID, else the audience).
+ */
+export function consoleConfig(devIssuer: boolean): Record<string, string> {
+  if (devIssuer) return { signIn: 'dev' };
+  const env = process.env;
+  return {
+    signIn: 'oidc',
+    issuer: env[ENV.issuer] ?? '',
+    clientId: env.AUTH_CLIENT_ID ?? env[ENV.audience] ?? '',
+    scope: env.AUTH_SCOPE ?? 'openid',
+    tenantClaim: env[ENV.tenantClaim] ?? 'tenant',
+    rolesClaim: env[ENV.rolesClaim] ?? 'roles',
+  };
 }

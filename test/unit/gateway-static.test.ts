@@ -70,4 +70,31 @@ describe('gateway: the built console', () => {
     expect(await outside.text()).not.toContain('TOP-SECRET');
     expect((await fetch(`${base}/`, { method: 'POST', headers: html })).status).toBe(404);
   });
+
+  it('tells the console how to sign in: the configured OIDC issuer when there is no dev issuer', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AUTH_ISSUER: 'https://issuer.example.invalid/pool',
+      AUTH_AUDIENCE: 'console-client',
+      AUTH_TENANT_CLAIM: 'custom:tenant',
+    });
+    delete process.env.AUTH_CLIENT_ID;
+    try {
+      const answer = await fetch(`${base}/console-config.json`);
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({
+        signIn: 'oidc',
+        issuer: 'https://issuer.example.invalid/pool',
+        clientId: 'console-client',
+        scope: 'openid',
+        tenantClaim: 'custom:tenant',
+        rolesClaim: process.env.AUTH_ROLES_CLAIM ?? 'roles',
+      });
+    } finally {
+      for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_TENANT_CLAIM']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  });
 });

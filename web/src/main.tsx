@@ -1,6 +1,7 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { setUnauthorizedHandler } from './api';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { errorMessage, setUnauthorizedHandler } from './api';
+import { CALLBACK_PATH, type ConsoleConfig, completeSignIn, loadConfig } from './oidc';
 import { AdminPage } from './pages/admin';
 import { ComponentPage } from './pages/component';
 import { ImpactPage } from './pages/impact';
@@ -53,10 +54,41 @@ const NAV = [
   { href: '/admin', label: 'Sharing', admin: true },
 ];
 
+function Callback(props: { config: ConsoleConfig; onSignedIn: (session: Session) => void }) {
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (props.config.signIn !== 'oidc') return;
+    completeSignIn(props.config, new URLSearchParams(location.search)).then(
+      (session) => {
+        props.onSignedIn(session);
+        navigate('/', true);
+      },
+      (caught) => setError(errorMessage(caught)),
+    );
+  }, [props.config, props.onSignedIn]);
+  return (
+    <main id="main">
+      <h1>Signing in…</h1>
+      {error && (
+        <p class="banner error" role="alert">
+          {error} <a href="/">Start again</a>
+        </p>
+      )}
+    </main>
+  );
+}
+
 function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession());
   const [expired, setExpired] = useState(false);
+  const [config, setConfig] = useState<ConsoleConfig>();
   const { path, search } = useLocation();
+  useEffect(() => void loadConfig().then(setConfig), []);
+  const signedIn = useCallback((next: Session) => {
+    saveSession(next);
+    setSession(next);
+    setExpired(false);
+  }, []);
 
   useEffect(
     () =>
@@ -68,18 +100,9 @@ function App() {
     [],
   );
 
-  if (!session) {
-    return (
-      <SignIn
-        expired={expired}
-        onSignedIn={(next) => {
-          saveSession(next);
-          setSession(next);
-          setExpired(false);
-        }}
-      />
-    );
-  }
+  if (!config) return <main id="main" aria-busy="true" />;
+  if (path === CALLBACK_PATH) return <Callback config={config} onSignedIn={signedIn} />;
+  if (!session) return <SignIn config={config} expired={expired} onSignedIn={signedIn} />;
 
   let page: preact.JSX.Element = (
     <section>

@@ -36,11 +36,17 @@ export interface ConsoleHarness {
 }
 
 /** The product as `npm start -- --memory` runs it (same stack, free port), and Debian's Chromium. */
-export async function startConsole(): Promise<ConsoleHarness> {
+export async function startConsole(
+  options: { auth?: { jwksUrl: string; issuer: string; audience: string } } = {},
+): Promise<ConsoleHarness> {
   if (!existsSync(CHROMIUM))
     throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium`);
   mkdirSync(ARTIFACTS, { recursive: true });
-  const stack: LocalStack = await startLocalStack({ memory: true, port: 0 });
+  const stack: LocalStack = await startLocalStack({
+    memory: true,
+    port: 0,
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
   const url = stack.url!;
   // playwright-core makes a fresh, empty user-data-dir for every launch.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });

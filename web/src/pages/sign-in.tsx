@@ -1,12 +1,49 @@
 import { useState } from 'preact/hooks';
 import { errorMessage } from '../api';
+import { type ConsoleConfig, startSignIn } from '../oidc';
 import { ROLES, type Session } from '../session';
 
 /**
- * Local sign-in: the dev issuer of `npm start` signs a token for the tenant, role and user picked
- * here. (Deployed, an OIDC issuer signs tokens instead: the code + PKCE flow is not in the console yet.)
+ * Sign-in: with the configured OIDC issuer (authorization code + PKCE), or locally with the dev
+ * issuer of `npm start`, which signs a token for the tenant, role and user picked here.
  */
-export function SignIn(props: { expired: boolean; onSignedIn: (session: Session) => void }) {
+export function SignIn(props: {
+  config: ConsoleConfig;
+  expired: boolean;
+  onSignedIn: (session: Session) => void;
+}) {
+  if (props.config.signIn === 'oidc') return <OidcSignIn config={props.config} expired={props.expired} />;
+  return <DevSignIn expired={props.expired} onSignedIn={props.onSignedIn} />;
+}
+
+function OidcSignIn(props: { config: Extract<ConsoleConfig, { signIn: 'oidc' }>; expired: boolean }) {
+  const [error, setError] = useState<string>();
+  return (
+    <main id="main" class="sign-in">
+      <h1>Sign in to twinthread</h1>
+      {props.expired && (
+        <p class="banner error" role="alert">
+          Your sign-in has expired or was refused: sign in again.
+        </p>
+      )}
+      <p>You sign in with your organization's account ({new URL(props.config.issuer).host}).</p>
+      {error && (
+        <p class="banner error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="button"
+        class="primary"
+        onClick={() => startSignIn(props.config).catch((caught) => setError(errorMessage(caught)))}
+      >
+        Sign in with your organization
+      </button>
+    </main>
+  );
+}
+
+function DevSignIn(props: { expired: boolean; onSignedIn: (session: Session) => void }) {
   const [tenant, setTenant] = useState('acme-air');
   const [role, setRole] = useState<string>('admin');
   const [sub, setSub] = useState('planner@acme-air');
