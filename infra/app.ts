@@ -1,10 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { TwinthreadConsoleStack } from './console';
 import { TwinthreadStack } from './stack';
 
 // No `env` and no lookups: synth needs neither an AWS account nor the network.
 const app = new App();
-new TwinthreadStack(app, 'Twinthread');
+const api = new TwinthreadStack(app, 'Twinthread').node.findChild('Api') as HttpApi;
+// The web console behind CloudFront, with the API on the same origin.
+new TwinthreadConsoleStack(app, 'TwinthreadConsole', { api });
 // Any unacknowledged AwsSolutions finding fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
