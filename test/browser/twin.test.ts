@@ -243,4 +243,51 @@ describe('console: a twin', () => {
     expect(panelBox!.y).toBeGreaterThan(treeBox!.y + treeBox!.height - 1);
     await screenshot(page, 'twin-tablet');
   });
+  it('shows an installed twin (systems of systems) inside the tree, with its own positions', async () => {
+    const engine = await createTwin(harness, token, {
+      serialNumber: 'ESN-NESTED-9',
+      product: { partNumber: 'PW-127', name: 'Turboprop engine' },
+      builtAt: '2023-01-01T00:00:00Z',
+      configuration: [
+        {
+          position: 'gearbox',
+          component: { partNumber: 'GBX-2', serialNumber: 'GBX-NESTED-1', kind: 'mechanical' },
+        },
+      ],
+    });
+    await harness.call(
+      token,
+      'POST',
+      `/v1/twins/${spare.id}/changes`,
+      {
+        reason: 'engine fitted',
+        operations: [
+          { op: 'add-position', position: 'engine-3' },
+          {
+            op: 'install',
+            position: 'engine-3',
+            component: {
+              partNumber: 'PW-127',
+              serialNumber: 'ESN-NESTED-9',
+              kind: 'mechanical',
+              twinId: engine.id,
+            },
+          },
+        ],
+      },
+      2,
+    );
+    const page = await harness.page();
+    await signIn(page, tenant, 'admin', 'planner@acme');
+    await page.getByRole('link', { name: 'MSN-3002' }).click();
+    await page.getByRole('heading', { name: /MSN-3002/ }).waitFor();
+    const nested = item(page, 'engine-3 › gearbox');
+    await nested.waitFor();
+    expect(await nested.getAttribute('aria-level')).toBe('2');
+    expect(await nested.textContent()).toContain('GBX-NESTED-1');
+    expect(await item(page, 'engine-3').locator('> .node').textContent()).toContain('twin');
+    await nested.locator('> .node').click();
+    expect(await page.getByRole('link', { name: /Work package for/ }).count()).toBe(0);
+    await screenshot(page, 'twin-nested');
+  });
 });

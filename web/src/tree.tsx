@@ -189,3 +189,20 @@ export function findNode(nodes: TreeNode[], path: string | undefined): TreeNode 
 export function allPaths(nodes: TreeNode[]): string[] {
   return nodes.flatMap((node) => [node.path, ...allPaths(node.children)]);
 }
+
+/** Separates an installed twin's own paths from the position it sits in (never part of a slug). */
+export const NESTED = ' › ';
+
+/**
+ * Systems of systems: a component that is itself a twin, embedded by the API (`?expand=twins`),
+ * brings its own configuration as children of the position it is installed in. Their paths are
+ * prefixed with that position, so every node of the combined tree stays unique.
+ */
+export function withInstalledTwins(nodes: TreeNode[], prefix = ''): TreeNode[] {
+  return nodes.map((node) => {
+    const path = `${prefix}${node.path}`;
+    const installed = node.component?.twin;
+    const nested = installed ? withInstalledTwins(installed.configuration, `${path}${NESTED}`) : [];
+    return { ...node, path, children: [...withInstalledTwins(node.children, prefix), ...nested] };
+  });
+}

@@ -6,6 +6,8 @@ export interface Component {
   softwareVersion?: string;
   twinId?: string;
   attributes?: Record<string, unknown>;
+  /** The installed twin itself, when the twin was read with `?expand=twins`. */
+  twin?: Twin;
 }
 
 export interface TreeNode {

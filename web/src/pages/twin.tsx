@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
 import { href } from '../router';
 import { loadSession } from '../session';
-import { allPaths, ConfigTree, findNode } from '../tree';
+import { allPaths, ConfigTree, findNode, NESTED, withInstalledTwins } from '../tree';
 import type { Twin } from '../types';
 import {
   ErrorBanner,
@@ -32,11 +32,17 @@ export function TwinPage(props: { id: string; owner?: string }) {
     asOf: fromLocalInput(asOf) || undefined,
     knownAt: knownAtOn ? fromLocalInput(knownAt) || undefined : undefined,
   };
-  const twin = useAsync(() => api<Twin>('GET', base, { query }), [base, query.asOf, query.knownAt]);
+  // systems of systems: installed twins come embedded (3 levels) and show inside the tree
+  const expand = props.owner ? {} : { expand: 'twins' };
+  const twin = useAsync(
+    () => api<Twin>('GET', base, { query: { ...query, ...expand } }),
+    [base, query.asOf, query.knownAt],
+  );
   const roles = loadSession()?.roles ?? [];
   const canWrite = !props.owner && roles.some((role) => WRITERS.includes(role));
   const data = twin.data;
-  const node = data ? findNode(data.configuration, selected ?? data.configuration[0]?.path) : undefined;
+  const configuration = useMemo(() => (data ? withInstalledTwins(data.configuration) : []), [data]);
+  const node = data ? findNode(configuration, selected ?? configuration[0]?.path) : undefined;
 
   return (
     <section>
@@ -135,7 +141,7 @@ export function TwinPage(props: { id: string; owner?: string }) {
               <p>No positions visible.</p>
             ) : (
               <ConfigTree
-                nodes={data.configuration}
+                nodes={configuration}
                 selected={node?.path}
                 onSelect={setSelected}
                 label={`Configuration of ${data.serialNumber}`}
@@ -219,7 +225,8 @@ function PositionDetails(props: {
       ) : (
         <p class="empty-position">No component installed.</p>
       )}
-      {!props.owner && (
+      {/* a position of an installed twin has its work package on that twin's page */}
+      {!props.owner && !node.path.includes(NESTED) && (
         <p>
           <Link
             href={`${href('twins', props.twinId, 'work-package')}?position=${encodeURIComponent(node.path)}`}
