@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { Problem } from '../schemas/common';
 import { IngestAnswer, IngestBody } from '../schemas/ingest';
 import { MAINTAINERS, type Route } from './route';
@@ -13,7 +14,16 @@ export const ingestRoutes: readonly Route[] = [
       'Up to 1,000 observed configurations: report compares them with the recorded configuration and writes nothing; apply records the differences as one change set per twin (reason ingest). Header Idempotency-Key (required for apply): the same key and body again returns the stored answer and writes nothing',
     auth: true,
     roles: MAINTAINERS,
-    request: { body: IngestBody },
+    request: {
+      body: IngestBody,
+      headers: z.object({
+        'Idempotency-Key': z.string().min(1).max(255).optional().meta({
+          description:
+            'Required for mode apply: the same key and body replay the stored answer (24 h); another body is 422',
+          example: 'telematics-2026-11-25T14:00Z-0001',
+        }),
+      }),
+    },
     responses: {
       200: { description: 'One result per observation, in request order', schema: IngestAnswer },
       409: { description: 'A request with this Idempotency-Key is still in progress', schema: Problem },

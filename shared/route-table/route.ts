@@ -45,6 +45,8 @@ export interface Route {
     params?: z.ZodObject;
     query?: z.ZodObject;
     body?: z.ZodType;
+    /** Request headers the operation reads itself (documented in OpenAPI; If-Match comes from `ifMatch`). */
+    headers?: z.ZodObject;
   };
   responses: Record<number, RouteResponse>;
   /**

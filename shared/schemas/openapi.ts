@@ -161,10 +161,17 @@ function routeConfig(route: Route): RouteConfig {
     request: {
       ...(request.params ? { params: request.params } : {}),
       ...(request.query ? { query: request.query } : {}),
-      ...(route.ifMatch
+      ...(route.ifMatch || request.headers
         ? {
             headers: z.object({
-              'If-Match': z.string().meta({ description: 'The `ETag` of the twin as read', example: '"3"' }),
+              ...(route.ifMatch
+                ? {
+                    'If-Match': z
+                      .string()
+                      .meta({ description: 'The `ETag` of the twin as read', example: '"3"' }),
+                  }
+                : {}),
+              ...request.headers?.shape,
             }),
           }
         : {}),

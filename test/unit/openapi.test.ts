@@ -122,7 +122,11 @@ describe('the OpenAPI document', () => {
     expect(named('path')).toEqual(Object.keys(route.request?.params?.shape ?? {}).sort());
     expect(named('query')).toEqual(Object.keys(route.request?.query?.shape ?? {}).sort());
     for (const parameter of parameters.filter((p) => p.in === 'path')) expect(parameter.required).toBe(true);
-    if (route.ifMatch) expect(named('header')).toEqual(['If-Match']);
+    const headers = [
+      ...(route.ifMatch ? ['If-Match'] : []),
+      ...Object.keys(route.request?.headers?.shape ?? {}),
+    ];
+    expect(named('header')).toEqual(headers.sort());
   });
 
   it.each(each)('%s documents its problem answers as application/problem+json', (_, route) => {
@@ -177,6 +181,14 @@ describe('the OpenAPI document', () => {
     // Assess
     expect(new Set(document.tags.map((tag: { name: string }) => tag.name))).toEqual(used);
     for (const tag of document.tags) expect(tag.description, tag.name).toBeTruthy();
+  });
+
+  it('documents the Idempotency-Key header of the ingest', () => {
+    const ingest = routes.find((route) => route.operationId === 'ingest')!;
+    const header = (operationOf(ingest).parameters as { in: string; name: string }[]).find(
+      (parameter) => parameter.in === 'header',
+    );
+    expect(header?.name).toBe('Idempotency-Key');
   });
 
   it('is generated once and then served from memory', () => {
