@@ -19,9 +19,9 @@ import { PROJECT_ROOT, VIEWER_FOLDER } from '../../infra/bundling';
 import { lambdaContext } from '../../infra/local/functions';
 import { TwinthreadStack } from '../../infra/stack';
 import { routeKey, routesOf } from '../../shared/routes';
+import { SYNTH_TIMEOUT } from '../support/template';
 
 // Building the stack bundles every function with esbuild; 2-core machines need the room.
-const SYNTH_TIMEOUT = 120_000;
 
 type Resources = Record<string, { Properties: Record<string, unknown>; Metadata?: Record<string, string> }>;
 type Handler = (

@@ -6,30 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_BUS_NAME, EVENT_SOURCE, TwinthreadStack } from '../../infra/stack';
 import { eventItem } from '../../shared/store/events';
 import { ENTITY } from '../../shared/store/items';
-
-// Building the stack bundles every function with esbuild; 2-core machines need the room.
-const SYNTH_TIMEOUT = 120_000;
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-interface Statement {
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: unknown;
-}
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** `{"Fn::GetAtt": [id, attribute]}` → `<id.attribute>`, `{Ref: id}` → `<id>`; other shapes as JSON. */
-const flatten = (value: unknown): string => {
-  if (typeof value === 'string') return value;
-  const node = value as Record<string, unknown>;
-  if (node['Fn::GetAtt']) {
-    const [id, attribute] = node['Fn::GetAtt'] as [string, string];
-    return `<${id}.${attribute}>`;
-  }
-  if (node.Ref) return `<${String(node.Ref)}>`;
-  return JSON.stringify(value);
-};
+import { asArray, flatten, type Resources, type Statement, SYNTH_TIMEOUT } from '../support/template';
 
 const onlyId = (template: Template, type: string): string => {
   const ids = Object.keys(template.findResources(type));

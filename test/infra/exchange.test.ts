@@ -2,18 +2,9 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TwinthreadStack } from '../../infra/stack';
+import { asArray, type Resources, type Statement, SYNTH_TIMEOUT } from '../support/template';
 
 // Building the stack bundles every function with esbuild; 2-core machines need the room.
-const SYNTH_TIMEOUT = 120_000;
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-interface Statement {
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: unknown;
-}
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('the exchange function runs tenant export jobs by invoking itself', () => {
   let template: Template;

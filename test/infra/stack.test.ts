@@ -6,16 +6,7 @@ import { FUNCTION_ACCESS } from '../../infra/access';
 import { TwinthreadStack } from '../../infra/stack';
 import { FUNCTION_NAMES, routeKey, routes } from '../../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/table';
-
-// Building the stack bundles every function with esbuild; 2-core machines need the room.
-const SYNTH_TIMEOUT = 120_000;
-
-type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-interface Statement {
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: unknown;
-}
+import { asArray, flatten, type Resources, type Statement, SYNTH_TIMEOUT } from '../support/template';
 
 const STREAM_READ = [
   'dynamodb:DescribeStream',
@@ -23,8 +14,6 @@ const STREAM_READ = [
   'dynamodb:GetShardIterator',
   'dynamodb:ListStreams',
 ];
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 /** Every Allow statement of the identity policies (roles' inline and attached policies). */
 const identityStatements = (template: Template): Statement[] => {
@@ -42,22 +31,6 @@ const identityStatements = (template: Template): Statement[] => {
   return documents
     .flatMap((document) => document.Statement)
     .filter((statement) => statement.Effect === 'Allow');
-};
-
-/** `{"Fn::Join": ["", [{"Fn::GetAtt": [id, "Arn"]}, "/suffix"]]}` → `<id.Arn>/suffix`; other shapes as JSON. */
-const flatten = (resource: unknown): string => {
-  if (typeof resource === 'string') return resource;
-  const node = resource as Record<string, unknown>;
-  if (node['Fn::GetAtt']) {
-    const [id, attribute] = node['Fn::GetAtt'] as [string, string];
-    return `<${id}.${attribute}>`;
-  }
-  if (node.Ref) return `<${String(node.Ref)}>`;
-  if (node['Fn::Join']) {
-    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
-    return parts.map(flatten).join(separator);
-  }
-  return JSON.stringify(resource);
 };
 
 const logicalIdOf = (template: Template, type: string, match: Record<string, unknown>): string => {
