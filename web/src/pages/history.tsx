@@ -179,40 +179,22 @@ export function DiffPanel(props: { base: string; canWrite: boolean }) {
     <section aria-labelledby="diff-heading">
       <h2 id="diff-heading">Compare</h2>
       <form class="row" onSubmit={compare} aria-label="Compare two dates or baselines">
-        <label>
-          From
-          <select aria-label="From" value={from} onChange={(event) => setFrom(event.currentTarget.value)}>
-            {options(false)}
-          </select>
-        </label>
-        {from === 'time' && (
-          <label>
-            From time (UTC)
-            <input
-              type="datetime-local"
-              required
-              value={fromTime}
-              onInput={(event) => setFromTime(event.currentTarget.value)}
-            />
-          </label>
-        )}
-        <label>
-          To
-          <select aria-label="To" value={to} onChange={(event) => setTo(event.currentTarget.value)}>
-            {options(true)}
-          </select>
-        </label>
-        {to === 'time' && (
-          <label>
-            To time (UTC)
-            <input
-              type="datetime-local"
-              required
-              value={toTime}
-              onInput={(event) => setToTime(event.currentTarget.value)}
-            />
-          </label>
-        )}
+        <DiffPointPicker
+          label="From"
+          options={options(false)}
+          point={from}
+          onPoint={setFrom}
+          time={fromTime}
+          onTime={setFromTime}
+        />
+        <DiffPointPicker
+          label="To"
+          options={options(true)}
+          point={to}
+          onPoint={setTo}
+          time={toTime}
+          onTime={setToTime}
+        />
         <button type="submit" class="primary">
           Compare
         </button>
@@ -244,5 +226,41 @@ export function DiffPanel(props: { base: string; canWrite: boolean }) {
       )}
       {saved && <Notice>{saved}</Notice>}
     </section>
+  );
+}
+
+/** One side of a comparison: now, a time (then asked for), or a baseline. */
+function DiffPointPicker(props: {
+  label: string;
+  options: preact.ComponentChildren;
+  point: string;
+  onPoint: (value: string) => void;
+  time: string;
+  onTime: (value: string) => void;
+}) {
+  return (
+    <>
+      <label>
+        {props.label}
+        <select
+          aria-label={props.label}
+          value={props.point}
+          onChange={(event) => props.onPoint(event.currentTarget.value)}
+        >
+          {props.options}
+        </select>
+      </label>
+      {props.point === 'time' && (
+        <label>
+          {props.label} time (UTC)
+          <input
+            type="datetime-local"
+            required
+            value={props.time}
+            onInput={(event) => props.onTime(event.currentTarget.value)}
+          />
+        </label>
+      )}
+    </>
   );
 }
