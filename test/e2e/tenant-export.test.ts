@@ -92,10 +92,10 @@ describe('POST /v1/exports', () => {
     const ownDone = await settled(outsider, own.body.id);
     // Assess
     expectProblem(foreign, 404);
-    expect(JSON.stringify(foreign.body)).not.toContain('BULK');
+    expect(JSON.stringify(foreign.body)).not.toContain('BULK-ISO');
     expect(ownDone.body).toMatchObject({ status: 'done', twins: 0, documents: 0 });
     const text = await (await fetch(ownDone.body.downloadUrl)).text();
-    expect(text).not.toContain('BULK');
+    expect(text).not.toContain('BULK-ISO');
     expect(text).not.toContain(tenant);
   });
 
