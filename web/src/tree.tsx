@@ -39,10 +39,12 @@ export function ConfigTree(props: {
   const latest = useRef({ collapsed, path: current?.node.path });
   latest.current = { collapsed, path: current?.node.path };
 
+  // Focus follows a move of the user's, not a reload of the tree (a recorded change, a saved site).
   useEffect(() => {
-    if (moved === 0 || !current) return;
-    root.current?.querySelector<HTMLElement>(`[data-path="${CSS.escape(current.node.path)}"]`)?.focus();
-  }, [moved, current]);
+    const path = latest.current.path;
+    if (moved === 0 || !path) return;
+    root.current?.querySelector<HTMLElement>(`[data-path="${CSS.escape(path)}"]`)?.focus();
+  }, [moved]);
 
   const toggle = (path: string, open?: boolean) => {
     const next = new Set(latest.current.collapsed);

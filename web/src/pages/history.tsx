@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
+import { usePages } from '../paging';
 import type { Baseline, ChangeSet, Component, ConfigurationDiff, Operation, Page } from '../types';
 import { ErrorBanner, formatTime, fromLocalInput, Notice, useAsync } from '../ui';
 
@@ -46,20 +47,18 @@ const actorOf = (actor: ChangeSet['actor']) => (typeof actor === 'string' ? acto
 
 /** The history as a timeline: when, who, why, the work order and what changed. */
 export function HistoryTimeline(props: { base: string; shared?: boolean }) {
-  const [cursor, setCursor] = useState<string>();
-  const [items, setItems] = useState<ChangeSet[]>([]);
-  const page = useAsync(async () => {
-    const next = await api<Page<ChangeSet>>('GET', `${props.base}/history`, { query: { limit: 25, cursor } });
-    setItems((previous) => (cursor ? [...previous, ...next.items] : next.items));
-    return next;
-  }, [props.base, cursor]);
+  const history = usePages(
+    (cursor) => api<Page<ChangeSet>>('GET', `${props.base}/history`, { query: { limit: 25, cursor } }),
+    [props.base],
+  );
+  const items = history.pages.flatMap((page) => page.items);
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>
-      {props.shared && page.error instanceof ApiError && [403, 404].includes(page.error.status) ? (
+      {props.shared && history.error instanceof ApiError && [403, 404].includes(history.error.status) ? (
         <p>The history of this unit is not shared with you.</p>
       ) : (
-        <ErrorBanner error={page.error} onRetry={page.reload} />
+        <ErrorBanner error={history.error} onRetry={history.pages.length ? history.more : history.reload} />
       )}
       <ol class="timeline" aria-label="Change sets, newest first">
         {items.map((change) => (
@@ -81,8 +80,8 @@ export function HistoryTimeline(props: { base: string; shared?: boolean }) {
           </li>
         ))}
       </ol>
-      {page.data?.nextCursor && (
-        <button type="button" onClick={() => setCursor(page.data!.nextCursor)}>
+      {history.nextCursor && (
+        <button type="button" onClick={history.more}>
           Older changes
         </button>
       )}

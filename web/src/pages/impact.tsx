@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { BarChart } from '../chart';
+import { LoadMore, PAGE_SIZE, usePages } from '../paging';
 import { href } from '../router';
 import type { Component } from '../types';
 import { ErrorBanner, Link } from '../ui';
@@ -13,36 +14,38 @@ interface Impact {
   nextCursor?: string;
 }
 
-/** OTA or bulletin impact: which units carry a part number in a software range or revision. */
+type ImpactQuery = { partNumber: string; softwareVersion?: string; revision?: string };
+
+/**
+ * OTA or bulletin impact: which units carry a part number in a software range or revision. The
+ * total and the chart come from the first answer (they cover every match); the list pages.
+ */
 export function ImpactPage() {
   const [partNumber, setPartNumber] = useState('');
   const [softwareVersion, setSoftwareVersion] = useState('');
   const [revision, setRevision] = useState('');
-  const [impact, setImpact] = useState<Impact>();
-  const [error, setError] = useState<unknown>();
+  const [query, setQuery] = useState<ImpactQuery>();
+  const impact = usePages(
+    (cursor) => api<Impact>('POST', '/v1/fleet/impact', { body: query, query: { limit: PAGE_SIZE, cursor } }),
+    [query],
+    query !== undefined,
+  );
+  const first = impact.first;
+  const affected = impact.pages.flatMap((page) => page.affected);
   return (
     <section>
       <h1>Fleet impact</h1>
       <form
         class="row"
         aria-label="Impact query"
-        onSubmit={async (event) => {
+        onSubmit={(event) => {
           event.preventDefault();
-          setError(undefined);
-          try {
-            setImpact(
-              await api<Impact>('POST', '/v1/fleet/impact', {
-                body: {
-                  partNumber,
-                  ...(softwareVersion ? { softwareVersion } : {}),
-                  ...(revision ? { revision } : {}),
-                },
-                query: { limit: 100 },
-              }),
-            );
-          } catch (caught) {
-            setError(caught);
-          }
+          // a new object each time: the same query submitted again asks again
+          setQuery({
+            partNumber,
+            ...(softwareVersion ? { softwareVersion } : {}),
+            ...(revision ? { revision } : {}),
+          });
         }}
       >
         <label>
@@ -65,14 +68,14 @@ export function ImpactPage() {
           Find affected units
         </button>
       </form>
-      <ErrorBanner error={error} />
-      {impact && (
+      <ErrorBanner error={impact.error} onRetry={impact.pages.length ? impact.more : impact.reload} />
+      {first && (
         <>
           <p role="status" data-testid="impact-total">
-            {impact.total} affected installation(s)
+            {first.total} affected installation(s)
           </p>
-          <BarChart title="Affected units by site" counts={impact.bySite} testId="by-site" />
-          <table class="list">
+          <BarChart title="Affected units by site" counts={first.bySite} testId="by-site" />
+          <table class="list" data-testid="affected">
             <caption class="sr-only">Affected units</caption>
             <thead>
               <tr>
@@ -82,7 +85,7 @@ export function ImpactPage() {
               </tr>
             </thead>
             <tbody>
-              {impact.affected.map((item) => (
+              {affected.map((item) => (
                 <tr key={`${item.twinId}:${item.path}`}>
                   <td>
                     <Link href={href('twins', item.twinId)}>{item.serialNumber}</Link>
@@ -99,6 +102,14 @@ export function ImpactPage() {
               ))}
             </tbody>
           </table>
+          <LoadMore
+            shown={affected.length}
+            total={first.total}
+            hasMore={Boolean(impact.nextCursor)}
+            loading={impact.loading}
+            onMore={impact.more}
+            noun="affected installations"
+          />
         </>
       )}
     </section>

@@ -1,8 +1,9 @@
 import { api } from '../api';
 import { BarChart } from '../chart';
+import { LoadMore, PAGE_SIZE, usePages } from '../paging';
 import { href } from '../router';
 import type { Page, Twin } from '../types';
-import { ErrorBanner, LifecycleBadge, Link, useAsync } from '../ui';
+import { ErrorBanner, LifecycleBadge, Link } from '../ui';
 
 interface SharedItem {
   owner: string;
@@ -41,16 +42,28 @@ const SharedTable = (props: { items: SharedItem[] }) => (
 
 /** A contractor's or supplier's view: the twins other tenants share with us, each trimmed by its grant's view. */
 export function SharedPage() {
-  const shared = useAsync(
-    () => api<Page<SharedItem>>('GET', '/v1/shared/twins', { query: { limit: 100 } }),
+  const shared = usePages(
+    (cursor) => api<Page<SharedItem>>('GET', '/v1/shared/twins', { query: { limit: PAGE_SIZE, cursor } }),
     [],
   );
+  const items = shared.pages.flatMap((page) => page.items);
   return (
     <section>
       <h1>Shared with us</h1>
-      <ErrorBanner error={shared.error} onRetry={shared.reload} />
-      {shared.data && shared.data.items.length === 0 && <p>Nothing is shared with your organization.</p>}
-      {shared.data && shared.data.items.length > 0 && <SharedTable items={shared.data.items} />}
+      <ErrorBanner error={shared.error} onRetry={shared.pages.length ? shared.more : shared.reload} />
+      {shared.first && items.length === 0 && <p>Nothing is shared with your organization.</p>}
+      {items.length > 0 && (
+        <>
+          <SharedTable items={items} />
+          <LoadMore
+            shown={items.length}
+            hasMore={Boolean(shared.nextCursor)}
+            loading={shared.loading}
+            onMore={shared.more}
+            noun="twins"
+          />
+        </>
+      )}
     </section>
   );
 }
@@ -59,26 +72,43 @@ interface InstalledBase extends Page<SharedItem> {
   counts?: { byProduct: Record<string, number>; bySoftwareVersion: Record<string, Record<string, number>> };
 }
 
-/** An OEM's installed base (units under a paas grant), with units by software version. */
+/**
+ * An OEM's installed base (units under a paas grant), with units by software version. The counts
+ * cover the whole installed base and come with the first page; the list pages with "Load more".
+ */
 export function InstalledBasePage() {
-  const base = useAsync(() => api<InstalledBase>('GET', '/v1/installed-base', { query: { limit: 100 } }), []);
+  const base = usePages(
+    (cursor) => api<InstalledBase>('GET', '/v1/installed-base', { query: { limit: PAGE_SIZE, cursor } }),
+    [],
+  );
+  const counts = base.first?.counts;
+  const items = base.pages.flatMap((page) => page.items);
+  const total = counts ? Object.values(counts.byProduct).reduce((sum, count) => sum + count, 0) : undefined;
   const bySoftware: Record<string, number> = {};
-  for (const [partNumber, versions] of Object.entries(base.data?.counts?.bySoftwareVersion ?? {}))
+  for (const [partNumber, versions] of Object.entries(counts?.bySoftwareVersion ?? {}))
     for (const [version, count] of Object.entries(versions)) bySoftware[`${partNumber} ${version}`] = count;
   return (
     <section>
       <h1>Installed base</h1>
-      <ErrorBanner error={base.error} onRetry={base.reload} />
-      {base.data && (
+      <ErrorBanner error={base.error} onRetry={base.pages.length ? base.more : base.reload} />
+      {base.first && (
         <>
-          <p>
-            {base.data.items.length} unit(s)
-            {Object.entries(base.data.counts?.byProduct ?? {})
+          <p data-testid="installed-base-total">
+            {total ?? items.length} unit(s)
+            {Object.entries(counts?.byProduct ?? {})
               .map(([product, count]) => ` · ${product}: ${count}`)
               .join('')}
           </p>
           <BarChart title="Units by software version" counts={bySoftware} testId="by-software" />
-          <SharedTable items={base.data.items} />
+          <SharedTable items={items} />
+          <LoadMore
+            shown={items.length}
+            total={total}
+            hasMore={Boolean(base.nextCursor)}
+            loading={base.loading}
+            onMore={base.more}
+            noun="units"
+          />
         </>
       )}
     </section>

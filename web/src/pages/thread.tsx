@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
+import { LoadMore, useShown } from '../paging';
 import type { DocumentMeta, Inspection, Thread } from '../types';
 import { ErrorBanner, formatTime, Notice, useAsync } from '../ui';
 import { describeComponent } from './history';
@@ -150,6 +151,9 @@ export function ThreadPanel(props: {
   onChanged?: () => void;
 }) {
   const thread = useAsync(() => api<Thread>('GET', `${props.base}/thread`), [props.base]);
+  // The thread comes whole (the API does not page it): long lists are shown a page at a time.
+  const documents = useShown(thread.data?.documents ?? []);
+  const inspections = useShown(thread.data?.inspections ?? []);
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const downloadPath = (id: string) =>
@@ -183,12 +187,22 @@ export function ThreadPanel(props: {
       <h3>Documents</h3>
       {thread.data && thread.data.documents.length === 0 && <p>No documents.</p>}
       {thread.data && thread.data.documents.length > 0 && (
-        <DocumentRows
-          documents={thread.data.documents}
-          downloadPath={downloadPath}
-          onError={setError}
-          {...(props.canWrite ? { onNewVersion: newVersion } : {})}
-        />
+        <>
+          <DocumentRows
+            documents={documents.shown}
+            downloadPath={downloadPath}
+            onError={setError}
+            {...(props.canWrite ? { onNewVersion: newVersion } : {})}
+          />
+          <LoadMore
+            shown={documents.shown.length}
+            total={thread.data.documents.length}
+            hasMore={documents.hasMore}
+            onMore={documents.more}
+            noun="documents"
+            testId="documents-pager"
+          />
+        </>
       )}
       {props.canWrite && (
         <UploadForm
@@ -203,7 +217,7 @@ export function ThreadPanel(props: {
       <h3>Inspections</h3>
       {thread.data && thread.data.inspections.length === 0 && <p>No inspections.</p>}
       <ul class="inspections">
-        {thread.data?.inspections.map((inspection) => (
+        {inspections.shown.map((inspection) => (
           <li key={inspection.id}>
             <strong>{formatTime(inspection.performedAt)}</strong> by {inspection.inspector}
             {inspection.findings && <> — {inspection.findings}</>}
@@ -211,6 +225,16 @@ export function ThreadPanel(props: {
           </li>
         ))}
       </ul>
+      {thread.data && (
+        <LoadMore
+          shown={inspections.shown.length}
+          total={thread.data.inspections.length}
+          hasMore={inspections.hasMore}
+          onMore={inspections.more}
+          noun="inspections"
+          testId="inspections-pager"
+        />
+      )}
       {props.canInspect && (
         <InspectionForm
           base={props.base}

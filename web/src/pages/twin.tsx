@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { MAINTAINERS, WRITERS } from '../../../shared/route-table/route';
 import { api } from '../api';
 import { href } from '../router';
 import { loadSession } from '../session';
@@ -14,10 +15,15 @@ import {
   Notice,
   useAsync,
 } from '../ui';
+import { ChangeActions } from './change';
 import { DiffPanel, HistoryTimeline } from './history';
 import { ThreadPanel } from './thread';
 
-const WRITERS = ['admin', 'engineer'];
+/** Who may edit the twin itself (PATCH) and who may record change sets: the route table's roles. */
+const CAN_EDIT: readonly string[] = WRITERS;
+const CAN_CHANGE: readonly string[] = MAINTAINERS;
+/** A retired twin takes no change but recycling (not offered here). */
+const READ_ONLY = ['retired', 'recycled'];
 
 /** One twin: its configuration tree at a chosen time, its history, comparisons and thread. */
 export function TwinPage(props: { id: string; owner?: string }) {
@@ -39,7 +45,14 @@ export function TwinPage(props: { id: string; owner?: string }) {
     [base, query.asOf, query.knownAt],
   );
   const roles = loadSession()?.roles ?? [];
-  const canWrite = !props.owner && roles.some((role) => WRITERS.includes(role));
+  const canWrite = !props.owner && roles.some((role) => CAN_EDIT.includes(role));
+  // Changes are recorded on the unit as it is now: never while replaying a past asOf or knownAt.
+  const canChange =
+    !props.owner &&
+    roles.some((role) => CAN_CHANGE.includes(role)) &&
+    !query.asOf &&
+    !query.knownAt &&
+    !READ_ONLY.includes(twin.data?.lifecycle ?? '');
   const data = twin.data;
   const configuration = useMemo(() => (data ? withInstalledTwins(data.configuration) : []), [data]);
   const node = data ? findNode(configuration, selected ?? configuration[0]?.path) : undefined;
@@ -73,7 +86,7 @@ export function TwinPage(props: { id: string; owner?: string }) {
               </div>
               <div>
                 <dt>Version</dt>
-                <dd>{data.version}</dd>
+                <dd data-testid="version">{data.version}</dd>
               </div>
               {props.owner && (
                 <div>
@@ -151,6 +164,9 @@ export function TwinPage(props: { id: string; owner?: string }) {
           <aside class="panel" aria-labelledby="position-heading">
             <h2 id="position-heading">Position {node?.path ?? ''}</h2>
             {node && <PositionDetails twinId={data.id} owner={props.owner} node={node} />}
+            {node && canChange && !node.path.includes(NESTED) && (
+              <ChangeActions key={node.path} base={base} twin={data} node={node} onChanged={twin.reload} />
+            )}
           </aside>
         </div>
       )}
