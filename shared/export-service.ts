@@ -1,22 +1,13 @@
-import { monotonicFactory, ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import type { Actor, TwinHistory } from './domain/change-set';
 import { invalidField, NotFound } from './domain/errors';
 import { documentIdsOf, twinExport } from './domain/export';
 import { importMapping, planImport } from './domain/import';
 import { assembleTwin } from './domain/twin';
 import type { ExportQuery, TwinExportBody } from './schemas/exchange';
-import { getDocuments, listDocuments } from './store/document-store';
-import {
-  createExportJob,
-  type ExportJobRecord,
-  finishExportJob,
-  getExportJob,
-  MIN_PART_BYTES,
-  openLineWriter,
-  presignExportDownload,
-} from './store/export-store';
+import { getDocuments } from './store/document-store';
 import { AlreadyImported, findImport, type ImportMarker, writeImport } from './store/import-store';
-import { listTwins, loadTwin } from './store/twin-store';
+import { loadTwin } from './store/twin-store';
 
 /** The lossless JSON export of a twin of the tenant (with the metadata of the documents it names). */
 export async function jsonExportOf(
@@ -96,98 +87,4 @@ export async function importTwin(tenant: string, body: TwinExportBody, actor: Ac
     if (!(error instanceof AlreadyImported)) throw error;
     return { status: 200, body: await importAnswer(tenant, body, error.marker, true, now) };
   }
-}
-
-/** The lines of a tenant export: a header, one per twin (its JSON export), one per document. */
-export const EXPORT_LINE_FORMAT = 'twinthread.tenant/1';
-
-const PAGE = 100;
-const PARALLEL_LOADS = 8;
-
-/**
- * Runs a tenant export job: pages through every twin of the tenant (listTwins), writes each one's
- * lossless export as a line, then every document of the tenant, to one NDJSON object in S3 (a
- * multipart upload: memory stays at one part). Ends the job `done` with counts, or `failed`.
- */
-export async function runTenantExport(
-  tenant: string,
-  jobId: string,
-  options: { now?: () => Date; partBytes?: number } = {},
-): Promise<void> {
-  const clock = options.now ?? (() => new Date());
-  const job = await getExportJob(tenant, jobId);
-  if (job?.status !== 'running') return;
-  const writer = await openLineWriter(tenant, jobId, options.partBytes ?? MIN_PART_BYTES);
-  let twins = 0;
-  let documents = 0;
-  try {
-    await writer.write({
-      type: 'header',
-      format: EXPORT_LINE_FORMAT,
-      tenant,
-      jobId,
-      startedAt: job.createdAt,
-    });
-    let cursor: string | undefined;
-    do {
-      const page = await listTwins(tenant, {}, { limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (let start = 0; start < page.items.length; start += PARALLEL_LOADS) {
-        const histories = await Promise.all(
-          page.items.slice(start, start + PARALLEL_LOADS).map((record) => loadTwin(tenant, record.id)),
-        );
-        for (const history of histories) {
-          if (!history) continue;
-          await writer.write({ type: 'twin', ...(await jsonExportOf(tenant, history, clock())) });
-          twins++;
-        }
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-    do {
-      const page = await listDocuments(tenant, {}, { limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const document of page.items) {
-        await writer.write({ type: 'document', document });
-        documents++;
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-    const { bytes } = await writer.close();
-    await finishExportJob(tenant, jobId, {
-      status: 'done',
-      finishedAt: clock().toISOString(),
-      twins,
-      documents,
-      bytes,
-    });
-  } catch (error) {
-    await writer.abort();
-    await finishExportJob(tenant, jobId, {
-      status: 'failed',
-      finishedAt: clock().toISOString(),
-      error: 'The export could not be completed: start a new one',
-    });
-    throw error;
-  }
-}
-
-/** Records a new running export job of the tenant. */
-export async function startTenantExport(tenant: string, actor: Actor, now: Date): Promise<ExportJobRecord> {
-  const job: ExportJobRecord = {
-    id: ulid(),
-    status: 'running',
-    createdAt: now.toISOString(),
-    createdBy: actor.sub,
-  };
-  await createExportJob(tenant, job);
-  return job;
-}
-
-/** A job of the caller's tenant (404 otherwise), with a presigned download once it is done. */
-export async function exportJobAnswer(tenant: string, jobId: string, now: Date) {
-  const job = await getExportJob(tenant, jobId);
-  if (!job) throw new NotFound(`No export ${jobId}`);
-  const { createdBy: _createdBy, ...shown } = job;
-  if (job.status !== 'done') return shown;
-  const download = await presignExportDownload(tenant, jobId, now);
-  return { ...shown, downloadUrl: download.url, expiresAt: download.expiresAt };
 }

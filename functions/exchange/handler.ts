@@ -1,14 +1,15 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { runTenantExport } from '../../shared/export-service';
 import { createFunctionHandler } from '../../shared/http/handler';
 import { isExportJobEvent } from '../../shared/store/export-store';
+import { runExportStage } from '../../shared/tenant-export';
 import { exportTwin, getExport, importTwin, startExport } from './operations';
 
 const api = createFunctionHandler('exchange', { exportTwin, importTwin, startExport, getExport });
 
 /**
- * Exchange: exports and imports over the API, and the tenant export jobs this function hands to
- * itself as asynchronous invocations (`{exportJob: {tenant, id}}`, never reachable over HTTP).
+ * Exchange: exports and imports over the API, and the stages of tenant export jobs this function
+ * hands to itself as asynchronous invocations (`{exportJob: {tenant, id, stage}}`, never reachable
+ * over HTTP). A stage stops while this invocation still has time left and invokes the next one.
  */
 export async function handler(
   event: APIGatewayProxyEventV2,
@@ -16,6 +17,7 @@ export async function handler(
   options: { signal: AbortSignal },
 ): Promise<APIGatewayProxyStructuredResultV2> {
   if (!isExportJobEvent(event)) return (await api(event, context, options)) ?? { statusCode: 500 };
-  await runTenantExport(event.exportJob.tenant, event.exportJob.id);
+  const { tenant, id, stage } = event.exportJob;
+  await runExportStage(tenant, id, stage ?? 1, { remainingMs: () => context.getRemainingTimeInMillis() });
   return { statusCode: 200 };
 }

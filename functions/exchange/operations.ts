@@ -1,17 +1,19 @@
 import { aasEnvironmentOf } from '../../shared/aas-export';
 import {
   checkExportTimes,
-  exportJobAnswer,
   importTwin as importExportedTwin,
   jsonExportOf,
-  runTenantExport,
-  startTenantExport,
   visibleTwin,
 } from '../../shared/export-service';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ExportQuery, TwinExportBody } from '../../shared/schemas/exchange';
-import { invokeExportJob } from '../../shared/store/export-store';
+import {
+  dispatchExportStage,
+  exportJobAnswer,
+  shownExportJob,
+  startTenantExport,
+} from '../../shared/tenant-export';
 
 const actorOf = ({ caller }: Pick<OperationRequest, 'caller'>) => ({
   sub: caller.sub,
@@ -48,18 +50,14 @@ export async function importTwin(request: OperationRequest<object, object, TwinE
 }
 
 /**
- * POST /v1/exports: records the job, then runs it in an asynchronous invocation of this function
- * (deployed) or in this process once answered (locally).
+ * POST /v1/exports: records the job, then runs its first stage in an asynchronous invocation of this
+ * function (deployed) or in this process once answered (locally); each stage hands on to the next.
  */
 export async function startExport(request: OperationRequest) {
   const { tenant } = request.caller;
   const job = await startTenantExport(tenant, actorOf(request), request.now);
-  if ((await invokeExportJob(tenant, job.id)) === null) {
-    // locally: after the answer, in this process; a failure is recorded on the job
-    setImmediate(() => void runTenantExport(tenant, job.id).catch(() => undefined));
-  }
-  const { createdBy: _createdBy, ...shown } = job;
-  return { status: 202, body: shown, headers: { location: `/v1/exports/${job.id}` } };
+  await dispatchExportStage({ tenant, id: job.id, stage: 1 });
+  return { status: 202, body: shownExportJob(job), headers: { location: `/v1/exports/${job.id}` } };
 }
 
 /** GET /v1/exports/{id}: the job of the caller's tenant, with a download URL once done. */

@@ -173,8 +173,20 @@ export const ExportJob = z
     status: z.enum(['running', 'done', 'failed']),
     createdAt: IsoDateTime,
     finishedAt: IsoDateTime.optional(),
-    twins: z.number().int().optional(),
-    documents: z.number().int().optional(),
+    stage: z.number().int().min(1).optional().meta({
+      description:
+        'While running: the stage at work (a large export runs in stages, one Lambda invocation each, every one resuming where the last stopped)',
+    }),
+    twins: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Twins written: so far while running, in all when done' }),
+    documents: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Documents written: so far while running, in all when done' }),
     bytes: z.number().int().optional(),
     error: z.string().optional(),
     downloadUrl: z.string().optional().meta({ description: 'Presigned GET of the NDJSON, when done' }),

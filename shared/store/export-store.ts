@@ -21,6 +21,23 @@ const JOB_DAYS = 7;
 
 export type ExportStatus = 'running' | 'done' | 'failed';
 
+/**
+ * Where a stage stopped: the listing it was in, the cursor of the page it was in (a page boundary) and
+ * the ids of that page already written (a resumed stage lists the page again and skips them; ids stay
+ * until met again, so a twin pushed to a later page by twins created meanwhile is still written once),
+ * and the parts uploaded so far (part n has ETag `etags[n - 1]`).
+ *
+ * Size: the item limit is 400 KB. An ETag is 34 characters: 2,000 parts (10 GB at 5 MiB) are ~70 KB,
+ * S3's maximum of 10,000 parts ~350 KB; `skip` holds at most two pages of ids (~6 KB).
+ */
+export interface ExportCheckpoint {
+  phase: 'twins' | 'documents';
+  cursor?: string;
+  skip: string[];
+  etags: string[];
+  bytes: number;
+}
+
 /** A tenant-wide export: its state in the table, its NDJSON in the bucket. */
 export interface ExportJobRecord {
   id: string;
@@ -28,10 +45,19 @@ export interface ExportJobRecord {
   createdAt: string;
   createdBy: string;
   finishedAt?: string;
+  /** The stage to run next (or running): a job runs in stages of one invocation each. */
+  stage?: number;
+  /** Twins and documents written so far (at the last checkpoint), then in all. */
   twins?: number;
   documents?: number;
   bytes?: number;
   error?: string;
+  /** Internal, never answered: the multipart upload, the lease of the running stage, failures of this stage. */
+  uploadId?: string;
+  checkpoint?: ExportCheckpoint;
+  leaseId?: string;
+  leaseUntil?: number;
+  attempts?: number;
 }
 
 export async function createExportJob(tenant: string, job: ExportJobRecord): Promise<void> {
@@ -54,85 +80,251 @@ export async function getExportJob(tenant: string, id: string): Promise<ExportJo
     new GetCommand({ TableName: table(), Key: keys.exportJob(tenant, id), ConsistentRead: true }),
   );
   if (!Item) return null;
-  const { entity: _entity, ...job } = withoutKeys(Item);
+  const { entity: _entity, [TTL_ATTRIBUTE]: _expires, ...job } = withoutKeys(Item);
   return job as unknown as ExportJobRecord;
 }
 
-/** Ends a running job (once: a second end, e.g. a retried invocation, changes nothing). */
-export async function finishExportJob(
+/** The stage holding a job, as its writes prove: a write of another stage or lease changes nothing. */
+export interface StageLease {
+  stage: number;
+  leaseId: string;
+}
+
+/** A stage lost its job (a later stage, another holder of the lease, or the job ended): it stops. */
+export class StageLost extends Error {
+  constructor(tenant: string, id: string, stage: number) {
+    super(`Export ${id} of ${tenant} is no longer at stage ${stage}`);
+    this.name = 'StageLost';
+  }
+}
+
+const isConditionFailure = (error: unknown) =>
+  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+
+/** `#stage = :stage`; jobs recorded before stages existed have none and are at stage 1. */
+const stageIs = (stage: number) =>
+  stage === 1 ? '(#stage = :stage OR attribute_not_exists(#stage))' : '#stage = :stage';
+
+/** One conditional update of a running job at `stage`: the item after it, null when the condition failed. */
+async function updateRunningJob(
   tenant: string,
   id: string,
-  outcome: Pick<ExportJobRecord, 'status' | 'finishedAt' | 'twins' | 'documents' | 'bytes' | 'error'>,
-): Promise<void> {
-  const fields = Object.entries(outcome).filter(([, value]) => value !== undefined);
-  await documentClient()
-    .send(
+  stage: number,
+  update: {
+    set?: Record<string, unknown>;
+    remove?: string[];
+    add?: Record<string, number>;
+    condition?: string;
+    values?: Record<string, unknown>;
+  },
+): Promise<Record<string, unknown> | null> {
+  const values: Record<string, unknown> = { ':running': 'running', ':stage': stage, ...update.values };
+  const clauses: string[] = [];
+  const set = Object.entries(update.set ?? {}).filter(([, value]) => value !== undefined);
+  if (set.length > 0) clauses.push(`SET ${set.map(([field]) => `#${field} = :set_${field}`).join(', ')}`);
+  for (const [field, value] of set) values[`:set_${field}`] = value;
+  const add = Object.entries(update.add ?? {});
+  if (add.length > 0) clauses.push(`ADD ${add.map(([field]) => `#${field} :add_${field}`).join(', ')}`);
+  for (const [field, value] of add) values[`:add_${field}`] = value;
+  if (update.remove?.length) clauses.push(`REMOVE ${update.remove.map((field) => `#${field}`).join(', ')}`);
+  const condition = [`#status = :running AND ${stageIs(stage)}`, update.condition]
+    .filter(Boolean)
+    .join(' AND ');
+  // every #name used, and only those (DynamoDB refuses unused names)
+  const names: Record<string, string> = {};
+  for (const [token] of `${clauses.join(' ')} ${condition}`.matchAll(/#\w+/g)) names[token] = token.slice(1);
+  try {
+    const { Attributes } = await documentClient().send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.exportJob(tenant, id),
-        UpdateExpression: `SET ${fields.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: {
-          ...Object.fromEntries(fields.map(([name], index) => [`#f${index}`, name])),
-          '#status': 'status',
-        },
-        ExpressionAttributeValues: {
-          ...Object.fromEntries(fields.map(([, value], index) => [`:f${index}`, value])),
-          ':running': 'running',
-        },
+        UpdateExpression: clauses.join(' '),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
       }),
-    )
-    .catch((error: { name?: string }) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+    );
+    return Attributes ?? {};
+  } catch (error) {
+    if (isConditionFailure(error)) return null;
+    throw error;
+  }
+}
+
+const LEASE_HELD = '#leaseId = :leaseId';
+
+/**
+ * Takes the lease of a running job's `stage` until `until` (epoch ms): null when the job is elsewhere
+ * (ended, at another stage: a duplicate or late invocation) or another invocation holds an unexpired
+ * lease on it. The holder is the only one to upload parts and to checkpoint.
+ */
+export async function claimExportStage(
+  tenant: string,
+  id: string,
+  lease: StageLease & { until: number; now: number },
+): Promise<ExportJobRecord | null> {
+  const item = await updateRunningJob(tenant, id, lease.stage, {
+    set: { leaseId: lease.leaseId, leaseUntil: lease.until },
+    condition: '(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)',
+    values: { ':now': lease.now },
+  });
+  if (!item) return null;
+  const { entity: _entity, [TTL_ATTRIBUTE]: _expires, ...job } = withoutKeys(item);
+  return job as unknown as ExportJobRecord;
+}
+
+/** Records the job's multipart upload (once, by the holder of the first stage). */
+export async function saveExportUpload(tenant: string, id: string, lease: StageLease, uploadId: string) {
+  const saved = await updateRunningJob(tenant, id, lease.stage, {
+    set: { uploadId },
+    condition: `${LEASE_HELD} AND attribute_not_exists(#uploadId)`,
+    values: { ':leaseId': lease.leaseId },
+  });
+  if (!saved) throw new StageLost(tenant, id, lease.stage);
+}
+
+/**
+ * Ends a stage with its checkpoint and progress, and moves the job to the next stage (lease released,
+ * attempts reset). Throws {@link StageLost} when this stage no longer holds the job.
+ */
+export async function checkpointExportStage(
+  tenant: string,
+  id: string,
+  lease: StageLease,
+  checkpoint: ExportCheckpoint,
+  progress: { twins: number; documents: number },
+): Promise<void> {
+  const saved = await updateRunningJob(tenant, id, lease.stage, {
+    set: { stage: lease.stage + 1, checkpoint, ...progress, attempts: 0 },
+    remove: ['leaseId', 'leaseUntil'],
+    condition: LEASE_HELD,
+    values: { ':leaseId': lease.leaseId },
+  });
+  if (!saved) throw new StageLost(tenant, id, lease.stage);
+}
+
+/** Counts a failed attempt of the stage and releases its lease: the attempts so far, null if not held. */
+export async function recordExportStageFailure(
+  tenant: string,
+  id: string,
+  lease: StageLease,
+): Promise<number | null> {
+  const item = await updateRunningJob(tenant, id, lease.stage, {
+    add: { attempts: 1 },
+    remove: ['leaseId', 'leaseUntil'],
+    condition: LEASE_HELD,
+    values: { ':leaseId': lease.leaseId },
+  });
+  return item ? Number(item.attempts) : null;
+}
+
+/** Ends a running job at `stage` (once: a second end, e.g. a late invocation, changes nothing). */
+export async function finishExportJob(
+  tenant: string,
+  id: string,
+  stage: number,
+  outcome: Pick<ExportJobRecord, 'status' | 'finishedAt' | 'twins' | 'documents' | 'bytes' | 'error'>,
+  leaseId?: string,
+): Promise<boolean> {
+  const ended = await updateRunningJob(tenant, id, stage, {
+    set: outcome,
+    remove: ['checkpoint', 'uploadId', 'leaseId', 'leaseUntil', 'attempts'],
+    ...(leaseId === undefined ? {} : { condition: LEASE_HELD, values: { ':leaseId': leaseId } }),
+  });
+  return ended !== null;
 }
 
 /** S3 refuses parts under 5 MiB, except the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 /**
- * Writes one object as a stream of lines, in parts of at least `partBytes` (a multipart upload):
- * memory stays at one part whatever the export's size. `close` completes it, `abort` drops it.
+ * Parts grow by `partBytes` every 1,000 parts: S3 allows 10,000 parts, which at a constant 5 MiB ends an
+ * export at 48 GiB; growing, at 268 GiB. Exports of a few GB keep constant parts.
  */
-export async function openLineWriter(tenant: string, jobId: string, partBytes = MIN_PART_BYTES) {
+export const partBytesOf = (partNumber: number, partBytes: number) =>
+  partBytes * (1 + Math.floor((partNumber - 1) / 1000));
+
+/** Starts the multipart upload of a job's NDJSON object. */
+export async function createExportUpload(tenant: string, jobId: string): Promise<string> {
+  const { UploadId } = await s3Client().send(
+    new CreateMultipartUploadCommand({
+      Bucket: config.bucketName(),
+      Key: keys.exportObject(tenant, jobId),
+      ContentType: 'application/x-ndjson',
+    }),
+  );
+  if (!UploadId) throw new Error('S3 answered no upload id');
+  return UploadId;
+}
+
+/** Drops a job's multipart upload and its parts (an export that could not be completed). */
+export async function abortExportUpload(tenant: string, jobId: string, uploadId: string): Promise<void> {
+  await s3Client()
+    .send(
+      new AbortMultipartUploadCommand({
+        Bucket: config.bucketName(),
+        Key: keys.exportObject(tenant, jobId),
+        UploadId: uploadId,
+      }),
+    )
+    .catch(() => undefined);
+}
+
+/**
+ * Writes one object as a stream of lines, in parts of at least `partBytes` (a multipart upload):
+ * memory stays at one part whatever the export's size. Resumes an upload after the parts a former
+ * stage uploaded (`etags`, `bytes`). `write` answers true when it just uploaded a part: the buffer is
+ * then empty, the moment a stage may stop. `close` completes the object.
+ */
+export function openLineWriter(
+  tenant: string,
+  jobId: string,
+  upload: { uploadId: string; partBytes?: number; etags?: readonly string[]; bytes?: number },
+) {
   const Bucket = config.bucketName();
   const Key = keys.exportObject(tenant, jobId);
-  const { UploadId } = await s3Client().send(
-    new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/x-ndjson' }),
-  );
-  const parts: { PartNumber: number; ETag: string }[] = [];
+  const { uploadId: UploadId, partBytes = MIN_PART_BYTES } = upload;
+  const etags = [...(upload.etags ?? [])];
   let buffered: Buffer[] = [];
   let size = 0;
-  let bytes = 0;
+  let bytes = upload.bytes ?? 0;
   const flush = async () => {
-    if (size === 0 && parts.length > 0) return;
-    const PartNumber = parts.length + 1;
+    if (size === 0 && etags.length > 0) return;
+    const PartNumber = etags.length + 1;
     const { ETag } = await s3Client().send(
       new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: Buffer.concat(buffered) }),
     );
-    parts.push({ PartNumber, ETag: ETag ?? '' });
+    etags.push(ETag ?? '');
     buffered = [];
     size = 0;
   };
   return {
-    async write(line: unknown) {
+    async write(line: unknown): Promise<boolean> {
       const chunk = Buffer.from(`${JSON.stringify(line)}\n`);
       buffered.push(chunk);
       size += chunk.length;
       bytes += chunk.length;
-      if (size >= partBytes) await flush();
+      if (size < partBytesOf(etags.length + 1, partBytes)) return false;
+      await flush();
+      return true;
+    },
+    /** The parts uploaded so far and their bytes (what a checkpoint records: nothing is buffered). */
+    uploaded() {
+      if (size > 0) throw new Error('Lines are buffered below a part: not a part boundary');
+      return { etags: [...etags], bytes };
     },
     async close() {
       await flush();
       await s3Client().send(
-        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key,
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ PartNumber: index + 1, ETag })) },
+        }),
       );
       return { bytes };
-    },
-    async abort() {
-      await s3Client()
-        .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }))
-        .catch(() => undefined);
     },
   };
 }
@@ -148,27 +340,31 @@ export async function presignExportDownload(tenant: string, jobId: string, now: 
   return { url, expiresAt: new Date(now.getTime() + PRESIGN_SECONDS * 1000).toISOString() };
 }
 
-/** What the exchange function receives when it invokes itself to run a job. */
+/** What the exchange function receives when it invokes itself to run a stage of a job. */
 export interface ExportJobEvent {
-  exportJob: { tenant: string; id: string };
+  exportJob: { tenant: string; id: string; stage?: number };
 }
 
 export const isExportJobEvent = (event: unknown): event is ExportJobEvent => {
   const job = (event as Partial<ExportJobEvent> | null)?.exportJob;
-  return typeof job?.tenant === 'string' && typeof job.id === 'string';
+  return (
+    typeof job?.tenant === 'string' &&
+    typeof job.id === 'string' &&
+    (job.stage === undefined || (Number.isInteger(job.stage) && job.stage >= 1))
+  );
 };
 
 let lambda: LambdaClient | undefined;
 
 /**
- * Deployed, a job runs in its own asynchronous invocation of this very function (Lambda retries it
- * on failure, the API answer does not wait); `null` elsewhere, where the caller runs it in-process.
+ * Deployed, each stage of a job runs in its own asynchronous invocation of this very function (the
+ * API answer does not wait); `null` elsewhere, where the caller runs it in-process.
  */
-export async function invokeExportJob(tenant: string, id: string): Promise<'invoked' | null> {
+export async function invokeExportJob(tenant: string, id: string, stage = 1): Promise<'invoked' | null> {
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
   if (!functionName) return null;
   lambda ??= new LambdaClient({});
-  const payload: ExportJobEvent = { exportJob: { tenant, id } };
+  const payload: ExportJobEvent = { exportJob: { tenant, id, stage } };
   await lambda.send(
     new InvokeCommand({
       FunctionName: functionName,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTenantExport, startTenantExport } from '../../shared/export-service';
+import { runTenantExport, startTenantExport } from '../../shared/tenant-export';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';

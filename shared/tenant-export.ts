@@ -1,0 +1,306 @@
+import { ulid } from 'ulid';
+import type { Actor } from './domain/change-set';
+import { NotFound } from './domain/errors';
+import { jsonExportOf } from './export-service';
+import { listDocuments } from './store/document-store';
+import {
+  abortExportUpload,
+  checkpointExportStage,
+  claimExportStage,
+  createExportJob,
+  createExportUpload,
+  type ExportCheckpoint,
+  type ExportJobRecord,
+  finishExportJob,
+  getExportJob,
+  invokeExportJob,
+  MIN_PART_BYTES,
+  openLineWriter,
+  presignExportDownload,
+  recordExportStageFailure,
+  type StageLease,
+  StageLost,
+  saveExportUpload,
+} from './store/export-store';
+import { listTwins, loadTwin } from './store/twin-store';
+
+/** The lines of a tenant export: a header, one per twin (its JSON export), one per document. */
+export const EXPORT_LINE_FORMAT = 'twinthread.tenant/1';
+
+const PAGE = 100;
+const PARALLEL_LOADS = 8;
+
+/** A stage's time where no invocation says otherwise (locally): Lambda's maximum. */
+const STAGE_MS = 15 * 60_000;
+/**
+ * A stage stops at the first part boundary once less than this remains. Reaching it means writing
+ * at most one more part (5 MiB of lines: seconds at the rates measured), well inside the margin.
+ */
+export const STAGE_MARGIN_MS = 2 * 60_000;
+/** A stage that failed this often fails the job (its upload aborted). */
+export const MAX_STAGE_ATTEMPTS = 3;
+
+const FAILED = 'The export could not be completed: start a new one';
+
+/** One stage of one job: what an invocation (or, locally, an in-process run) is asked to do. */
+export interface ExportStage {
+  tenant: string;
+  id: string;
+  stage: number;
+}
+
+export interface ExportStageOptions {
+  /** Clock of the export lines (`exportedAt`). @default the system clock */
+  now?: () => Date;
+  /** Least size of a part. @default MIN_PART_BYTES (S3's minimum; tests use less, s3rver allows it) */
+  partBytes?: number;
+  /** Time left to this stage. @default deployed, the invocation's; locally 15 minutes from its start */
+  remainingMs?: () => number;
+  /** A stage stops at the next part boundary once less time remains. @default STAGE_MARGIN_MS */
+  marginMs?: number;
+  /** A stage stops at the next part boundary once it wrote this many lines (tests force many stages). */
+  maxLines?: number;
+  /** Runs the next stage or a retry. @default {@link dispatchExportStage} */
+  handOff?: (next: ExportStage) => Promise<void>;
+}
+
+/** What a stage did: ended the job, handed the rest on, or found the job elsewhere and did nothing. */
+export type StageOutcome = 'done' | 'handed-off' | 'failed' | 'skipped';
+
+interface ExportEntry {
+  kind: 'twins' | 'documents';
+  line: unknown;
+  /** Where a stage stopping right after this line resumes. */
+  resume: () => Pick<ExportCheckpoint, 'phase' | 'cursor' | 'skip'>;
+}
+
+/**
+ * The twin lines then the document lines of the tenant, in listing order, from a checkpoint on. A
+ * checkpoint holds the cursor of a page and the ids of that page already written: the page is listed
+ * again and those ids are skipped (each only once: twins created meanwhile may shift them to a later
+ * page), so no line is written twice and a stage may stop anywhere inside a page.
+ */
+async function* exportEntries(
+  tenant: string,
+  from: Pick<ExportCheckpoint, 'phase' | 'cursor' | 'skip'>,
+  clock: () => Date,
+): AsyncGenerator<ExportEntry> {
+  let phase = from.phase;
+  let cursor = from.cursor;
+  let pending = new Set(from.skip);
+  for (;;) {
+    const at = { phase, ...(cursor ? { cursor } : {}) };
+    const page = { limit: PAGE, ...(cursor ? { cursor } : {}) };
+    const done: string[] = [];
+    const resume = () => ({ ...at, skip: [...pending, ...done] });
+    const listed =
+      phase === 'twins' ? await listTwins(tenant, {}, page) : await listDocuments(tenant, {}, page);
+    const fresh = listed.items.filter((item) => !(pending.delete(item.id) && done.push(item.id)));
+    if (phase === 'twins') {
+      for (let start = 0; start < fresh.length; start += PARALLEL_LOADS) {
+        const batch = fresh.slice(start, start + PARALLEL_LOADS);
+        const histories = await Promise.all(batch.map((record) => loadTwin(tenant, record.id)));
+        for (const [index, history] of histories.entries()) {
+          done.push(batch[index]!.id);
+          if (!history) continue;
+          const line = { type: 'twin', ...(await jsonExportOf(tenant, history, clock())) };
+          yield { kind: 'twins', line, resume };
+        }
+      }
+    } else {
+      for (const document of fresh) {
+        done.push(document.id);
+        yield { kind: 'documents', line: { type: 'document', document }, resume };
+      }
+    }
+    cursor = listed.nextCursor;
+    if (cursor) continue;
+    if (phase === 'documents') return;
+    phase = 'documents';
+    pending = new Set();
+  }
+}
+
+/**
+ * Runs one stage of a tenant export job. The stage takes the job's lease (a duplicate or late
+ * invocation of a stage finds the job at a later stage, or leased, and does nothing), resumes the
+ * one multipart upload at the last checkpoint and writes lines until its time is nearly spent. It
+ * then stops at the next part boundary, records the checkpoint and hands the rest to a new stage.
+ *
+ * Why at a part boundary: S3 parts but the last must be at least 5 MiB, so bytes buffered below a part
+ * would have to outlive the stage (a temporary object to read back and delete: one more object per
+ * stage, and s3:DeleteObject). Stopping right after a part was uploaded leaves nothing buffered: the
+ * checkpoint is the page cursor plus the ids already written from that page, and the cost is at most
+ * one more part of writing after the budget, which the margin covers.
+ *
+ * A stage that fails releases its lease and is run again from the checkpoint (re-uploading a part
+ * number overwrites it; parts not named at completion are dropped), so the object is the same. After
+ * {@link MAX_STAGE_ATTEMPTS} failures of a stage the upload is aborted and the job ends `failed`.
+ * Retries are this function's: Lambda does not retry the asynchronous invocations (infra/stack.ts).
+ */
+export async function runExportStage(
+  tenant: string,
+  jobId: string,
+  stage: number,
+  options: ExportStageOptions = {},
+): Promise<StageOutcome> {
+  const clock = options.now ?? (() => new Date());
+  const started = Date.now();
+  const remainingMs = options.remainingMs ?? (() => STAGE_MS - (Date.now() - started));
+  const marginMs = options.marginMs ?? STAGE_MARGIN_MS;
+  const handOff = options.handOff ?? ((next: ExportStage) => dispatchExportStage(next, options));
+  const lease: StageLease = { stage, leaseId: ulid() };
+  // deployed, the invocation ends at its timeout: the lease never outlives the holder
+  const until = started + Math.max(remainingMs(), marginMs);
+  const job = await claimExportStage(tenant, jobId, { ...lease, until, now: started });
+  if (!job) return 'skipped';
+  let uploadId = job.uploadId;
+  let handedOff = false;
+  try {
+    if (!uploadId) {
+      uploadId = await createExportUpload(tenant, jobId);
+      await saveExportUpload(tenant, jobId, lease, uploadId);
+    }
+    const from = job.checkpoint ?? { phase: 'twins', skip: [], etags: [], bytes: 0 };
+    const writer = openLineWriter(tenant, jobId, {
+      uploadId,
+      partBytes: options.partBytes ?? MIN_PART_BYTES,
+      etags: from.etags,
+      bytes: from.bytes,
+    });
+    // a checkpoint follows an uploaded part: no part yet means nothing was written yet
+    if (from.etags.length === 0) {
+      await writer.write({
+        type: 'header',
+        format: EXPORT_LINE_FORMAT,
+        tenant,
+        jobId,
+        startedAt: job.createdAt,
+      });
+    }
+    const progress = { twins: job.twins ?? 0, documents: job.documents ?? 0 };
+    let lines = 0;
+    for await (const entry of exportEntries(tenant, from, clock)) {
+      const partEnded = await writer.write(entry.line);
+      progress[entry.kind]++;
+      lines++;
+      if (!partEnded || (remainingMs() >= marginMs && lines < (options.maxLines ?? Infinity))) continue;
+      await checkpointExportStage(
+        tenant,
+        jobId,
+        lease,
+        { ...entry.resume(), ...writer.uploaded() },
+        progress,
+      );
+      handedOff = true;
+      await handOff({ tenant, id: jobId, stage: stage + 1 });
+      return 'handed-off';
+    }
+    const { bytes } = await writer.close();
+    const finishedAt = clock().toISOString();
+    await finishExportJob(
+      tenant,
+      jobId,
+      stage,
+      { status: 'done', finishedAt, ...progress, bytes },
+      lease.leaseId,
+    );
+    return 'done';
+  } catch (error) {
+    if (error instanceof StageLost) return 'skipped';
+    // the checkpoint is saved but no stage runs next: nobody would end the job
+    const attempts = handedOff ? MAX_STAGE_ATTEMPTS : await recordExportStageFailure(tenant, jobId, lease);
+    if (attempts === null) return 'skipped';
+    if (attempts < MAX_STAGE_ATTEMPTS) {
+      await handOff({ tenant, id: jobId, stage });
+    } else {
+      if (uploadId) await abortExportUpload(tenant, jobId, uploadId);
+      const outcome = { status: 'failed' as const, finishedAt: clock().toISOString(), error: FAILED };
+      await finishExportJob(tenant, jobId, handedOff ? stage + 1 : stage, outcome);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs a stage: deployed in a new asynchronous invocation of the exchange function, locally in this
+ * process once the caller is done (with the same options but a fresh time budget).
+ */
+export async function dispatchExportStage(
+  next: ExportStage,
+  options: ExportStageOptions = {},
+): Promise<void> {
+  if ((await invokeExportJob(next.tenant, next.id, next.stage)) !== null) return;
+  const { remainingMs: _remaining, ...inherited } = options;
+  // a failure is recorded on the job
+  setImmediate(() => void runExportStage(next.tenant, next.id, next.stage, inherited).catch(() => undefined));
+}
+
+/** Runs a job's stages one after the other in this process until it ends (tests and scripts). */
+export async function runTenantExport(
+  tenant: string,
+  jobId: string,
+  options: Omit<ExportStageOptions, 'handOff'> = {},
+): Promise<void> {
+  let next: ExportStage | undefined = {
+    tenant,
+    id: jobId,
+    stage: (await getExportJob(tenant, jobId))?.stage ?? 1,
+  };
+  while (next) {
+    const { stage } = next;
+    next = undefined;
+    const handOff = async (following: ExportStage) => {
+      next = following;
+    };
+    try {
+      await runExportStage(tenant, jobId, stage, { ...options, handOff });
+    } catch (error) {
+      if (!next) throw error;
+    }
+  }
+}
+
+/** Records a new running export job of the tenant, at its first stage. */
+export async function startTenantExport(tenant: string, actor: Actor, now: Date): Promise<ExportJobRecord> {
+  const job: ExportJobRecord = {
+    id: ulid(),
+    status: 'running',
+    createdAt: now.toISOString(),
+    createdBy: actor.sub,
+    stage: 1,
+    twins: 0,
+    documents: 0,
+  };
+  await createExportJob(tenant, job);
+  return job;
+}
+
+/**
+ * A job as the API shows it: status and progress (while running, the twins and documents written at
+ * the last checkpoint and the stage running); never the upload, its parts, the cursor or the lease.
+ */
+export function shownExportJob(job: ExportJobRecord) {
+  const { id, status, createdAt, finishedAt, stage, twins, documents, bytes, error } = job;
+  return {
+    id,
+    status,
+    createdAt,
+    ...(finishedAt === undefined ? {} : { finishedAt }),
+    ...(status === 'running' && stage !== undefined ? { stage } : {}),
+    ...(twins === undefined ? {} : { twins }),
+    ...(documents === undefined ? {} : { documents }),
+    ...(bytes === undefined ? {} : { bytes }),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** A job of the caller's tenant (404 otherwise), with a presigned download once it is done. */
+export async function exportJobAnswer(tenant: string, jobId: string, now: Date) {
+  const job = await getExportJob(tenant, jobId);
+  if (!job) throw new NotFound(`No export ${jobId}`);
+  const shown = shownExportJob(job);
+  if (job.status !== 'done') return shown;
+  const download = await presignExportDownload(tenant, jobId, now);
+  return { ...shown, downloadUrl: download.url, expiresAt: download.expiresAt };
+}
