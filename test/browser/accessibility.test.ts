@@ -1,10 +1,7 @@
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { violations } from './support/axe';
 import { type ConsoleHarness, newTenant, signIn, startConsole } from './support/console';
 import { aircraft, createTwin, type SeededTwin } from './support/seed';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let harness: ConsoleHarness;
 let tenant: string;
@@ -19,23 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.stop();
 });
-
-interface Violation {
-  id: string;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** WCAG 2.1 A and AA rules of axe-core (labels, names, roles, contrast, …) on what is on screen. */
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const found = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => result.violations)`,
-  )) as Violation[];
-  return found.map(
-    (item) => `${item.id}: ${item.help} (${item.nodes.map((node) => node.target.join(' ')).join(', ')})`,
-  );
-}
 
 describe('console: accessibility', () => {
   it('has no WCAG 2.1 A/AA violations on sign-in, the twin list, a twin, a work package and the admin pages', async () => {
@@ -60,5 +40,24 @@ describe('console: accessibility', () => {
       await page.waitForLoadState('networkidle');
       expect({ path, violations: await violations(page) }).toEqual({ path, violations: [] });
     }
+  });
+
+  it('has none in a change form (a modal dialog), nor when the API refuses a field in it', async () => {
+    const page = await harness.page();
+    await signIn(page, tenant, 'engineer');
+    await page.goto(`/twins/${unit.id}`);
+    await page.locator('[role="treeitem"][data-path="hvac/controller"] > .node .slug').click();
+    await page
+      .getByRole('group', { name: 'Record a change' })
+      .getByRole('button', { name: 'Replace component' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Replace component at hvac/controller' });
+    await dialog.waitFor();
+    expect(await violations(page)).toEqual([]);
+    await dialog.getByLabel('Reason').fill('too early');
+    await dialog.getByLabel('Effective at (UTC)').fill('2020-01-01T00:00:00');
+    await dialog.getByRole('button', { name: 'Record change' }).click();
+    await dialog.locator('#change-effectiveAt-error').waitFor();
+    expect(await violations(page)).toEqual([]);
   });
 });

@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleHarness, newTenant, screenshot, signIn, startConsole } from './support/console';
 import { aircraft, createTwin, type SeededTwin } from './support/seed';
 
+/** Polls give the local stack time: under a loaded CI a page of 100 twins takes seconds, not one. */
+const WAIT = { timeout: 20_000, interval: 100 };
+
 let harness: ConsoleHarness;
 let tenant: string;
 let token: string;
@@ -64,7 +67,7 @@ async function recorded(page: Page, version: number) {
   await expect
     .poll(() => page.getByTestId('change-recorded').textContent())
     .toContain(`Change recorded: the unit is now at version ${version}.`);
-  await expect.poll(() => page.getByTestId('version').textContent()).toBe(String(version));
+  await expect.poll(() => page.getByTestId('version').textContent(), WAIT).toBe(String(version));
   expect(await dialog(page).count()).toBe(0);
 }
 
@@ -75,18 +78,18 @@ describe('console: recording a change', () => {
     await select(page, 'hvac/controller');
     await open(page, 'Replace component', 'hvac/controller');
     // Focus moves into the form, which starts like for like.
-    await expect.poll(() => focused(page, 'name')).toBe('partNumber');
+    await expect.poll(() => focused(page, 'name'), WAIT).toBe('partNumber');
     expect(await dialog(page).getByLabel('Part number').inputValue()).toBe('HVAC-CTL-9');
     expect(await dialog(page).getByLabel('Kind').inputValue()).toBe('electrical');
     await dialog(page).getByLabel('Serial number').fill('HVC-NEW-7');
     await screenshot(page, 'change-replace-dialog');
     await changeSet(page, 'HVAC controller failed BITE', 'WO-2026-0901');
     await recorded(page, 2);
-    await expect.poll(() => item(page, 'hvac/controller').textContent()).toContain('SN HVC-NEW-7');
+    await expect.poll(() => item(page, 'hvac/controller').textContent(), WAIT).toContain('SN HVC-NEW-7');
     // Focus goes to the confirmation, which links to the component that left.
-    await expect.poll(() => focused(page, 'data-testid')).toBe('change-recorded');
+    await expect.poll(() => focused(page, 'data-testid'), WAIT).toBe('change-recorded');
     const latest = timeline(page).first();
-    await expect.poll(() => latest.textContent()).toContain('HVAC controller failed BITE');
+    await expect.poll(() => latest.textContent(), WAIT).toContain('HVAC controller failed BITE');
     expect(await latest.textContent()).toContain('WO-2026-0901');
     expect(await latest.textContent()).toContain('by planner@acme');
     expect(await latest.textContent()).toContain('replace hvac/controller: HVAC-CTL-9 SN HVC-NEW-7');
@@ -95,7 +98,7 @@ describe('console: recording a change', () => {
     await page.getByRole('link', { name: 'follow SN HVC-MSN-7001' }).click();
     await page.getByRole('heading', { name: 'HVAC-CTL-9 SN HVC-MSN-7001' }).waitFor();
     const rows = page.locator('table.list tbody tr');
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count(), WAIT).toBe(1);
     const cells = rows.first().getByRole('cell');
     expect(await cells.nth(0).textContent()).toBe('MSN-7001');
     expect(await cells.nth(1).textContent()).toBe('hvac/controller');
@@ -110,8 +113,8 @@ describe('console: recording a change', () => {
     expect(await page.getByRole('button', { name: 'Remove component' }).count()).toBe(0);
     await open(page, 'Install component', 'cabin');
     await page.keyboard.press('Escape');
-    await expect.poll(() => dialog(page).count()).toBe(0);
-    await expect.poll(() => focused(page, 'aria-haspopup')).toBe('dialog');
+    await expect.poll(() => dialog(page).count(), WAIT).toBe(0);
+    await expect.poll(() => focused(page, 'aria-haspopup'), WAIT).toBe('dialog');
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Install component');
 
     await open(page, 'Install component', 'cabin');
@@ -121,14 +124,16 @@ describe('console: recording a change', () => {
     await dialog(page).getByLabel('Revision').fill('A');
     await changeSet(page, 'galley fitted');
     await recorded(page, 3);
-    await expect.poll(() => item(page, 'cabin').textContent()).toContain('SN GLY-31');
+    await expect.poll(() => item(page, 'cabin').textContent(), WAIT).toContain('SN GLY-31');
     expect(await item(page, 'cabin').textContent()).toContain('rev A');
 
     await open(page, 'Remove component', 'cabin');
     await changeSet(page, 'galley removed for repair');
     await recorded(page, 4);
-    await expect.poll(() => item(page, 'cabin').textContent()).toContain('empty');
-    await expect.poll(() => timeline(page).first().textContent()).toContain('galley removed for repair');
+    await expect.poll(() => item(page, 'cabin').textContent(), WAIT).toContain('empty');
+    await expect
+      .poll(() => timeline(page).first().textContent(), WAIT)
+      .toContain('galley removed for repair');
     expect(await timeline(page).first().textContent()).toContain('remove cabin');
     expect(await timeline(page).nth(1).textContent()).toContain('install cabin: GALLEY-2 SN GLY-31 rev A');
     expect(await page.getByTestId('change-recorded').textContent()).toContain(
@@ -145,7 +150,7 @@ describe('console: recording a change', () => {
     await dialog(page).getByLabel('New software version').fill('5.4.0');
     await changeSet(page, 'OTA 5.4.0');
     await recorded(page, 5);
-    await expect.poll(() => item(page, 'engine-1/fadec/sw').textContent()).toContain('v5.4.0');
+    await expect.poll(() => item(page, 'engine-1/fadec/sw').textContent(), WAIT).toContain('v5.4.0');
     await expect
       .poll(() => timeline(page).first().textContent())
       .toContain('update engine-1/fadec/sw: software 5.4.0');
@@ -163,15 +168,15 @@ describe('console: recording a change', () => {
     await dialog(page).getByLabel('Serial number').fill('HVC-STALE-1');
     await changeSet(page, 'stale attempt');
     const alert = dialog(page).getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('Someone changed this unit; reload.');
+    await expect.poll(() => alert.textContent(), WAIT).toContain('Someone changed this unit; reload.');
     await screenshot(page, 'change-stale');
     expect((await history()).map((change) => change.reason)).toEqual(before.map((change) => change.reason));
     const after = await harness.call<TwinBody>(token, 'GET', `/v1/twins/${unit.id}`);
     expect(JSON.stringify(after.configuration)).not.toContain('HVC-STALE-1');
     await alert.getByRole('button', { name: 'Reload' }).click();
-    await expect.poll(() => dialog(page).count()).toBe(0);
-    await expect.poll(() => page.getByTestId('site').textContent()).toBe('MUC');
-    await expect.poll(() => page.getByTestId('version').textContent()).toBe(String(after.version));
+    await expect.poll(() => dialog(page).count(), WAIT).toBe(0);
+    await expect.poll(() => page.getByTestId('site').textContent(), WAIT).toBe('MUC');
+    await expect.poll(() => page.getByTestId('version').textContent(), WAIT).toBe(String(after.version));
   });
 
   it('shows the API’s conflict when the serial is installed on another unit (409)', async () => {
@@ -200,14 +205,14 @@ describe('console: recording a change', () => {
     await dialog(page).getByLabel('Effective at (UTC)').fill('2020-01-01T00:00:00');
     await changeSet(page, 'paper log, too early');
     const field = dialog(page).getByLabel('Effective at (UTC)');
-    await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => field.getAttribute('aria-invalid'), WAIT).toBe('true');
     const message = dialog(page).locator('#change-effectiveAt-error');
     expect(await message.textContent()).toContain('must not be before the twin was built');
     expect((await field.getAttribute('aria-describedby'))?.split(' ')).toContain('change-effectiveAt-error');
-    await expect.poll(() => focused(page, 'name')).toBe('effectiveAt');
+    await expect.poll(() => focused(page, 'name'), WAIT).toBe('effectiveAt');
     await dialog(page).getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => dialog(page).count()).toBe(0);
-    await expect.poll(() => item(page, 'hvac/controller').textContent()).toContain('SN HVC-NEW-7');
+    await expect.poll(() => dialog(page).count(), WAIT).toBe(0);
+    await expect.poll(() => item(page, 'hvac/controller').textContent(), WAIT).toContain('SN HVC-NEW-7');
   });
 
   it('offers no change to a viewer, nor while replaying a past date; a technician may record', async () => {
@@ -226,8 +231,8 @@ describe('console: recording a change', () => {
     await expect
       .poll(() => technician.getByTestId('time-status').textContent())
       .toBe('Configuration as of 2026-01-01 00:00 UTC');
-    await expect.poll(() => actions.count()).toBe(0);
+    await expect.poll(() => actions.count(), WAIT).toBe(0);
     await technician.getByRole('button', { name: 'Now' }).click();
-    await expect.poll(() => actions.count()).toBe(2);
+    await expect.poll(() => actions.count(), WAIT).toBe(2);
   });
 });
