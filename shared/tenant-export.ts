@@ -95,7 +95,11 @@ async function* exportEntries(
     const resume = () => ({ ...at, skip: [...pending, ...done] });
     const listed =
       phase === 'twins' ? await listTwins(tenant, {}, page) : await listDocuments(tenant, {}, page);
-    const fresh = listed.items.filter((item) => !(pending.delete(item.id) && done.push(item.id)));
+    const fresh = listed.items.filter((item) => {
+      const written = pending.delete(item.id);
+      if (written) done.push(item.id);
+      return !written;
+    });
     if (phase === 'twins') {
       for (let start = 0; start < fresh.length; start += PARALLEL_LOADS) {
         const batch = fresh.slice(start, start + PARALLEL_LOADS);

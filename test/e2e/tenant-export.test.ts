@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTenantExport, startTenantExport } from '../../shared/tenant-export';
+import { getExportJob } from '../../shared/store/export-store';
+import {
+  type ExportStage,
+  runExportStage,
+  runTenantExport,
+  startTenantExport,
+} from '../../shared/tenant-export';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
@@ -54,7 +60,14 @@ describe('POST /v1/exports', () => {
     const done = await settled(admin, started.body.id);
     // Assess
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ id: expect.any(String), status: 'running' });
+    expect(started.body).toEqual({
+      id: expect.any(String),
+      status: 'running',
+      createdAt: expect.any(String),
+      stage: 1,
+      twins: 0,
+      documents: 0,
+    });
     expect(started.headers.get('location')).toBe(`/v1/exports/${started.body.id}`);
     expect(done.body).toMatchObject({
       status: 'done',
@@ -133,5 +146,48 @@ describe('POST /v1/exports', () => {
       'BULK-3',
       'BULK-ISO',
     ]);
+  });
+
+  it('shows a running export stage by stage (twins and documents so far), never its upload, parts or cursor', async () => {
+    // Prepare: stages of two lines (parts of 2 KB), each next stage held back
+    const job = await startTenantExport(tenant, { sub: 'test', tenant }, new Date());
+    const handedOn: ExportStage[] = [];
+    const options = { partBytes: 2048, maxLines: 2 };
+    const handOff = async (next: ExportStage) => void handedOn.push(next);
+    await runExportStage(tenant, job.id, 1, { ...options, handOff });
+    // Act
+    const first = await admin('GET', `/v1/exports/${job.id}`);
+    const foreign = await outsider('GET', `/v1/exports/${job.id}`);
+    await runExportStage(tenant, job.id, 2, { ...options, handOff });
+    const second = await admin('GET', `/v1/exports/${job.id}`);
+    const internals = await getExportJob(tenant, job.id);
+    await runTenantExport(tenant, job.id, options);
+    const done = await settled(admin, job.id);
+    // Assess
+    expect(handedOn.map((next) => next.stage)).toEqual([2, 3]);
+    expect(first.body).toEqual({
+      id: job.id,
+      status: 'running',
+      createdAt: job.createdAt,
+      stage: 2,
+      twins: 2,
+      documents: 0,
+    });
+    expect(second.body).toMatchObject({ status: 'running', stage: 3, twins: 4, documents: 0 });
+    expect(internals?.uploadId).toEqual(expect.any(String));
+    expect(internals?.checkpoint?.etags.length).toBeGreaterThan(1);
+    for (const secret of [internals?.uploadId, ...(internals?.checkpoint?.etags ?? [])]) {
+      expect(JSON.stringify(second.body)).not.toContain(String(secret).replaceAll('"', ''));
+    }
+    expectProblem(foreign, 404);
+    expect(JSON.stringify(foreign.body)).not.toContain(tenant);
+    expect(foreign.body).not.toHaveProperty('twins');
+    expect(done.body).toMatchObject({
+      status: 'done',
+      twins: 4,
+      documents: 1,
+      downloadUrl: expect.any(String),
+    });
+    expect(done.body).not.toHaveProperty('stage');
   });
 });

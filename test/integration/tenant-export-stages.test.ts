@@ -1,0 +1,388 @@
+import { type InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../functions/exchange/handler';
+import { config } from '../../shared/config';
+import { flattenAsBuilt } from '../../shared/domain/configuration';
+import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
+import { s3Client } from '../../shared/store/clients';
+import { createDocument } from '../../shared/store/document-store';
+import { getExportJob } from '../../shared/store/export-store';
+import { keys } from '../../shared/store/keys';
+import { createTwin } from '../../shared/store/twin-store';
+import {
+  type ExportStage,
+  type ExportStageOptions,
+  exportJobAnswer,
+  MAX_STAGE_ATTEMPTS,
+  runExportStage,
+  runTenantExport,
+  type StageOutcome,
+  startTenantExport,
+} from '../../shared/tenant-export';
+import { aircraftRecord } from '../support/fixtures';
+import { newTenant } from '../support/tenants';
+
+// Stages are forced small: parts of 2 KB (s3rver does not enforce S3's 5 MiB) and few lines a stage.
+const EXPORTED_AT = new Date('2025-06-01T12:00:00Z');
+const now = () => EXPORTED_AT;
+const SMALL = { now, partBytes: 2048 } satisfies ExportStageOptions;
+const actor = { sub: 'test', tenant: 'test' };
+
+async function addTwin(tenant: string, serialNumber: string): Promise<string> {
+  const body = aircraftRecord(serialNumber);
+  const created = new Date();
+  const record = newTwinRecord(body, ulid(), created);
+  await createTwin(
+    tenant,
+    asBuiltHistory(record, flattenAsBuilt(body.configuration), actor, ulid()),
+    created,
+  );
+  return record.id;
+}
+
+async function addDocument(tenant: string, title: string): Promise<string> {
+  const at = new Date().toISOString();
+  const file = { contentType: 'application/pdf', size: 10, sha256: 'a'.repeat(64) };
+  const id = ulid();
+  await createDocument(
+    tenant,
+    { id, kind: 'manual', title, ...file, latestVersion: 1, createdAt: at, createdBy: 'test', updatedAt: at },
+    { version: 1, ...file, status: 'pending', createdAt: at, createdBy: 'test' },
+  );
+  return id;
+}
+
+/** Runs a job's stages in turn as the hand-offs ask (the test sees every stage), `between` each. */
+async function drive(
+  tenant: string,
+  id: string,
+  options: ExportStageOptions,
+  between?: (next: ExportStage) => Promise<void>,
+) {
+  const outcomes: (StageOutcome | 'threw')[] = [];
+  let next: ExportStage | undefined = { tenant, id, stage: 1 };
+  while (next) {
+    const { stage } = next;
+    next = undefined;
+    const handOff = async (following: ExportStage) => {
+      next = following;
+    };
+    outcomes.push(
+      await runExportStage(tenant, id, stage, { ...options, handOff }).catch(() => 'threw' as const),
+    );
+    if (next && between) await between(next);
+  }
+  return outcomes;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: export lines are checked field by field
+type Line = any;
+
+async function linesOf(tenant: string, id: string): Promise<Line[]> {
+  const object = await s3Client().send(
+    new GetObjectCommand({ Bucket: config.bucketName(), Key: keys.exportObject(tenant, id) }),
+  );
+  const text = (await object.Body?.transformToString()) ?? '';
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+const idsOf = (lines: Line[]) =>
+  lines.map((line) =>
+    line.type === 'twin' ? line.source.twinId : line.type === 'document' ? line.document.id : '',
+  );
+
+const startJob = (tenant: string) => startTenantExport(tenant, actor, new Date());
+
+const WATCH = 'exportStageWatch';
+afterEach(() => {
+  s3Client().middlewareStack.remove(WATCH);
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+/** Every S3 command sent from now on; `fail` makes the ones it picks fail as a 5xx would. */
+function watchS3(fail: (command: string, input: Record<string, unknown>) => boolean = () => false) {
+  const sent: { command: string; input: Record<string, unknown> }[] = [];
+  s3Client().middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      const input = args.input as Record<string, unknown>;
+      sent.push({ command, input });
+      if (fail(command, input)) {
+        throw Object.assign(new Error('simulated S3 failure'), {
+          name: 'InternalError',
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: WATCH },
+  );
+  return sent;
+}
+
+const bulk = newTenant('stages');
+const small = newTenant('stages-small');
+const bulkTwins: string[] = [];
+const bulkDocuments: string[] = [];
+let reference: Line[];
+
+beforeAll(async () => {
+  // more than a page (100) of twins and of documents, so stages stop inside and across pages
+  for (let start = 0; start < 105; start += 15) {
+    bulkTwins.push(
+      ...(await Promise.all(
+        Array.from({ length: 15 }, (_, index) =>
+          addTwin(bulk, `STG-${String(start + index).padStart(3, '0')}`),
+        ),
+      )),
+    );
+  }
+  for (let index = 0; index < 130; index++) bulkDocuments.push(await addDocument(bulk, `Manual ${index}`));
+  for (let index = 0; index < 6; index++) await addTwin(small, `SML-${index}`);
+  for (let index = 0; index < 3; index++) await addDocument(small, `Small manual ${index}`);
+  // the reference: the same tenant exported in one stage
+  const job = await startJob(bulk);
+  expect(await drive(bulk, job.id, SMALL)).toEqual(['done']);
+  reference = await linesOf(bulk, job.id);
+}, 120_000);
+
+describe('a tenant export in stages', () => {
+  it('writes, over many stages, exactly the lines of a one-stage export, each twin and document once', async () => {
+    // Prepare
+    const job = await startJob(bulk);
+    // Act
+    const outcomes = await drive(bulk, job.id, { ...SMALL, maxLines: 10 });
+    // Assess
+    expect(outcomes.length).toBeGreaterThan(10);
+    expect(outcomes.slice(0, -1).every((outcome) => outcome === 'handed-off')).toBe(true);
+    expect(outcomes.at(-1)).toBe('done');
+    const lines = await linesOf(bulk, job.id);
+    expect(lines[0]).toMatchObject({
+      type: 'header',
+      format: 'twinthread.tenant/1',
+      tenant: bulk,
+      jobId: job.id,
+    });
+    expect(lines.slice(1)).toEqual(reference.slice(1));
+    expect(idsOf(lines.slice(1)).sort()).toEqual([...bulkTwins, ...bulkDocuments].sort());
+    expect(await exportJobAnswer(bulk, job.id, new Date())).toMatchObject({
+      status: 'done',
+      twins: 105,
+      documents: 130,
+    });
+  });
+
+  it('runs a failed stage again from its checkpoint: the object is whole, no line twice', async () => {
+    // Prepare: the third stage fails at its second part, once
+    const job = await startJob(bulk);
+    let stage = 1;
+    let partsOfStage = 0;
+    let failures = 0;
+    watchS3((command) => {
+      if (command !== 'UploadPartCommand') return false;
+      partsOfStage++;
+      if (stage !== 3 || partsOfStage !== 2 || failures > 0) return false;
+      failures++;
+      return true;
+    });
+    // Act
+    const outcomes = await drive(bulk, job.id, { ...SMALL, maxLines: 30 }, async (next) => {
+      stage = next.stage;
+      partsOfStage = 0;
+    });
+    // Assess
+    expect(failures).toBe(1);
+    expect(outcomes.filter((outcome) => outcome === 'threw')).toHaveLength(1);
+    expect(outcomes.indexOf('threw')).toBe(2);
+    expect(outcomes.at(-1)).toBe('done');
+    const lines = await linesOf(bulk, job.id);
+    expect(lines.slice(1)).toEqual(reference.slice(1));
+    const ids = idsOf(lines.slice(1));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('does nothing on a duplicate or late invocation of a stage', async () => {
+    // Prepare: stage 1 ran and handed on
+    const job = await startJob(small);
+    const handedOn: ExportStage[] = [];
+    const options = { ...SMALL, maxLines: 2, handOff: async (next: ExportStage) => void handedOn.push(next) };
+    expect(await runExportStage(small, job.id, 1, options)).toBe('handed-off');
+    const before = await getExportJob(small, job.id);
+    const sent = watchS3();
+    // Act: stage 1 again, stage 2 twice at once
+    const late = await runExportStage(small, job.id, 1, options);
+    const twice = await Promise.all([
+      runExportStage(small, job.id, 2, options),
+      runExportStage(small, job.id, 2, options),
+    ]);
+    // Assess
+    expect(late).toBe('skipped');
+    expect(handedOn).toEqual([{ tenant: small, id: job.id, stage: 2 }, expect.anything()]);
+    expect(twice.filter((outcome) => outcome === 'skipped')).toHaveLength(1);
+    expect(before).toMatchObject({ stage: 2, status: 'running' });
+    const parts = sent
+      .filter((call) => call.command === 'UploadPartCommand')
+      .map((call) => call.input.PartNumber);
+    expect(new Set(parts).size).toBe(parts.length);
+  });
+
+  it('writes nothing when an ended stage is invoked again', async () => {
+    // Prepare
+    const job = await startJob(small);
+    const outcomes = await drive(small, job.id, { ...SMALL, maxLines: 3 });
+    const ended = await getExportJob(small, job.id);
+    const sent = watchS3();
+    // Act
+    const again = await Promise.all(
+      outcomes.map((_, index) => runExportStage(small, job.id, index + 1, SMALL)),
+    );
+    // Assess
+    expect(again.every((outcome) => outcome === 'skipped')).toBe(true);
+    expect(sent).toEqual([]);
+    expect(await getExportJob(small, job.id)).toEqual(ended);
+  });
+
+  it(`fails the job after ${MAX_STAGE_ATTEMPTS} failures of a stage and aborts its upload`, async () => {
+    // Prepare: every part after the first fails
+    const job = await startJob(small);
+    const sent = watchS3((command, input) => command === 'UploadPartCommand' && Number(input.PartNumber) > 1);
+    // Act
+    const outcomes = await drive(small, job.id, { ...SMALL, maxLines: 1 });
+    // Assess
+    expect(outcomes).toEqual(['handed-off', 'threw', 'threw', 'threw']);
+    const failed = await getExportJob(small, job.id);
+    const uploadIds = new Set(sent.filter((call) => call.input.UploadId).map((call) => call.input.UploadId));
+    expect(uploadIds.size).toBe(1);
+    expect(sent.filter((call) => call.command === 'AbortMultipartUploadCommand')).toEqual([
+      {
+        command: 'AbortMultipartUploadCommand',
+        input: expect.objectContaining({ UploadId: [...uploadIds][0] }),
+      },
+    ]);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: 'The export could not be completed: start a new one',
+      twins: 1,
+    });
+    expect(failed).not.toHaveProperty('uploadId');
+    expect(failed).not.toHaveProperty('checkpoint');
+    expect(await runExportStage(small, job.id, 2, SMALL)).toBe('skipped');
+    expect(await exportJobAnswer(small, job.id, new Date())).not.toHaveProperty('downloadUrl');
+  });
+
+  it('resumes a job whose running stage failed once the service is back (runTenantExport)', async () => {
+    // Prepare: stage 2 fails twice, then S3 answers again
+    const job = await startJob(small);
+    let failures = 0;
+    watchS3((command, input) => command === 'UploadPartCommand' && input.PartNumber === 3 && failures++ < 2);
+    // Act
+    await runTenantExport(small, job.id, { ...SMALL, maxLines: 2 });
+    // Assess
+    expect(failures).toBe(3);
+    expect(await exportJobAnswer(small, job.id, new Date())).toMatchObject({
+      status: 'done',
+      twins: 6,
+      documents: 3,
+    });
+  });
+});
+
+describe('deployed, each stage is an invocation of the exchange function', () => {
+  const invocations = () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'twinthread-exchange');
+    const send = vi.spyOn(LambdaClient.prototype, 'send').mockResolvedValue({ StatusCode: 202 } as never);
+    return () =>
+      send.mock.calls.map(([command]) => {
+        const input = (command as InvokeCommand).input;
+        return {
+          FunctionName: input.FunctionName,
+          InvocationType: input.InvocationType,
+          event: JSON.parse(Buffer.from(input.Payload as Uint8Array).toString()),
+        };
+      });
+  };
+
+  it('hands the rest to a new invocation when the time left is below the margin', async () => {
+    // Prepare
+    const job = await startJob(small);
+    const invoked = invocations();
+    // Act
+    const outcome = await runExportStage(small, job.id, 1, { ...SMALL, remainingMs: () => 60_000 });
+    // Assess
+    expect(outcome).toBe('handed-off');
+    expect(invoked()).toEqual([
+      {
+        FunctionName: 'twinthread-exchange',
+        InvocationType: 'Event',
+        event: { exportJob: { tenant: small, id: job.id, stage: 2 } },
+      },
+    ]);
+    expect(await exportJobAnswer(small, job.id, new Date())).toMatchObject({ status: 'running', stage: 2 });
+  });
+
+  it('invokes a failed stage again, the same stage', async () => {
+    // Prepare
+    const job = await startJob(small);
+    const invoked = invocations();
+    watchS3((command) => command === 'UploadPartCommand');
+    // Act
+    const run = runExportStage(small, job.id, 1, SMALL);
+    // Assess
+    await expect(run).rejects.toThrow('simulated S3 failure');
+    expect(invoked().map((call) => call.event)).toEqual([
+      { exportJob: { tenant: small, id: job.id, stage: 1 } },
+    ]);
+    expect(await getExportJob(small, job.id)).toMatchObject({ status: 'running', stage: 1, attempts: 1 });
+  });
+
+  it('runs the stage an event names with the time the invocation has left, and ignores a stale one', async () => {
+    // Prepare
+    const job = await startJob(small);
+    const context = { getRemainingTimeInMillis: () => 600_000 } as Context;
+    const signal = new AbortController().signal;
+    const event = (stage?: number) => ({
+      exportJob: { tenant: small, id: job.id, ...(stage ? { stage } : {}) },
+    });
+    // Act
+    const answer = await handler(event() as never, context, { signal });
+    const stale = await handler(event(1) as never, context, { signal });
+    // Assess
+    expect(answer).toEqual({ statusCode: 200 });
+    expect(stale).toEqual({ statusCode: 200 });
+    expect(await exportJobAnswer(small, job.id, new Date())).toMatchObject({ status: 'done', twins: 6 });
+  });
+});
+
+describe('twins created while an export runs', () => {
+  it('never writes a twin twice when new twins push written ones to a later page', async () => {
+    // Prepare: stage 1 writes 60 twins of the first page; 50 twins sorting first arrive before stage 2
+    const job = await startJob(bulk);
+    const added: string[] = [];
+    // Act
+    const outcomes = await drive(bulk, job.id, { ...SMALL, maxLines: 60 }, async (next) => {
+      if (next.stage !== 2) return;
+      for (let index = 0; index < 50; index += 10) {
+        added.push(
+          ...(await Promise.all(
+            Array.from({ length: 10 }, (_, offset) =>
+              addTwin(bulk, `AAA-${String(index + offset).padStart(2, '0')}`),
+            ),
+          )),
+        );
+      }
+    });
+    // Assess
+    expect(outcomes.at(-1)).toBe('done');
+    const ids = idsOf((await linesOf(bulk, job.id)).slice(1));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => bulkTwins.includes(id)).sort()).toEqual([...bulkTwins].sort());
+    expect(ids.filter((id) => bulkDocuments.includes(id))).toHaveLength(130);
+  });
+});
