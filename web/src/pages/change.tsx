@@ -113,31 +113,23 @@ export function ChangeActions(props: { base: string; twin: Twin; node: TreeNode;
   );
 }
 
-type Field =
-  | 'partNumber'
-  | 'serialNumber'
-  | 'kind'
-  | 'revision'
-  | 'softwareVersion'
-  | 'reason'
-  | 'workOrder'
-  | 'effectiveAt';
+/** The form's fields, named as the API names them in a change set. */
+const FIELDS = [
+  'partNumber',
+  'serialNumber',
+  'kind',
+  'revision',
+  'softwareVersion',
+  'reason',
+  'workOrder',
+  'effectiveAt',
+] as const;
+type Field = (typeof FIELDS)[number];
 
 /** The form field an API error path names (`body.operations[0].component.serialNumber` → serialNumber). */
 export function fieldOf(path: string): Field | undefined {
-  const match = /^body\.(?:operations\[0\]\.(?:component\.)?)?(\w+)$/.exec(path);
-  const name = match?.[1];
-  const fields: Field[] = [
-    'partNumber',
-    'serialNumber',
-    'kind',
-    'revision',
-    'softwareVersion',
-    'reason',
-    'workOrder',
-    'effectiveAt',
-  ];
-  return fields.find((field) => field === name);
+  const name = /^body\.(?:operations\[0\]\.(?:component\.)?)?(\w+)$/.exec(path)?.[1];
+  return FIELDS.find((field) => field === name);
 }
 
 function operationOf(action: Action, position: string, values: Record<Field, string>): Operation {
