@@ -9,6 +9,8 @@ export default defineConfig({
     // One Chromium and one local stack at a time: the machine has 2 cores.
     fileParallelism: false,
     testTimeout: 60_000,
+    // a poll waits for a state under load (2 busy cores), never for a fixed time: 1 s (the default) is too short
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 180_000,
   },
 });

@@ -48,7 +48,7 @@ export const EVENT_SOURCE = 'twinthread';
 
 /** Logs of the functions and of the API are operational data; the audit trail lives in the table. */
 const LOG_RETENTION = RetentionDays.ONE_MONTH;
-/** A tenant export job runs in one invocation of the exchange function: Lambda's maximum. */
+/** Each stage of a tenant export job runs in one invocation of the exchange function: Lambda's maximum. */
 const EXPORT_JOB_TIMEOUT = Duration.minutes(15);
 
 const pascal = (name: string): string =>
