@@ -18,6 +18,7 @@ import {
   openLineWriter,
   presignExportDownload,
   recordExportStageFailure,
+  reviveExportStage,
   type StageLease,
   StageLost,
   saveExportUpload,
@@ -39,6 +40,12 @@ const STAGE_MS = 15 * 60_000;
 export const STAGE_MARGIN_MS = 2 * 60_000;
 /** A stage that failed this often fails the job (its upload aborted). */
 export const MAX_STAGE_ATTEMPTS = 3;
+/**
+ * A running job nobody works on for this long is stalled: its stage was killed (memory, timeout) or
+ * its invocation never started. A hand-off is claimed within seconds; a claimed stage is covered by
+ * its lease until its invocation's deadline.
+ */
+export const STALL_MS = 5 * 60_000;
 
 const FAILED = 'The export could not be completed: start a new one';
 
@@ -299,9 +306,42 @@ export function shownExportJob(job: ExportJobRecord) {
   };
 }
 
+/** Since when nobody works on a running job: its lease's end, or when it was handed on (epoch ms). */
+export function idleSince(job: ExportJobRecord): number {
+  return job.leaseUntil ?? job.handedOffAt ?? Date.parse(job.createdAt);
+}
+
+/**
+ * Lambda does not retry these invocations, and a stage killed outright (out of memory, past its
+ * timeout) records nothing: the job would stay `running` for ever. Whoever reads a stalled job hands
+ * its stage on again, as one more failed attempt; after {@link MAX_STAGE_ATTEMPTS} the job fails.
+ */
+export async function reviveStalledExport(
+  tenant: string,
+  job: ExportJobRecord,
+  now: Date,
+  options: Pick<ExportStageOptions, 'handOff'> = {},
+): Promise<ExportJobRecord | null> {
+  if (job.status !== 'running' || now.getTime() - idleSince(job) < STALL_MS) return job;
+  const stage = job.stage ?? 1;
+  const attempts = await reviveExportStage(tenant, job, now.getTime());
+  if (attempts !== null && attempts >= MAX_STAGE_ATTEMPTS) {
+    if (job.uploadId) await abortExportUpload(tenant, job.id, job.uploadId);
+    await finishExportJob(tenant, job.id, stage, {
+      status: 'failed',
+      finishedAt: now.toISOString(),
+      error: FAILED,
+    });
+  } else if (attempts !== null) {
+    await (options.handOff ?? dispatchExportStage)({ tenant, id: job.id, stage });
+  }
+  return getExportJob(tenant, job.id);
+}
+
 /** A job of the caller's tenant (404 otherwise), with a presigned download once it is done. */
 export async function exportJobAnswer(tenant: string, jobId: string, now: Date) {
-  const job = await getExportJob(tenant, jobId);
+  const read = await getExportJob(tenant, jobId);
+  const job = read && (await reviveStalledExport(tenant, read, now));
   if (!job) throw new NotFound(`No export ${jobId}`);
   const shown = shownExportJob(job);
   if (job.status !== 'done') return shown;

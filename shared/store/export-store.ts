@@ -58,6 +58,8 @@ export interface ExportJobRecord {
   leaseId?: string;
   leaseUntil?: number;
   attempts?: number;
+  /** When the job was last handed to a stage that has not claimed it yet (epoch ms; else `createdAt`). */
+  handedOffAt?: number;
 }
 
 export async function createExportJob(tenant: string, job: ExportJobRecord): Promise<void> {
@@ -196,7 +198,7 @@ export async function checkpointExportStage(
   progress: { twins: number; documents: number },
 ): Promise<void> {
   const saved = await updateRunningJob(tenant, id, lease.stage, {
-    set: { stage: lease.stage + 1, checkpoint, ...progress, attempts: 0 },
+    set: { stage: lease.stage + 1, checkpoint, ...progress, attempts: 0, handedOffAt: Date.now() },
     remove: ['leaseId', 'leaseUntil'],
     condition: LEASE_HELD,
     values: { ':leaseId': lease.leaseId },
@@ -212,9 +214,33 @@ export async function recordExportStageFailure(
 ): Promise<number | null> {
   const item = await updateRunningJob(tenant, id, lease.stage, {
     add: { attempts: 1 },
+    set: { handedOffAt: Date.now() },
     remove: ['leaseId', 'leaseUntil'],
     condition: LEASE_HELD,
     values: { ':leaseId': lease.leaseId },
+  });
+  return item ? Number(item.attempts) : null;
+}
+
+/**
+ * Counts a stalled stage as a failed attempt and hands it on again: its holder vanished (its lease
+ * expired) or no invocation ever claimed it. Conditioned on the job being as `seen` (same stage, same
+ * hand-off), so of several readers noticing the stall at once only one revives it: the attempts so
+ * far, null when another did.
+ */
+export async function reviveExportStage(
+  tenant: string,
+  seen: Pick<ExportJobRecord, 'id' | 'stage' | 'handedOffAt'>,
+  now: number,
+): Promise<number | null> {
+  const sameHandOff =
+    seen.handedOffAt === undefined ? 'attribute_not_exists(#handedOffAt)' : '#handedOffAt = :seen';
+  const item = await updateRunningJob(tenant, seen.id, seen.stage ?? 1, {
+    add: { attempts: 1 },
+    set: { handedOffAt: now },
+    remove: ['leaseId', 'leaseUntil'],
+    condition: `(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now) AND ${sameHandOff}`,
+    values: { ':now': now, ...(seen.handedOffAt === undefined ? {} : { ':seen': seen.handedOffAt }) },
   });
   return item ? Number(item.attempts) : null;
 }

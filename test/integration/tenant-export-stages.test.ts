@@ -9,7 +9,7 @@ import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
 import { s3Client } from '../../shared/store/clients';
 import { createDocument } from '../../shared/store/document-store';
-import { getExportJob } from '../../shared/store/export-store';
+import { claimExportStage, getExportJob } from '../../shared/store/export-store';
 import { keys } from '../../shared/store/keys';
 import { createTwin } from '../../shared/store/twin-store';
 import {
@@ -17,8 +17,10 @@ import {
   type ExportStageOptions,
   exportJobAnswer,
   MAX_STAGE_ATTEMPTS,
+  reviveStalledExport,
   runExportStage,
   runTenantExport,
+  STALL_MS,
   type StageOutcome,
   startTenantExport,
 } from '../../shared/tenant-export';
@@ -384,5 +386,74 @@ describe('twins created while an export runs', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => bulkTwins.includes(id)).sort()).toEqual([...bulkTwins].sort());
     expect(ids.filter((id) => bulkDocuments.includes(id))).toHaveLength(130);
+  });
+});
+
+describe('a stalled job (its stage killed outright, or never started)', () => {
+  const later = (from: number, ms: number) => new Date(from + ms);
+
+  it('is handed on again by the first read after the stall, once however many read it, and completes', async () => {
+    // Prepare: the job was recorded, but no stage ever claimed it
+    const job = await startJob(small);
+    const recorded = (await getExportJob(small, job.id))!;
+    const handedOn: ExportStage[] = [];
+    const handOff = async (next: ExportStage) => void handedOn.push(next);
+    const created = Date.parse(job.createdAt);
+    // Act
+    const early = await reviveStalledExport(small, recorded, later(created, STALL_MS - 1_000), { handOff });
+    const readers = await Promise.all(
+      [1, 2, 3].map(() =>
+        reviveStalledExport(small, recorded, later(created, STALL_MS + 1_000), { handOff }),
+      ),
+    );
+    // Assess
+    expect(early).toEqual(recorded);
+    expect(handedOn).toEqual([{ tenant: small, id: job.id, stage: 1 }]);
+    expect(readers.map((read) => read?.attempts)).toEqual([1, 1, 1]);
+    expect(await drive(small, job.id, SMALL)).toEqual(['done']);
+    expect(await exportJobAnswer(small, job.id, new Date())).toMatchObject({ status: 'done', twins: 6 });
+  });
+
+  it('waits for the lease of a claimed stage to end, then runs the stage again to the end (GET, locally)', async () => {
+    // Prepare: stage 1 was claimed for a minute, then its invocation died without a word
+    const job = await startJob(small);
+    const claimedAt = Date.now();
+    const lease = { stage: 1, leaseId: ulid(), until: claimedAt + 60_000, now: claimedAt };
+    expect(await claimExportStage(small, job.id, lease)).not.toBeNull();
+    // Act
+    const during = await exportJobAnswer(small, job.id, later(claimedAt, STALL_MS));
+    const after = await exportJobAnswer(small, job.id, later(claimedAt, 60_000 + STALL_MS + 1_000));
+    // Assess: locally the stage runs again in this process
+    expect(during).toMatchObject({ status: 'running', stage: 1 });
+    expect(after).toMatchObject({ status: 'running', stage: 1 });
+    await vi.waitFor(async () => expect((await getExportJob(small, job.id))?.status).toBe('done'), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    expect(await exportJobAnswer(small, job.id, new Date())).toMatchObject({ twins: 6, documents: 3 });
+  });
+
+  it(`fails the job and aborts its upload after ${MAX_STAGE_ATTEMPTS} stalls of a stage`, async () => {
+    // Prepare: stage 1 wrote a part and handed on; stage 2 never runs
+    const job = await startJob(small);
+    const options = { ...SMALL, maxLines: 2, handOff: async () => undefined };
+    expect(await runExportStage(small, job.id, 1, options)).toBe('handed-off');
+    const sent = watchS3();
+    const handedOn: ExportStage[] = [];
+    const handOff = async (next: ExportStage) => void handedOn.push(next);
+    // Act: every reader finds the job stalled again
+    let at = Date.now();
+    for (let read = 0; read < MAX_STAGE_ATTEMPTS; read++) {
+      at += STALL_MS + 1_000;
+      await reviveStalledExport(small, (await getExportJob(small, job.id))!, new Date(at), { handOff });
+    }
+    // Assess
+    expect(handedOn).toEqual(Array(MAX_STAGE_ATTEMPTS - 1).fill({ tenant: small, id: job.id, stage: 2 }));
+    expect(await getExportJob(small, job.id)).toMatchObject({
+      status: 'failed',
+      error: 'The export could not be completed: start a new one',
+    });
+    expect(sent.map((call) => call.command)).toEqual(['AbortMultipartUploadCommand']);
+    expect(await runExportStage(small, job.id, 2, SMALL)).toBe('skipped');
   });
 });
