@@ -19,21 +19,30 @@ export function apiClient(baseUrl: string, token: string) {
   return async function send(
     path: string,
     body: unknown,
-    options: { headers?: Record<string, string>; retryConflict?: boolean } = {},
+    options: {
+      headers?: Record<string, string>;
+      retryConflict?: boolean;
+      /** @default POST (GET sends no body) */
+      method?: 'GET' | 'POST' | 'PUT';
+      /** One attempt only: for a request that is not idempotent (a PUT of a type's next version). */
+      once?: boolean;
+    } = {},
   ): Promise<Answer> {
     let last = '';
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const method = options.method ?? 'POST';
+    const attempts = options.once ? 1 : ATTEMPTS;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       let answer: Answer | undefined;
       let retryAfter: number | undefined;
       try {
         const response = await fetch(`${url}${path}`, {
-          method: 'POST',
+          method,
           headers: {
             authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
+            ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
             ...options.headers,
           },
-          body: JSON.stringify(body),
+          ...(method === 'GET' ? {} : { body: JSON.stringify(body) }),
         });
         const text = await response.text();
         answer = { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
@@ -47,9 +56,10 @@ export function apiClient(baseUrl: string, token: string) {
       const retried =
         answer && RETRIED.has(answer.status) && (answer.status !== 409 || options.retryConflict);
       if (answer && !retried) return answer;
-      if (attempt < ATTEMPTS) await sleep(retryAfter !== undefined ? retryAfter * 1000 : 250 * 2 ** attempt);
+      if (answer && options.once) return answer;
+      if (attempt < attempts) await sleep(retryAfter !== undefined ? retryAfter * 1000 : 250 * 2 ** attempt);
     }
-    throw new FatalError(`${path} failed ${ATTEMPTS} times (last: ${last}): rerun to continue`);
+    throw new FatalError(`${method} ${path} failed ${attempts} times (last: ${last}): rerun to continue`);
   };
 }
 

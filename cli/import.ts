@@ -17,12 +17,15 @@ const USAGE = `Usage: npm run import -- [options] <file.csv | file.jsonl | expor
   --format csv|jsonl             default: from the file name (.csv, else JSON lines); export: jsonl
   --batch-size N                 observations per request, 1 to ${MAX_INGEST_OBSERVATIONS} (default ${MAX_INGEST_OBSERVATIONS})
   --restart                      forget the checkpoint of an earlier run and start again
-  --stop-after N                 stop after N requests (batches or twins), as an interruption would
+  --stop-after N                 stop after N requests (batches, twins or types), as an interruption would
   --quiet                        no progress bar
 
 Next to the file: <file>.checkpoint.json (what is done: a rerun continues), <file>.errors.jsonl
 (records not imported: line and problem), <file>.results.jsonl (discrepancies, applied changes,
-twins created or imported). export: document lines are skipped, each twin line carries its documents.
+twins created or imported, types defined). export: type lines define the missing versions of each type
+first (a type this tenant defines otherwise is reported and left unchanged), then each twin line is
+imported; document lines are skipped (each twin line carries its documents); view, role-views and
+grant lines are counted, not restored (re-issue sharing in this tenant).
 Exit codes: 0 done, 1 failed (rerun to continue), 2 bad usage, 3 stopped before the end (rerun to continue).`;
 
 const KINDS = ['as-built', 'observations', 'export'] as const;
@@ -116,7 +119,14 @@ async function main(): Promise<number> {
     batchSize: chosen.batchSize,
     stopAfter: chosen.stopAfter,
     stopping: false,
-    tally: { imported: 0, replayed: 0, errors: 0, requests: 0 },
+    tally: {
+      imported: 0,
+      replayed: 0,
+      errors: 0,
+      requests: 0,
+      types: { defined: 0, already: 0, differ: 0 },
+      kept: { views: 0, 'role views': 0, grants: 0 },
+    },
     progress: (line) => {
       if (show) bar.update(line, { imported: run.tally.imported, errors: run.tally.errors });
     },
@@ -131,19 +141,25 @@ async function main(): Promise<number> {
     const importers = { observations: importObservations, 'as-built': importAsBuilt, export: importExport };
     const finished = await importers[chosen.kind](run);
     if (show) bar.stop();
-    summary(run, checkpoint, finished);
+    summary(run, checkpoint, finished, chosen.kind === 'export');
     return finished ? 0 : 3;
   } finally {
     if (show) bar.stop();
   }
 }
 
-function summary(run: Run, checkpoint: Checkpoint, finished: boolean) {
-  const { imported, replayed, errors } = run.tally;
+function summary(run: Run, checkpoint: Checkpoint, finished: boolean, tenantExport: boolean) {
+  const { imported, replayed, errors, types, kept } = run.tally;
   const before = replayed > 0 ? `, ${replayed} imported before (replayed)` : '';
   const done = finished ? 'done' : 'stopped before the end: rerun the same command to continue';
+  const exported = tenantExport
+    ? `; types: ${types.defined} versions defined, ${types.already} already defined, ${types.differ} differ` +
+      ` (left unchanged); kept in the export, not restored: ${Object.entries(kept)
+        .map(([what, count]) => `${count} ${what}`)
+        .join(', ')}`
+    : '';
   console.error(
-    `${done}. ${imported} imported${before}, ${errors} not imported (${run.files.errorsPath}); run ${checkpoint.runId}`,
+    `${done}. ${imported} imported${before}, ${errors} not imported (${run.files.errorsPath})${exported}; run ${checkpoint.runId}`,
   );
 }
 

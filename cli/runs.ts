@@ -1,7 +1,16 @@
 import type { IngestObservation } from '../shared/schemas/ingest';
+import type { PutTypeBody } from '../shared/schemas/types';
 import type { Checkpoint, RunFiles } from './checkpoint';
 import type { Answer, Send } from './client';
-import { asBuiltRecords, exportedTwins, type Format, observations } from './sources';
+import {
+  asBuiltRecords,
+  type ExportedType,
+  exportedEntries,
+  type Format,
+  type Kept,
+  observations,
+} from './sources';
+import { definitionOf, planTypeRestore } from './type-plan';
 
 /** One invocation of the importer. */
 export interface Run {
@@ -16,8 +25,19 @@ export interface Run {
   stopAfter?: number;
   /** Set on SIGINT/SIGTERM: the request in flight is finished and checkpointed, no new one starts. */
   stopping: boolean;
-  /** `replayed`: twins of a tenant export that the tenant had imported before (nothing written). */
-  tally: { imported: number; replayed: number; errors: number; requests: number };
+  /**
+   * `replayed`: twins of a tenant export that the tenant had imported before (nothing written);
+   * `types`: versions defined, types already defined as exported, types the tenant defines otherwise;
+   * `kept`: lines of an export kept in it and not restored.
+   */
+  tally: {
+    imported: number;
+    replayed: number;
+    errors: number;
+    requests: number;
+    types: { defined: number; already: number; differ: number };
+    kept: Record<Kept, number>;
+  };
   progress: (line: number) => void;
 }
 
@@ -157,37 +177,122 @@ function refusal(answer: Answer): string {
   return `${answer.status} ${detail}${first ? ` (${first.path}: ${first.message})` : ''}`;
 }
 
+/** The versions of a type the tenant holds, oldest first (none when it has no such type). */
+async function typeVersionsHeld(run: Run, name: string): Promise<PutTypeBody[] | Answer> {
+  const path = `/v1/types/${encodeURIComponent(name)}`;
+  const latest = await run.send(path, undefined, { method: 'GET' });
+  if (latest.status === 404) return [];
+  if (latest.status !== 200) return latest;
+  const versions: PutTypeBody[] = [];
+  for (let version = 1; version < latest.body.version; version++) {
+    const answer = await run.send(`${path}?version=${version}`, undefined, { method: 'GET' });
+    if (answer.status !== 200) return answer;
+    versions.push(answer.body);
+  }
+  return [...versions, latest.body];
+}
+
+/** Rounds of reading and defining a type before its line is reported (another writer, a busy service). */
+const TYPE_ROUNDS = 3;
+
 /**
- * The twins of a tenant export, one `POST /v1/imports` each, in file order. Imports are idempotent by
- * source tenant and twin: a twin sent again after an interruption (or by a later run) is answered
- * with the copy made the first time (200, `replayed`), never copied twice. No pending record needed.
+ * Defines the missing versions of an exported type, oldest first, each with `PUT /v1/types/{name}`
+ * (sent once, never retried blindly: a retried PUT could define a version twice). What the tenant
+ * holds is read first, so a rerun defines nothing; a tenant whose versions are not the export's first
+ * ones keeps its type, and the line is reported.
+ */
+async function restoreType(
+  run: Run,
+  type: ExportedType,
+): Promise<{ defined: number[]; already: number } | { problem: string; differs?: true }> {
+  const exported = type.versions.map(definitionOf);
+  const defined: number[] = [];
+  let last = '';
+  for (let round = 1; round <= TYPE_ROUNDS; round++) {
+    const held = await typeVersionsHeld(run, type.name);
+    if (!Array.isArray(held)) return { problem: refusal(held) };
+    const plan = planTypeRestore(exported, held);
+    const definedBefore = defined.length;
+    if (plan === 'differs')
+      return { problem: `type ${type.name} differs in this tenant: left unchanged`, differs: true };
+    let version = plan.already;
+    let refused: Answer | undefined;
+    for (const body of plan.missing) {
+      const answer = await run.send(`/v1/types/${encodeURIComponent(type.name)}`, body, {
+        method: 'PUT',
+        once: true,
+      });
+      if (answer.status !== 200 && answer.status !== 201) {
+        refused = answer;
+        break;
+      }
+      version++;
+      defined.push(version);
+    }
+    // versions this run defined in an earlier round are held now, but were not there before
+    if (!refused) return { defined, already: plan.already - definedBefore };
+    last = refusal(refused);
+    if (![409, 429, 500, 502, 503, 504].includes(refused.status)) return { problem: last };
+  }
+  return { problem: last };
+}
+
+/**
+ * A tenant export, in file order: each type line defines the type's missing versions (types come
+ * before the twins in an export, so the copies are checked and editable as in the source), each twin
+ * line is one `POST /v1/imports`. Imports are idempotent by source tenant and twin: a twin sent again
+ * after an interruption (or by a later run) is answered with the copy made the first time (200,
+ * `replayed`), never copied twice; types are compared with what the tenant holds. No pending record
+ * needed. Views, role views and grants are counted, not restored.
  */
 export async function importExport(run: Run): Promise<boolean> {
   const { checkpoint, files } = run;
   let ordinal = -1;
-  for await (const prepared of exportedTwins(run.file)) {
+  for await (const prepared of exportedEntries(run.file)) {
     run.progress(prepared.lines.at(-1)!);
     const line = prepared.lines[0]!;
-    if ('problem' in prepared) {
-      reportError(run, { line, twin: prepared.key, problem: prepared.problem });
+    if (prepared.kind === 'problem') {
+      reportError(run, { line, [prepared.subject]: prepared.key, problem: prepared.problem });
+      continue;
+    }
+    if (prepared.kind === 'kept') {
+      run.tally.kept[prepared.what]++;
       continue;
     }
     ordinal++;
     if (ordinal < checkpoint.next) continue;
     if (!mayGoOn(run)) return false;
-    const answer = await run.send('/v1/imports', prepared.body);
-    run.tally.requests++;
-    if (answer.status === 201 || answer.status === 200) {
-      const replayed = answer.status === 200;
-      run.tally[replayed ? 'replayed' : 'imported']++;
-      files.result({
-        line,
-        twin: prepared.key,
-        status: replayed ? 'replayed' : 'imported',
-        sourceTwinId: prepared.body.source.twinId,
-        twinId: answer.body.twin.id,
-      });
-    } else reportError(run, { line, twin: prepared.key, problem: refusal(answer) });
+    if (prepared.kind === 'type') {
+      const restored = await restoreType(run, prepared.body);
+      run.tally.requests++;
+      if ('problem' in restored) {
+        if (restored.differs) run.tally.types.differ++;
+        reportError(run, { line, type: prepared.key, problem: restored.problem });
+      } else {
+        run.tally.types.defined += restored.defined.length;
+        run.tally.types.already += restored.already;
+        files.result({
+          line,
+          type: prepared.key,
+          status: restored.defined.length > 0 ? 'defined' : 'already defined',
+          ...(restored.defined.length > 0 ? { versions: restored.defined } : {}),
+        });
+      }
+    } else {
+      const answer = await run.send('/v1/imports', prepared.body);
+      run.tally.requests++;
+      if (answer.status === 201 || answer.status === 200) {
+        const replayed = answer.status === 200;
+        run.tally[replayed ? 'replayed' : 'imported']++;
+        files.result({
+          line,
+          twin: prepared.key,
+          status: replayed ? 'replayed' : 'imported',
+          sourceTwinId: prepared.body.source.twinId,
+          twinId: answer.body.twin.id,
+        });
+      } else reportError(run, { line, twin: prepared.key, problem: refusal(answer) });
+    }
     checkpoint.next = ordinal + 1;
     files.save(checkpoint);
   }

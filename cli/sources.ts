@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
+import * as z from 'zod';
 import { fieldPath } from '../shared/http/input';
+import { Slug } from '../shared/schemas/common';
 import { TwinExport, type TwinExportBody } from '../shared/schemas/exchange';
 import { IngestObservation } from '../shared/schemas/ingest';
 import { type AsBuiltNode, CreateTwinBody } from '../shared/schemas/twin';
+import { TypeDefinition } from '../shared/schemas/types';
 
 export type Format = 'csv' | 'jsonl';
 
@@ -178,42 +181,79 @@ export async function* asBuiltRecords(
   if (current) yield twinOfRows(current.key, current.rows);
 }
 
-/** The header line's format of a tenant export (`POST /v1/exports`). */
-export const TENANT_EXPORT_FORMAT = 'twinthread.tenant/1';
+/** The header line's formats of a tenant export (`POST /v1/exports`) the importer reads. */
+export const TENANT_EXPORT_FORMATS = ['twinthread.tenant/1', 'twinthread.tenant/2'] as const;
+
+/** A type line of a tenant export: every version, oldest first, numbered from 1. */
+const ExportedType = z
+  .object({ name: Slug, versions: z.array(TypeDefinition).min(1).max(10_000) })
+  .refine((type) => type.versions.every((version, index) => version.version === index + 1), {
+    message: 'must be every version, oldest first (1, 2, ...)',
+    path: ['versions'],
+  });
+export type ExportedType = z.infer<typeof ExportedType>;
+
+/** Lines kept in the export and not restored, as the summary names them. */
+export const KEPT_LINES = { view: 'views', 'role-views': 'role views', grant: 'grants' } as const;
+export type Kept = (typeof KEPT_LINES)[keyof typeof KEPT_LINES];
+
+/** A line of a tenant export the importer acts on (a type, a twin), counts (kept), or reports (problem). */
+export type ExportEntry =
+  | { kind: 'twin'; lines: number[]; key: string; body: TwinExportBody }
+  | { kind: 'type'; lines: number[]; key: string; body: ExportedType }
+  | { kind: 'kept'; lines: number[]; key: string; what: Kept }
+  | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type'; problem: string };
+
+const LINE_TYPES = 'header, type, twin, document, view, role-views or grant';
 
 /**
- * The twins of a tenant export NDJSON file: each `type: 'twin'` line without its `type`, checked with
- * the schema of `POST /v1/imports`. The header is checked and skipped; document lines are skipped, as
- * every twin line carries the metadata of the documents the twin links to.
+ * The lines of a tenant export NDJSON file, in file order: type lines (checked), twin lines without
+ * their `type` (checked with the schema of `POST /v1/imports`), and the view, role-views and grant lines
+ * (kept in the export, not restored). The header is checked and skipped; document lines are skipped,
+ * as every twin line carries the metadata of the documents the twin links to.
  */
-export async function* exportedTwins(file: string): AsyncGenerator<Prepared<TwinExportBody>> {
+export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry> {
   for await (const row of readRows(file, 'jsonl')) {
     const at = `line ${row.line}`;
+    const lines = [row.line];
     if ('problem' in row) {
-      yield { lines: [row.line], key: at, problem: row.problem };
+      yield { kind: 'problem', lines, key: at, subject: 'twin', problem: row.problem };
       continue;
     }
     const { type, ...line } = row.value;
     if (type === 'document') continue;
     if (type === 'header') {
-      if (line.format !== TENANT_EXPORT_FORMAT)
-        yield { lines: [row.line], key: at, problem: `not a ${TENANT_EXPORT_FORMAT} export header` };
+      if (!TENANT_EXPORT_FORMATS.some((format) => format === line.format)) {
+        const problem = `not a ${TENANT_EXPORT_FORMATS.join(' or ')} export header`;
+        yield { kind: 'problem', lines, key: at, subject: 'twin', problem };
+      }
+      continue;
+    }
+    const roles = line.roles as Record<string, unknown> | undefined;
+    if (type === 'role-views' && Object.keys(roles ?? {}).length === 0) continue;
+    if (type === 'view' || type === 'role-views' || type === 'grant') {
+      yield { kind: 'kept', lines, key: at, what: KEPT_LINES[type] };
+      continue;
+    }
+    if (type === 'type') {
+      const parsed = ExportedType.safeParse(line);
+      const key = typeof line.name === 'string' ? line.name : at;
+      yield parsed.success
+        ? { kind: 'type', lines, key, body: parsed.data }
+        : { kind: 'problem', lines, key, subject: 'type', problem: firstIssue(parsed.error) };
       continue;
     }
     if (type !== 'twin') {
-      yield {
-        lines: [row.line],
-        key: at,
-        problem: `type must be header, twin or document (a line of a ${TENANT_EXPORT_FORMAT} export)`,
-      };
+      const problem = `type must be ${LINE_TYPES} (a line of a tenant export)`;
+      yield { kind: 'problem', lines, key: at, subject: 'twin', problem };
       continue;
     }
     const record = line.record as { product?: { partNumber?: unknown }; serialNumber?: unknown } | undefined;
     const parsed = TwinExport.safeParse(line);
     const key = twinKey(record?.product?.partNumber, record?.serialNumber);
     yield parsed.success
-      ? { lines: [row.line], key, body: parsed.data }
-      : { lines: [row.line], key, problem: firstIssue(parsed.error) };
+      ? { kind: 'twin', lines, key, body: parsed.data }
+      : { kind: 'problem', lines, key, subject: 'twin', problem: firstIssue(parsed.error) };
   }
 }
 

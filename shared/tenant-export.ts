@@ -9,8 +9,11 @@ import {
   claimExportStage,
   createExportJob,
   createExportUpload,
+  EXPORT_PHASES,
   type ExportCheckpoint,
   type ExportJobRecord,
+  type ExportPhase,
+  type ExportProgress,
   finishExportJob,
   getExportJob,
   invokeExportJob,
@@ -23,10 +26,15 @@ import {
   StageLost,
   saveExportUpload,
 } from './store/export-store';
+import { getRoleViews, listGrants, listViews, viewVersions } from './store/sharing-store';
 import { listTwins, loadTwin } from './store/twin-store';
+import { listTypes, typeVersions } from './store/type-store';
 
-/** The lines of a tenant export: a header, one per twin (its JSON export), one per document. */
-export const EXPORT_LINE_FORMAT = 'twinthread.tenant/1';
+/**
+ * The lines of a tenant export: a header, then one line per type (every version), twin (its JSON
+ * export), document, view (every version), the role views (one line) and one per grant the tenant gave.
+ */
+export const EXPORT_LINE_FORMAT = 'twinthread.tenant/2';
 
 const PAGE = 100;
 const PARALLEL_LOADS = 8;
@@ -75,59 +83,119 @@ export interface ExportStageOptions {
 export type StageOutcome = 'done' | 'handed-off' | 'failed' | 'skipped';
 
 interface ExportEntry {
-  kind: 'twins' | 'documents';
+  /** The progress count the line adds to (the role-views line adds to none). */
+  kind?: keyof ExportProgress;
   line: unknown;
   /** Where a stage stopping right after this line resumes. */
   resume: () => Pick<ExportCheckpoint, 'phase' | 'cursor' | 'skip'>;
 }
 
+/** One listing of the export: its pages, and the lines of listed items (null for one gone meanwhile). */
+interface PhaseSource<T extends { id: string }> {
+  kind?: keyof ExportProgress;
+  list: (
+    tenant: string,
+    page: { limit: number; cursor?: string },
+  ) => Promise<{ items: T[]; nextCursor?: string }>;
+  lines: (tenant: string, items: T[], clock: () => Date) => Promise<(unknown | null)[]>;
+}
+
+const phase = <T extends { id: string }>(source: PhaseSource<T>) =>
+  source as unknown as PhaseSource<{ id: string }>;
+
+/** Every phase's listing: types by name, twins, documents, views and grants by id, the role views once. */
+const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
+  types: phase({
+    kind: 'types',
+    list: async (tenant, page) => {
+      const listed = await listTypes(tenant, {}, page);
+      return { ...listed, items: listed.items.map((type) => ({ id: type.name })) };
+    },
+    lines: (tenant, items) =>
+      Promise.all(
+        items.map(async ({ id: name }) => {
+          const versions = await typeVersions(tenant, name);
+          return versions.length === 0 ? null : { type: 'type', name, versions };
+        }),
+      ),
+  }),
+  twins: phase({
+    kind: 'twins',
+    list: (tenant, page) => listTwins(tenant, {}, page),
+    lines: async (tenant, items, clock) => {
+      const histories = await Promise.all(items.map((record) => loadTwin(tenant, record.id)));
+      const lines: unknown[] = [];
+      for (const history of histories)
+        lines.push(history ? { type: 'twin', ...(await jsonExportOf(tenant, history, clock())) } : null);
+      return lines;
+    },
+  }),
+  documents: phase({
+    kind: 'documents',
+    list: (tenant, page) => listDocuments(tenant, {}, page),
+    lines: async (_tenant, items) => items.map((document) => ({ type: 'document', document })),
+  }),
+  views: phase({
+    kind: 'views',
+    list: (tenant, page) => listViews(tenant, page),
+    lines: (tenant, items) =>
+      Promise.all(
+        items.map(async ({ id }) => {
+          const versions = await viewVersions(tenant, id);
+          return versions.length === 0 ? null : { type: 'view', id, versions };
+        }),
+      ),
+  }),
+  'role-views': phase({
+    list: async () => ({ items: [{ id: 'role-views' }] }),
+    lines: async (tenant) => [{ type: 'role-views', roles: (await getRoleViews(tenant)).roles }],
+  }),
+  grants: phase({
+    kind: 'grants',
+    list: (tenant, page) => listGrants(tenant, {}, page),
+    lines: async (_tenant, items) => items.map((grant) => ({ type: 'grant', grant })),
+  }),
+};
+
 /**
- * The twin lines then the document lines of the tenant, in listing order, from a checkpoint on. A
- * checkpoint holds the cursor of a page and the ids of that page already written: the page is listed
- * again and those ids are skipped (each only once: twins created meanwhile may shift them to a later
- * page), so no line is written twice and a stage may stop anywhere inside a page.
+ * The lines of the tenant, phase by phase (EXPORT_PHASES) and in listing order, from a checkpoint on.
+ * A checkpoint holds the phase, the cursor of a page and the ids of that page already written: the
+ * page is listed again and those ids are skipped (each only once: twins created meanwhile may shift
+ * them to a later page), so no line is written twice and a stage may stop anywhere inside a page.
  */
 async function* exportEntries(
   tenant: string,
   from: Pick<ExportCheckpoint, 'phase' | 'cursor' | 'skip'>,
   clock: () => Date,
 ): AsyncGenerator<ExportEntry> {
-  let phase = from.phase;
+  let phaseAt = EXPORT_PHASES.indexOf(from.phase);
   let cursor = from.cursor;
   let pending = new Set(from.skip);
-  for (;;) {
-    const at = { phase, ...(cursor ? { cursor } : {}) };
+  while (phaseAt < EXPORT_PHASES.length) {
+    const name = EXPORT_PHASES[phaseAt]!;
+    const source = PHASES[name];
+    const at = { phase: name, ...(cursor ? { cursor } : {}) };
     const page = { limit: PAGE, ...(cursor ? { cursor } : {}) };
     const done: string[] = [];
     const resume = () => ({ ...at, skip: [...pending, ...done] });
-    const listed =
-      phase === 'twins' ? await listTwins(tenant, {}, page) : await listDocuments(tenant, {}, page);
+    const listed = await source.list(tenant, page);
     const fresh = listed.items.filter((item) => {
       const written = pending.delete(item.id);
       if (written) done.push(item.id);
       return !written;
     });
-    if (phase === 'twins') {
-      for (let start = 0; start < fresh.length; start += PARALLEL_LOADS) {
-        const batch = fresh.slice(start, start + PARALLEL_LOADS);
-        const histories = await Promise.all(batch.map((record) => loadTwin(tenant, record.id)));
-        for (const [index, history] of histories.entries()) {
-          done.push(batch[index]!.id);
-          if (!history) continue;
-          const line = { type: 'twin', ...(await jsonExportOf(tenant, history, clock())) };
-          yield { kind: 'twins', line, resume };
-        }
-      }
-    } else {
-      for (const document of fresh) {
-        done.push(document.id);
-        yield { kind: 'documents', line: { type: 'document', document }, resume };
+    for (let start = 0; start < fresh.length; start += PARALLEL_LOADS) {
+      const batch = fresh.slice(start, start + PARALLEL_LOADS);
+      const lines = await source.lines(tenant, batch, clock);
+      for (const [index, line] of lines.entries()) {
+        done.push(batch[index]!.id);
+        if (line === null) continue;
+        yield { ...(source.kind ? { kind: source.kind } : {}), line, resume };
       }
     }
     cursor = listed.nextCursor;
     if (cursor) continue;
-    if (phase === 'documents') return;
-    phase = 'documents';
+    phaseAt++;
     pending = new Set();
   }
 }
@@ -172,7 +240,7 @@ export async function runExportStage(
       uploadId = await createExportUpload(tenant, jobId);
       await saveExportUpload(tenant, jobId, lease, uploadId);
     }
-    const from = job.checkpoint ?? { phase: 'twins', skip: [], etags: [], bytes: 0 };
+    const from: ExportCheckpoint = job.checkpoint ?? { phase: 'types', skip: [], etags: [], bytes: 0 };
     const writer = openLineWriter(tenant, jobId, {
       uploadId,
       partBytes: options.partBytes ?? MIN_PART_BYTES,
@@ -189,11 +257,17 @@ export async function runExportStage(
         startedAt: job.createdAt,
       });
     }
-    const progress = { twins: job.twins ?? 0, documents: job.documents ?? 0 };
+    const progress: ExportProgress = {
+      twins: job.twins ?? 0,
+      documents: job.documents ?? 0,
+      types: job.types ?? 0,
+      views: job.views ?? 0,
+      grants: job.grants ?? 0,
+    };
     let lines = 0;
     for await (const entry of exportEntries(tenant, from, clock)) {
       const partEnded = await writer.write(entry.line);
-      progress[entry.kind]++;
+      if (entry.kind) progress[entry.kind]++;
       lines++;
       if (!partEnded || (remainingMs() >= marginMs && lines < (options.maxLines ?? Infinity))) continue;
       await checkpointExportStage(
@@ -282,17 +356,21 @@ export async function startTenantExport(tenant: string, actor: Actor, now: Date)
     stage: 1,
     twins: 0,
     documents: 0,
+    types: 0,
+    views: 0,
+    grants: 0,
   };
   await createExportJob(tenant, job);
   return job;
 }
 
 /**
- * A job as the API shows it: status and progress (while running, the twins and documents written at
- * the last checkpoint and the stage running); never the upload, its parts, the cursor or the lease.
+ * A job as the API shows it: status and progress (while running, the types, twins, documents, views
+ * and grants written at the last checkpoint and the stage running); never the upload, its parts, the cursor or the lease.
  */
 export function shownExportJob(job: ExportJobRecord) {
-  const { id, status, createdAt, finishedAt, stage, twins, documents, bytes, error } = job;
+  const { id, status, createdAt, finishedAt, stage, twins, documents, types, views, grants, bytes, error } =
+    job;
   return {
     id,
     status,
@@ -301,6 +379,9 @@ export function shownExportJob(job: ExportJobRecord) {
     ...(status === 'running' && stage !== undefined ? { stage } : {}),
     ...(twins === undefined ? {} : { twins }),
     ...(documents === undefined ? {} : { documents }),
+    ...(types === undefined ? {} : { types }),
+    ...(views === undefined ? {} : { views }),
+    ...(grants === undefined ? {} : { grants }),
     ...(bytes === undefined ? {} : { bytes }),
     ...(error === undefined ? {} : { error }),
   };

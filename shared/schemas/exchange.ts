@@ -187,6 +187,13 @@ export const ExportJob = z
       .int()
       .optional()
       .meta({ description: 'Documents written: so far while running, in all when done' }),
+    types: z.number().int().optional().meta({ description: 'Types written (each with every version)' }),
+    views: z.number().int().optional().meta({ description: 'Views written (each with every version)' }),
+    grants: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Grants this tenant gave, revoked ones included (kept for the record)' }),
     bytes: z.number().int().optional(),
     error: z.string().optional(),
     downloadUrl: z.string().optional().meta({ description: 'Presigned GET of the NDJSON, when done' }),

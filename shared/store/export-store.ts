@@ -22,8 +22,24 @@ const JOB_DAYS = 7;
 export type ExportStatus = 'running' | 'done' | 'failed';
 
 /**
- * Where a stage stopped: the listing it was in, the cursor of the page it was in (a page boundary) and
- * the ids of that page already written (a resumed stage lists the page again and skips them; ids stay
+ * The listings of a tenant export, in the order they are written: types first (an importer defines
+ * them before the twins that name them), then twins, documents, views, the role views, grants.
+ */
+export const EXPORT_PHASES = ['types', 'twins', 'documents', 'views', 'role-views', 'grants'] as const;
+export type ExportPhase = (typeof EXPORT_PHASES)[number];
+
+/** What a job wrote so far (at the last checkpoint), then in all. */
+export interface ExportProgress {
+  twins: number;
+  documents: number;
+  types: number;
+  views: number;
+  grants: number;
+}
+
+/**
+ * Where a stage stopped: the listing it was in (its phase), the cursor of the page it was in (a page
+ * boundary) and the ids (type names) of that page already written (a resumed stage lists the page again and skips them; ids stay
  * until met again, so a twin pushed to a later page by twins created meanwhile is still written once),
  * and the parts uploaded so far (part n has ETag `etags[n - 1]`).
  *
@@ -31,7 +47,7 @@ export type ExportStatus = 'running' | 'done' | 'failed';
  * S3's maximum of 10,000 parts ~350 KB; `skip` holds at most two pages of ids (~6 KB).
  */
 export interface ExportCheckpoint {
-  phase: 'twins' | 'documents';
+  phase: ExportPhase;
   cursor?: string;
   skip: string[];
   etags: string[];
@@ -47,9 +63,12 @@ export interface ExportJobRecord {
   finishedAt?: string;
   /** The stage to run next (or running): a job runs in stages of one invocation each. */
   stage?: number;
-  /** Twins and documents written so far (at the last checkpoint), then in all. */
+  /** Twins, documents, types, views and grants written so far (at the last checkpoint), then in all. */
   twins?: number;
   documents?: number;
+  types?: number;
+  views?: number;
+  grants?: number;
   bytes?: number;
   error?: string;
   /** Internal, never answered: the multipart upload, the lease of the running stage, failures of this stage. */
@@ -195,7 +214,7 @@ export async function checkpointExportStage(
   id: string,
   lease: StageLease,
   checkpoint: ExportCheckpoint,
-  progress: { twins: number; documents: number },
+  progress: ExportProgress,
 ): Promise<void> {
   const saved = await updateRunningJob(tenant, id, lease.stage, {
     set: { stage: lease.stage + 1, checkpoint, ...progress, attempts: 0, handedOffAt: Date.now() },
@@ -250,7 +269,7 @@ export async function finishExportJob(
   tenant: string,
   id: string,
   stage: number,
-  outcome: Pick<ExportJobRecord, 'status' | 'finishedAt' | 'twins' | 'documents' | 'bytes' | 'error'>,
+  outcome: Pick<ExportJobRecord, 'status' | 'finishedAt' | 'bytes' | 'error' | keyof ExportProgress>,
   leaseId?: string,
 ): Promise<boolean> {
   const ended = await updateRunningJob(tenant, id, stage, {

@@ -84,6 +84,18 @@ export async function updateView(tenant: string, next: View): Promise<void> {
   }
 }
 
+/** Every version of a view, oldest first (one consistent Query of its partition). */
+export async function viewVersions(tenant: string, viewId: string): Promise<View[]> {
+  const { PK } = keys.view(tenant, viewId);
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': PK, ':prefix': 'V#' },
+    ConsistentRead: true,
+  });
+  return items.map(toView);
+}
+
 export async function listViews(tenant: string, page: { limit: number; cursor?: string }) {
   return listPage(tenant, [keys.viewList(tenant), 'VIEW#'], page, toView);
 }

@@ -8,6 +8,7 @@ import { eventItem } from './events';
 import { indexPage } from './index-page';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
+import { queryAll } from './query';
 import { INDEXES } from './table';
 import { chunk, TransactionCancelled, transactWrite } from './transact';
 
@@ -38,6 +39,17 @@ export async function typeVersion(tenant: string, name: string, version: number)
     }),
   );
   return Item ? toType(Item) : null;
+}
+
+/** Every version of a type, oldest first (one consistent Query of its partition); empty when there is none. */
+export async function typeVersions(tenant: string, name: string): Promise<TypeRecord[]> {
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.typePartition(tenant, name), ':prefix': 'V#' },
+    ConsistentRead: true,
+  });
+  return items.map(toType);
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
+import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 import { nodeAt } from '../support/tree';
 
@@ -52,12 +53,12 @@ const must = async (response: Promise<ApiResponse>, status = 200) => {
 };
 
 /** Exports the source tenant (POST /v1/exports, polled until done) and downloads the NDJSON to `file`. */
-async function downloadExport(file: string) {
-  const started = await must(source('POST', '/v1/exports'), 202);
+async function downloadExport(file: string, from: Caller = source) {
+  const started = await must(from('POST', '/v1/exports'), 202);
   let job: Json = started;
   for (let attempt = 0; job.status === 'running' && attempt < 200; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    job = await must(source('GET', `/v1/exports/${started.id}`));
+    job = await must(from('GET', `/v1/exports/${started.id}`));
   }
   expect(job.status).toBe('done');
   const download = await fetch(job.downloadUrl);
@@ -216,7 +217,7 @@ describe('importing a tenant export (--kind export)', () => {
     expect(errors[0]).toMatchObject({ twin: 'A320-214/EXP-BAD' });
     expect(errors[0].problem).toMatch(/^400 .*\(body\.installations\[\d+\]\.path: /);
     expect(errors[1].problem).toMatch(/^malformed JSON/);
-    expect(errors[2].problem).toContain('type must be header, twin or document');
+    expect(errors[2].problem).toContain('type must be header, type, twin, document');
     expect(errors[3].problem).toMatch(/^changeSets: /);
     expect(await serialsOf(await api.as(target, ['admin']))).toEqual(['EXP-BAD']);
   }, 60_000);
@@ -228,4 +229,173 @@ describe('importing a tenant export (--kind export)', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--format jsonl');
   });
+});
+
+describe('types, views, role views and grants in a tenant export', () => {
+  const ENGINE_V1 = {
+    kind: 'component',
+    description: 'A turbofan engine',
+    attributes: { thrust: { type: 'number', required: true, unit: 'kN' } },
+  };
+  const ENGINE_V2 = {
+    ...ENGINE_V1,
+    attributes: { ...ENGINE_V1.attributes, overhaulInterval: { type: 'integer', unit: 'h' } },
+  };
+  const AIRCRAFT = {
+    kind: 'twin',
+    attributes: { operator: { type: 'string', required: true }, seats: { type: 'integer' } },
+  };
+  const VERSIONS = [
+    ['aircraft', 1],
+    ['engine', 1],
+    ['engine', 2],
+  ] as const;
+  /** A type version without who defined it when: what must be identical in a copy. */
+  const definition = ({ createdAt: _at, createdBy: _by, ...rest }: Json) => rest;
+
+  let owner: Caller;
+  let file: string;
+
+  /** An aircraft typed `aircraft`, its first engine typed `engine`. */
+  const typedAircraft = (serial: string) => {
+    const record = aircraftRecord(serial, { type: 'aircraft' });
+    const engine = record.configuration[0]!;
+    engine.component = { ...engine.component!, type: 'engine', attributes: { thrust: 120 } };
+    return record;
+  };
+
+  beforeAll(async () => {
+    owner = await api.as(newTenant('typed-source'), ['admin']);
+    await must(owner('PUT', '/v1/types/aircraft', { body: AIRCRAFT }), 201);
+    await must(owner('PUT', '/v1/types/engine', { body: ENGINE_V1 }), 201);
+    await must(owner('POST', '/v1/twins', { body: typedAircraft('TYP-1') }), 201);
+    await must(owner('PUT', '/v1/types/engine', { body: ENGINE_V2 }));
+    await must(owner('POST', '/v1/twins', { body: typedAircraft('TYP-2') }), 201);
+    const view = await must(owner('POST', '/v1/views', { body: { name: 'hvac', positions: ['hvac'] } }), 201);
+    await must(
+      owner('PUT', `/v1/views/${view.id}`, { body: { name: 'hvac', positions: ['hvac', 'engine-1'] } }),
+    );
+    await must(owner('PUT', '/v1/role-views/viewer', { body: { viewId: view.id } }));
+    await must(
+      owner('POST', '/v1/grants', {
+        body: {
+          grantee: newTenant('typed-grantee'),
+          viewId: view.id,
+          twins: { site: 'TLS' },
+          purpose: 'contractor',
+          permissions: ['read'],
+        },
+      }),
+      201,
+    );
+    file = join(directory, 'typed.ndjson');
+    await downloadExport(file, owner);
+  });
+
+  it('defines every type version before the twins, so typed attributes of the copies are checked and editable', async () => {
+    // Prepare
+    const target = newTenant('typed-target');
+    const copier = await api.as(target, ['admin']);
+    const args = ['--kind', 'export', file];
+    // Act: interrupted after the first type line, then resumed
+    const stopped = await importer(target, [...args, '--stop-after', '1']);
+    const resumed = await importer(target, args);
+    // Assess
+    expect(stopped.code, stopped.stderr).toBe(3);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('2 imported, 0 not imported');
+    expect(resumed.stderr).toContain('kept in the export, not restored: 1 views, 1 role views, 1 grants');
+    expect(readFileSync(`${file}.errors.jsonl`, 'utf8')).toBe('');
+    for (const [name, version] of VERSIONS) {
+      const original = await must(owner('GET', `/v1/types/${name}?version=${version}`));
+      const copy = await must(copier('GET', `/v1/types/${name}?version=${version}`));
+      expect(definition(copy)).toEqual(definition(original));
+    }
+    const results = jsonLines(`${file}.results.jsonl`);
+    const copyId = results.find((entry) => entry.twin === 'A320-214/TYP-1')?.twinId as string;
+    const copy = await must(copier('GET', `/v1/twins/${copyId}`));
+    expect(copy).toMatchObject({ type: 'aircraft', typeVersion: 1 });
+    const bad = await copier('PATCH', `/v1/twins/${copyId}`, {
+      body: { attributes: { seats: 'many' } },
+      headers: { 'if-match': `"${copy.version}"` },
+    });
+    expectProblem(bad, 400, 'body.attributes.seats');
+    const patched = await must(
+      copier('PATCH', `/v1/twins/${copyId}`, {
+        body: { attributes: { seats: 174 } },
+        headers: { 'if-match': `"${copy.version}"` },
+      }),
+    );
+    expect(patched.attributes.seats).toBe(174);
+    const replaced = await copier('POST', `/v1/twins/${copyId}/changes`, {
+      headers: { 'if-match': `"${patched.version}"` },
+      body: {
+        reason: 'engine change',
+        operations: [
+          {
+            op: 'replace',
+            position: 'engine-1',
+            component: {
+              partNumber: 'CFM56-5B4',
+              serialNumber: 'TYP-1-ESN-9',
+              kind: 'mechanical',
+              type: 'engine',
+              attributes: { thrust: 121, overhaulInterval: 20000 },
+            },
+          },
+        ],
+      },
+    });
+    expect(replaced.status, JSON.stringify(replaced.body)).toBeLessThan(300);
+
+    // Act: the whole file again
+    const again = await importer(target, [...args, '--restart']);
+    // Assess: nothing new
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('0 imported, 2 imported before (replayed)');
+    expect(again.stderr).toContain('types: 0 versions defined, 3 already defined, 0 differ');
+    const types = await must(copier('GET', '/v1/types'));
+    expect(types.items.map((type: Json) => [type.name, type.version])).toEqual([
+      ['aircraft', 1],
+      ['engine', 2],
+    ]);
+    expect(await serialsOf(copier)).toEqual(['TYP-1', 'TYP-2']);
+    expect((await must(copier('GET', '/v1/views'))).items).toEqual([]);
+    expect((await must(copier('GET', '/v1/grants'))).items).toEqual([]);
+  }, 120_000);
+
+  it('leaves a type the target defines otherwise unchanged, reports it, and imports the rest', async () => {
+    // Prepare: engine version 1 is there already as in the source; aircraft differs
+    const target = newTenant('typed-conflict');
+    const copier = await api.as(target, ['admin']);
+    await must(copier('PUT', '/v1/types/engine', { body: ENGINE_V1 }), 201);
+    const other = { kind: 'twin', attributes: { operator: { type: 'string' } }, additionalAttributes: true };
+    await must(copier('PUT', '/v1/types/aircraft', { body: other }), 201);
+    const conflict = join(directory, 'typed-conflict.ndjson');
+    writeFileSync(conflict, readFileSync(file));
+    // Act
+    const run = await importer(target, ['--kind', 'export', conflict]);
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('2 imported, 1 not imported');
+    expect(run.stderr).toContain('types: 1 versions defined, 1 already defined, 1 differ');
+    const errors = jsonLines(`${conflict}.errors.jsonl`);
+    expect(errors).toEqual([
+      { line: 2, type: 'aircraft', problem: 'type aircraft differs in this tenant: left unchanged' },
+    ]);
+    expect(definition(await must(copier('GET', '/v1/types/aircraft')))).toEqual({
+      name: 'aircraft',
+      version: 1,
+      ...other,
+    });
+    expect(definition(await must(copier('GET', '/v1/types/engine?version=2')))).toEqual(
+      definition(await must(owner('GET', '/v1/types/engine?version=2'))),
+    );
+    expect(await serialsOf(copier)).toEqual(['TYP-1', 'TYP-2']);
+    // Assess: another tenant sees none of it
+    const outsider = await api.as(newTenant('typed-outsider'), ['admin']);
+    expectProblem(await outsider('GET', '/v1/types/engine'), 404);
+    expect((await must(outsider('GET', '/v1/types'))).items).toEqual([]);
+    expect(await serialsOf(outsider)).toEqual([]);
+  }, 120_000);
 });

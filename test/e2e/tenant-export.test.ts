@@ -67,6 +67,9 @@ describe('POST /v1/exports', () => {
       stage: 1,
       twins: 0,
       documents: 0,
+      types: 0,
+      views: 0,
+      grants: 0,
     });
     expect(started.headers.get('location')).toBe(`/v1/exports/${started.body.id}`);
     expect(done.body).toMatchObject({
@@ -83,7 +86,7 @@ describe('POST /v1/exports', () => {
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(lines[0]).toMatchObject({ type: 'header', format: 'twinthread.tenant/1', tenant });
+    expect(lines[0]).toMatchObject({ type: 'header', format: 'twinthread.tenant/2', tenant });
     const twins = lines.filter((line) => line.type === 'twin');
     expect(twins.map((line) => line.source.twinId).sort()).toEqual([...ids].sort());
     expect(twins.every((line) => line.format === 'twinthread.twin/2' && line.positions.length === 9)).toBe(
@@ -172,6 +175,9 @@ describe('POST /v1/exports', () => {
       stage: 2,
       twins: 2,
       documents: 0,
+      types: 0,
+      views: 0,
+      grants: 0,
     });
     expect(second.body).toMatchObject({ status: 'running', stage: 3, twins: 4, documents: 0 });
     expect(internals?.uploadId).toEqual(expect.any(String));
@@ -189,5 +195,121 @@ describe('POST /v1/exports', () => {
       downloadUrl: expect.any(String),
     });
     expect(done.body).not.toHaveProperty('stage');
+  });
+});
+
+describe('types, views, role views and grants in a tenant export', () => {
+  it('writes them in order around the twins and documents, every version, revoked grants too; none to another tenant', async () => {
+    // Prepare: a tenant with 2 types (engine in 2 versions), typed twins, a view in 2 versions, a role view, 2 grants
+    const owner = newTenant('bulk-typed');
+    const grantee = newTenant('bulk-grantee');
+    const call = await api.as(owner, ['admin']);
+    const must = async (response: Promise<ApiResponse>, status: number) => {
+      const answer = await response;
+      expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+      return answer.body as Json;
+    };
+    const engine = { kind: 'component', attributes: { thrust: { type: 'number', required: true } } };
+    await must(call('PUT', '/v1/types/engine', { body: engine }), 201);
+    const engine2 = {
+      ...engine,
+      attributes: { ...engine.attributes, grade: { type: 'enum', values: ['A'] } },
+    };
+    await must(call('PUT', '/v1/types/engine', { body: engine2 }), 200);
+    await must(
+      call('PUT', '/v1/types/aircraft', {
+        body: { kind: 'twin', attributes: {}, additionalAttributes: true },
+      }),
+      201,
+    );
+    const twinIds: string[] = [];
+    for (const serial of ['TT-1', 'TT-2']) {
+      const record = aircraftRecord(serial, { type: 'aircraft' });
+      const first = record.configuration[0]!;
+      first.component = { ...first.component!, type: 'engine', attributes: { thrust: 120 } };
+      twinIds.push((await must(call('POST', '/v1/twins', { body: record }), 201)).id);
+    }
+    const view = await must(call('POST', '/v1/views', { body: { name: 'hvac', positions: ['hvac'] } }), 201);
+    await must(
+      call('PUT', `/v1/views/${view.id}`, { body: { name: 'hvac+', positions: ['hvac', 'engine-1'] } }),
+      200,
+    );
+    await must(call('PUT', '/v1/role-views/viewer', { body: { viewId: view.id } }), 200);
+    const terms = {
+      grantee,
+      viewId: view.id,
+      twins: { site: 'TLS' },
+      purpose: 'contractor',
+      permissions: ['read'],
+    };
+    const kept = await must(call('POST', '/v1/grants', { body: terms }), 201);
+    const revoked = await must(call('POST', '/v1/grants', { body: { ...terms, purpose: 'other' } }), 201);
+    await must(call('DELETE', `/v1/grants/${revoked.id}`), 204);
+    // Act
+    const started = await call('POST', '/v1/exports');
+    const done = await settled(call, started.body.id);
+    const outsiderExport = await settled(outsider, (await outsider('POST', '/v1/exports')).body.id);
+    // Assess
+    expect(done.body).toMatchObject({
+      status: 'done',
+      types: 2,
+      twins: 2,
+      documents: 0,
+      views: 1,
+      grants: 2,
+    });
+    const lines: Json[] = (await (await fetch(done.body.downloadUrl)).text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.type)).toEqual([
+      'header',
+      'type',
+      'type',
+      'twin',
+      'twin',
+      'view',
+      'role-views',
+      'grant',
+      'grant',
+    ]);
+    expect(lines[0]).toMatchObject({ format: 'twinthread.tenant/2', tenant: owner });
+    const definition = ({ createdAt: _at, createdBy: _by, ...rest }: Json) => rest;
+    expect(lines[1].name).toBe('aircraft');
+    expect(lines[2].name).toBe('engine');
+    expect(lines[2].versions.map(definition)).toEqual([
+      { name: 'engine', version: 1, additionalAttributes: false, ...engine },
+      { name: 'engine', version: 2, additionalAttributes: false, ...engine2 },
+    ]);
+    expect(
+      lines
+        .slice(3, 5)
+        .map((line) => line.source.twinId)
+        .sort(),
+    ).toEqual([...twinIds].sort());
+    expect(lines[3].record).toMatchObject({ type: 'aircraft', typeVersion: 1 });
+    expect(lines[5]).toMatchObject({
+      id: view.id,
+      versions: [
+        { version: 1, name: 'hvac' },
+        { version: 2, name: 'hvac+' },
+      ],
+    });
+    expect(lines[6]).toEqual({ type: 'role-views', roles: { viewer: view.id } });
+    const grants = lines.slice(7).map((line) => line.grant);
+    expect(grants.map((grant) => grant.id).sort()).toEqual([kept.id, revoked.id].sort());
+    expect(grants.find((grant) => grant.id === revoked.id)).toMatchObject({ revokedAt: expect.any(String) });
+    expect(grants.every((grant) => grant.owner === owner && grant.grantee === grantee)).toBe(true);
+    // Assess: nothing of it in another tenant's export
+    expect(outsiderExport.body).toMatchObject({ status: 'done', types: 0, views: 0, grants: 0 });
+    const foreign = await (await fetch(outsiderExport.body.downloadUrl)).text();
+    for (const secret of [owner, grantee, view.id, kept.id, twinIds[0]!])
+      expect(foreign).not.toContain(secret);
+    expect(
+      foreign
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).type),
+    ).toEqual(['header', 'role-views']);
   });
 });

@@ -7,11 +7,16 @@ import { handler } from '../../functions/exchange/handler';
 import { config } from '../../shared/config';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
+import { nextTypeVersion } from '../../shared/domain/types';
+import type { View } from '../../shared/domain/view';
+import type { AttributeDefinition } from '../../shared/schemas/types';
 import { s3Client } from '../../shared/store/clients';
 import { createDocument } from '../../shared/store/document-store';
 import { claimExportStage, getExportJob } from '../../shared/store/export-store';
 import { keys } from '../../shared/store/keys';
+import { createGrant, createView, setRoleView, updateView } from '../../shared/store/sharing-store';
 import { createTwin } from '../../shared/store/twin-store';
+import { putTypeVersion } from '../../shared/store/type-store';
 import {
   type ExportStage,
   type ExportStageOptions,
@@ -95,9 +100,58 @@ async function linesOf(tenant: string, id: string): Promise<Line[]> {
 }
 
 const idsOf = (lines: Line[]) =>
-  lines.map((line) =>
-    line.type === 'twin' ? line.source.twinId : line.type === 'document' ? line.document.id : '',
-  );
+  lines.map((line) => {
+    switch (line.type) {
+      case 'twin':
+        return line.source.twinId;
+      case 'document':
+        return line.document.id;
+      case 'type':
+        return line.name;
+      case 'view':
+        return line.id;
+      case 'grant':
+        return line.grant.id;
+      default:
+        return line.type;
+    }
+  });
+
+async function addType(tenant: string, name: string, versions: number) {
+  for (let version = 1; version <= versions; version++) {
+    const attributes: Record<string, AttributeDefinition> = {};
+    for (let index = 0; index < version; index++) attributes[`a${index}`] = { type: 'string' };
+    await putTypeVersion(tenant, name, (latest) =>
+      nextTypeVersion(name, { kind: 'component', attributes }, latest, { now: new Date(), actor }),
+    );
+  }
+}
+
+async function addView(tenant: string, name: string, versions: number): Promise<View> {
+  let view: View = { id: ulid(), version: 1, name, positions: ['hvac'] };
+  await createView(tenant, view);
+  for (let version = 2; version <= versions; version++) {
+    view = { ...view, version, positions: [...(view.positions ?? []), `p${version}`] };
+    await updateView(tenant, view);
+  }
+  return view;
+}
+
+async function addGrant(owner: string, view: View): Promise<string> {
+  const id = ulid();
+  await createGrant({
+    id,
+    owner,
+    grantee: 'stages-grantee',
+    view,
+    twins: { site: 'TLS' },
+    purpose: 'contractor',
+    permissions: ['read'],
+    createdAt: new Date().toISOString(),
+    createdBy: actor,
+  });
+  return id;
+}
 
 const startJob = (tenant: string) => startTenantExport(tenant, actor, new Date());
 
@@ -133,6 +187,9 @@ const bulk = newTenant('stages');
 const small = newTenant('stages-small');
 const bulkTwins: string[] = [];
 const bulkDocuments: string[] = [];
+const bulkTypes: string[] = [];
+const bulkViews: string[] = [];
+const bulkGrants: string[] = [];
 let reference: Line[];
 
 beforeAll(async () => {
@@ -147,6 +204,18 @@ beforeAll(async () => {
     );
   }
   for (let index = 0; index < 130; index++) bulkDocuments.push(await addDocument(bulk, `Manual ${index}`));
+  // enough types, views and grants (small lines) that stages stop inside those phases too
+  for (let index = 0; index < 30; index++) {
+    const name = `type-${String(index).padStart(2, '0')}`;
+    await addType(bulk, name, 1 + (index % 3));
+    bulkTypes.push(name);
+  }
+  const views: View[] = [];
+  for (let index = 0; index < 20; index++) views.push(await addView(bulk, `View ${index}`, 1 + (index % 2)));
+  bulkViews.push(...views.map((view) => view.id));
+  await setRoleView(bulk, 'viewer', views[0]!);
+  for (let index = 0; index < 30; index++)
+    bulkGrants.push(await addGrant(bulk, views[index % views.length]!));
   for (let index = 0; index < 6; index++) await addTwin(small, `SML-${index}`);
   for (let index = 0; index < 3; index++) await addDocument(small, `Small manual ${index}`);
   // the reference: the same tenant exported in one stage
@@ -159,25 +228,46 @@ describe('a tenant export in stages', () => {
   it('writes, over many stages, exactly the lines of a one-stage export, each twin and document once', async () => {
     // Prepare
     const job = await startJob(bulk);
+    const stoppedIn = new Set<string>();
     // Act
-    const outcomes = await drive(bulk, job.id, { ...SMALL, maxLines: 10 });
+    const outcomes = await drive(bulk, job.id, { ...SMALL, maxLines: 10 }, async () => {
+      const phase = (await getExportJob(bulk, job.id))?.checkpoint?.phase;
+      if (phase) stoppedIn.add(phase);
+    });
     // Assess
     expect(outcomes.length).toBeGreaterThan(10);
+    expect([...stoppedIn].sort()).toEqual(['documents', 'grants', 'twins', 'types', 'views']);
     expect(outcomes.slice(0, -1).every((outcome) => outcome === 'handed-off')).toBe(true);
     expect(outcomes.at(-1)).toBe('done');
     const lines = await linesOf(bulk, job.id);
     expect(lines[0]).toMatchObject({
       type: 'header',
-      format: 'twinthread.tenant/1',
+      format: 'twinthread.tenant/2',
       tenant: bulk,
       jobId: job.id,
     });
     expect(lines.slice(1)).toEqual(reference.slice(1));
-    expect(idsOf(lines.slice(1)).sort()).toEqual([...bulkTwins, ...bulkDocuments].sort());
+    expect(idsOf(lines.slice(1))).toEqual([
+      ...bulkTypes,
+      ...idsOf(lines.filter((line) => line.type === 'twin')),
+      ...idsOf(lines.filter((line) => line.type === 'document')),
+      ...idsOf(lines.filter((line) => line.type === 'view')),
+      'role-views',
+      ...idsOf(lines.filter((line) => line.type === 'grant')),
+    ]);
+    expect(idsOf(lines.slice(1)).sort()).toEqual(
+      [...bulkTypes, ...bulkTwins, ...bulkDocuments, ...bulkViews, 'role-views', ...bulkGrants].sort(),
+    );
+    expect(lines.filter((line) => line.type === 'type').map((line) => line.versions.length)).toEqual(
+      bulkTypes.map((_, index) => 1 + (index % 3)),
+    );
     expect(await exportJobAnswer(bulk, job.id, new Date())).toMatchObject({
       status: 'done',
       twins: 105,
       documents: 130,
+      types: 30,
+      views: 20,
+      grants: 30,
     });
   });
 
