@@ -2,12 +2,13 @@ import { monotonicFactory } from 'ulid';
 import type { Actor, TwinHistory } from './domain/change-set';
 import { invalidField, NotFound } from './domain/errors';
 import { documentIdsOf, twinExport } from './domain/export';
-import { importMapping, planImport } from './domain/import';
+import { importMapping, planImport, typesNamedBy, undefinedTypeNotes } from './domain/import';
 import { assembleTwin } from './domain/twin';
 import type { ExportQuery, TwinExportBody } from './schemas/exchange';
 import { getDocuments } from './store/document-store';
 import { AlreadyImported, findImport, type ImportMarker, writeImport } from './store/import-store';
 import { loadTwin } from './store/twin-store';
+import { latestTypes } from './store/type-store';
 
 /** The lossless JSON export of a twin of the tenant (with the metadata of the documents it names). */
 export async function jsonExportOf(
@@ -43,7 +44,10 @@ export function checkExportTimes(history: TwinHistory, query: Pick<ExportQuery, 
     );
 }
 
-/** The answer of an import: the copy (as of now), the id mapping and notes. */
+/**
+ * The answer of an import: the copy (as of now), the id mapping and notes (what the import left out,
+ * and each type the copy names that this tenant does not define).
+ */
 async function importAnswer(
   tenant: string,
   body: TwinExportBody,
@@ -53,12 +57,16 @@ async function importAnswer(
 ) {
   const history = await visibleTwin(tenant, marker.twinId);
   const at = now.toISOString();
+  const twin = assembleTwin(history, { asOf: at, knownAt: at });
+  // read at answer time: a replay no longer notes a type defined since
+  const named = typesNamedBy(twin);
+  const defined = await latestTypes(tenant, [...named.keys()]);
   return {
-    twin: assembleTwin(history, { asOf: at, knownAt: at }),
+    twin,
     replayed,
     source: { tenant: marker.source.tenant, twinId: marker.source.twinId },
     mapping: importMapping(body, marker.ids),
-    notes: marker.notes,
+    notes: [...marker.notes, ...undefinedTypeNotes(named, new Set(defined.keys()))],
     transactions: marker.transactions,
   };
 }

@@ -1,5 +1,5 @@
 import type { TwinExportBody } from '../schemas/exchange';
-import type { Component } from '../schemas/twin';
+import type { Component, Node } from '../schemas/twin';
 import type { BaselineRecord } from './baseline';
 import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
 import {
@@ -344,4 +344,45 @@ export function planImport(
     ids,
     notes,
   };
+}
+
+/**
+ * The types a twin as it stands names, each with where: `the twin` for its own type, else the paths
+ * of the components that carry it.
+ */
+export function typesNamedBy(twin: { type?: string; configuration: readonly Node[] }): Map<string, string[]> {
+  const named = new Map<string, string[]>();
+  const add = (type: string, where: string) => named.set(type, [...(named.get(type) ?? []), where]);
+  if (twin.type !== undefined) add(twin.type, 'the twin');
+  const stack = [...twin.configuration].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.component?.type !== undefined) add(node.component.type, node.path);
+    stack.push(...[...node.children].reverse());
+  }
+  return named;
+}
+
+/** Most places one note lists. */
+const MAX_PLACES = 10;
+
+/**
+ * A note for each type the copy names that the tenant does not define (an import never fails for
+ * it): until the type is defined, nothing typed by it can be checked, so its typed attributes cannot
+ * be edited (a component of that type cannot be installed, a write naming the type is refused).
+ */
+export function undefinedTypeNotes(
+  named: ReadonlyMap<string, string[]>,
+  defined: ReadonlySet<string>,
+): string[] {
+  return [...named]
+    .filter(([type]) => !defined.has(type))
+    .map(([type, places]) => {
+      const shown = places.slice(0, MAX_PLACES).join(', ');
+      const more = places.length > MAX_PLACES ? ` and ${places.length - MAX_PLACES} more` : '';
+      return (
+        `type ${type} (named by ${shown}${more}) is not defined in this tenant: its typed attributes ` +
+        `cannot be edited until it is (PUT /v1/types/${type}, or import the tenant export, which carries the types)`
+      );
+    });
 }

@@ -364,6 +364,31 @@ describe('types, views, role views and grants in a tenant export', () => {
     expect((await must(copier('GET', '/v1/grants'))).items).toEqual([]);
   }, 120_000);
 
+  it('imports one typed twin into a tenant without its types, with a note naming each type (201)', async () => {
+    // Prepare
+    const listed = await must(owner('GET', '/v1/twins?limit=100'));
+    const twinId = listed.items.find((twin: Json) => twin.serialNumber === 'TYP-1').id;
+    const exported = await must(owner('GET', `/v1/twins/${twinId}/export`));
+    const target = await api.as(newTenant('typed-single'), ['admin']);
+    // Act
+    const imported = await target('POST', '/v1/imports', { body: exported });
+    await must(target('PUT', '/v1/types/aircraft', { body: AIRCRAFT }), 201);
+    const replayed = await target('POST', '/v1/imports', { body: exported });
+    // Assess
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect(imported.body.twin).toMatchObject({ type: 'aircraft', typeVersion: 1 });
+    const typeNotes = (answer: ApiResponse) =>
+      (answer.body.notes as string[]).filter((note) => note.startsWith('type '));
+    expect(typeNotes(imported)).toEqual([
+      expect.stringMatching(
+        /^type aircraft \(named by the twin\) is not defined in this tenant: its typed attributes cannot be edited until it is/,
+      ),
+      expect.stringMatching(/^type engine \(named by engine-1\) is not defined in this tenant/),
+    ]);
+    expect(replayed.status).toBe(200);
+    expect(typeNotes(replayed)).toEqual([expect.stringMatching(/^type engine \(named by engine-1\)/)]);
+  });
+
   it('leaves a type the target defines otherwise unchanged, reports it, and imports the rest', async () => {
     // Prepare: engine version 1 is there already as in the source; aircraft differs
     const target = newTenant('typed-conflict');
