@@ -1,5 +1,5 @@
-import { LIFECYCLE_STATES } from '../schemas/twin';
 import type { ChangeSetRecord } from './change-set';
+import { LIFECYCLE_STATES } from './lifecycle-states';
 
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 

@@ -1,16 +1,7 @@
 import * as z from 'zod';
+import { LIFECYCLE_STATES } from '../domain/lifecycle-states';
 import { Attributes, Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Slug, Text } from './common';
 
-export const LIFECYCLE_STATES = [
-  'as-built',
-  'delivered',
-  'installed',
-  'commissioned',
-  'in-service',
-  'maintenance',
-  'retired',
-  'recycled',
-] as const;
 export const Lifecycle = z.enum(LIFECYCLE_STATES);
 
 export const COMPONENT_KINDS = ['mechanical', 'electrical', 'software'] as const;

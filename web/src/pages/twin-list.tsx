@@ -1,19 +1,9 @@
 import { useState } from 'preact/hooks';
+import { LIFECYCLE_STATES as LIFECYCLES } from '../../../shared/domain/lifecycle-states';
 import { api } from '../api';
 import { href } from '../router';
 import type { Page, Twin } from '../types';
 import { ErrorBanner, LifecycleBadge, Link, useAsync } from '../ui';
-
-const LIFECYCLES = [
-  'as-built',
-  'delivered',
-  'installed',
-  'commissioned',
-  'in-service',
-  'maintenance',
-  'retired',
-  'recycled',
-];
 
 interface Filters {
   serialNumber: string;
