@@ -6,7 +6,19 @@ import { config } from '../config';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** DynamoDB requests sent by this process, counted by an SDK middleware (read by the benchmarks). */
-export const dynamodbCalls = { count: 0, byCommand: {} as Record<string, number> };
+export const dynamodbCalls = { count: 0, byCommand: {} as Record<string, number>, itemsRead: 0 };
+
+/** Items in a read's answer: Query/Scan pages, GetItem, BatchGetItem and TransactGetItems responses. */
+function itemsIn(output: Record<string, unknown> | undefined): number {
+  if (!output) return 0;
+  if (Array.isArray(output.Items)) return output.Items.length;
+  if (output.Item !== undefined) return 1;
+  const responses = output.Responses;
+  if (Array.isArray(responses)) return responses.filter((entry) => entry?.Item !== undefined).length;
+  if (responses && typeof responses === 'object')
+    return Object.values(responses as Record<string, unknown[]>).reduce((sum, items) => sum + items.length, 0);
+  return 0;
+}
 
 let dynamo: { endpoint: string | undefined; client: DynamoDBDocumentClient } | undefined;
 let s3: { endpoint: string | undefined; client: S3Client } | undefined;
@@ -23,7 +35,9 @@ export function documentClient(): DynamoDBDocumentClient {
       dynamodbCalls.count++;
       const command = String(context.commandName ?? 'unknown');
       dynamodbCalls.byCommand[command] = (dynamodbCalls.byCommand[command] ?? 0) + 1;
-      return next(args);
+      const result = await next(args);
+      dynamodbCalls.itemsRead += itemsIn(result.output as unknown as Record<string, unknown> | undefined);
+      return result;
     },
     { step: 'initialize', name: 'twinthreadCallCounter' },
   );
