@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createFunctionHandler } from '../../shared/http/handler';
+import { runExportStage } from '../../shared/services/tenant-export';
 import { isExportJobEvent } from '../../shared/store/export-store';
-import { runExportStage } from '../../shared/tenant-export';
 import { exportTwin, getExport, importTwin, startExport } from './operations';
 
 const api = createFunctionHandler('exchange', { exportTwin, importTwin, startExport, getExport });

@@ -1,19 +1,19 @@
-import { aasEnvironmentOf } from '../../shared/aas-export';
+import type { OperationRequest } from '../../shared/http/handler';
+import { ok } from '../../shared/http/response';
+import type { ExportQuery, TwinExportBody } from '../../shared/schemas/exchange';
+import { aasEnvironmentOf } from '../../shared/services/aas-export';
 import {
   checkExportTimes,
   importTwin as importExportedTwin,
   jsonExportOf,
   visibleTwin,
-} from '../../shared/export-service';
-import type { OperationRequest } from '../../shared/http/handler';
-import { ok } from '../../shared/http/response';
-import type { ExportQuery, TwinExportBody } from '../../shared/schemas/exchange';
+} from '../../shared/services/export-service';
 import {
   dispatchExportStage,
   exportJobAnswer,
   shownExportJob,
   startTenantExport,
-} from '../../shared/tenant-export';
+} from '../../shared/services/tenant-export';
 
 const actorOf = ({ caller }: Pick<OperationRequest, 'caller'>) => ({
   sub: caller.sub,

@@ -1,6 +1,6 @@
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { installedBaseCountsOf, receivedGrants, sharedTwinsPage } from '../../shared/shared-listing';
+import { installedBaseCountsOf, receivedGrants, sharedTwinsPage } from '../../shared/services/shared-listing';
 
 type Page = { limit: number; cursor?: string };
 

@@ -1,13 +1,18 @@
-import { aasEnvironmentOf } from '../../shared/aas-export';
-import { documentDownload } from '../../shared/document-download';
 import { NotFound } from '../../shared/domain/errors';
 import { projectThroughView } from '../../shared/domain/view';
-import { jsonExportOf } from '../../shared/export-service';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ExportQuery } from '../../shared/schemas/exchange';
-import { auditAccess, openSharedTwin, sharedRead, sharedReadTimes } from '../../shared/sharing-service';
-import { threadOf } from '../../shared/thread-service';
+import { aasEnvironmentOf } from '../../shared/services/aas-export';
+import { documentDownload } from '../../shared/services/document-download';
+import { jsonExportOf } from '../../shared/services/export-service';
+import {
+  auditAccess,
+  openSharedTwin,
+  sharedRead,
+  sharedReadTimes,
+} from '../../shared/services/sharing-service';
+import { threadOf } from '../../shared/services/thread-service';
 
 type SharedParams = { owner: string; id: string };
 

@@ -7,9 +7,9 @@ import { projectThroughView } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import type { HistoryQuery, TimeQuery } from '../../shared/schemas/change';
 import type { ThreadQuery } from '../../shared/schemas/link';
-import { sees, sharedRead, sharedReadTimes } from '../../shared/sharing-service';
+import { sees, sharedRead, sharedReadTimes } from '../../shared/services/sharing-service';
+import { threadOf, workPackageOf } from '../../shared/services/thread-service';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
-import { threadOf, workPackageOf } from '../../shared/thread-service';
 
 type SharedParams = { owner: string; id: string };
 

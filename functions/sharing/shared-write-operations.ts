@@ -1,17 +1,17 @@
-import { recordChangeSet } from '../../shared/change-recording';
 import { invalidField } from '../../shared/domain/errors';
 import { assembleTwin, assertVersion, etagOf, expectedVersion } from '../../shared/domain/twin';
 import { projectThroughView } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
-import { recordInspectionOn } from '../../shared/inspection-recording';
 import type { ChangeSetBody } from '../../shared/schemas/change';
 import type { InspectionBody } from '../../shared/schemas/inspection';
+import { recordChangeSet } from '../../shared/services/change-recording';
+import { recordInspectionOn } from '../../shared/services/inspection-recording';
 import {
   auditAccess,
   openSharedTwin,
   requireChangeInsideGrant,
   requirePermission,
-} from '../../shared/sharing-service';
+} from '../../shared/services/sharing-service';
 
 type SharedParams = { owner: string; id: string };
 

@@ -1,5 +1,4 @@
 import { ulid } from 'ulid';
-import { documentDownload } from '../../shared/document-download';
 import {
   assertContentType,
   type DocumentRecord,
@@ -15,6 +14,7 @@ import type {
   GetDocumentQuery,
   ListDocumentsQuery,
 } from '../../shared/schemas/document';
+import { documentDownload } from '../../shared/services/document-download';
 import * as store from '../../shared/store/document-store';
 import { presignUpload } from '../../shared/store/objects';
 

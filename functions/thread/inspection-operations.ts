@@ -4,12 +4,12 @@ import { inspectionPage } from '../../shared/domain/inspection';
 import { assertVersion, expectedVersion } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { recordInspectionOn } from '../../shared/inspection-recording';
 import type {
   InspectionBody,
   InspectionListQuery,
   RecordInspectionQuery,
 } from '../../shared/schemas/inspection';
+import { recordInspectionOn } from '../../shared/services/inspection-recording';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { getDocuments } from '../../shared/store/document-store';
 import { loadTwin } from '../../shared/store/twin-store';

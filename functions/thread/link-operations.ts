@@ -5,12 +5,12 @@ import { assembleTwin } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { LinkBody, ThreadQuery } from '../../shared/schemas/link';
+import { threadOf, workPackageOf } from '../../shared/services/thread-service';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { getDocuments } from '../../shared/store/document-store';
 import { installationsOf } from '../../shared/store/fleet-store';
 import { createLink } from '../../shared/store/link-store';
 import { loadTwin } from '../../shared/store/twin-store';
-import { threadOf, workPackageOf } from '../../shared/thread-service';
 
 async function visibleTwin(tenant: string, id: string) {
   const history = await loadTwin(tenant, id);

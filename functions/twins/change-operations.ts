@@ -1,10 +1,10 @@
-import { recordChangeSet } from '../../shared/change-recording';
 import { NotFound } from '../../shared/domain/errors';
 import { historyEntries, historyPage } from '../../shared/domain/history';
 import { assembleTwin, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
+import { recordChangeSet } from '../../shared/services/change-recording';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { readTimes, twinResponse } from './responses';

@@ -15,8 +15,8 @@ import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
+import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/services/type-validation';
 import * as store from '../../shared/store/twin-store';
-import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/type-validation';
 import { expandInstalledTwins } from './expand';
 import { readTimes, twinResponse } from './responses';
 

@@ -16,7 +16,10 @@ function itemsIn(output: Record<string, unknown> | undefined): number {
   const responses = output.Responses;
   if (Array.isArray(responses)) return responses.filter((entry) => entry?.Item !== undefined).length;
   if (responses && typeof responses === 'object')
-    return Object.values(responses as Record<string, unknown[]>).reduce((sum, items) => sum + items.length, 0);
+    return Object.values(responses as Record<string, unknown[]>).reduce(
+      (sum, items) => sum + items.length,
+      0,
+    );
   return 0;
 }
 

@@ -193,7 +193,15 @@ const LABELS: Record<SeriesName, string> = {
   asOf: 'GET twin ?asOf= mid-life',
 };
 
-const PAGED: SeriesName[] = ['getNow', 'changeSet', 'history', 'workPackage', 'thread', 'shared', 'installedBase'];
+const PAGED: SeriesName[] = [
+  'getNow',
+  'changeSet',
+  'history',
+  'workPackage',
+  'thread',
+  'shared',
+  'installedBase',
+];
 
 interface Measured {
   changeSets: number;
@@ -223,7 +231,9 @@ async function measureTwin(
   ) as { id: string };
   const twinId = created.id;
   const seeded = await timed(() => seedHistory(tenant, twinId, changeSets));
-  const view = JSON.parse((await call(url, owner, 'POST', '/v1/views', { name: 'all' })).text) as { id: string };
+  const view = JSON.parse((await call(url, owner, 'POST', '/v1/views', { name: 'all' })).text) as {
+    id: string;
+  };
   await call(url, owner, 'POST', '/v1/grants', {
     grantee,
     viewId: view.id,
@@ -280,7 +290,10 @@ async function measureTwin(
   }
   return {
     changeSets,
-    ms: Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<SeriesName, Summary>,
+    ms: Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<
+      SeriesName,
+      Summary
+    >,
     itemsRead,
     requests,
   };

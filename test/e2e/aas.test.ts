@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { environmentFromJsonable, type JsonObject } from '@aas-core-works/aas-core3.0-typescript/jsonization';
 import { verify } from '@aas-core-works/aas-core3.0-typescript/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aasEnvironmentOf } from '../../shared/aas-export';
+import { aasEnvironmentOf } from '../../shared/services/aas-export';
 import { loadTwin } from '../../shared/store/twin-store';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getExportJob } from '../../shared/store/export-store';
 import {
   type ExportStage,
   runExportStage,
   runTenantExport,
   startTenantExport,
-} from '../../shared/tenant-export';
+} from '../../shared/services/tenant-export';
+import { getExportJob } from '../../shared/store/export-store';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';

@@ -10,13 +10,6 @@ import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
 import { nextTypeVersion } from '../../shared/domain/types';
 import type { View } from '../../shared/domain/view';
 import type { AttributeDefinition } from '../../shared/schemas/types';
-import { s3Client } from '../../shared/store/clients';
-import { createDocument } from '../../shared/store/document-store';
-import { claimExportStage, getExportJob } from '../../shared/store/export-store';
-import { keys } from '../../shared/store/keys';
-import { createGrant, createView, setRoleView, updateView } from '../../shared/store/sharing-store';
-import { createTwin } from '../../shared/store/twin-store';
-import { putTypeVersion } from '../../shared/store/type-store';
 import {
   type ExportStage,
   type ExportStageOptions,
@@ -28,7 +21,14 @@ import {
   STALL_MS,
   type StageOutcome,
   startTenantExport,
-} from '../../shared/tenant-export';
+} from '../../shared/services/tenant-export';
+import { s3Client } from '../../shared/store/clients';
+import { createDocument } from '../../shared/store/document-store';
+import { claimExportStage, getExportJob } from '../../shared/store/export-store';
+import { keys } from '../../shared/store/keys';
+import { createGrant, createView, setRoleView, updateView } from '../../shared/store/sharing-store';
+import { createTwin } from '../../shared/store/twin-store';
+import { putTypeVersion } from '../../shared/store/type-store';
 import { aircraftRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
 

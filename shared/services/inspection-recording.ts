@@ -1,12 +1,12 @@
 import { ulid } from 'ulid';
+import type { Actor, TwinHistory } from '../domain/change-set';
+import { AppError } from '../domain/errors';
+import { correctionChangeSet, type InspectionRecord, newInspection } from '../domain/inspection';
+import { assembleTwin, etagOf } from '../domain/twin';
+import type { HttpResult } from '../http/response';
+import type { InspectionBody } from '../schemas/inspection';
+import { recordInspection } from '../store/inspection-store';
 import { recordChangeSet } from './change-recording';
-import type { Actor, TwinHistory } from './domain/change-set';
-import { AppError } from './domain/errors';
-import { correctionChangeSet, type InspectionRecord, newInspection } from './domain/inspection';
-import { assembleTwin, etagOf } from './domain/twin';
-import type { HttpResult } from './http/response';
-import type { InspectionBody } from './schemas/inspection';
-import { recordInspection } from './store/inspection-store';
 
 /**
  * Records an inspection on a twin (of the caller's tenant, or shared with it). With an expected

@@ -1,10 +1,10 @@
-import type { TwinHistory } from './domain/change-set';
-import { historyEntries } from './domain/history';
-import { findDiscrepancies } from './domain/inspection';
-import { nodesInScope, threadDocuments } from './domain/thread';
-import { assembleTwin } from './domain/twin';
-import { documentsByPartNumber, getDocuments } from './store/document-store';
-import { componentDocuments } from './store/link-store';
+import type { TwinHistory } from '../domain/change-set';
+import { historyEntries } from '../domain/history';
+import { findDiscrepancies } from '../domain/inspection';
+import { nodesInScope, threadDocuments } from '../domain/thread';
+import { assembleTwin } from '../domain/twin';
+import { documentsByPartNumber, getDocuments } from '../store/document-store';
+import { componentDocuments } from '../store/link-store';
 
 /** Within `position`'s subtree (or anywhere when there is none)? */
 const within = (path: string, position?: string) =>

@@ -1,22 +1,22 @@
-import { invalidField } from './domain/errors';
-import { type GrantRecord, grantActive, grantCovers, grantsFor, sharedView } from './domain/grant';
-import { installedBaseCounts } from './domain/installed-base';
-import { assembleTwin, type TwinRecord } from './domain/twin';
-import { projectThroughView } from './domain/view';
-import type { Caller } from './http/auth';
-import { batchGetItems } from './store/batch-get';
-import { decodeCursor, encodeCursor } from './store/cursor';
-import { ACTIVE } from './store/guarded-transaction';
-import { toTwinRecord } from './store/items';
-import { keys } from './store/keys';
+import { invalidField } from '../domain/errors';
+import { type GrantRecord, grantActive, grantCovers, grantsFor, sharedView } from '../domain/grant';
+import { installedBaseCounts } from '../domain/installed-base';
+import { assembleTwin, type TwinRecord } from '../domain/twin';
+import { projectThroughView } from '../domain/view';
+import type { Caller } from '../http/auth';
+import { batchGetItems } from '../store/batch-get';
+import { decodeCursor, encodeCursor } from '../store/cursor';
+import { ACTIVE } from '../store/guarded-transaction';
+import { toTwinRecord } from '../store/items';
+import { keys } from '../store/keys';
 import {
   confirmGrants,
   grantsTo,
   recordAccesses,
   type TwinSummary,
   twinSummaries,
-} from './store/sharing-store';
-import { listTwins, loadTwin } from './store/twin-store';
+} from '../store/sharing-store';
+import { listTwins, loadTwin } from '../store/twin-store';
 
 export interface SharedListOptions {
   purpose?: GrantRecord['purpose'];

@@ -1,8 +1,7 @@
 import { ulid } from 'ulid';
-import type { Actor } from './domain/change-set';
-import { NotFound } from './domain/errors';
-import { jsonExportOf } from './export-service';
-import { listDocuments } from './store/document-store';
+import type { Actor } from '../domain/change-set';
+import { NotFound } from '../domain/errors';
+import { listDocuments } from '../store/document-store';
 import {
   abortExportUpload,
   checkpointExportStage,
@@ -25,10 +24,11 @@ import {
   type StageLease,
   StageLost,
   saveExportUpload,
-} from './store/export-store';
-import { getRoleViews, listGrants, listViews, viewVersions } from './store/sharing-store';
-import { listTwins, loadTwin } from './store/twin-store';
-import { listTypes, typeVersions } from './store/type-store';
+} from '../store/export-store';
+import { getRoleViews, listGrants, listViews, viewVersions } from '../store/sharing-store';
+import { listTwins, loadTwin } from '../store/twin-store';
+import { listTypes, typeVersions } from '../store/type-store';
+import { jsonExportOf } from './export-service';
 
 /**
  * The lines of a tenant export: a header, then one line per type (every version), twin (its JSON

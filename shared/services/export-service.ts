@@ -1,14 +1,14 @@
 import { monotonicFactory } from 'ulid';
-import type { Actor, TwinHistory } from './domain/change-set';
-import { invalidField, NotFound } from './domain/errors';
-import { documentIdsOf, twinExport } from './domain/export';
-import { importMapping, planImport, typesNamedBy, undefinedTypeNotes } from './domain/import';
-import { assembleTwin } from './domain/twin';
-import type { ExportQuery, TwinExportBody } from './schemas/exchange';
-import { getDocuments } from './store/document-store';
-import { AlreadyImported, findImport, type ImportMarker, writeImport } from './store/import-store';
-import { loadTwin } from './store/twin-store';
-import { latestTypes } from './store/type-store';
+import type { Actor, TwinHistory } from '../domain/change-set';
+import { invalidField, NotFound } from '../domain/errors';
+import { documentIdsOf, twinExport } from '../domain/export';
+import { importMapping, planImport, typesNamedBy, undefinedTypeNotes } from '../domain/import';
+import { assembleTwin } from '../domain/twin';
+import type { ExportQuery, TwinExportBody } from '../schemas/exchange';
+import { getDocuments } from '../store/document-store';
+import { AlreadyImported, findImport, type ImportMarker, writeImport } from '../store/import-store';
+import { loadTwin } from '../store/twin-store';
+import { latestTypes } from '../store/type-store';
 
 /** The lossless JSON export of a twin of the tenant (with the metadata of the documents it names). */
 export async function jsonExportOf(

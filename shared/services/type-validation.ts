@@ -1,16 +1,16 @@
-import type { TwinHistory } from './domain/change-set';
-import { BadRequest } from './domain/errors';
-import { mergeAttributes, type TwinRecord } from './domain/twin';
+import type { TwinHistory } from '../domain/change-set';
+import { BadRequest } from '../domain/errors';
+import { mergeAttributes, type TwinRecord } from '../domain/twin';
 import {
   asBuiltTypedWrites,
   changeSetTypedWrites,
   checkTypedWrites,
   type TypedWrite,
   twinPatchTypedWrites,
-} from './domain/types';
-import type { ChangeSetBody } from './schemas/change';
-import type { Component, CreateTwinBody, PatchTwinBody } from './schemas/twin';
-import { latestTypes } from './store/type-store';
+} from '../domain/types';
+import type { ChangeSetBody } from '../schemas/change';
+import type { Component, CreateTwinBody, PatchTwinBody } from '../schemas/twin';
+import { latestTypes } from '../store/type-store';
 
 /** Most field errors one answer lists (a large as-built record could have thousands). */
 const MAX_REPORTED = 50;

@@ -1,8 +1,8 @@
-import { aasEnvironment } from './domain/aas';
-import type { TwinHistory } from './domain/change-set';
-import { assembleTwin, type Twin } from './domain/twin';
-import { projectThroughView } from './domain/view';
-import type { ViewBody } from './schemas/sharing';
+import { aasEnvironment } from '../domain/aas';
+import type { TwinHistory } from '../domain/change-set';
+import { assembleTwin, type Twin } from '../domain/twin';
+import { projectThroughView } from '../domain/view';
+import type { ViewBody } from '../schemas/sharing';
 import { threadOf } from './thread-service';
 
 /**

@@ -1,18 +1,18 @@
-import type { TwinHistory } from './domain/change-set';
-import { Forbidden, NotFound } from './domain/errors';
-import { type GrantRecord, grantsFor, permits, sharedView } from './domain/grant';
-import { nodesInScope } from './domain/thread';
-import { assembleTwin } from './domain/twin';
-import { pathVisible, projectComponent, projectThroughView } from './domain/view';
-import type { Caller } from './http/auth';
-import type { OperationRequest } from './http/handler';
-import { ok } from './http/response';
-import type { TwinDataShape } from './route-table/route';
-import type { ChangeSetBody } from './schemas/change';
-import type { GrantPermission, ViewBody } from './schemas/sharing';
-import type { Component } from './schemas/twin';
-import { confirmGrants, grantsTo, recordAccess } from './store/sharing-store';
-import { loadTwin } from './store/twin-store';
+import type { TwinHistory } from '../domain/change-set';
+import { Forbidden, NotFound } from '../domain/errors';
+import { type GrantRecord, grantsFor, permits, sharedView } from '../domain/grant';
+import { nodesInScope } from '../domain/thread';
+import { assembleTwin } from '../domain/twin';
+import { pathVisible, projectComponent, projectThroughView } from '../domain/view';
+import type { Caller } from '../http/auth';
+import type { OperationRequest } from '../http/handler';
+import { ok } from '../http/response';
+import type { TwinDataShape } from '../route-table/route';
+import type { ChangeSetBody } from '../schemas/change';
+import type { GrantPermission, ViewBody } from '../schemas/sharing';
+import type { Component } from '../schemas/twin';
+import { confirmGrants, grantsTo, recordAccess } from '../store/sharing-store';
+import { loadTwin } from '../store/twin-store';
 
 /** A twin of another tenant, opened through the grants that share it with the caller now. */
 export interface SharedTwin {

@@ -1,6 +1,6 @@
-import { presentDocument } from './domain/document';
-import { readDocument } from './store/document-store';
-import { presignDownload } from './store/objects';
+import { presentDocument } from '../domain/document';
+import { readDocument } from '../store/document-store';
+import { presignDownload } from '../store/objects';
 
 /** A document version's metadata and a short-lived presigned download URL (the latest available, or `version`). */
 export async function documentDownload(

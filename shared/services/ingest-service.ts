@@ -1,6 +1,5 @@
-import { recordChangeSet } from './change-recording';
-import type { Actor, TwinHistory } from './domain/change-set';
-import { AppError } from './domain/errors';
+import type { Actor, TwinHistory } from '../domain/change-set';
+import { AppError } from '../domain/errors';
 import {
   countByStatus,
   type IngestItem,
@@ -12,15 +11,16 @@ import {
   twinReference,
   type Verdict,
   withoutOperationField,
-} from './domain/ingest';
-import { unionOfViews } from './domain/view';
-import type { Caller } from './http/auth';
-import type { Operation } from './schemas/change';
-import type { IngestAnswer, IngestBody, IngestObservation } from './schemas/ingest';
-import { batchGetItems } from './store/batch-get';
-import { keys } from './store/keys';
-import { getRoleViews } from './store/sharing-store';
-import { listTwins, loadTwin } from './store/twin-store';
+} from '../domain/ingest';
+import { unionOfViews } from '../domain/view';
+import type { Caller } from '../http/auth';
+import type { Operation } from '../schemas/change';
+import type { IngestAnswer, IngestBody, IngestObservation } from '../schemas/ingest';
+import { batchGetItems } from '../store/batch-get';
+import { keys } from '../store/keys';
+import { getRoleViews } from '../store/sharing-store';
+import { listTwins, loadTwin } from '../store/twin-store';
+import { recordChangeSet } from './change-recording';
 
 /** Twins read and written at once: enough to overlap round trips, few enough not to throttle. */
 const PARALLEL_TWINS = 16;

@@ -1,11 +1,17 @@
 import { ulid } from 'ulid';
-import { type Actor, applyPlan, type ChangePlan, planChangeSet, type TwinHistory } from './domain/change-set';
-import { Conflict } from './domain/errors';
-import { softwareSummary } from './domain/software';
-import { assertVersion } from './domain/twin';
-import type { ChangeSetBody } from './schemas/change';
-import { applyChangeSet } from './store/change-store';
-import { ancestorsOf } from './store/twin-store';
+import {
+  type Actor,
+  applyPlan,
+  type ChangePlan,
+  planChangeSet,
+  type TwinHistory,
+} from '../domain/change-set';
+import { Conflict } from '../domain/errors';
+import { softwareSummary } from '../domain/software';
+import { assertVersion } from '../domain/twin';
+import type { ChangeSetBody } from '../schemas/change';
+import { applyChangeSet } from '../store/change-store';
+import { ancestorsOf } from '../store/twin-store';
 import { validateChangeSet } from './type-validation';
 
 /**
