@@ -1,23 +1,10 @@
 import type { Node } from '../schemas/twin';
-import type { Actor, TwinHistory } from './change-set';
 import { Conflict, invalidField, NotFound } from './errors';
+import type { Actor, BaselineRecord, TwinHistory } from './records';
 import { toUtc } from './time';
 import { assembleTwin, CLOCK_SKEW_MS } from './twin';
 
-/**
- * A named, immutable snapshot of a twin's configuration: the tree at valid time `at` as recorded at
- * `knownAt` (the moment it was taken). Only this metadata is stored: history is append-only, so the
- * configuration at (at, knownAt) can never change later and is assembled again on every read, which
- * keeps a 10,000-position snapshot out of a 400 KB item.
- */
-export interface BaselineRecord {
-  id: string;
-  name: string;
-  at: string;
-  knownAt: string;
-  createdAt: string;
-  actor: Actor;
-}
+export type { BaselineRecord } from './records';
 
 /** A new baseline of the twin, checked against its history: `at` within the twin's life, name unused. */
 export function newBaseline(

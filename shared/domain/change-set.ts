@@ -1,7 +1,6 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
 import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
 import type { Component } from '../schemas/twin';
-import type { BaselineRecord } from './baseline';
 import {
   componentIdentity,
   heldAt,
@@ -11,70 +10,21 @@ import {
   parentPath,
 } from './configuration';
 import { Conflict, invalidField } from './errors';
-import type { InspectionRecord } from './inspection';
 import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
+import type {
+  Actor,
+  BaselineRecord,
+  ChangeSetRecord,
+  InspectionRecord,
+  LinkRecord,
+  TwinHistory,
+  TwinRecord,
+} from './records';
 import type { InstalledSoftware } from './software';
-import type { LinkRecord } from './thread';
 import { toUtc } from './time';
-import { CLOCK_SKEW_MS, mergeAttributes, type TwinRecord } from './twin';
+import { CLOCK_SKEW_MS, mergeAttributes } from './twin';
 
-export interface Actor {
-  sub: string;
-  tenant: string;
-}
-
-/** How the as-built record appears in history: the first change set of every twin. */
-export interface AsBuiltOperation {
-  op: 'as-built';
-  positions: number;
-  components: number;
-}
-
-/** A change set as recorded: append-only, the source of the twin's history. */
-export interface ChangeSetRecord {
-  id: string;
-  /** The twin version this change set produced. */
-  seq: number;
-  reason: string;
-  workOrder?: string;
-  effectiveAt: string;
-  recordedAt: string;
-  actor: Actor;
-  operations: (Operation | AsBuiltOperation)[];
-  /** Every position the operations touch (for history by position). */
-  paths: string[];
-}
-
-/** A stay of this twin inside another twin (systems of systems): position `path` of twin `parentId`. */
-export interface MountRecord {
-  parentId: string;
-  path: string;
-  validFrom: string;
-  validTo: string | null;
-  recordedAt: string;
-  closedAt?: string;
-  /** Who recorded the installation, and who the removal. */
-  actor?: Actor;
-  closedBy?: Actor;
-}
-
-/** What a twin is made of in storage: its record and every interval and change set it ever had. */
-export interface TwinHistory {
-  record: TwinRecord;
-  positions: PositionRecord[];
-  installations: InstallationRecord[];
-  changeSets: ChangeSetRecord[];
-  /** Where this twin was itself installed, over time. */
-  mounts?: MountRecord[];
-  /** Where this twin is installed now, if it is. */
-  mountedIn?: { twinId: string; path: string; since: string };
-  /** Named snapshots (as loaded from the store; a plan does not touch them). */
-  baselines?: BaselineRecord[];
-  /** Inspections of the twin (as loaded from the store; a plan does not touch them). */
-  inspections?: InspectionRecord[];
-  /** Documents linked to the twin or its positions. */
-  links?: LinkRecord[];
-}
+export type { Actor, AsBuiltOperation, ChangeSetRecord, MountRecord, TwinHistory } from './records';
 
 /** What a serialized component's own record must do when the change is applied. */
 export type ComponentEffect =

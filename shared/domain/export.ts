@@ -1,7 +1,7 @@
 import { baselineConfiguration } from './baseline';
-import type { TwinHistory } from './change-set';
 import type { DocumentRecord } from './document';
 import { historyEntries } from './history';
+import type { TwinHistory } from './records';
 import { assembleTwin } from './twin';
 
 /**

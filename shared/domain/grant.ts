@@ -1,5 +1,5 @@
 import type { GrantBody, GrantPermission } from '../schemas/sharing';
-import type { TwinRecord } from './twin';
+import type { TwinRecord } from './records';
 import { pathVisible, unionOfViews, type View } from './view';
 
 /** A grant as stored: the view it was given with is pinned (copied) into it. */

@@ -1,4 +1,4 @@
-import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
+import type { Actor, ChangeSetRecord, TwinHistory } from './records';
 import { toUtc } from './time';
 
 export interface HistoryFilters {

@@ -1,7 +1,5 @@
 import type { TwinExportBody } from '../schemas/exchange';
 import type { Component, Node } from '../schemas/twin';
-import type { BaselineRecord } from './baseline';
-import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
 import {
   componentIdentity,
   type InstallationRecord,
@@ -10,10 +8,16 @@ import {
 } from './configuration';
 import type { DocumentRecord, DocumentVersionRecord } from './document';
 import { BadRequest, type FieldError, UnprocessableContent } from './errors';
-import type { InspectionRecord } from './inspection';
-import type { LinkRecord } from './thread';
+import type {
+  Actor,
+  BaselineRecord,
+  ChangeSetRecord,
+  InspectionRecord,
+  LinkRecord,
+  TwinHistory,
+  TwinRecord,
+} from './records';
 import { toUtc } from './time';
-import type { TwinRecord } from './twin';
 
 /** Most records (change sets, baselines, inspections, documents) one import may carry: the id map must fit one item. */
 export const MAX_IMPORT_RECORDS = 12_000;

@@ -2,15 +2,9 @@ import type { ChangeSetBody, Operation } from '../schemas/change';
 import type { IngestObservation, IngestResult } from '../schemas/ingest';
 import { INGEST_STATUSES } from '../schemas/ingest';
 import type { ViewBody } from '../schemas/sharing';
-import type { TwinHistory } from './change-set';
 import { installedAt } from './configuration';
-import {
-  type ComponentSummary,
-  correctionOperations,
-  type Discrepancy,
-  findDiscrepancies,
-  type Observation,
-} from './inspection';
+import { correctionOperations, findDiscrepancies } from './inspection';
+import type { ComponentSummary, Discrepancy, Observation, TwinHistory } from './records';
 import { pathVisible } from './view';
 
 /** What a role view lets the caller see of a twin's tree (positions, component kinds). */

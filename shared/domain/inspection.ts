@@ -1,58 +1,27 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
 import type { Component } from '../schemas/twin';
-import type { Actor, TwinHistory } from './change-set';
 import { installedAt, positionsAt } from './configuration';
 import { invalidField } from './errors';
+import type {
+  Actor,
+  ComponentSummary,
+  Discrepancy,
+  DiscrepancyKind,
+  InspectionRecord,
+  Observation,
+  TwinHistory,
+} from './records';
 import { toUtc } from './time';
 import { CLOCK_SKEW_MS } from './twin';
 
-/**
- * What the inspector reports at one position. `serialNumber: null` means the position was found
- * empty; a field left out is not judged (the inspector did not read it).
- */
-export interface Observation {
-  path: string;
-  serialNumber?: string | null;
-  partNumber?: string;
-  softwareVersion?: string;
-}
-
-/** A component as a discrepancy shows it: the fields an inspector can read off the unit. */
-export interface ComponentSummary {
-  partNumber?: string;
-  serialNumber?: string;
-  softwareVersion?: string;
-}
-
-export const DISCREPANCY_KINDS = [
-  'missing',
-  'unexpected-serial',
-  'version-mismatch',
-  'unknown-position',
-] as const;
-export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
-
-/** One difference between what was found and what was recorded; `null` is an empty position. */
-export interface Discrepancy {
-  path: string;
-  kind: DiscrepancyKind;
-  expected?: ComponentSummary | null;
-  observed?: ComponentSummary | null;
-}
-
-/** An inspection as recorded: append-only, in the twin's partition (`INSP#<performedAt>#<id>`). */
-export interface InspectionRecord {
-  id: string;
-  performedAt: string;
-  recordedAt: string;
-  inspector: string;
-  findings?: string;
-  observed: Observation[];
-  documents?: string[];
-  actor: Actor;
-  /** Judged when recorded, against the configuration at `performedAt` as known then. */
-  discrepancies: Discrepancy[];
-}
+export type {
+  ComponentSummary,
+  Discrepancy,
+  DiscrepancyKind,
+  InspectionRecord,
+  Observation,
+} from './records';
+export { DISCREPANCY_KINDS } from './records';
 
 export interface InspectionInput {
   performedAt: string;

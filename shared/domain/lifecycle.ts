@@ -1,5 +1,5 @@
-import type { ChangeSetRecord } from './change-set';
 import { LIFECYCLE_STATES } from './lifecycle-states';
+import type { ChangeSetRecord } from './records';
 
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 

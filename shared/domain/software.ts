@@ -1,4 +1,4 @@
-import type { TwinHistory } from './change-set';
+import type { TwinHistory } from './records';
 
 /** One installed piece of software: where, which part, which version. */
 export interface InstalledSoftware {

@@ -1,17 +1,9 @@
 import type { Component, Node } from '../schemas/twin';
-import type { Actor } from './change-set';
 import type { DocumentRecord } from './document';
 import { appliesTo } from './effectivity';
+import type { Actor, LinkRecord } from './records';
 
-/** A document linked to a twin (no position), to one of its positions, or to a serialized component. */
-export interface LinkRecord {
-  documentId: string;
-  twinId?: string;
-  position?: string;
-  component?: { partNumber: string; serialNumber: string };
-  createdAt: string;
-  actor: Actor;
-}
+export type { LinkRecord } from './records';
 
 export interface ThreadDocument {
   document: DocumentRecord;

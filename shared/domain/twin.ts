@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { CreateTwinBody, Lifecycle, Node, PatchTwinBody, Product } from '../schemas/twin';
-import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
 import {
   buildTree,
   type FlatConfiguration,
@@ -11,25 +10,12 @@ import {
 } from './configuration';
 import { BadRequest, invalidField, PreconditionFailed, PreconditionRequired } from './errors';
 import { lifecycleAt } from './lifecycle';
+import type { Actor, ChangeSetRecord, TwinHistory, TwinRecord } from './records';
 import { toUtc } from './time';
 
-type AttributeMap = Record<string, unknown>;
+export type { TwinRecord } from './records';
 
-/** The twin without its configuration tree: what the META item holds. */
-export interface TwinRecord {
-  id: string;
-  serialNumber: string;
-  product: z.infer<typeof Product>;
-  oem?: string;
-  site?: string;
-  lifecycle: z.infer<typeof Lifecycle>;
-  type?: string;
-  attributes: AttributeMap;
-  version: number;
-  builtAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
+type AttributeMap = Record<string, unknown>;
 
 export interface Twin extends TwinRecord {
   configuration: Node[];

@@ -1,8 +1,8 @@
 import type { Operation } from '../schemas/change';
 import type { AsBuiltNode, Component, CreateTwinBody, PatchTwinBody } from '../schemas/twin';
 import type { AttributeDefinition, PutTypeBody } from '../schemas/types';
-import type { Actor } from './change-set';
 import type { FieldError } from './errors';
+import type { Actor } from './records';
 
 /**
  * Tenant-defined types (the dynamic data model): pure rules, no I/O. A type is versioned; whatever

@@ -1,0 +1,158 @@
+import type { z } from 'zod';
+import type { Operation } from '../schemas/change';
+import type { Lifecycle, Product } from '../schemas/twin';
+import type { InstallationRecord, PositionRecord } from './configuration';
+
+/**
+ * The records a twin is stored as, at the bottom of the domain: every other domain module may import
+ * them, they import nothing of the domain but the interval types (so no module imports another in a circle).
+ */
+
+type AttributeMap = Record<string, unknown>;
+
+/** The twin without its configuration tree: what the META item holds. */
+export interface TwinRecord {
+  id: string;
+  serialNumber: string;
+  product: z.infer<typeof Product>;
+  oem?: string;
+  site?: string;
+  lifecycle: z.infer<typeof Lifecycle>;
+  type?: string;
+  attributes: AttributeMap;
+  version: number;
+  builtAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Actor {
+  sub: string;
+  tenant: string;
+}
+
+/** How the as-built record appears in history: the first change set of every twin. */
+export interface AsBuiltOperation {
+  op: 'as-built';
+  positions: number;
+  components: number;
+}
+
+/** A change set as recorded: append-only, the source of the twin's history. */
+export interface ChangeSetRecord {
+  id: string;
+  /** The twin version this change set produced. */
+  seq: number;
+  reason: string;
+  workOrder?: string;
+  effectiveAt: string;
+  recordedAt: string;
+  actor: Actor;
+  operations: (Operation | AsBuiltOperation)[];
+  /** Every position the operations touch (for history by position). */
+  paths: string[];
+}
+
+/** A stay of this twin inside another twin (systems of systems): position `path` of twin `parentId`. */
+export interface MountRecord {
+  parentId: string;
+  path: string;
+  validFrom: string;
+  validTo: string | null;
+  recordedAt: string;
+  closedAt?: string;
+  /** Who recorded the installation, and who the removal. */
+  actor?: Actor;
+  closedBy?: Actor;
+}
+
+/** What a twin is made of in storage: its record and every interval and change set it ever had. */
+export interface TwinHistory {
+  record: TwinRecord;
+  positions: PositionRecord[];
+  installations: InstallationRecord[];
+  changeSets: ChangeSetRecord[];
+  /** Where this twin was itself installed, over time. */
+  mounts?: MountRecord[];
+  /** Where this twin is installed now, if it is. */
+  mountedIn?: { twinId: string; path: string; since: string };
+  /** Named snapshots (as loaded from the store; a plan does not touch them). */
+  baselines?: BaselineRecord[];
+  /** Inspections of the twin (as loaded from the store; a plan does not touch them). */
+  inspections?: InspectionRecord[];
+  /** Documents linked to the twin or its positions. */
+  links?: LinkRecord[];
+}
+
+/**
+ * A named, immutable snapshot of a twin's configuration: the tree at valid time `at` as recorded at
+ * `knownAt` (the moment it was taken). Only this metadata is stored: history is append-only, so the
+ * configuration at (at, knownAt) can never change later and is assembled again on every read, which
+ * keeps a 10,000-position snapshot out of a 400 KB item.
+ */
+export interface BaselineRecord {
+  id: string;
+  name: string;
+  at: string;
+  knownAt: string;
+  createdAt: string;
+  actor: Actor;
+}
+
+/** A document linked to a twin (no position), to one of its positions, or to a serialized component. */
+export interface LinkRecord {
+  documentId: string;
+  twinId?: string;
+  position?: string;
+  component?: { partNumber: string; serialNumber: string };
+  createdAt: string;
+  actor: Actor;
+}
+
+/**
+ * What the inspector reports at one position. `serialNumber: null` means the position was found
+ * empty; a field left out is not judged (the inspector did not read it).
+ */
+export interface Observation {
+  path: string;
+  serialNumber?: string | null;
+  partNumber?: string;
+  softwareVersion?: string;
+}
+
+/** A component as a discrepancy shows it: the fields an inspector can read off the unit. */
+export interface ComponentSummary {
+  partNumber?: string;
+  serialNumber?: string;
+  softwareVersion?: string;
+}
+
+/** One difference between what was found and what was recorded; `null` is an empty position. */
+export interface Discrepancy {
+  path: string;
+  kind: DiscrepancyKind;
+  expected?: ComponentSummary | null;
+  observed?: ComponentSummary | null;
+}
+
+/** An inspection as recorded: append-only, in the twin's partition (`INSP#<performedAt>#<id>`). */
+export interface InspectionRecord {
+  id: string;
+  performedAt: string;
+  recordedAt: string;
+  inspector: string;
+  findings?: string;
+  observed: Observation[];
+  documents?: string[];
+  actor: Actor;
+  /** Judged when recorded, against the configuration at `performedAt` as known then. */
+  discrepancies: Discrepancy[];
+}
+
+export const DISCREPANCY_KINDS = [
+  'missing',
+  'unexpected-serial',
+  'version-mismatch',
+  'unknown-position',
+] as const;
+export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
