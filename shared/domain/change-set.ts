@@ -3,22 +3,22 @@ import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
 import type { Component } from '../schemas/twin';
 import {
   componentIdentity,
-  heldAt,
   type InstallationRecord,
   type Interval,
   type PositionRecord,
   parentPath,
 } from './configuration';
+import { currentStateOf } from './current';
 import { Conflict, invalidField } from './errors';
-import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
+import { canMove, isReadOnly, type LifecycleState } from './lifecycle';
 import type {
   Actor,
-  BaselineRecord,
   ChangeSetRecord,
-  InspectionRecord,
-  LinkRecord,
+  CurrentPosition,
+  LifecycleMove,
   TwinHistory,
   TwinRecord,
+  TwinState,
 } from './records';
 import type { InstalledSoftware } from './software';
 import { toUtc } from './time';
@@ -46,6 +46,15 @@ export interface ChangePlan {
   twins: ComponentEffect[];
   /** The software the twin carries after the change (kept on the twin for installed-base counts). */
   software?: InstalledSoftware[];
+  /**
+   * The current items after the change: each touched position that exists (its open interval and
+   * installation, last event now), and each touched one that does not, with the time it was vacated.
+   */
+  current: { put: CurrentPosition[]; vacated: Record<string, string> };
+  /** The order the next added position gets. */
+  nextOrder: number;
+  /** The lifecycle move the change makes, if any (its own item, for time travel). */
+  lifecycleMove?: LifecycleMove;
 }
 
 interface Slot {
@@ -60,226 +69,272 @@ interface Seat {
   origin?: InstallationRecord;
 }
 
-/**
- * The last valid time at which anything happened to `path`: an interval opened or closed there, or a
- * change set that touched it (even one that left no interval behind, e.g. a component moved through).
- */
-function lastEventAt(intervals: readonly Interval[], changeSets: readonly ChangeSetRecord[], path: string) {
-  let last: string | undefined;
-  const seen = (time: string) => {
-    if (last === undefined || time > last) last = time;
-  };
-  for (const interval of intervals) {
-    if (interval.path !== path) continue;
-    seen(interval.validFrom);
-    if (interval.validTo !== null) seen(interval.validTo);
-  }
-  for (const changeSet of changeSets) if (changeSet.paths.includes(path)) seen(changeSet.effectiveAt);
-  return last;
+/** A change set being planned: the configuration as the operations so far left it. */
+interface Draft {
+  state: TwinState;
+  /** Effective (valid) time and record time of the change. */
+  at: string;
+  recordedAt: string;
+  slots: Map<string, Slot>;
+  seats: Map<string, Seat>;
+  lifecycle: LifecycleState;
+  nextOrder: number;
+  touched: Set<string>;
 }
 
-/**
- * Plans a change set: checks each operation against the configuration at its effective time and
- * returns the writes that record it. Operations apply in order, on the result of the previous ones,
- * and the plan keeps only the net effect (nothing of an intermediate state is written).
- *
- * Back-dating is allowed (`effectiveAt` in the past, not before `builtAt`) as long as the change is
- * the latest event of every position it touches: a change cannot be slipped in before a later
- * recorded change of the same position, since that later change was judged on a different state.
- */
-export function planChangeSet(
-  history: TwinHistory,
-  body: ChangeSetBody,
-  context: { now: Date; actor: Actor; changeSetId: string },
-): ChangePlan {
-  const recordedAt = context.now.toISOString();
-  const at = body.effectiveAt === undefined ? recordedAt : toUtc(body.effectiveAt);
-  const { record } = history;
-  if (at < record.builtAt)
-    throw invalidField('body.effectiveAt', `must not be before the twin was built (${record.builtAt})`);
-  if (at > new Date(context.now.getTime() + CLOCK_SKEW_MS).toISOString()) {
-    throw invalidField('body.effectiveAt', 'must not be in the future');
-  }
-  const seq = record.version + 1;
-  const intervals: Interval[] = [...history.positions, ...history.installations];
+type Planner<Op extends Operation['op']> = (
+  draft: Draft,
+  operation: Extract<Operation, { op: Op }>,
+  field: string,
+) => void;
 
-  // The configuration at the effective time, as known now.
-  const slots = new Map<string, Slot>();
-  for (const position of history.positions) {
-    if (heldAt(position, at, recordedAt))
-      slots.set(position.path, { name: position.name, order: position.order, origin: position });
-  }
-  const seats = new Map<string, Seat>();
-  for (const installation of history.installations) {
-    if (heldAt(installation, at, recordedAt)) {
-      seats.set(installation.path, {
-        component: installation.component,
-        since: installation.since,
-        origin: installation,
-      });
-    }
-  }
-  const initialSeats = new Map(seats);
-  const initialSlots = new Map(slots);
-  let nextOrder = Math.max(-1, ...history.positions.map((position) => position.order)) + 1;
+const describe = (component: Component) =>
+  component.serialNumber === undefined
+    ? `${component.partNumber}`
+    : `${component.partNumber} serial ${component.serialNumber}`;
 
-  let lifecycle = lifecycleAt(history.changeSets, '9999-12-31T23:59:59.999Z', recordedAt);
-  const lastLifecycleChange = history.changeSets
-    .filter((changeSet) => changeSet.operations.some((operation) => operation.op === 'lifecycle'))
-    .reduce<string | undefined>(
-      (last, changeSet) =>
-        last === undefined || changeSet.effectiveAt > last ? changeSet.effectiveAt : last,
-      undefined,
+const currentIndex = new WeakMap<TwinState, Map<string, CurrentPosition>>();
+function currentOf(state: TwinState, path: string): CurrentPosition | undefined {
+  let index = currentIndex.get(state);
+  if (!index) {
+    index = new Map(state.current.map((entry) => [entry.position.path, entry]));
+    currentIndex.set(state, index);
+  }
+  return index.get(path);
+}
+
+/** A back-dated change must be the latest event of every position it touches. */
+function touch(draft: Draft, path: string) {
+  const last = currentOf(draft.state, path)?.lastEventAt ?? draft.state.vacated[path];
+  if (last !== undefined && last > draft.at) {
+    throw new Conflict(
+      `Position ${path} changed at ${last}, after this change's effective time ${draft.at}: a back-dated change must be the latest of each position it touches`,
     );
+  }
+  draft.touched.add(path);
+}
 
-  const touched = new Set<string>();
-  const touch = (path: string) => {
-    const last = lastEventAt(intervals, history.changeSets, path);
-    if (last !== undefined && last > at) {
-      throw new Conflict(
-        `Position ${path} changed at ${last}, after this change's effective time ${at}: a back-dated change must be the latest of each position it touches`,
-      );
-    }
-    touched.add(path);
-  };
-  const requireSlot = (path: string, field: string) => {
-    if (!slots.has(path)) throw new Conflict(`${field}: the twin has no position ${path} at ${at}`);
-  };
-  const occupied = (path: string, field: string) => {
-    const seat = seats.get(path);
-    if (!seat) throw new Conflict(`${field}: position ${path} holds no component at ${at}`);
-    return seat;
-  };
-  const requireEmpty = (path: string, field: string) => {
-    const seat = seats.get(path);
-    if (seat) {
-      throw new Conflict(`${field}: position ${path} already holds ${describe(seat.component)} at ${at}`);
-    }
-  };
-  const requireNotHere = (component: Component, field: string) => {
-    const identity = componentIdentity(component);
-    if (identity === null) return;
-    for (const [path, seat] of seats) {
+function requireSlot(draft: Draft, path: string, field: string) {
+  if (!draft.slots.has(path)) throw new Conflict(`${field}: the twin has no position ${path} at ${draft.at}`);
+}
+
+function occupied(draft: Draft, path: string, field: string): Seat {
+  const seat = draft.seats.get(path);
+  if (!seat) throw new Conflict(`${field}: position ${path} holds no component at ${draft.at}`);
+  return seat;
+}
+
+function requireEmpty(draft: Draft, path: string, field: string) {
+  const seat = draft.seats.get(path);
+  if (seat) {
+    throw new Conflict(`${field}: position ${path} already holds ${describe(seat.component)} at ${draft.at}`);
+  }
+}
+
+/** A serialized component, or a twin, goes in: not already in this twin, not the twin itself. */
+function requireArrival(draft: Draft, component: Component, field: string) {
+  const identity = componentIdentity(component);
+  if (identity !== null) {
+    for (const [path, seat] of draft.seats) {
       if (componentIdentity(seat.component) === identity) {
         throw new Conflict(`${field}: ${describe(component)} is already installed at ${path} of this twin`);
       }
     }
-  };
-  const requireOwnTwinNot = (component: Component, field: string) => {
-    if (component.twinId === record.id) throw new Conflict(`${field}: a twin cannot be installed in itself`);
-  };
+  }
+  if (component.twinId === draft.state.record.id)
+    throw new Conflict(`${field}: a twin cannot be installed in itself`);
+}
 
+const install: Planner<'install'> = (draft, operation, field) => {
+  touch(draft, operation.position);
+  requireSlot(draft, operation.position, field);
+  requireEmpty(draft, operation.position, field);
+  requireArrival(draft, operation.component, field);
+  draft.seats.set(operation.position, { component: operation.component, since: draft.at });
+};
+
+const remove: Planner<'remove'> = (draft, operation, field) => {
+  touch(draft, operation.position);
+  occupied(draft, operation.position, field);
+  draft.seats.delete(operation.position);
+};
+
+const replace: Planner<'replace'> = (draft, operation, field) => {
+  touch(draft, operation.position);
+  const current = occupied(draft, operation.position, field);
+  draft.seats.delete(operation.position);
+  const identity = componentIdentity(current.component);
+  if (identity !== null && identity === componentIdentity(operation.component)) {
+    throw new Conflict(`${field}: ${describe(current.component)} is already there: use update to change it`);
+  }
+  requireArrival(draft, operation.component, field);
+  draft.seats.set(operation.position, { component: operation.component, since: draft.at });
+};
+
+const move: Planner<'move'> = (draft, operation, field) => {
+  touch(draft, operation.from);
+  touch(draft, operation.to);
+  const current = occupied(draft, operation.from, field);
+  requireSlot(draft, operation.to, field);
+  requireEmpty(draft, operation.to, field);
+  draft.seats.delete(operation.from);
+  draft.seats.set(operation.to, { component: current.component, since: draft.at });
+};
+
+const update: Planner<'update'> = (draft, operation, field) => {
+  touch(draft, operation.position);
+  const current = occupied(draft, operation.position, field);
+  const component: Component = { ...current.component };
+  if (operation.softwareVersion !== undefined) component.softwareVersion = operation.softwareVersion;
+  if (operation.revision !== undefined) component.revision = operation.revision;
+  if (operation.attributes !== undefined) {
+    const attributes = mergeAttributes(current.component.attributes ?? {}, operation.attributes);
+    if (Object.keys(attributes).length > 0) component.attributes = attributes as Component['attributes'];
+    else delete component.attributes;
+  }
+  draft.seats.set(operation.position, { component, since: current.since });
+};
+
+const addPosition: Planner<'add-position'> = (draft, operation, field) => {
+  touch(draft, operation.position);
+  if (draft.slots.has(operation.position))
+    throw new Conflict(`${field}: position ${operation.position} already exists at ${draft.at}`);
+  const parent = parentPath(operation.position);
+  if (parent !== null) {
+    touch(draft, parent);
+    requireSlot(draft, parent, field);
+  }
+  if (operation.position.split('/').length > MAX_DEPTH)
+    throw invalidField(`${field}.position`, `deeper than ${MAX_DEPTH}`);
+  if (draft.slots.size >= MAX_POSITIONS)
+    throw new Conflict(`${field}: the twin already has ${MAX_POSITIONS} positions`);
+  draft.slots.set(operation.position, {
+    ...(operation.name === undefined ? {} : { name: operation.name }),
+    order: draft.nextOrder++,
+  });
+};
+
+const removePosition: Planner<'remove-position'> = (draft, operation, field) => {
+  touch(draft, operation.position);
+  requireSlot(draft, operation.position, field);
+  if (draft.seats.has(operation.position))
+    throw new Conflict(`${field}: position ${operation.position} is not empty`);
+  const prefix = `${operation.position}/`;
+  const child = [...draft.slots.keys()].find((path) => path.startsWith(prefix));
+  if (child !== undefined) throw new Conflict(`${field}: position ${operation.position} still has ${child}`);
+  draft.slots.delete(operation.position);
+};
+
+const lifecycle: Planner<'lifecycle'> = (draft, operation, field) => {
+  const changedAt = draft.state.lifecycleChangedAt;
+  if (changedAt !== undefined && changedAt > draft.at)
+    throw new Conflict(`${field}: the lifecycle changed at ${changedAt}, after ${draft.at}`);
+  if (!canMove(draft.lifecycle, operation.to))
+    throw new Conflict(`${field}: the lifecycle cannot go from ${draft.lifecycle} to ${operation.to}`);
+  draft.lifecycle = operation.to;
+};
+
+/** One planner per operation: each checks its operation against the draft and plays it there. */
+const PLANNERS: { [Op in Operation['op']]: Planner<Op> } = {
+  install,
+  remove,
+  replace,
+  move,
+  update,
+  'add-position': addPosition,
+  'remove-position': removePosition,
+  lifecycle,
+};
+
+/** The effective time of a change: not before the twin was built, not in the future (beyond clock skew). */
+function effectiveTime(record: TwinRecord, body: ChangeSetBody, now: Date): string {
+  const at = body.effectiveAt === undefined ? now.toISOString() : toUtc(body.effectiveAt);
+  if (at < record.builtAt)
+    throw invalidField('body.effectiveAt', `must not be before the twin was built (${record.builtAt})`);
+  if (at > new Date(now.getTime() + CLOCK_SKEW_MS).toISOString()) {
+    throw invalidField('body.effectiveAt', 'must not be in the future');
+  }
+  return at;
+}
+
+/**
+ * Plans a change set against the twin's current configuration: checks each operation (one planner
+ * per operation) and returns the writes that record it. Operations apply in order, on the result of
+ * the previous ones, and the plan keeps only the net effect (nothing of an intermediate state is written).
+ *
+ * Back-dating is allowed (`effectiveAt` in the past, not before `builtAt`) as long as the change is
+ * the latest event of every position it touches: a change cannot be slipped in before a later
+ * recorded change of the same position, since that later change was judged on a different state.
+ * That rule is also why the current configuration is all a change needs: every position it touches
+ * is, at its effective time, as it is now.
+ */
+export function planChange(
+  state: TwinState,
+  body: ChangeSetBody,
+  context: { now: Date; actor: Actor; changeSetId: string },
+): ChangePlan {
+  const { record } = state;
+  const recordedAt = context.now.toISOString();
+  const at = effectiveTime(record, body, context.now);
+  const seq = record.version + 1;
+  const draft: Draft = {
+    state,
+    at,
+    recordedAt,
+    slots: new Map(
+      state.current.map(({ position }) => [
+        position.path,
+        {
+          ...(position.name === undefined ? {} : { name: position.name }),
+          order: position.order,
+          origin: position,
+        },
+      ]),
+    ),
+    seats: new Map(
+      state.current.flatMap(({ installation }) =>
+        installation
+          ? [
+              [
+                installation.path,
+                { component: installation.component, since: installation.since, origin: installation },
+              ],
+            ]
+          : [],
+      ),
+    ),
+    lifecycle: record.lifecycle,
+    nextOrder: state.nextOrder,
+    touched: new Set(),
+  };
+  const initialSlots = new Map(draft.slots);
+  const initialSeats = new Map(draft.seats);
   body.operations.forEach((operation, index) => {
     const field = `body.operations[${index}]`;
     if (
-      isReadOnly(lifecycle) &&
-      !(operation.op === 'lifecycle' && operation.to === 'recycled' && lifecycle === 'retired')
+      isReadOnly(draft.lifecycle) &&
+      !(operation.op === 'lifecycle' && operation.to === 'recycled' && draft.lifecycle === 'retired')
     ) {
-      throw new Conflict(`${field}: the twin is ${lifecycle}: it takes no change but recycling`);
+      throw new Conflict(`${field}: the twin is ${draft.lifecycle}: it takes no change but recycling`);
     }
-    switch (operation.op) {
-      case 'install': {
-        touch(operation.position);
-        requireSlot(operation.position, field);
-        requireEmpty(operation.position, field);
-        requireNotHere(operation.component, field);
-        requireOwnTwinNot(operation.component, field);
-        seats.set(operation.position, { component: operation.component, since: at });
-        break;
-      }
-      case 'remove': {
-        touch(operation.position);
-        occupied(operation.position, field);
-        seats.delete(operation.position);
-        break;
-      }
-      case 'replace': {
-        touch(operation.position);
-        const current = occupied(operation.position, field);
-        seats.delete(operation.position);
-        if (
-          componentIdentity(current.component) !== null &&
-          componentIdentity(current.component) === componentIdentity(operation.component)
-        ) {
-          throw new Conflict(
-            `${field}: ${describe(current.component)} is already there: use update to change it`,
-          );
-        }
-        requireNotHere(operation.component, field);
-        requireOwnTwinNot(operation.component, field);
-        seats.set(operation.position, { component: operation.component, since: at });
-        break;
-      }
-      case 'move': {
-        touch(operation.from);
-        touch(operation.to);
-        const current = occupied(operation.from, field);
-        requireSlot(operation.to, field);
-        requireEmpty(operation.to, field);
-        seats.delete(operation.from);
-        seats.set(operation.to, { component: current.component, since: at });
-        break;
-      }
-      case 'update': {
-        touch(operation.position);
-        const current = occupied(operation.position, field);
-        const component: Component = { ...current.component };
-        if (operation.softwareVersion !== undefined) component.softwareVersion = operation.softwareVersion;
-        if (operation.revision !== undefined) component.revision = operation.revision;
-        if (operation.attributes !== undefined) {
-          const attributes = mergeAttributes(current.component.attributes ?? {}, operation.attributes);
-          if (Object.keys(attributes).length > 0)
-            component.attributes = attributes as Component['attributes'];
-          else delete component.attributes;
-        }
-        seats.set(operation.position, { component, since: current.since });
-        break;
-      }
-      case 'add-position': {
-        touch(operation.position);
-        if (slots.has(operation.position))
-          throw new Conflict(`${field}: position ${operation.position} already exists at ${at}`);
-        const parent = parentPath(operation.position);
-        if (parent !== null) {
-          touch(parent);
-          requireSlot(parent, field);
-        }
-        if (operation.position.split('/').length > MAX_DEPTH)
-          throw invalidField(`${field}.position`, `deeper than ${MAX_DEPTH}`);
-        if (slots.size >= MAX_POSITIONS)
-          throw new Conflict(`${field}: the twin already has ${MAX_POSITIONS} positions`);
-        slots.set(operation.position, {
-          ...(operation.name === undefined ? {} : { name: operation.name }),
-          order: nextOrder++,
-        });
-        break;
-      }
-      case 'remove-position': {
-        touch(operation.position);
-        requireSlot(operation.position, field);
-        if (seats.has(operation.position))
-          throw new Conflict(`${field}: position ${operation.position} is not empty`);
-        const prefix = `${operation.position}/`;
-        const child = [...slots.keys()].find((path) => path.startsWith(prefix));
-        if (child !== undefined)
-          throw new Conflict(`${field}: position ${operation.position} still has ${child}`);
-        slots.delete(operation.position);
-        break;
-      }
-      case 'lifecycle': {
-        if (lastLifecycleChange !== undefined && lastLifecycleChange > at) {
-          throw new Conflict(`${field}: the lifecycle changed at ${lastLifecycleChange}, after ${at}`);
-        }
-        if (!canMove(lifecycle, operation.to))
-          throw new Conflict(`${field}: the lifecycle cannot go from ${lifecycle} to ${operation.to}`);
-        lifecycle = operation.to;
-        break;
-      }
-    }
+    (PLANNERS[operation.op] as Planner<typeof operation.op>)(draft, operation as never, field);
   });
+  return netEffect(draft, initialSlots, initialSeats, body, context, seq);
+}
 
+/** The writes of a planned change: intervals opened and closed, current items, component effects. */
+function netEffect(
+  draft: Draft,
+  initialSlots: Map<string, Slot>,
+  initialSeats: Map<string, Seat>,
+  body: ChangeSetBody,
+  context: { actor: Actor; changeSetId: string },
+  seq: number,
+): ChangePlan {
+  const { at, recordedAt, slots, seats, state } = draft;
   const interval = { validFrom: at, validTo: null, recordedAt, seq };
   const closing = { validTo: at, closedAt: recordedAt };
+  const lifecycleMoves = body.operations.filter((operation) => operation.op === 'lifecycle');
   const plan: ChangePlan = {
     changeSet: {
       id: context.changeSetId,
@@ -290,55 +345,50 @@ export function planChangeSet(
       recordedAt,
       actor: context.actor,
       operations: body.operations,
-      paths: [...touched].sort(),
+      paths: [...draft.touched].sort(),
     },
-    twin: { ...record, lifecycle, version: seq, updatedAt: recordedAt },
+    twin: { ...state.record, lifecycle: draft.lifecycle, version: seq, updatedAt: recordedAt },
     openPositions: [],
     closePositions: [],
     openInstallations: [],
     closeInstallations: [],
     components: [],
     twins: [],
+    current: { put: [], vacated: {} },
+    nextOrder: draft.nextOrder,
+    ...(lifecycleMoves.length > 0
+      ? { lifecycleMove: { to: draft.lifecycle, effectiveAt: at, recordedAt, seq } }
+      : {}),
   };
-  for (const path of touched) {
+  for (const path of [...draft.touched].sort()) {
     const before = initialSlots.get(path);
     const after = slots.get(path);
+    let position = before?.origin;
     if (before && !after) plan.closePositions.push({ ...before.origin!, ...closing });
     if (!before && after) {
-      plan.openPositions.push({
+      position = {
         path,
         ...(after.name === undefined ? {} : { name: after.name }),
         order: after.order,
         ...interval,
-      });
+      };
+      plan.openPositions.push(position);
     }
     const seatBefore = initialSeats.get(path);
     const seatAfter = seats.get(path);
-    if (seatBefore === seatAfter) continue;
-    if (seatBefore) plan.closeInstallations.push({ ...seatBefore.origin!, ...closing });
-    if (seatAfter)
-      plan.openInstallations.push({
-        path,
-        component: seatAfter.component,
-        since: seatAfter.since,
-        ...interval,
-      });
+    let installation = seatAfter?.origin;
+    if (seatBefore !== seatAfter) {
+      if (seatBefore) plan.closeInstallations.push({ ...seatBefore.origin!, ...closing });
+      if (seatAfter) {
+        installation = { path, component: seatAfter.component, since: seatAfter.since, ...interval };
+        plan.openInstallations.push(installation);
+      }
+    }
+    if (after && position) {
+      plan.current.put.push({ position, ...(installation ? { installation } : {}), lastEventAt: at });
+    } else plan.current.vacated[path] = at;
   }
   plan.components = stayEffects(initialSeats, seats, at, componentIdentity);
-  for (const effect of plan.components) {
-    if (effect.kind !== 'arrive') continue;
-    // Not here at the effective time, but recorded here later: it would be in two places at once.
-    const later = history.installations.find(
-      (installation) =>
-        installation.validFrom > at &&
-        componentIdentity(installation.component) === componentIdentity(effect.component),
-    );
-    if (later) {
-      throw new Conflict(
-        `${describe(effect.component)} is installed at ${later.path} of this twin from ${later.validFrom}, after ${at}`,
-      );
-    }
-  }
   plan.twins = stayEffects(initialSeats, seats, at, (component) => component.twinId ?? null).filter(
     (effect) => effect.kind !== 'update',
   );
@@ -387,10 +437,12 @@ function stayEffects(
   return effects;
 }
 
-const describe = (component: Component) =>
-  component.serialNumber === undefined
-    ? `${component.partNumber}`
-    : `${component.partNumber} serial ${component.serialNumber}`;
+/** Plans a change set against a whole history (its current configuration): for tests and tools. */
+export const planChangeSet = (
+  history: TwinHistory,
+  body: ChangeSetBody,
+  context: { now: Date; actor: Actor; changeSetId: string },
+): ChangePlan => planChange(currentStateOf(history), body, context);
 
 /** The twin's history once the plan is recorded (what the store will hold after the transaction). */
 export function applyPlan(history: TwinHistory, plan: ChangePlan): TwinHistory {
@@ -403,8 +455,29 @@ export function applyPlan(history: TwinHistory, plan: ChangePlan): TwinHistory {
     positions: [...closed(history.positions, plan.closePositions), ...plan.openPositions],
     installations: [...closed(history.installations, plan.closeInstallations), ...plan.openInstallations],
     changeSets: [...history.changeSets, plan.changeSet],
+    ...(history.lifecycles
+      ? { lifecycles: [...history.lifecycles, ...(plan.lifecycleMove ? [plan.lifecycleMove] : [])] }
+      : {}),
   };
 }
 
 const intervalKey = (interval: Interval) =>
   `${interval.path}\u0000${interval.validFrom}\u0000${interval.seq}`;
+
+/** The state once a plan is recorded (what the current items hold after the transaction). */
+export function applyPlanToState(state: TwinState, plan: ChangePlan): TwinState {
+  const replaced = new Set([
+    ...plan.current.put.map(({ position }) => position.path),
+    ...Object.keys(plan.current.vacated),
+  ]);
+  const vacated = { ...state.vacated, ...plan.current.vacated };
+  for (const { position } of plan.current.put) delete vacated[position.path];
+  return {
+    ...state,
+    record: plan.twin,
+    current: [...state.current.filter(({ position }) => !replaced.has(position.path)), ...plan.current.put],
+    vacated,
+    ...(plan.lifecycleMove ? { lifecycleChangedAt: plan.lifecycleMove.effectiveAt } : {}),
+    nextOrder: plan.nextOrder,
+  };
+}

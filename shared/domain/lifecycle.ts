@@ -1,5 +1,5 @@
 import { LIFECYCLE_STATES } from './lifecycle-states';
-import type { ChangeSetRecord } from './records';
+import type { ChangeSetRecord, LifecycleMove } from './records';
 
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 
@@ -18,21 +18,34 @@ export function canMove(from: LifecycleState, to: LifecycleState): boolean {
 /** A retired or recycled unit takes no change but the move to recycled. */
 export const isReadOnly = (state: LifecycleState) => state === 'retired' || state === 'recycled';
 
+/** The lifecycle moves a history's change sets made, in record order. */
+export const lifecycleMovesOf = (changeSets: readonly ChangeSetRecord[]): LifecycleMove[] =>
+  changeSets.flatMap((changeSet) =>
+    changeSet.operations.flatMap((operation) =>
+      operation.op === 'lifecycle'
+        ? [
+            {
+              to: operation.to,
+              effectiveAt: changeSet.effectiveAt,
+              recordedAt: changeSet.recordedAt,
+              seq: changeSet.seq,
+            },
+          ]
+        : [],
+    ),
+  );
+
 /** The lifecycle at valid time `asOf`, as recorded up to `knownAt`: the last move effective by then. */
-export function lifecycleAt(
-  changeSets: readonly ChangeSetRecord[],
-  asOf: string,
-  knownAt: string,
-): LifecycleState {
+export function lifecycleAt(moves: readonly LifecycleMove[], asOf: string, knownAt: string): LifecycleState {
   let state: LifecycleState = 'as-built';
-  for (const changeSet of byEffectiveTime(changeSets)) {
-    if (changeSet.recordedAt > knownAt || changeSet.effectiveAt > asOf) continue;
-    for (const operation of changeSet.operations) if (operation.op === 'lifecycle') state = operation.to;
+  for (const move of byEffectiveTime(moves)) {
+    if (move.recordedAt > knownAt || move.effectiveAt > asOf) continue;
+    state = move.to;
   }
   return state;
 }
 
-const byEffectiveTime = (changeSets: readonly ChangeSetRecord[]) =>
-  [...changeSets].sort((a, b) =>
+const byEffectiveTime = (moves: readonly LifecycleMove[]) =>
+  [...moves].sort((a, b) =>
     a.effectiveAt === b.effectiveAt ? a.seq - b.seq : a.effectiveAt < b.effectiveAt ? -1 : 1,
   );

@@ -82,6 +82,43 @@ export interface TwinHistory {
   inspections?: InspectionRecord[];
   /** Documents linked to the twin or its positions. */
   links?: LinkRecord[];
+  /** Lifecycle moves (as loaded for time travel; derived from the change sets when absent). */
+  lifecycles?: LifecycleMove[];
+}
+
+/** A lifecycle move, kept as its own item so that time travel never reads change sets. */
+export interface LifecycleMove {
+  to: z.infer<typeof Lifecycle>;
+  effectiveAt: string;
+  recordedAt: string;
+  /** The twin version of the change set that made it. */
+  seq: number;
+}
+
+/**
+ * One position of the current configuration (item `CUR#<path>`): its open interval, the open
+ * installation there if any, and the last valid time anything happened there (a back-dated change
+ * must not come before it).
+ */
+export interface CurrentPosition {
+  position: PositionRecord;
+  installation?: InstallationRecord;
+  lastEventAt: string;
+}
+
+/**
+ * What a change is planned against: the twin now, never its past. `vacated` holds the last valid
+ * time of positions that no longer exist (at least those the change names).
+ */
+export interface TwinState {
+  record: TwinRecord;
+  current: CurrentPosition[];
+  vacated: Record<string, string>;
+  /** Effective time of the latest lifecycle move. */
+  lifecycleChangedAt?: string;
+  /** The order the next added position gets (one more than any position ever had). */
+  nextOrder: number;
+  mountedIn?: TwinHistory['mountedIn'];
 }
 
 /**

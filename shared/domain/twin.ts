@@ -9,7 +9,7 @@ import {
   positionsAt,
 } from './configuration';
 import { BadRequest, invalidField, PreconditionFailed, PreconditionRequired } from './errors';
-import { lifecycleAt } from './lifecycle';
+import { lifecycleAt, lifecycleMovesOf } from './lifecycle';
 import type { Actor, ChangeSetRecord, TwinHistory, TwinRecord } from './records';
 import { toUtc } from './time';
 
@@ -133,7 +133,7 @@ export function assembleTwin(history: TwinHistory, at: { asOf: string; knownAt: 
   const positions = positionsAt(history.positions, at.asOf, at.knownAt);
   return {
     ...history.record,
-    lifecycle: lifecycleAt(history.changeSets, at.asOf, at.knownAt),
+    lifecycle: lifecycleAt(history.lifecycles ?? lifecycleMovesOf(history.changeSets), at.asOf, at.knownAt),
     configuration: buildTree(positions, installedAt(history.installations, at.asOf, at.knownAt)),
   };
 }
