@@ -12,7 +12,8 @@ import {
   sharedRead,
   sharedReadTimes,
 } from '../../shared/services/sharing-service';
-import { threadOf } from '../../shared/services/thread-service';
+import { threadOf, threadParts } from '../../shared/services/thread-service';
+import { HISTORY_PARTS } from '../../shared/store/twin-store';
 
 type SharedParams = { owner: string; id: string };
 
@@ -20,7 +21,8 @@ type SharedParams = { owner: string; id: string };
 async function getSharedDocument(
   request: OperationRequest<SharedParams & { documentId: string }, { version?: number }>,
 ) {
-  const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
+  const { owner, id } = request.params;
+  const shared = await openSharedTwin(request.caller, owner, id, request.now, threadParts({}));
   const at = request.now.toISOString();
   const thread = await threadOf(shared.owner, shared.history, { asOf: at, knownAt: at });
   const visible = projectThroughView({ shape: 'thread', body: thread }, shared.view) as {
@@ -42,11 +44,11 @@ async function getSharedDocument(
 async function exportSharedTwin(request: OperationRequest<SharedParams, ExportQuery>) {
   const { format, ...times } = request.query;
   if (format === 'json')
-    return sharedRead(request, 'export', (shared) =>
+    return sharedRead(request, 'export', HISTORY_PARTS, (shared) =>
       jsonExportOf(shared.owner, shared.history, request.now, sharedReadTimes(shared, request.now, times)),
     );
   const { owner, id } = request.params;
-  const shared = await openSharedTwin(request.caller, owner, id, request.now);
+  const shared = await openSharedTwin(request.caller, owner, id, request.now, HISTORY_PARTS);
   const environment = await aasEnvironmentOf(owner, shared.history, {
     ...sharedReadTimes(shared, request.now, times),
     view: shared.view,

@@ -1,6 +1,6 @@
 import { NotFound } from '../../shared/domain/errors';
-import { historyEntries, historyPage } from '../../shared/domain/history';
-import { inspectionPage } from '../../shared/domain/inspection';
+import type { HistoryEntry } from '../../shared/domain/history';
+import type { InspectionRecord } from '../../shared/domain/records';
 import { nodesInScope } from '../../shared/domain/thread';
 import { assembleTwin, etagOf } from '../../shared/domain/twin';
 import { projectThroughView } from '../../shared/domain/view';
@@ -8,8 +8,23 @@ import type { Operation, OperationRequest } from '../../shared/http/handler';
 import type { HistoryQuery, TimeQuery } from '../../shared/schemas/change';
 import type { ThreadQuery } from '../../shared/schemas/link';
 import { sees, sharedRead, sharedReadTimes } from '../../shared/services/sharing-service';
-import { threadOf, workPackageOf } from '../../shared/services/thread-service';
-import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import {
+  threadBody,
+  threadOf,
+  threadPagesOf,
+  threadParts,
+  WORK_PACKAGE_PARTS,
+  workPackageOf,
+} from '../../shared/services/thread-service';
+import {
+  decodeHistoryCursor,
+  decodeInspectionCursor,
+  encodeHistoryCursor,
+  encodeInspectionCursor,
+  historyPageOf,
+  inspectionPageOf,
+} from '../../shared/store/history-store';
+import { readParts } from '../../shared/store/twin-store';
 
 type SharedParams = { owner: string; id: string };
 
@@ -17,6 +32,7 @@ async function getSharedTwin(request: OperationRequest<SharedParams, TimeQuery>)
   return sharedRead(
     request,
     'twin',
+    readParts(request.query),
     (shared) => {
       const at = sharedReadTimes(shared, request.now, request.query);
       if (at.asOf < shared.history.record.builtAt || at.knownAt < shared.history.record.createdAt)
@@ -29,41 +45,49 @@ async function getSharedTwin(request: OperationRequest<SharedParams, TimeQuery>)
 
 async function sharedTwinHistory(request: OperationRequest<SharedParams, HistoryQuery>) {
   const { limit, cursor, ...filters } = request.query;
-  return sharedRead(request, 'history', (shared) => {
+  return sharedRead(request, 'history', {}, async (shared) => {
     // only entries with something visible are paged: a page is never empty while more follow
-    const visible = historyEntries(shared.history).filter(
-      (entry) =>
-        (
-          projectThroughView({ shape: 'history', body: { items: [entry] } }, shared.view) as
-            | { items?: unknown[] }
-            | undefined
-        )?.items?.length,
-    );
+    const visible = (entry: HistoryEntry) =>
+      !!(
+        projectThroughView({ shape: 'history', body: { items: [entry] } }, shared.view) as
+          | { items?: unknown[] }
+          | undefined
+      )?.items?.length;
     const scope = JSON.stringify(['shared-history', request.params, filters]);
-    const after = decodeCursor(scope, cursor)?.after;
-    const page = historyPage(visible, filters, { limit, ...(after ? { after } : {}) });
+    const from = decodeHistoryCursor(scope, cursor);
+    const page = await historyPageOf(shared.owner, shared.history.record, {
+      filters,
+      limit,
+      accept: visible,
+      ...(from ? { from } : {}),
+    });
     return {
       items: page.items,
-      ...(page.last ? { nextCursor: encodeCursor(scope, { after: page.last }) } : {}),
+      ...(page.next ? { nextCursor: encodeHistoryCursor(scope, page.next) } : {}),
     };
   });
 }
 
 async function sharedTwinThread(request: OperationRequest<SharedParams, ThreadQuery>) {
-  return sharedRead(request, 'thread', async (shared) => {
+  return sharedRead(request, 'thread', threadParts(request.query), async (shared) => {
     const at = sharedReadTimes(shared, request.now, {
       ...(request.query.asOf ? { asOf: request.query.asOf } : {}),
     });
-    const { nodes: _nodes, ...thread } = await threadOf(shared.owner, shared.history, {
-      ...request.query,
-      ...at,
-    });
-    return thread;
+    const { position, kind, limit, changesCursor, inspectionsCursor } = request.query;
+    const scope = JSON.stringify(['shared-thread', request.params, position ?? null]);
+    const pages = threadPagesOf(scope, { limit, changesCursor, inspectionsCursor });
+    const thread = await threadOf(
+      shared.owner,
+      shared.history,
+      { ...(position ? { position } : {}), ...(kind ? { kind } : {}), ...at },
+      pages,
+    );
+    return threadBody(scope, thread);
   });
 }
 
 async function sharedWorkPackage(request: OperationRequest<SharedParams, { position: string }>) {
-  return sharedRead(request, 'work-package', (shared) => {
+  return sharedRead(request, 'work-package', WORK_PACKAGE_PARTS, (shared) => {
     const now = request.now.toISOString();
     const { position } = request.query;
     const known = nodesInScope(assembleTwin(shared.history, { asOf: now, knownAt: now }).configuration);
@@ -76,22 +100,24 @@ async function sharedWorkPackage(request: OperationRequest<SharedParams, { posit
 async function listSharedInspections(
   request: OperationRequest<SharedParams, { limit: number; cursor?: string }>,
 ) {
-  return sharedRead(request, 'inspection-list', (shared) => {
-    const visible = (shared.history.inspections ?? []).filter(
-      (inspection) =>
-        (
-          projectThroughView({ shape: 'inspection-list', body: { items: [inspection] } }, shared.view) as {
-            items: unknown[];
-          }
-        ).items.length > 0,
-    );
+  return sharedRead(request, 'inspection-list', {}, async (shared) => {
+    const visible = (inspection: InspectionRecord) =>
+      (
+        projectThroughView({ shape: 'inspection-list', body: { items: [inspection] } }, shared.view) as {
+          items: unknown[];
+        }
+      ).items.length > 0;
     const scope = JSON.stringify(['shared-inspections', request.params]);
-    const after = decodeCursor(scope, request.query.cursor);
-    const page = inspectionPage(visible, {
+    const from = decodeInspectionCursor(scope, request.query.cursor);
+    const page = await inspectionPageOf(shared.owner, shared.history.record.id, {
       limit: request.query.limit,
-      ...(after?.performedAt && after.id ? { after: { performedAt: after.performedAt, id: after.id } } : {}),
+      accept: visible,
+      ...(from ? { from } : {}),
     });
-    return { items: page.items, ...(page.last ? { nextCursor: encodeCursor(scope, page.last) } : {}) };
+    return {
+      items: page.items,
+      ...(page.next ? { nextCursor: encodeInspectionCursor(scope, page.next) } : {}),
+    };
   });
 }
 

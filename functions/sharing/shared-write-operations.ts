@@ -5,7 +5,7 @@ import type { Operation, OperationRequest } from '../../shared/http/handler';
 import type { ChangeSetBody } from '../../shared/schemas/change';
 import type { InspectionBody } from '../../shared/schemas/inspection';
 import { recordChangeSet } from '../../shared/services/change-recording';
-import { recordInspectionOn } from '../../shared/services/inspection-recording';
+import { INSPECTION_PARTS, recordInspectionOn } from '../../shared/services/inspection-recording';
 import {
   auditAccess,
   openSharedTwin,
@@ -23,9 +23,10 @@ const actorOf = (request: Pick<OperationRequest, 'caller'>) => ({
 
 async function changeSharedTwin(request: OperationRequest<SharedParams, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
-  const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
+  const { owner, id } = request.params;
+  const shared = await openSharedTwin(request.caller, owner, id, request.now, { current: true });
   requireChangeInsideGrant(shared, request.body, request.now);
-  const changed = await recordChangeSet(shared.owner, shared.history, request.body, {
+  const changed = await recordChangeSet(shared.owner, shared, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: actorOf(request),
@@ -47,7 +48,8 @@ async function recordSharedInspection(
   const expected = apply ? expectedVersion(request.headers['if-match']) : undefined;
   if (request.body.documents?.length)
     throw invalidField('body.documents', 'documents cannot be attached to an inspection of a shared twin');
-  const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
+  const { owner, id } = request.params;
+  const shared = await openSharedTwin(request.caller, owner, id, request.now, INSPECTION_PARTS);
   const observed = request.body.observed.map(({ path }, index) => ({
     path,
     field: `body.observed[${index}].path`,
@@ -55,7 +57,7 @@ async function recordSharedInspection(
   requirePermission(shared, 'inspect', observed);
   if (apply) requirePermission(shared, 'change', observed);
   if (expected !== undefined) assertVersion(shared.history.record, expected);
-  const result = await recordInspectionOn(shared.owner, shared.history, request.body, {
+  const result = await recordInspectionOn(shared.owner, shared, request.body, {
     expected,
     now: request.now,
     actor: actorOf(request),

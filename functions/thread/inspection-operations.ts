@@ -1,6 +1,4 @@
-import type { TwinHistory } from '../../shared/domain/change-set';
 import { invalidField, NotFound } from '../../shared/domain/errors';
-import { inspectionPage } from '../../shared/domain/inspection';
 import { assertVersion, expectedVersion } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
@@ -9,18 +7,22 @@ import type {
   InspectionListQuery,
   RecordInspectionQuery,
 } from '../../shared/schemas/inspection';
-import { recordInspectionOn } from '../../shared/services/inspection-recording';
-import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { INSPECTION_PARTS, recordInspectionOn } from '../../shared/services/inspection-recording';
 import { getDocuments } from '../../shared/store/document-store';
-import { loadTwin } from '../../shared/store/twin-store';
+import {
+  decodeInspectionCursor,
+  encodeInspectionCursor,
+  inspectionPageOf,
+} from '../../shared/store/history-store';
+import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
 
 type TwinParams = { id: string };
 
 /** A twin of the caller's tenant (the token's, never the request's), or 404. */
-async function visibleTwin(tenant: string, id: string): Promise<TwinHistory> {
-  const history = await loadTwin(tenant, id);
-  if (!history) throw new NotFound(`No twin ${id}`);
-  return history;
+async function visibleTwin(tenant: string, id: string, parts: TwinParts) {
+  const twin = await loadTwinParts(tenant, id, parts);
+  if (!twin) throw new NotFound(`No twin ${id}`);
+  return twin;
 }
 
 /** Photos and reports attached to an inspection must be documents of the tenant. */
@@ -37,10 +39,10 @@ async function recordInspection(
   const apply = request.query.apply === 'true';
   const expected = apply ? expectedVersion(request.headers['if-match']) : undefined;
   const { tenant, sub } = request.caller;
-  const history = await visibleTwin(tenant, request.params.id);
-  if (expected !== undefined) assertVersion(history.record, expected);
+  const twin = await visibleTwin(tenant, request.params.id, INSPECTION_PARTS);
+  if (expected !== undefined) assertVersion(twin.state.record, expected);
   await requireDocuments(tenant, request.body.documents ?? []);
-  return recordInspectionOn(tenant, history, request.body, {
+  return recordInspectionOn(tenant, twin, request.body, {
     expected,
     now: request.now,
     actor: { sub, tenant },
@@ -48,17 +50,19 @@ async function recordInspection(
 }
 
 async function listInspections(request: OperationRequest<TwinParams, InspectionListQuery>) {
-  const history = await visibleTwin(request.caller.tenant, request.params.id);
+  const { tenant } = request.caller;
+  await visibleTwin(tenant, request.params.id, {});
   // Bound to the twin: a cursor of another twin's list (or of any other list) is refused.
   const scope = JSON.stringify(['inspections', request.params.id]);
-  const after = decodeCursor(scope, request.query.cursor);
-  if (after !== undefined && (after.performedAt === undefined || after.id === undefined))
-    throw invalidField('query.cursor', 'is not a cursor this API issued');
-  const page = inspectionPage(history.inspections ?? [], {
+  const from = decodeInspectionCursor(scope, request.query.cursor);
+  const page = await inspectionPageOf(tenant, request.params.id, {
     limit: request.query.limit,
-    ...(after ? { after: { performedAt: after.performedAt!, id: after.id! } } : {}),
+    ...(from ? { from } : {}),
   });
-  return ok({ items: page.items, ...(page.last ? { nextCursor: encodeCursor(scope, page.last) } : {}) });
+  return ok({
+    items: page.items,
+    ...(page.next ? { nextCursor: encodeInspectionCursor(scope, page.next) } : {}),
+  });
 }
 
 export const inspectionOperations: Record<string, Operation> = { recordInspection, listInspections };

@@ -5,23 +5,30 @@ import { assembleTwin } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { LinkBody, ThreadQuery } from '../../shared/schemas/link';
-import { threadOf, workPackageOf } from '../../shared/services/thread-service';
+import {
+  threadBody,
+  threadOf,
+  threadPagesOf,
+  threadParts,
+  WORK_PACKAGE_PARTS,
+  workPackageOf,
+} from '../../shared/services/thread-service';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { getDocuments } from '../../shared/store/document-store';
 import { installationsOf } from '../../shared/store/fleet-store';
 import { createLink } from '../../shared/store/link-store';
-import { loadTwin } from '../../shared/store/twin-store';
+import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
 
-async function visibleTwin(tenant: string, id: string) {
-  const history = await loadTwin(tenant, id);
-  if (!history) throw new NotFound(`No twin ${id}`);
-  return history;
+async function visibleTwin(tenant: string, id: string, parts: TwinParts) {
+  const twin = await loadTwinParts(tenant, id, parts);
+  if (!twin) throw new NotFound(`No twin ${id}`);
+  return twin.history;
 }
 
 async function linkDocument(request: OperationRequest<{ id: string }, object, LinkBody>) {
   const { tenant, sub } = request.caller;
   const { documentId, position, component } = request.body;
-  const history = await visibleTwin(tenant, request.params.id);
+  const history = await visibleTwin(tenant, request.params.id, { current: true });
   if (position !== undefined) {
     const now = request.now.toISOString();
     const nodes = nodesInScope(assembleTwin(history, { asOf: now, knownAt: now }).configuration);
@@ -42,19 +49,23 @@ async function linkDocument(request: OperationRequest<{ id: string }, object, Li
 }
 
 async function twinThread(request: OperationRequest<{ id: string }, ThreadQuery>) {
-  const history = await visibleTwin(request.caller.tenant, request.params.id);
+  const history = await visibleTwin(request.caller.tenant, request.params.id, threadParts(request.query));
   const knownAt = request.now.toISOString();
   const asOf = request.query.asOf === undefined ? knownAt : new Date(request.query.asOf).toISOString();
-  const { nodes: _nodes, ...thread } = await threadOf(request.caller.tenant, history, {
-    ...request.query,
-    asOf,
-    knownAt,
-  });
-  return ok(thread);
+  const { position, kind, limit, changesCursor, inspectionsCursor } = request.query;
+  const scope = JSON.stringify(['thread', request.params.id, position ?? null]);
+  const pages = threadPagesOf(scope, { limit, changesCursor, inspectionsCursor });
+  const thread = await threadOf(
+    request.caller.tenant,
+    history,
+    { ...(position ? { position } : {}), ...(kind ? { kind } : {}), asOf, knownAt },
+    pages,
+  );
+  return ok(threadBody(scope, thread));
 }
 
 async function workPackage(request: OperationRequest<{ id: string }, { position: string }>) {
-  const history = await visibleTwin(request.caller.tenant, request.params.id);
+  const history = await visibleTwin(request.caller.tenant, request.params.id, WORK_PACKAGE_PARTS);
   const now = request.now.toISOString();
   const known = nodesInScope(assembleTwin(history, { asOf: now, knownAt: now }).configuration);
   if (!known.some((node) => node.path === request.query.position)) {

@@ -20,6 +20,9 @@ import { loadVisibleTwin } from './twin-operations';
 
 type TwinParams = { id: string };
 
+/** Baselines and diffs: the baselines and the intervals their configurations are assembled from. */
+const BASELINE_PARTS = { timeline: true, baselines: true };
+
 // The configuration is assembled on every read, never stored: see BaselineRecord.
 const withConfiguration = (history: TwinHistory, baseline: BaselineRecord) => ({
   ...baseline,
@@ -28,7 +31,7 @@ const withConfiguration = (history: TwinHistory, baseline: BaselineRecord) => ({
 
 export async function createBaseline(request: OperationRequest<TwinParams, object, CreateBaselineBody>) {
   const { tenant, sub } = request.caller;
-  const history = await loadVisibleTwin(tenant, request.params.id);
+  const { history } = await loadVisibleTwin(tenant, request.params.id, BASELINE_PARTS);
   const baseline = newBaseline(history, request.body, {
     id: ulid(),
     now: request.now,
@@ -43,7 +46,7 @@ export async function createBaseline(request: OperationRequest<TwinParams, objec
 }
 
 export async function listBaselines(request: OperationRequest<TwinParams, BaselineListQuery>) {
-  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  const { history } = await loadVisibleTwin(request.caller.tenant, request.params.id, BASELINE_PARTS);
   // Bound to the twin: a cursor of another twin's list (or of any other list) is refused.
   const scope = JSON.stringify(['baselines', request.params.id]);
   const after = decodeCursor(scope, request.query.cursor);
@@ -60,12 +63,12 @@ export async function listBaselines(request: OperationRequest<TwinParams, Baseli
 }
 
 export async function getBaseline(request: OperationRequest<TwinParams & { baselineId: string }>) {
-  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  const { history } = await loadVisibleTwin(request.caller.tenant, request.params.id, BASELINE_PARTS);
   return ok(withConfiguration(history, findBaseline(history, request.params.baselineId)));
 }
 
 export async function diffTwin(request: OperationRequest<TwinParams, DiffQuery>) {
-  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  const { history } = await loadVisibleTwin(request.caller.tenant, request.params.id, BASELINE_PARTS);
   const { now } = request;
   const from = resolveDiffPoint(history, request.query.from, now, 'query.from');
   const to =

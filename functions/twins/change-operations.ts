@@ -1,20 +1,19 @@
 import { NotFound } from '../../shared/domain/errors';
-import { historyEntries, historyPage } from '../../shared/domain/history';
 import { assembleTwin, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
-import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { decodeHistoryCursor, encodeHistoryCursor, historyPageOf } from '../../shared/store/history-store';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
 export async function changeTwin(request: OperationRequest<{ id: string }, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
-  const history = await loadVisibleTwin(tenant, request.params.id);
-  const changed = await recordChangeSet(tenant, history, request.body, {
+  const twin = await loadVisibleTwin(tenant, request.params.id, { current: true });
+  const changed = await recordChangeSet(tenant, twin, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: { sub, tenant },
@@ -24,13 +23,14 @@ export async function changeTwin(request: OperationRequest<{ id: string }, objec
 
 export async function twinHistory(request: OperationRequest<{ id: string }, HistoryQuery>) {
   const { limit, cursor, ...filters } = request.query;
-  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  const { tenant } = request.caller;
+  const { history } = await loadVisibleTwin(tenant, request.params.id, {});
   const scope = JSON.stringify([request.params.id, filters]);
-  const after = decodeCursor(scope, cursor)?.after;
-  const page = historyPage(historyEntries(history), filters, { limit, ...(after ? { after } : {}) });
+  const from = decodeHistoryCursor(scope, cursor);
+  const page = await historyPageOf(tenant, history.record, { filters, limit, ...(from ? { from } : {}) });
   return ok({
     items: page.items,
-    ...(page.last === undefined ? {} : { nextCursor: encodeCursor(scope, { after: page.last }) }),
+    ...(page.next === undefined ? {} : { nextCursor: encodeHistoryCursor(scope, page.next) }),
   });
 }
 

@@ -36,16 +36,17 @@ export async function listTwins(request: OperationRequest<object, ListTwinsQuery
   return ok(await store.listTwins(request.caller.tenant, filters, { limit, cursor }));
 }
 
-/** A twin of the caller's tenant, with its whole history, or 404. */
-export async function loadVisibleTwin(tenant: string, id: string) {
-  const history = await store.loadTwin(tenant, id);
-  if (!history) throw new NotFound(`No twin ${id}`);
-  return history;
+/** A twin of the caller's tenant, with the key ranges the request answers from, or 404. */
+export async function loadVisibleTwin(tenant: string, id: string, parts: store.TwinParts) {
+  const twin = await store.loadTwinParts(tenant, id, parts);
+  if (!twin) throw new NotFound(`No twin ${id}`);
+  return twin;
 }
 
 export async function getTwin(request: OperationRequest<{ id: string }, TimeQuery>) {
   const { tenant } = request.caller;
-  const history = await loadVisibleTwin(tenant, request.params.id);
+  const parts = store.readParts(request.query);
+  const { history } = await loadVisibleTwin(tenant, request.params.id, parts);
   const at = readTimes(request.now, request.query);
   if (at.knownAt < history.record.createdAt)
     throw new NotFound(`No twin ${request.params.id} was recorded at ${at.knownAt}`);
@@ -53,13 +54,17 @@ export async function getTwin(request: OperationRequest<{ id: string }, TimeQuer
     throw new NotFound(`Twin ${request.params.id} was not built yet at ${at.asOf}`);
   const twin = assembleTwin(history, at);
   if (request.query.expand === 'twins')
-    await expandInstalledTwins(twin, (id) => store.loadTwin(tenant, id), at);
+    await expandInstalledTwins(
+      twin,
+      async (id) => (await store.loadTwinParts(tenant, id, parts))?.history ?? null,
+      at,
+    );
   return twinResponse(twin);
 }
 
 export async function patchTwin(request: OperationRequest<{ id: string }, object, PatchTwinBody>) {
   const expected = expectedVersion(request.headers['if-match']);
-  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  const { history } = await loadVisibleTwin(request.caller.tenant, request.params.id, { current: true });
   assertVersion(history.record, expected);
   if (isReadOnly(history.record.lifecycle))
     throw new Conflict(`The twin is ${history.record.lifecycle}: it is read-only`);

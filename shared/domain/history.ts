@@ -52,12 +52,20 @@ export function historyEntries(history: TwinHistory): HistoryEntry[] {
 }
 
 /** Newest recorded first; a change set's version breaks ties. Sorts as a string. */
-const sortKey = (entry: HistoryEntry) =>
+export const historySortKey = (entry: HistoryEntry) =>
   `${entry.recordedAt}|${String(entry.seq ?? 0).padStart(10, '0')}|${entry.id}`;
 
 /** Does an entry touch `position` or its subtree? */
 const touches = (entry: HistoryEntry, position: string) =>
   entry.paths.some((path) => path === position || path.startsWith(`${position}/`));
+
+/** Does an entry pass the history filters (position subtree, effective from/to)? */
+export function matchesHistory(entry: HistoryEntry, filters: HistoryFilters): boolean {
+  if (filters.position !== undefined && !touches(entry, filters.position)) return false;
+  if (filters.from !== undefined && entry.effectiveAt < toUtc(filters.from)) return false;
+  if (filters.to !== undefined && entry.effectiveAt >= toUtc(filters.to)) return false;
+  return true;
+}
 
 /**
  * A page of history entries, newest recorded first, filtered. `after` continues after the last
@@ -68,15 +76,11 @@ export function historyPage(
   filters: HistoryFilters,
   page: { limit: number; after?: string },
 ): { items: Omit<HistoryEntry, 'paths'>[]; last?: string } {
-  const from = filters.from === undefined ? undefined : toUtc(filters.from);
-  const to = filters.to === undefined ? undefined : toUtc(filters.to);
   const matching = entries
-    .map((entry) => ({ entry, key: sortKey(entry) }))
+    .map((entry) => ({ entry, key: historySortKey(entry) }))
     .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0))
     .filter(({ key }) => page.after === undefined || key < page.after)
-    .filter(({ entry }) => filters.position === undefined || touches(entry, filters.position))
-    .filter(({ entry }) => from === undefined || entry.effectiveAt >= from)
-    .filter(({ entry }) => to === undefined || entry.effectiveAt < to);
+    .filter(({ entry }) => matchesHistory(entry, filters));
   const chosen = matching.slice(0, page.limit);
   const items = chosen.map(({ entry: { paths: _paths, ...entry } }) => entry);
   const last = chosen.at(-1);

@@ -1,7 +1,7 @@
 import type { Component, Node } from '../schemas/twin';
 import type { DocumentRecord } from './document';
 import { appliesTo } from './effectivity';
-import type { Actor, LinkRecord } from './records';
+import type { LinkRecord } from './records';
 
 export type { LinkRecord } from './records';
 

@@ -1,5 +1,4 @@
-import type { z } from 'zod';
-import type { CreateTwinBody, Lifecycle, Node, PatchTwinBody, Product } from '../schemas/twin';
+import type { CreateTwinBody, Node, PatchTwinBody } from '../schemas/twin';
 import {
   buildTree,
   type FlatConfiguration,

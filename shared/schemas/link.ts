@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
-import { Cursor, Id, Identifier, IsoDateTime, PositionPath } from './common';
+import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath } from './common';
 
 export const LinkBody = z
   .strictObject({
@@ -31,6 +31,9 @@ export const ThreadQuery = z.strictObject({
   position: PositionPath.optional().meta({ description: 'Only this position and its subtree' }),
   kind: z.enum(DOCUMENT_KINDS).optional(),
   asOf: IsoDateTime.optional().meta({ description: 'The configuration whose documents apply (default now)' }),
+  limit: Limit.meta({ description: 'Inspections and changes per page (1–100, default 25), newest first' }),
+  changesCursor: Cursor.optional().meta({ description: "The previous answer's changesNextCursor" }),
+  inspectionsCursor: Cursor.optional().meta({ description: "The previous answer's inspectionsNextCursor" }),
 });
 export type ThreadQuery = z.infer<typeof ThreadQuery>;
 
@@ -45,6 +48,14 @@ export const Thread = z
     ),
     inspections: z.array(z.record(z.string(), z.unknown())),
     changes: z.array(z.record(z.string(), z.unknown())),
+    inspectionsNextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'More inspections follow: pass it as inspectionsCursor' }),
+    changesNextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'More changes follow: pass it as changesCursor' }),
   })
   .meta({ id: 'Thread' });
 

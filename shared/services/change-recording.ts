@@ -1,53 +1,84 @@
 import { ulid } from 'ulid';
 import {
   type Actor,
-  applyPlan,
+  applyPlanToState,
   type ChangePlan,
-  planChangeSet,
+  planChange,
   type TwinHistory,
 } from '../domain/change-set';
+import { parentPath } from '../domain/configuration';
+import { currentHistory } from '../domain/current';
 import { Conflict } from '../domain/errors';
+import type { TwinState } from '../domain/records';
 import { softwareSummary } from '../domain/software';
 import { assertVersion } from '../domain/twin';
 import type { ChangeSetBody } from '../schemas/change';
 import { applyChangeSet } from '../store/change-store';
-import { ancestorsOf } from '../store/twin-store';
+import { ancestorsOf, vacatedPositions } from '../store/twin-store';
 import { validateChangeSet } from './type-validation';
+
+/** Every path a change set names (and the parent of each position it adds). */
+function namedPaths(body: ChangeSetBody): string[] {
+  return body.operations.flatMap((operation) => {
+    switch (operation.op) {
+      case 'move':
+        return [operation.from, operation.to];
+      case 'add-position': {
+        const parent = parentPath(operation.position);
+        return parent === null ? [operation.position] : [operation.position, parent];
+      }
+      case 'lifecycle':
+        return [];
+      default:
+        return [operation.position];
+    }
+  });
+}
 
 /**
  * The one path by which a change set is recorded, whoever asks (`POST /v1/twins/{id}/changes`, an
- * inspection applied): the version the client read is checked, the change is planned against the
- * twin's history, installing a twin inside itself is refused, and everything is written in one
- * transaction conditioned on that version. Returns the history as it is after the change.
+ * inspection applied, ingest): the version the client read is checked, the change is planned against
+ * the twin's current state (plus when the positions it names that no longer exist were vacated),
+ * installing a twin inside itself is refused, and everything is written in one transaction
+ * conditioned on that version. Returns the state after the change (and its open intervals as a history).
  */
 export async function recordChangeSet(
   tenant: string,
-  history: TwinHistory,
+  twin: { state: TwinState },
   body: ChangeSetBody,
   context: { expectedVersion: number; now: Date; actor: Actor },
-): Promise<{ history: TwinHistory; plan: ChangePlan }> {
-  assertVersion(history.record, context.expectedVersion);
-  const plan = planChangeSet(history, body, {
+): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan }> {
+  const { state } = twin;
+  assertVersion(state.record, context.expectedVersion);
+  const current = new Set(state.current.map(({ position }) => position.path));
+  const vacated = await vacatedPositions(
+    tenant,
+    state.record.id,
+    namedPaths(body).filter((path) => !current.has(path) && state.vacated[path] === undefined),
+  );
+  const planning: TwinState = { ...state, vacated: { ...state.vacated, ...vacated } };
+  const plan = planChange(planning, body, {
     now: context.now,
     actor: context.actor,
     changeSetId: ulid(),
   });
-  await refuseCycles(tenant, history, plan);
-  await validateChangeSet(tenant, history, body);
-  const after = applyPlan(history, plan);
-  plan.software = softwareSummary(after);
+  await refuseCycles(tenant, state, plan);
+  await validateChangeSet(tenant, currentHistory(state), body);
+  const after = applyPlanToState(planning, plan);
+  const history = currentHistory(after);
+  plan.software = softwareSummary(history);
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now);
-  return { history: after, plan };
+  return { state: after, history, plan };
 }
 
 /** Systems of systems: a twin cannot be installed, however deep, inside itself. */
-async function refuseCycles(tenant: string, history: TwinHistory, plan: ChangePlan) {
+async function refuseCycles(tenant: string, state: TwinState, plan: ChangePlan) {
   const arriving = plan.twins
     .filter((effect) => effect.kind === 'arrive')
     .map((effect) => effect.component.twinId!);
   if (arriving.length === 0) return;
-  const ancestors = await ancestorsOf(tenant, history.mountedIn);
+  const ancestors = await ancestorsOf(tenant, state.mountedIn);
   const cycle = arriving.find((twinId) => ancestors.includes(twinId));
   if (cycle)
-    throw new Conflict(`Twin ${cycle} contains twin ${history.record.id}: it cannot be installed in it`);
+    throw new Conflict(`Twin ${cycle} contains twin ${state.record.id}: it cannot be installed in it`);
 }

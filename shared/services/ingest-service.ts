@@ -1,4 +1,4 @@
-import type { Actor, TwinHistory } from '../domain/change-set';
+import type { Actor } from '../domain/change-set';
 import { AppError } from '../domain/errors';
 import {
   countByStatus,
@@ -19,7 +19,7 @@ import type { IngestAnswer, IngestBody, IngestObservation } from '../schemas/ing
 import { batchGetItems } from '../store/batch-get';
 import { keys } from '../store/keys';
 import { getRoleViews } from '../store/sharing-store';
-import { listTwins, loadTwin } from '../store/twin-store';
+import { type LoadedTwin, listTwins, loadTwinParts } from '../store/twin-store';
 import { recordChangeSet } from './change-recording';
 
 /** Twins read and written at once: enough to overlap round trips, few enough not to throttle. */
@@ -117,13 +117,13 @@ const times = (now: Date) => ({ asOf: now.toISOString(), knownAt: now.toISOStrin
 
 async function ingestTwin(tenant: string, twinId: string, items: IngestItem[], context: Context) {
   const sorted = [...items].sort((a, b) => a.index - b.index);
-  const history = await loadTwin(tenant, twinId);
-  if (!history)
+  const twin = await loadTwinParts(tenant, twinId, { current: true });
+  if (!twin)
     return sorted.map(
       (item): Verdict => ({ index: item.index, status: 'error', detail: notFound(item.observation) }),
     );
-  if (context.mode === 'report') return judgeTwin(history, sorted, times(context.now), context.view);
-  return applyTwin(tenant, history, sorted, context);
+  if (context.mode === 'report') return judgeTwin(twin.history, sorted, times(context.now), context.view);
+  return applyTwin(tenant, twin, sorted, context);
 }
 
 /**
@@ -131,17 +131,18 @@ async function ingestTwin(tenant: string, twinId: string, items: IngestItem[], c
  * an item whose operation is refused (the change set names it) is set aside as an error and the
  * rest planned again; any other refusal is an error for each item that would have changed the twin.
  */
-async function applyTwin(tenant: string, first: TwinHistory, items: IngestItem[], context: Context) {
+async function applyTwin(tenant: string, first: LoadedTwin, items: IngestItem[], context: Context) {
   const refused = new Map<number, Verdict>();
   const observations = new Map(items.map((item) => [item.index, item.observation]));
-  let history: TwinHistory | null = first;
+  let twin: LoadedTwin | null = first;
   let now = context.now;
   let verdicts: Verdict[] = [];
   for (let attempt = 1; ; ) {
-    if (!history)
+    if (!twin)
       return items.map(
         (item): Verdict => ({ index: item.index, status: 'error', detail: notFound(item.observation) }),
       );
+    const { history } = twin;
     const open = items.filter((item) => !refused.has(item.index));
     verdicts = judgeTwin(history, open, times(now), context.view);
     const { body, owners } = ingestChangeSet(history, verdicts, observations, times(now));
@@ -153,7 +154,7 @@ async function applyTwin(tenant: string, first: TwinHistory, items: IngestItem[]
     if (body.operations.length === 0) break;
     try {
       await context.beforeWrite?.(history.record.id, attempt);
-      const { plan } = await recordChangeSet(tenant, history, body, {
+      const { plan } = await recordChangeSet(tenant, twin, body, {
         expectedVersion: history.record.version,
         now,
         actor: context.actor,
@@ -169,7 +170,7 @@ async function applyTwin(tenant: string, first: TwinHistory, items: IngestItem[]
       if (!(error instanceof AppError)) throw error;
       if (error.status === 412 && attempt < MAX_ATTEMPTS) {
         attempt++;
-        history = await loadTwin(tenant, first.record.id);
+        twin = await loadTwinParts(tenant, first.state.record.id, { current: true });
         now = new Date();
         continue;
       }

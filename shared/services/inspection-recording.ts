@@ -1,7 +1,9 @@
 import { ulid } from 'ulid';
 import type { Actor, TwinHistory } from '../domain/change-set';
+import { currentHistory } from '../domain/current';
 import { AppError } from '../domain/errors';
 import { correctionChangeSet, type InspectionRecord, newInspection } from '../domain/inspection';
+import type { TwinState } from '../domain/records';
 import { assembleTwin, etagOf } from '../domain/twin';
 import type { HttpResult } from '../http/response';
 import type { InspectionBody } from '../schemas/inspection';
@@ -16,13 +18,17 @@ import { recordChangeSet } from './change-recording';
  * afterwards (409, or 412 when another change came in between) is answered with that error, whose
  * detail names the recorded inspection, which can be applied by hand (POST .../changes).
  */
+/** An inspection is judged at the time it was performed (the intervals) and applied to the twin now. */
+export const INSPECTION_PARTS = { current: true, timeline: true };
+
 export async function recordInspectionOn(
   tenant: string,
-  history: TwinHistory,
+  twin: { history: TwinHistory; state: TwinState },
   input: InspectionBody,
   context: { expected: number | undefined; now: Date; actor: Actor },
 ): Promise<HttpResult> {
   const { expected, now, actor } = context;
+  const { history } = twin;
   const inspection = newInspection(history, input, { id: ulid(), now, actor });
   await recordInspection(tenant, history.record.id, inspection, now);
   const answer = { inspection, discrepancies: inspection.discrepancies };
@@ -31,14 +37,14 @@ export async function recordInspectionOn(
   const body = correctionChangeSet(history, inspection);
   // Nothing to apply (no discrepancy, or only unknown positions): no empty change set, the twin as it is.
   if (body.operations.length === 0) {
-    const twin = assembleTwin(history, nowTimes(now));
-    return created({ ...answer, twin }, etagOf(twin.version));
+    const current = assembleTwin(currentHistory(twin.state), nowTimes(now));
+    return created({ ...answer, twin: current }, etagOf(current.version));
   }
   try {
-    const changed = await recordChangeSet(tenant, history, body, { expectedVersion: expected, now, actor });
-    const twin = assembleTwin(changed.history, nowTimes(now));
+    const changed = await recordChangeSet(tenant, twin, body, { expectedVersion: expected, now, actor });
+    const current = assembleTwin(changed.history, nowTimes(now));
     const { paths: _paths, ...changeSet } = changed.plan.changeSet;
-    return created({ ...answer, twin, changeSet }, etagOf(twin.version));
+    return created({ ...answer, twin: current, changeSet }, etagOf(current.version));
   } catch (error) {
     throw recordedAnyway(error, inspection);
   }

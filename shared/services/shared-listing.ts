@@ -16,7 +16,7 @@ import {
   type TwinSummary,
   twinSummaries,
 } from '../store/sharing-store';
-import { listTwins, loadTwin } from '../store/twin-store';
+import { listTwins, loadTwinParts } from '../store/twin-store';
 
 export interface SharedListOptions {
   purpose?: GrantRecord['purpose'];
@@ -126,10 +126,10 @@ export async function sharedTwinsPage(
   return { items, ...(nextCursor ? { nextCursor } : {}), grants };
 }
 
-/** The twin now, with its tree (one Query); the listed record when it vanished in between. */
+/** The twin now, with its tree (its current items); the listed record when it vanished in between. */
 async function currentTwin(owner: string, record: TwinRecord, at: string) {
-  const history = await loadTwin(owner, record.id);
-  return history ? assembleTwin(history, { asOf: at, knownAt: at }) : record;
+  const twin = await loadTwinParts(owner, record.id, { current: true });
+  return twin ? assembleTwin(twin.history, { asOf: at, knownAt: at }) : record;
 }
 
 async function auditListing(

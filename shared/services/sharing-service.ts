@@ -1,6 +1,7 @@
 import type { TwinHistory } from '../domain/change-set';
 import { Forbidden, NotFound } from '../domain/errors';
 import { type GrantRecord, grantsFor, permits, sharedView } from '../domain/grant';
+import type { TwinState } from '../domain/records';
 import { nodesInScope } from '../domain/thread';
 import { assembleTwin } from '../domain/twin';
 import { pathVisible, projectComponent, projectThroughView } from '../domain/view';
@@ -12,12 +13,14 @@ import type { ChangeSetBody } from '../schemas/change';
 import type { GrantPermission, ViewBody } from '../schemas/sharing';
 import type { Component } from '../schemas/twin';
 import { confirmGrants, grantsTo, recordAccess } from '../store/sharing-store';
-import { loadTwin } from '../store/twin-store';
+import { loadTwinParts, type TwinParts } from '../store/twin-store';
 
 /** A twin of another tenant, opened through the grants that share it with the caller now. */
 export interface SharedTwin {
   owner: string;
   history: TwinHistory;
+  /** The twin now (its current items), when the request asked for them. */
+  state: TwinState;
   grants: GrantRecord[];
   /** What the caller sees: the union of its grants' views. */
   view: ViewBody;
@@ -35,17 +38,22 @@ export async function openSharedTwin(
   owner: string,
   twinId: string,
   now: Date,
+  parts: TwinParts,
 ): Promise<SharedTwin> {
   const notShared = new NotFound(`No twin ${twinId} shared by ${owner}`);
   if (owner === caller.tenant) throw notShared;
   const at = now.toISOString();
-  const [candidates, history] = await Promise.all([grantsTo(caller.tenant, owner), loadTwin(owner, twinId)]);
-  if (!history) throw notShared;
+  const [candidates, twin] = await Promise.all([
+    grantsTo(caller.tenant, owner),
+    loadTwinParts(owner, twinId, parts),
+  ]);
+  if (!twin) throw notShared;
+  const { history, state } = twin;
   const covering = grantsFor(candidates, history.record, at);
   if (covering.length === 0) throw notShared;
   const grants = grantsFor(await confirmGrants(covering), history.record, at);
   if (grants.length === 0) throw notShared;
-  return { owner, history, grants, view: sharedView(grants) };
+  return { owner, history, state, grants, view: sharedView(grants) };
 }
 
 /**
@@ -90,10 +98,12 @@ export async function auditAccess(shared: SharedTwin, caller: Caller, action: st
 export async function sharedRead(
   request: Pick<OperationRequest<{ owner: string; id: string }>, 'caller' | 'params' | 'now'>,
   shape: TwinDataShape,
+  parts: TwinParts,
   answer: (shared: SharedTwin) => unknown | Promise<unknown>,
   headers?: (shared: SharedTwin) => Record<string, string>,
 ) {
-  const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
+  const { owner, id } = request.params;
+  const shared = await openSharedTwin(request.caller, owner, id, request.now, parts);
   const body = projectThroughView({ shape, body: await answer(shared) }, shared.view);
   if (body === undefined) throw new NotFound(`Not visible through your grant`);
   await auditAccess(shared, request.caller, `read ${shape}`, request.now);

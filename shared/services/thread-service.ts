@@ -1,10 +1,33 @@
 import type { TwinHistory } from '../domain/change-set';
-import { historyEntries } from '../domain/history';
 import { findDiscrepancies } from '../domain/inspection';
 import { nodesInScope, threadDocuments } from '../domain/thread';
 import { assembleTwin } from '../domain/twin';
 import { documentsByPartNumber, getDocuments } from '../store/document-store';
+import {
+  decodeHistoryCursor,
+  decodeInspectionCursor,
+  encodeHistoryCursor,
+  encodeInspectionCursor,
+  type HistoryPosition,
+  historyPageOf,
+  type InspectionPosition,
+  inspectionPageOf,
+} from '../store/history-store';
 import { componentDocuments } from '../store/link-store';
+import { readParts, type TwinParts } from '../store/twin-store';
+
+/** The thread: the configuration at `asOf` (now: the current items), links, inspections, changes. */
+export const threadParts = (query: { asOf?: string }): TwinParts => ({ ...readParts(query), links: true });
+
+/** A work package: the configuration now and the links (its last inspection is paged for). */
+export const WORK_PACKAGE_PARTS: TwinParts = { current: true, links: true };
+
+/** Where the thread's lists of inspections and changes continue (cursors already decoded). */
+export interface ThreadPages {
+  limit: number;
+  changes?: HistoryPosition;
+  inspections?: InspectionPosition;
+}
 
 /** Within `position`'s subtree (or anywhere when there is none)? */
 const within = (path: string, position?: string) =>
@@ -13,15 +36,18 @@ const within = (path: string, position?: string) =>
 /**
  * The digital thread of one unit, at valid time `asOf` (as known now), for the whole unit or one
  * position's subtree: its documents (linked, or applicable by effectivity to what is installed),
- * inspections and changes. Reads: the twin (given), one BatchGet of the serialized components'
- * records, one Query per distinct part number installed, one BatchGet of linked documents.
+ * inspections and changes (a page of each, newest first). Reads: the twin (given), one BatchGet of
+ * the serialized components' records, one Query per distinct part number installed, one BatchGet of
+ * linked documents, a page of inspections and one of change sets.
  */
 export async function threadOf(
   tenant: string,
   history: TwinHistory,
   options: { position?: string; kind?: string; asOf: string; knownAt: string },
+  pages: ThreadPages = { limit: 25 },
 ) {
   const { position, kind } = options;
+  const touches = (paths: readonly string[]) => paths.some((path) => within(path, position));
   const nodes = nodesInScope(assembleTwin(history, options).configuration, position);
   const installed = nodes.flatMap(({ component }) => (component ? [component] : []));
   const serialized = installed.flatMap((component) =>
@@ -30,14 +56,25 @@ export async function threadOf(
       : [{ partNumber: component.partNumber, serialNumber: component.serialNumber }],
   );
   const partNumbers = [...new Set(installed.map((component) => component.partNumber))];
-  const [componentLinks, candidates] = await Promise.all([
+  const [componentLinks, candidates, inspections, changes] = await Promise.all([
     componentDocuments(tenant, serialized),
     Promise.all(partNumbers.map((partNumber) => documentsByPartNumber(tenant, partNumber))),
+    inspectionPageOf(tenant, history.record.id, {
+      limit: pages.limit,
+      ...(pages.inspections ? { from: pages.inspections } : {}),
+      ...(position === undefined
+        ? {}
+        : { accept: (inspection) => touches(inspection.observed.map((observation) => observation.path)) }),
+    }),
+    historyPageOf(tenant, history.record, {
+      filters: position === undefined ? {} : { position },
+      limit: pages.limit,
+      ...(pages.changes ? { from: pages.changes } : {}),
+    }),
   ]);
   const links = history.links ?? [];
   const linked = [...links.map((link) => link.documentId), ...[...componentLinks.values()].flat()];
   const documents = new Map((await getDocuments(tenant, linked)).map((document) => [document.id, document]));
-  const touches = (paths: readonly string[]) => paths.some((path) => within(path, position));
   return {
     nodes,
     documents: threadDocuments({
@@ -49,16 +86,9 @@ export async function threadOf(
       candidates: candidates.flat(),
       kind,
     }),
-    inspections: (history.inspections ?? [])
-      .filter(
-        (inspection) =>
-          position === undefined || touches(inspection.observed.map((observation) => observation.path)),
-      )
-      .sort((a, b) => (a.performedAt < b.performedAt ? 1 : a.performedAt > b.performedAt ? -1 : 0)),
-    changes: historyEntries(history)
-      .filter((entry) => position === undefined || touches(entry.paths))
-      .sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : a.recordedAt > b.recordedAt ? -1 : 0))
-      .map(({ paths: _paths, ...entry }) => entry),
+    inspections: inspections.items,
+    changes: changes.items,
+    next: { inspections: inspections.next, changes: changes.next },
   };
 }
 
@@ -71,7 +101,7 @@ const CREW_KINDS = new Set(['job-plan', 'service-bulletin']);
  * (judged again against the configuration now: an applied or since-corrected one is closed).
  */
 export async function workPackageOf(tenant: string, history: TwinHistory, position: string, now: string) {
-  const thread = await threadOf(tenant, history, { position, asOf: now, knownAt: now });
+  const thread = await threadOf(tenant, history, { position, asOf: now, knownAt: now }, { limit: 1 });
   const lastInspection = thread.inspections[0] ?? null;
   const inScope = lastInspection?.observed.filter((observation) => within(observation.path, position)) ?? [];
   return {
@@ -82,5 +112,31 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     documents: thread.documents.filter((entry) => CREW_KINDS.has(entry.document.kind)),
     lastInspection,
     openDiscrepancies: findDiscrepancies(history, inScope, { asOf: now, knownAt: now }),
+  };
+}
+
+/** The thread's list cursors, bound to the thread they came from (`scope`: the twin and position). */
+export function threadPagesOf(
+  scope: string,
+  query: { limit: number; changesCursor?: string; inspectionsCursor?: string },
+): ThreadPages {
+  const changes = decodeHistoryCursor(`${scope}#changes`, query.changesCursor, 'query.changesCursor');
+  const inspections = decodeInspectionCursor(
+    `${scope}#inspections`,
+    query.inspectionsCursor,
+    'query.inspectionsCursor',
+  );
+  return { limit: query.limit, ...(changes ? { changes } : {}), ...(inspections ? { inspections } : {}) };
+}
+
+/** The thread as answered: documents, a page of inspections and of changes, and where each continues. */
+export function threadBody(scope: string, thread: Awaited<ReturnType<typeof threadOf>>) {
+  const { nodes: _nodes, next, ...body } = thread;
+  return {
+    ...body,
+    ...(next.inspections
+      ? { inspectionsNextCursor: encodeInspectionCursor(`${scope}#inspections`, next.inspections) }
+      : {}),
+    ...(next.changes ? { changesNextCursor: encodeHistoryCursor(`${scope}#changes`, next.changes) } : {}),
   };
 }

@@ -1,9 +1,11 @@
 import { config } from '../config';
 import type { TwinHistory } from '../domain/change-set';
+import { currentStateOf } from '../domain/current';
 import { Conflict } from '../domain/errors';
 import { softwareSummary } from '../domain/software';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
+import { stateItems, stateMeta } from './current-items';
 import { eventItem } from './events';
 import type { Write } from './guarded-transaction';
 import { ACTIVE } from './guarded-transaction';
@@ -42,12 +44,17 @@ export function metaItem(tenant: string, record: TwinRecord, status: 'active' | 
  */
 export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'active' | 'pending'): Write[] {
   const { record, positions, installations } = history;
+  const state = currentStateOf(history);
   const writes: Write[] = [
     {
       entry: {
         Put: {
           TableName: table(),
-          Item: { ...metaItem(tenant, record, status), softwareSummary: softwareSummary(history) },
+          Item: {
+            ...metaItem(tenant, record, status),
+            softwareSummary: softwareSummary(history),
+            ...stateMeta(state),
+          },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -101,6 +108,8 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
       entry: { Put: { TableName: table(), Item: installationItem(tenant, record.id, installation) } },
     });
   }
+  for (const item of stateItems(tenant, history, state))
+    writes.push({ entry: { Put: { TableName: table(), Item: item } } });
   return writes;
 }
 

@@ -4,7 +4,15 @@ import { Conflict, NotFound, PreconditionFailed, UnprocessableContent } from '..
 import type { Component } from '../schemas/twin';
 import { eventItem } from './events';
 import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
-import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
+import {
+  changeSetItem,
+  currentItem,
+  ENTITY,
+  installationItem,
+  lifecycleItem,
+  positionItem,
+  vacatedItem,
+} from './items';
 import { keys } from './keys';
 import { closeInterval, mountWrites } from './mount-writes';
 import { MAX_TRANSACTION_ITEMS } from './transact';
@@ -113,6 +121,28 @@ function componentWrites(
 }
 
 /**
+ * The current items a change rewrites (unconditioned: the META version condition of the same
+ * transaction already orders writers): each touched position that exists, each one vacated (its
+ * current item deleted if it had one), and the lifecycle move.
+ */
+function currentWrites(tenant: string, plan: ChangePlan): Write[] {
+  const twinId = plan.twin.id;
+  const version = plan.twin.version;
+  const put = (Item: Record<string, unknown>): Write => ({ entry: { Put: { TableName: table(), Item } } });
+  const closed = new Set(plan.closePositions.map((position) => position.path));
+  return [
+    ...plan.current.put.map((entry) => put(currentItem(tenant, twinId, entry, version))),
+    ...Object.entries(plan.current.vacated).flatMap(([path, at]) => [
+      ...(closed.has(path)
+        ? [{ entry: { Delete: { TableName: table(), Key: keys.current(tenant, twinId, path) } } }]
+        : []),
+      put(vacatedItem(tenant, twinId, path, at, version)),
+    ]),
+    ...(plan.lifecycleMove ? [put(lifecycleItem(tenant, twinId, plan.lifecycleMove))] : []),
+  ];
+}
+
+/**
  * Records a change set in one transaction: the twin's new version (conditioned on the one the
  * client read), the change set, the intervals it opens and closes, each serialized component's
  * record and stay, and an event in the tenant's change feed. All or nothing.
@@ -126,8 +156,9 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
         Update: {
           TableName: table(),
           Key: keys.twinMeta(tenant, twinId),
-          UpdateExpression:
-            'SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software',
+          UpdateExpression: `SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software, nextOrder = :nextOrder${
+            plan.lifecycleMove ? ', lifecycleChangedAt = :changedAt' : ''
+          }`,
           ConditionExpression: '#status = :active AND version = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -135,6 +166,8 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
             ':now': plan.twin.updatedAt,
             ':lifecycle': plan.twin.lifecycle,
             ':software': plan.software ?? [],
+            ':nextOrder': plan.nextOrder,
+            ...(plan.lifecycleMove ? { ':changedAt': plan.lifecycleMove.effectiveAt } : {}),
             ':active': ACTIVE,
             ':expected': expectedVersion,
           },
@@ -182,6 +215,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
   for (const position of plan.openPositions) writes.push(put(positionItem(tenant, twinId, position)));
   for (const installation of plan.openInstallations)
     writes.push(put(installationItem(tenant, twinId, installation)));
+  writes.push(...currentWrites(tenant, plan));
   for (const effect of plan.twins) {
     writes.push(...mountWrites(tenant, twinId, effect, { recordedAt, actor: plan.changeSet.actor }));
   }

@@ -1,9 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
+import { currentStateOf } from '../domain/current';
 import { AppError } from '../domain/errors';
 import type { ImportIds, ImportPlan } from '../domain/import';
 import { asBuiltWrites, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
+import { stateItems, stateMeta } from './current-items';
 import { eventItem } from './events';
 import { ACTIVE, type Write } from './guarded-transaction';
 import { changeSetItem, ENTITY, inspectionItem, installationItem, positionItem } from './items';
@@ -129,11 +131,14 @@ function guardWrites(tenant: string, plan: ImportPlan, status: 'active' | 'pendi
     // the copy keeps the source's createdAt: its lease runs from now
     if (item?.entity === ENTITY.twin && item.leaseUntil !== undefined)
       item.leaseUntil = new Date(now.getTime() + PENDING_LEASE_MS).toISOString();
+    if (item?.entity === ENTITY.twin) Object.assign(item, stateMeta(currentStateOf(history)));
   }
   // the as-built writer also lists the intervals it was given: they come with the others
   return writes.filter((write) => {
     const entity = (write.entry.Put?.Item as { entity?: string } | undefined)?.entity;
-    return entity !== ENTITY.installation && entity !== ENTITY.position;
+    return !(
+      [ENTITY.installation, ENTITY.position, ENTITY.current, ENTITY.vacated, ENTITY.lifecycle] as string[]
+    ).includes(entity ?? '');
   });
 }
 
@@ -150,6 +155,7 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   for (const position of history.positions) writes.push(put(positionItem(tenant, twinId, position)));
   for (const installation of history.installations)
     writes.push(put(installationItem(tenant, twinId, installation)));
+  for (const item of stateItems(tenant, history)) writes.push(put(item));
   for (const baseline of history.baselines ?? [])
     writes.push(
       put({ ...keys.baseline(tenant, twinId, baseline.id), entity: ENTITY.baseline, twinId, ...baseline }),

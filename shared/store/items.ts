@@ -2,6 +2,7 @@ import type { BaselineRecord } from '../domain/baseline';
 import type { Actor, ChangeSetRecord, MountRecord } from '../domain/change-set';
 import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
 import type { InspectionRecord } from '../domain/inspection';
+import type { CurrentPosition, LifecycleMove } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
@@ -32,7 +33,13 @@ export const ENTITY = {
   viewVersion: 'view-version',
   roleViews: 'role-views',
   grant: 'grant',
+  current: 'current',
+  vacated: 'vacated',
+  lifecycle: 'lifecycle',
 } as const;
+
+/** The store layout a twin's partition is in: 2 keeps the current configuration as items of its own. */
+export const LAYOUT = 2;
 
 type Item = Record<string, unknown>;
 
@@ -100,6 +107,9 @@ export const toTwinRecord = (item: Item): TwinRecord => {
     leaseUntil: _lease,
     mountedIn: _mounted,
     softwareSummary: _software,
+    layout: _layout,
+    nextOrder: _nextOrder,
+    lifecycleChangedAt: _lifecycleChangedAt,
     ...record
   } = withoutKeys(item);
   return record as unknown as TwinRecord;
@@ -137,3 +147,52 @@ export const toLink = (item: Item): LinkRecord => {
   const { entity: _entity, ...link } = withoutKeys(item);
   return link as unknown as LinkRecord;
 };
+
+/** `version`: the twin version that wrote it, so that a late migration never overwrites a newer change. */
+export const currentItem = (
+  tenant: string,
+  twinId: string,
+  entry: CurrentPosition,
+  version: number,
+): Item => ({
+  ...keys.current(tenant, twinId, entry.position.path),
+  entity: ENTITY.current,
+  path: entry.position.path,
+  position: entry.position,
+  ...(entry.installation ? { installation: entry.installation } : {}),
+  lastEventAt: entry.lastEventAt,
+  version,
+});
+
+export const toCurrent = (item: Item): CurrentPosition => ({
+  position: item.position as CurrentPosition['position'],
+  ...(item.installation ? { installation: item.installation as CurrentPosition['installation'] } : {}),
+  lastEventAt: item.lastEventAt as string,
+});
+
+export const vacatedItem = (
+  tenant: string,
+  twinId: string,
+  path: string,
+  lastEventAt: string,
+  version: number,
+): Item => ({
+  ...keys.vacated(tenant, twinId, path),
+  entity: ENTITY.vacated,
+  path,
+  lastEventAt,
+  version,
+});
+
+export const lifecycleItem = (tenant: string, twinId: string, move: LifecycleMove): Item => ({
+  ...keys.lifecycleMove(tenant, twinId, move.seq),
+  entity: ENTITY.lifecycle,
+  ...move,
+});
+
+export const toLifecycleMove = (item: Item): LifecycleMove => ({
+  to: item.to as LifecycleMove['to'],
+  effectiveAt: item.effectiveAt as string,
+  recordedAt: item.recordedAt as string,
+  seq: item.seq as number,
+});

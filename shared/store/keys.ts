@@ -68,8 +68,37 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `BL#${baselineId}`,
   }),
+  /** The current configuration at a position: its open interval and installation (rewritten by every change there). */
+  current: (tenant: string, twinId: string, path: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `CUR#${path}`,
+  }),
+  /** A position that no longer exists: when it was vacated (a back-dated change must not precede it). */
+  vacated: (tenant: string, twinId: string, path: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `GONE#${path}`,
+  }),
+  /** A lifecycle move, by the twin version that made it (time travel reads these, never the change sets). */
+  lifecycleMove: (tenant: string, twinId: string, seq: number) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `LIFE#${sequence(seq)}`,
+  }),
   /** Sort-key prefixes of the items a twin's partition holds. */
-  prefixes: { position: 'POS#', installation: 'INST#', meta: 'META', changeSet: 'CS#', baseline: 'BL#' },
+  prefixes: {
+    position: 'POS#',
+    installation: 'INST#',
+    meta: 'META',
+    changeSet: 'CS#',
+    baseline: 'BL#',
+    current: 'CUR#',
+    vacated: 'GONE#',
+    lifecycle: 'LIFE#',
+    inspection: 'INSP#',
+    link: 'LINK#',
+    mount: 'MNT#',
+  },
+  /** A change set's sort key, to page the history from it. */
+  changeSetSortKey: (seq: number) => `CS#${sequence(seq)}`,
 
   /** Uniqueness of a twin's serial number per tenant and product. */
   serialGuard: (tenant: string, productPartNumber: string, serialNumber: string) => ({

@@ -1,23 +1,30 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
 import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
+import { currentHistory, currentStateOf } from '../domain/current';
 import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
+import type { TwinState } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
+import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
+import { stateItems, stateMeta } from './current-items';
 import { ACTIVE } from './guarded-transaction';
 import { indexPage } from './index-page';
 import {
   ENTITY,
+  LAYOUT,
   toBaseline,
   toChangeSet,
+  toCurrent,
   toInspection,
   toInstallation,
+  toLifecycleMove,
   toLink,
   toMount,
   toPosition,
@@ -96,6 +103,202 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     inspections,
     ...(mountedIn ? { mountedIn } : {}),
   };
+}
+
+/** A twin as a request reads it: the ranges it asked for as a history, and its current state. */
+export interface LoadedTwin {
+  history: TwinHistory;
+  state: TwinState;
+}
+
+/** The key ranges of a twin's partition a request may read, beside META. */
+export interface TwinParts {
+  /** The current configuration (`CUR#`): what every read "now" and every change needs. */
+  current?: boolean;
+  /** The intervals and lifecycle moves (`POS#`, `INST#`, `LIFE#`): what time travel needs. */
+  timeline?: boolean;
+  changeSets?: boolean;
+  baselines?: boolean;
+  inspections?: boolean;
+  links?: boolean;
+  mounts?: boolean;
+}
+
+/** A read now needs the current items; any other time, the intervals. */
+export const readParts = (query: { asOf?: string; knownAt?: string }): TwinParts =>
+  query.asOf === undefined && query.knownAt === undefined ? { current: true } : { timeline: true };
+
+/** Everything but the current items: what an export or an AAS environment is made from. */
+export const HISTORY_PARTS: TwinParts = {
+  timeline: true,
+  changeSets: true,
+  baselines: true,
+  inspections: true,
+  links: true,
+  mounts: true,
+};
+
+const PART_PREFIXES: { part: keyof TwinParts; prefix: string }[] = [
+  { part: 'current', prefix: keys.prefixes.current },
+  { part: 'timeline', prefix: keys.prefixes.position },
+  { part: 'timeline', prefix: keys.prefixes.installation },
+  { part: 'timeline', prefix: keys.prefixes.lifecycle },
+  { part: 'changeSets', prefix: keys.prefixes.changeSet },
+  { part: 'baselines', prefix: keys.prefixes.baseline },
+  { part: 'inspections', prefix: keys.prefixes.inspection },
+  { part: 'links', prefix: keys.prefixes.link },
+  { part: 'mounts', prefix: keys.prefixes.mount },
+];
+
+const queryPrefix = (tenant: string, twinId: string, prefix: string) =>
+  queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.twinPartition(tenant, twinId), ':prefix': prefix },
+    ConsistentRead: true,
+  });
+
+const getMeta = async (tenant: string, twinId: string) =>
+  (
+    await documentClient().send(
+      new GetCommand({ TableName: table(), Key: keys.twinMeta(tenant, twinId), ConsistentRead: true }),
+    )
+  ).Item;
+
+/**
+ * A twin with only the key ranges a request answers from (META first, then the ranges in parallel):
+ * what it reads grows with what it asks for, never with the rest of the twin's past. With `current`,
+ * `state` is the twin now (and `history` its open intervals); with `timeline`, `history` holds every
+ * interval. A twin still in the old layout is migrated first. Pending twins are absent.
+ */
+export async function loadTwinParts(
+  tenant: string,
+  twinId: string,
+  parts: TwinParts,
+): Promise<LoadedTwin | null> {
+  const meta = await getMeta(tenant, twinId);
+  if (!meta || meta.status !== ACTIVE) return null;
+  if (meta.layout !== LAYOUT) {
+    const migrated = await migrateTwin(tenant, twinId);
+    if (migrated) return migrated;
+    return loadTwinParts(tenant, twinId, parts);
+  }
+  const wanted = PART_PREFIXES.filter(({ part }) => parts[part]);
+  const ranges = await Promise.all(wanted.map(({ prefix }) => queryPrefix(tenant, twinId, prefix)));
+  const items = ranges.flat();
+  const record = toTwinRecord(meta);
+  const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
+  const current = items.filter((item) => item.entity === ENTITY.current).map(toCurrent);
+  const state: TwinState = {
+    record,
+    current,
+    vacated: {},
+    ...(typeof meta.lifecycleChangedAt === 'string' ? { lifecycleChangedAt: meta.lifecycleChangedAt } : {}),
+    nextOrder: typeof meta.nextOrder === 'number' ? meta.nextOrder : 0,
+    ...(mountedIn ? { mountedIn } : {}),
+  };
+  const history: TwinHistory = parts.timeline
+    ? {
+        record,
+        positions: items.filter((item) => item.entity === ENTITY.position).map(toPosition),
+        installations: items.filter((item) => item.entity === ENTITY.installation).map(toInstallation),
+        changeSets: [],
+        lifecycles: items.filter((item) => item.entity === ENTITY.lifecycle).map(toLifecycleMove),
+      }
+    : currentHistory(state);
+  if (parts.changeSets)
+    history.changeSets = items.filter((item) => item.entity === ENTITY.changeSet).map(toChangeSet);
+  if (parts.baselines)
+    history.baselines = items.filter((item) => item.entity === ENTITY.baseline).map(toBaseline);
+  if (parts.inspections)
+    history.inspections = items.filter((item) => item.entity === ENTITY.inspection).map(toInspection);
+  if (parts.links) history.links = items.filter((item) => item.entity === ENTITY.link).map(toLink);
+  if (parts.mounts) history.mounts = items.filter((item) => item.entity === ENTITY.mount).map(toMount);
+  if (mountedIn) history.mountedIn = mountedIn;
+  return { history, state };
+}
+
+/** The last valid time of positions that no longer exist, for the paths a change names that are not current. */
+export async function vacatedPositions(
+  tenant: string,
+  twinId: string,
+  paths: readonly string[],
+): Promise<Record<string, string>> {
+  if (paths.length === 0) return {};
+  const items = await batchGetItems([...new Set(paths)].map((path) => keys.vacated(tenant, twinId, path)));
+  return Object.fromEntries(items.map((item) => [item.path as string, item.lastEventAt as string]));
+}
+
+/**
+ * Brings a twin written before current items existed to layout 2: reads its whole partition once,
+ * writes its current items (each conditioned on no newer change having written it), then marks META,
+ * conditioned on the version it read. Answers the twin whole, or null when a change came in between
+ * (the caller reads again). Idempotent: two migrations at once write the same items.
+ */
+export async function migrateTwin(
+  tenant: string,
+  twinId: string,
+): Promise<{ history: TwinHistory; state: TwinState } | null> {
+  const [history, existing] = await Promise.all([
+    loadTwin(tenant, twinId),
+    Promise.all(
+      [keys.prefixes.current, keys.prefixes.vacated].map((prefix) => queryPrefix(tenant, twinId, prefix)),
+    ),
+  ]);
+  if (!history) return null;
+  const state = currentStateOf(history);
+  const { version } = history.record;
+  const notNewer = {
+    ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
+    ExpressionAttributeValues: { ':version': version },
+  };
+  const items = stateItems(tenant, history, state);
+  const kept = new Set(items.map((item) => item.SK as string));
+  const stale = existing.flat().filter((item) => !kept.has(item.SK as string));
+  const ignoreNewer = (error: unknown) => {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  };
+  const client = documentClient();
+  const sends: (() => Promise<unknown>)[] = [
+    ...items.map((Item) => () => client.send(new PutCommand({ TableName: table(), Item, ...notNewer }))),
+    ...stale.map(
+      (item) => () =>
+        client.send(
+          new DeleteCommand({ TableName: table(), Key: { PK: item.PK, SK: item.SK }, ...notNewer }),
+        ),
+    ),
+  ];
+  await pool(sends, 16, (send) => send().then(() => undefined, ignoreNewer));
+  const meta = stateMeta(state);
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.twinMeta(tenant, twinId),
+        UpdateExpression: `SET layout = :layout, nextOrder = :nextOrder${meta.lifecycleChangedAt === undefined ? '' : ', lifecycleChangedAt = :changedAt'}`,
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: {
+          ':layout': meta.layout,
+          ':nextOrder': meta.nextOrder,
+          ':version': version,
+          ...(meta.lifecycleChangedAt === undefined ? {} : { ':changedAt': meta.lifecycleChangedAt }),
+        },
+      }),
+    );
+  } catch (error) {
+    ignoreNewer(error);
+    return null;
+  }
+  return { history, state };
+}
+
+/** `task` over every item, at most `concurrency` at a time. */
+async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /** Twin fields that may be absent: removed from the item when the new record lacks them. */

@@ -166,7 +166,8 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
     new UpdateCommand({
       TableName: table(),
       Key: keys.twinMeta(tenant, twinId),
-      UpdateExpression: 'SET version = :version, updatedAt = :now',
+      // as the old writer left META: no layout mark, so the first request migrates the twin
+      UpdateExpression: 'SET version = :version, updatedAt = :now REMOVE layout, nextOrder',
       ExpressionAttributeValues: { ':version': changeSets, ':now': at(changeSets) },
     }),
   );

@@ -61,7 +61,7 @@ describe('creating a twin', () => {
   });
 
   it('writes a twin larger than one transaction in several, and shows it only when complete', async () => {
-    // Prepare: 350 positions, each with a serialized component: 1,054 items
+    // Prepare: 350 positions, each with a serialized component: 1,404 items
     const tenant = newTenant();
     const { record, history, now } = prepare(wideRecord('WIDE-1', 350));
     const seenWhilePending: unknown[] = [];
@@ -72,8 +72,9 @@ describe('creating a twin', () => {
       },
     });
     // Assess
-    // twin, serial guard, change set, event, and per position: position, installation, component guard
-    expect(result.transactions).toBe(Math.ceil((4 + 350 * 3) / 100) + 1);
+    // twin, serial guard, change set, event, and per position: position, installation, component guard,
+    // current item
+    expect(result.transactions).toBe(Math.ceil((4 + 350 * 4) / 100) + 1);
     expect(seenWhilePending.every((seen) => seen === null)).toBe(true);
     const loaded = await loadTwin(tenant, record.id);
     expect(loaded?.positions).toHaveLength(350);

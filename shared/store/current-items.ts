@@ -1,0 +1,28 @@
+import { currentStateOf } from '../domain/current';
+import { lifecycleMovesOf } from '../domain/lifecycle';
+import type { TwinHistory, TwinState } from '../domain/records';
+import { currentItem, LAYOUT, lifecycleItem, vacatedItem } from './items';
+
+/**
+ * The items that keep a twin's current configuration beside its history (layout 2), for a twin written
+ * whole (an as-built record, an imported copy, a migrated twin): one `CUR#` item per position, one
+ * `GONE#` per position that no longer exists, one `LIFE#` per lifecycle move; and what META holds of it.
+ */
+export function stateItems(tenant: string, history: TwinHistory, state: TwinState = currentStateOf(history)) {
+  const twinId = history.record.id;
+  const { version } = history.record;
+  return [
+    ...state.current.map((entry) => currentItem(tenant, twinId, entry, version)),
+    ...Object.entries(state.vacated).map(([path, at]) => vacatedItem(tenant, twinId, path, at, version)),
+    ...(history.lifecycles ?? lifecycleMovesOf(history.changeSets)).map((move) =>
+      lifecycleItem(tenant, twinId, move),
+    ),
+  ];
+}
+
+/** META's part of the current state: the layout, the next position order, the last lifecycle move. */
+export const stateMeta = (state: TwinState) => ({
+  layout: LAYOUT,
+  nextOrder: state.nextOrder,
+  ...(state.lifecycleChangedAt === undefined ? {} : { lifecycleChangedAt: state.lifecycleChangedAt }),
+});
