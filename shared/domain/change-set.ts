@@ -388,6 +388,8 @@ function netEffect(
       plan.current.put.push({ position, ...(installation ? { installation } : {}), lastEventAt: at });
     } else plan.current.vacated[path] = at;
   }
+  // Orders of positions added and removed within the change were never written: not consumed.
+  plan.nextOrder = Math.max(state.nextOrder, ...plan.openPositions.map((position) => position.order + 1));
   plan.components = stayEffects(initialSeats, seats, at, componentIdentity);
   plan.twins = stayEffects(initialSeats, seats, at, (component) => component.twinId ?? null).filter(
     (effect) => effect.kind !== 'update',
