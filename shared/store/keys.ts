@@ -38,6 +38,9 @@ const twinIndexSortKey = (serialNumber: string, twinId: string) => `TWIN#${seria
 
 export const keys = {
   twinPartition,
+  /** The tenant a twin partition key belongs to (the migration job reads keys, not requests). */
+  tenantOfTwinPartition: (partition: string, twinId: string) =>
+    partition.slice('TENANT#'.length, partition.length - `#TWIN#${twinId}`.length),
   twinMeta: (tenant: string, twinId: string) => ({ PK: twinPartition(tenant, twinId), SK: 'META' }),
   /** One interval of a position; `seq` (the twin version that opened it) keeps two at one instant apart. */
   position: (tenant: string, twinId: string, interval: { path: string; validFrom: string; seq: number }) => ({

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
 import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
@@ -401,4 +401,39 @@ export async function ancestorsOf(tenant: string, mountedIn: TwinHistory['mounte
     current = Item?.mountedIn as TwinHistory['mountedIn'];
   }
   return ancestors;
+}
+
+/**
+ * The one-off migration (`npm run migrate`): every active twin of the table still in the old layout
+ * brought to layout 2. A Scan, since it is no request's read path but a job over the whole table; each
+ * twin is migrated as its first request would (idempotent, safe beside live traffic).
+ */
+export async function migrateAllTwins(
+  onTwin: (twin: { tenant: string; twinId: string; migrated: boolean }) => void = () => {},
+): Promise<{ scanned: number; migrated: number }> {
+  let startKey: Record<string, unknown> | undefined;
+  let scanned = 0;
+  let migrated = 0;
+  do {
+    const page = await documentClient().send(
+      new ScanCommand({
+        TableName: table(),
+        FilterExpression: 'SK = :meta AND entity = :twin AND #status = :active AND attribute_not_exists(layout)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':meta': 'META', ':twin': ENTITY.twin, ':active': ACTIVE },
+        ProjectionExpression: 'PK, id',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      scanned++;
+      const twinId = item.id as string;
+      const tenant = keys.tenantOfTwinPartition(item.PK as string, twinId);
+      const done = (await migrateTwin(tenant, twinId)) !== null;
+      if (done) migrated++;
+      onTwin({ tenant, twinId, migrated: done });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { scanned, migrated };
 }

@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * `npm run migrate`: brings every twin written before current items existed (store layout 1) to layout 2
+ * (its `CUR#`, `GONE#` and `LIFE#` items). Without options it opens npm start's `.data/` (stop npm start
+ * first: the embedded DynamoDB holds the directory); with `--table` it runs against that DynamoDB
+ * table with the usual AWS credentials and region (deployed: a one-off job). Twins also migrate on their
+ * first request, so this only saves those first requests the extra read; running it twice is harmless.
+ */
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: '.data' },
+    table: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+const log = (line: string) => {
+  if (!values.quiet) console.log(line);
+};
+
+let stop = async () => {};
+if (values.table !== undefined) process.env.TABLE_NAME = values.table;
+else {
+  const { startLocalStack } = await import('../infra/local/stack');
+  const stack = await startLocalStack({ dataDir: values.data, gateway: false });
+  for (const [name, value] of Object.entries(stack.env)) process.env[name] = value;
+  stop = () => stack.stop();
+}
+const { migrateAllTwins } = await import('../shared/store/twin-store');
+const { closeClients } = await import('../shared/store/clients');
+try {
+  const result = await migrateAllTwins(({ tenant, twinId, migrated }) =>
+    log(`${migrated ? 'migrated' : 'changed meanwhile, migrates on its next request'}: ${tenant} ${twinId}`),
+  );
+  console.log(`${result.migrated} of ${result.scanned} twins in the old layout migrated`);
+} finally {
+  closeClients();
+  await stop();
+}

@@ -1,0 +1,198 @@
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { config } from '../../shared/config';
+import { flattenAsBuilt } from '../../shared/domain/configuration';
+import { currentStateOf } from '../../shared/domain/current';
+import { PreconditionFailed } from '../../shared/domain/errors';
+import type { TwinState } from '../../shared/domain/records';
+import { asBuiltHistory, assembleTwin, newTwinRecord } from '../../shared/domain/twin';
+import type { ChangeSetBody } from '../../shared/schemas/change';
+import { recordChangeSet } from '../../shared/services/change-recording';
+import { documentClient } from '../../shared/store/clients';
+import { keys } from '../../shared/store/keys';
+import { createTwin, loadTwin, loadTwinParts, migrateAllTwins } from '../../shared/store/twin-store';
+import { wideRecord } from '../support/fixtures';
+import { newTenant } from '../support/tenants';
+
+const table = () => config.tableName();
+const actor = { sub: 'test', tenant: 'test' };
+
+async function newTwin(tenant: string, positions: number) {
+  const body = { ...wideRecord(`LAYOUT-${ulid()}`, positions), builtAt: '2024-01-01T00:00:00Z' };
+  const record = newTwinRecord(body, ulid(), new Date());
+  await createTwin(
+    tenant,
+    asBuiltHistory(record, flattenAsBuilt(body.configuration), actor, ulid()),
+    new Date(),
+  );
+  return record.id;
+}
+
+async function change(tenant: string, twinId: string, body: ChangeSetBody) {
+  const twin = await loadTwinParts(tenant, twinId, { current: true });
+  return recordChangeSet(tenant, twin!, body, {
+    expectedVersion: twin!.state.record.version,
+    now: new Date(),
+    actor,
+  });
+}
+
+const rangeOf = async (tenant: string, twinId: string, prefix: string) =>
+  (
+    await documentClient().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.twinPartition(tenant, twinId), ':prefix': prefix },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
+
+/** The partition as the store wrote it before current items existed: no CUR#, GONE#, LIFE#, no layout on META. */
+async function asTheOldWriterLeftIt(tenant: string, twinId: string) {
+  for (const prefix of ['CUR#', 'GONE#', 'LIFE#']) {
+    for (const item of await rangeOf(tenant, twinId, prefix))
+      await documentClient().send(
+        new DeleteCommand({ TableName: table(), Key: { PK: item.PK, SK: item.SK } }),
+      );
+  }
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.twinMeta(tenant, twinId),
+      UpdateExpression: 'REMOVE layout, nextOrder, lifecycleChangedAt',
+    }),
+  );
+}
+
+const sortedState = (state: TwinState) => ({
+  ...state,
+  vacated: {},
+  current: [...state.current].sort((a, b) => (a.position.path < b.position.path ? -1 : 1)),
+});
+
+/** A few changes of every kind: replace, update, a position added and one removed, a lifecycle move. */
+async function liveALittle(tenant: string, twinId: string) {
+  await change(tenant, twinId, {
+    reason: 'replace and update',
+    operations: [
+      {
+        op: 'replace',
+        position: 'p-0',
+        component: { partNumber: 'SERVO', serialNumber: `R-${ulid()}`, kind: 'mechanical' },
+      },
+      { op: 'update', position: 'p-1', attributes: { hours: 12 } },
+    ],
+  });
+  await change(tenant, twinId, {
+    reason: 'rework',
+    operations: [
+      { op: 'remove', position: 'p-2' },
+      { op: 'remove-position', position: 'p-2' },
+      { op: 'add-position', position: 'p-9' },
+      { op: 'lifecycle', to: 'delivered' },
+    ],
+  });
+}
+
+describe('store layout 2: current items beside the history', () => {
+  it('brings a twin written by the old layout to the new one on its first read', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    await liveALittle(tenant, twinId);
+    const whole = (await loadTwin(tenant, twinId))!;
+    await asTheOldWriterLeftIt(tenant, twinId);
+    expect(await rangeOf(tenant, twinId, 'CUR#')).toEqual([]);
+    // Act
+    const read = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const again = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    // Assess: the answer now is the whole history's, and the current items are there for the next reads
+    const now = new Date().toISOString();
+    expect(assembleTwin(again.history, { asOf: now, knownAt: now })).toEqual(
+      assembleTwin(whole, { asOf: now, knownAt: now }),
+    );
+    expect(sortedState(again.state)).toEqual(sortedState(currentStateOf(whole)));
+    expect(read.state.record.lifecycle).toBe('delivered');
+    expect((await rangeOf(tenant, twinId, 'CUR#')).map((item) => item.path)).toEqual([
+      'p-0',
+      'p-1',
+      'p-3',
+      'p-4',
+      'p-9',
+    ]);
+    expect((await rangeOf(tenant, twinId, 'GONE#')).map((item) => item.path)).toEqual(['p-2']);
+    expect(await rangeOf(tenant, twinId, 'LIFE#')).toHaveLength(1);
+  });
+
+  it('takes a change set on a twin of the old layout, checked against its whole past', async () => {
+    // Prepare: p-2 was removed; its vacated time must still refuse a change back-dated before it
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    await liveALittle(tenant, twinId);
+    await asTheOldWriterLeftIt(tenant, twinId);
+    // Act
+    const backDated = change(tenant, twinId, {
+      reason: 'too early',
+      effectiveAt: '2024-06-01T00:00:00Z',
+      operations: [{ op: 'add-position', position: 'p-2' }],
+    });
+    // Assess
+    await expect(backDated).rejects.toMatchObject({ status: 409 });
+    const changed = await change(tenant, twinId, {
+      reason: 'after',
+      operations: [{ op: 'update', position: 'p-3', attributes: { hours: 3 } }],
+    });
+    const whole = (await loadTwin(tenant, twinId))!;
+    expect(sortedState(changed.state)).toEqual(sortedState(currentStateOf(whole)));
+  });
+
+  it('migrates every old-layout twin of the table with the one-off job, once', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const old = await newTwin(tenant, 3);
+    const current = await newTwin(tenant, 3);
+    await liveALittle(tenant, old);
+    await asTheOldWriterLeftIt(tenant, old);
+    // Act
+    const seen: string[] = [];
+    await migrateAllTwins(({ twinId }) => seen.push(twinId));
+    const second: string[] = [];
+    await migrateAllTwins(({ twinId }) => second.push(twinId));
+    // Assess
+    expect(seen).toContain(old);
+    expect(seen).not.toContain(current);
+    expect(second).not.toContain(old);
+    expect((await rangeOf(tenant, old, 'CUR#')).map((item) => item.path)).toEqual(['p-0', 'p-1', 'p-9']);
+  });
+
+  it('loses no update under 50 concurrent writers', async () => {
+    // Prepare: 50 writers, each updating its own position, each retrying on 412 until it lands
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 50);
+    const writer = async (index: number) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await change(tenant, twinId, {
+            reason: `writer ${index}`,
+            operations: [{ op: 'update', position: `p-${index}`, attributes: { writer: index } }],
+          });
+        } catch (error) {
+          if (!(error instanceof PreconditionFailed) || attempt > 200) throw error;
+        }
+      }
+    };
+    // Act
+    await Promise.all(Array.from({ length: 50 }, (_, index) => writer(index)));
+    // Assess: every update is in the current items, which equal the replay of the whole history
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const whole = (await loadTwin(tenant, twinId))!;
+    expect(state.record.version).toBe(51);
+    expect(whole.changeSets).toHaveLength(51);
+    for (const { installation } of state.current)
+      expect(installation?.component.attributes).toEqual({ writer: Number(installation!.path.slice(2)) });
+    expect(sortedState(state)).toEqual(sortedState(currentStateOf(whole)));
+  });
+});
