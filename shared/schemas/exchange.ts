@@ -146,6 +146,44 @@ export const TwinExport = z
   });
 export type TwinExportBody = z.infer<typeof TwinExport>;
 
+const AasReference = z.looseObject({
+  type: z.string(),
+  keys: z.array(z.looseObject({ type: z.string(), value: z.string() })),
+});
+
+/**
+ * What `format=aas` answers: an Asset Administration Shell V3.0 environment (the JSON serialization
+ * of IDTA-01001), one shell for the twin and its submodels. Declared loosely: the AAS metamodel,
+ * not this API, defines the rest.
+ */
+export const AasEnvironment = z
+  .looseObject({
+    assetAdministrationShells: z
+      .array(
+        z.looseObject({
+          modelType: z.literal('AssetAdministrationShell'),
+          id: z.string(),
+          idShort: z.string().optional(),
+          assetInformation: z.looseObject({ assetKind: z.string(), globalAssetId: z.string().optional() }),
+          submodels: z.array(AasReference).optional(),
+        }),
+      )
+      .min(1),
+    submodels: z.array(
+      z.looseObject({ modelType: z.literal('Submodel'), id: z.string(), idShort: z.string().optional() }),
+    ),
+    conceptDescriptions: z.array(z.looseObject({ modelType: z.literal('ConceptDescription') })).optional(),
+  })
+  .meta({
+    id: 'AasEnvironment',
+    description: 'An Asset Administration Shell V3.0 environment (IDTA-01001 JSON serialization)',
+  });
+
+/** The answer of an open export, by its `format`: exactly one of the two matches. */
+export const TwinExportAnswer = z.union([TwinExport, AasEnvironment]).meta({
+  description: 'format=json (default): a TwinExport (twinthread.twin/2); format=aas: an AasEnvironment',
+});
+
 const IdMap = z.record(z.string(), z.string());
 
 export const ImportResult = z
