@@ -68,7 +68,8 @@ export type Caller = (
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
-async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
+/** Starts an outside issuer on a free loopback port (its JWKS at `jwksUrl`). */
+export async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
   const rsa = await generateKeyPair('RS256', { extractable: true });
   const ec = await generateKeyPair('ES256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
