@@ -140,6 +140,7 @@ function projectOperation(view: Projection, operation: Data): Data | undefined {
     return view.positions === undefined ? { ...operation } : undefined;
   // the as-built record's counts would tell how much the view hides
   if (operation.op === 'as-built') return restrictsTree(view) ? { op: 'as-built' } : { ...operation };
+  if (operation.op === 'set-twin') return projectTwinEdit(view, operation);
   if (!operationPaths(operation).every((path) => pathVisible(view, path))) return undefined;
   const { component, attributes, ...rest } = operation;
   const shown: Data = { ...rest };
@@ -150,6 +151,18 @@ function projectOperation(view: Projection, operation: Data): Data | undefined {
   }
   if (attributes !== undefined) shown.attributes = pick(attributes, view.componentAttributes);
   return shown;
+}
+
+/**
+ * An edit of the twin's own fields: site and type as the twin shows them, attributes (old and new
+ * values) only those the view allows; `undefined` when nothing visible changed.
+ */
+function projectTwinEdit(view: Projection, operation: Data): Data | undefined {
+  const { attributes, ...rest } = operation;
+  const shown = attributes === undefined ? undefined : pick(attributes, view.twinAttributes);
+  const visible = shown !== undefined && Object.keys(shown).length > 0;
+  if (!visible && rest.site === undefined && rest.type === undefined) return undefined;
+  return { ...rest, ...(visible ? { attributes: shown } : {}) };
 }
 
 const ENTRY_FIELDS = ['id', 'seq', 'reason', 'workOrder', 'effectiveAt', 'recordedAt', 'actor'];
@@ -428,6 +441,14 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     ...(body.installations === undefined || !withHistory
       ? {}
       : { installations: projectAll(body.installations, (item) => projectInterval(view, item)) }),
+    ...(body.twinFields === undefined || !withHistory
+      ? {}
+      : {
+          twinFields: list(body.twinFields).map(({ attributes, ...fields }) => ({
+            ...fields,
+            attributes: pick(attributes, view.twinAttributes) ?? {},
+          })),
+        }),
     ...(body.changeSets === undefined || !withHistory
       ? {}
       : { changeSets: projectAll(body.changeSets, (changeSet) => projectChangeSet(view, changeSet)) }),
