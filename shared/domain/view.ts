@@ -389,12 +389,23 @@ function projectInterval(view: Projection, interval: Data): Data | undefined {
   return component === undefined ? undefined : { ...interval, component };
 }
 
-/** A raw change set of an export: its visible operations, and only the visible paths it touched. */
-function projectChangeSet(view: Projection, changeSet: Data): Data | undefined {
+/**
+ * A raw change set of an export: its visible operations, and only the visible paths it touched. The
+ * as-built record counts what the view shows of it (`asBuilt`: the projected intervals it opened), so
+ * that the export stays one an import takes.
+ */
+function projectChangeSet(
+  view: Projection,
+  changeSet: Data,
+  asBuilt: { positions: number; components: number },
+): Data | undefined {
   const entry = projectEntry(view, changeSet);
   if (entry === undefined) return undefined;
   const paths = list(changeSet.paths).filter((path) => pathVisible(view, String(path)));
-  return { ...entry, ...(changeSet.paths === undefined ? {} : { paths }) };
+  const operations = list(entry.operations).map((operation) =>
+    operation.op === 'as-built' ? { op: 'as-built', ...asBuilt } : operation,
+  );
+  return { ...entry, operations, ...(changeSet.paths === undefined ? {} : { paths }) };
 }
 
 /**
@@ -425,6 +436,20 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     ...(shownLinks ?? []).map((link) => String(link.documentId)),
     ...list(shownInspections).flatMap((inspection) => list(inspection.documents).map(String)),
   ]);
+  const shownPositions =
+    body.positions === undefined
+      ? undefined
+      : projectAll(body.positions, (position) => projectInterval(view, position));
+  const shownInstallations =
+    body.installations === undefined
+      ? undefined
+      : projectAll(body.installations, (item) => projectInterval(view, item));
+  const openedByAsBuilt = (intervals: unknown[] | undefined) =>
+    list(intervals).filter((interval) => interval.seq === 1).length;
+  const asBuilt = {
+    positions: openedByAsBuilt(shownPositions),
+    components: openedByAsBuilt(shownInstallations),
+  };
   // only the parts named here pass: a part added to the export format stays out until projected
   return {
     format: body.format,
@@ -435,12 +460,8 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     twin: projectTwin(view, twin as Data),
     ...(body.record === undefined ? {} : { record: projectTwin(view, body.record as Data) }),
     // raw intervals and change sets are history: absent when the view shows the present only
-    ...(body.positions === undefined || !withHistory
-      ? {}
-      : { positions: projectAll(body.positions, (position) => projectInterval(view, position)) }),
-    ...(body.installations === undefined || !withHistory
-      ? {}
-      : { installations: projectAll(body.installations, (item) => projectInterval(view, item)) }),
+    ...(shownPositions === undefined || !withHistory ? {} : { positions: shownPositions }),
+    ...(shownInstallations === undefined || !withHistory ? {} : { installations: shownInstallations }),
     ...(body.twinFields === undefined || !withHistory
       ? {}
       : {
@@ -451,7 +472,9 @@ function projectExport(view: Projection, body: Data): Data | undefined {
         }),
     ...(body.changeSets === undefined || !withHistory
       ? {}
-      : { changeSets: projectAll(body.changeSets, (changeSet) => projectChangeSet(view, changeSet)) }),
+      : {
+          changeSets: projectAll(body.changeSets, (changeSet) => projectChangeSet(view, changeSet, asBuilt)),
+        }),
     // stays inside other twins name their positions: shown like installed-in entries
     ...(body.mounts === undefined || !withHistory || view.positions !== undefined
       ? {}

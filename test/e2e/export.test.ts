@@ -185,4 +185,44 @@ describe('an export through a view', () => {
     expect(json.twin.configuration.map((node: Json) => node.path)).toEqual(['hvac']);
     expect(JSON.stringify(json)).not.toContain('CFM56-5B4');
   });
+
+  it('is a valid export of what the view shows, which another tenant imports (grantee and role view)', async () => {
+    // Prepare
+    const grantee = newTenant('importing-contractor');
+    const view = await must(
+      admin('POST', '/v1/views', { body: { name: 'hvac subtree', positions: ['hvac'] } }),
+      201,
+    );
+    await must(
+      admin('POST', '/v1/grants', {
+        body: {
+          grantee,
+          viewId: view.id,
+          twins: { ids: [twinId] },
+          purpose: 'contractor',
+          permissions: ['read'],
+        },
+      }),
+      201,
+    );
+    await must(admin('PUT', '/v1/role-views/viewer', { body: { viewId: view.id } }));
+    const contractor = await api.as(grantee, ['admin']);
+    const viewer = await api.as(owner, ['viewer']);
+    const shared = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
+    const trimmed = await must(viewer('GET', `/v1/twins/${twinId}/export`));
+    // Act
+    const intoGrantee = await contractor('POST', '/v1/imports', { body: shared });
+    const intoOther = await (await api.as(newTenant('other-importer'), ['admin']))('POST', '/v1/imports', {
+      body: trimmed,
+    });
+    // Assess
+    expect(shared.changeSets[0].operations).toEqual([{ op: 'as-built', positions: 2, components: 1 }]);
+    for (const [exported, imported] of [
+      [shared, intoGrantee],
+      [trimmed, intoOther],
+    ] as const) {
+      expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+      expect(imported.body.twin.configuration).toEqual(exported.twin.configuration);
+    }
+  });
 });
