@@ -409,6 +409,56 @@ function projectChangeSet(
 }
 
 /**
+ * The recorded parts of an export through a view without history: the configuration it shows (the
+ * `twin` part, at the export's asOf/knownAt) as if recorded then by one as-built record, so that the
+ * export stays one an import takes, without a time or record from the twin's past.
+ */
+function presentOnly(body: Data, twin: Data): Data {
+  const at = String(body.asOf ?? body.exportedAt);
+  const recordedAt = String(body.knownAt ?? body.exportedAt);
+  const interval = { validFrom: at, validTo: null, recordedAt, seq: 1 };
+  const positions: Data[] = [];
+  const installations: Data[] = [];
+  const visit = (nodes: Data[]) => {
+    for (const node of nodes) {
+      const path = String(node.path);
+      positions.push({
+        path,
+        ...(node.name === undefined ? {} : { name: node.name }),
+        order: positions.length,
+        ...interval,
+      });
+      if (node.component) installations.push({ path, component: node.component, since: at, ...interval });
+      visit(list(node.children));
+    }
+  };
+  visit(list(twin.configuration));
+  const source = body.source as Data | undefined;
+  const lifecycle =
+    twin.lifecycle === undefined || twin.lifecycle === 'as-built'
+      ? []
+      : [{ op: 'lifecycle', to: twin.lifecycle }];
+  return {
+    positions,
+    installations,
+    changeSets: [
+      {
+        id: `present-${String(source?.twinId ?? twin.id)}`,
+        seq: 1,
+        reason: 'the configuration as shared at this time (the view shows no history)',
+        effectiveAt: at,
+        recordedAt,
+        actor: { sub: 'twinthread', tenant: String(source?.tenant ?? 'twinthread') },
+        operations: [
+          { op: 'as-built', positions: positions.length, components: installations.length },
+          ...lifecycle,
+        ],
+      },
+    ],
+  };
+}
+
+/**
  * An export: the twin, and its history, baselines, inspections, links and documents as far as the
  * view shows them. An Asset Administration Shell environment (format=aas) has no parts to project:
  * it passes only through a view that hides nothing, otherwise the answer is not visible.
@@ -436,6 +486,7 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     ...(shownLinks ?? []).map((link) => String(link.documentId)),
     ...list(shownInspections).flatMap((inspection) => list(inspection.documents).map(String)),
   ]);
+  const shownTwin = projectTwin(view, twin as Data);
   const shownPositions =
     body.positions === undefined
       ? undefined
@@ -457,11 +508,12 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     ...(body.source === undefined ? {} : { source: body.source }),
     ...(body.asOf === undefined ? {} : { asOf: body.asOf }),
     ...(body.knownAt === undefined ? {} : { knownAt: body.knownAt }),
-    twin: projectTwin(view, twin as Data),
+    twin: shownTwin,
     ...(body.record === undefined ? {} : { record: projectTwin(view, body.record as Data) }),
     // raw intervals and change sets are history: absent when the view shows the present only
     ...(shownPositions === undefined || !withHistory ? {} : { positions: shownPositions }),
     ...(shownInstallations === undefined || !withHistory ? {} : { installations: shownInstallations }),
+    ...(body.changeSets === undefined || withHistory ? {} : presentOnly(body, shownTwin)),
     ...(body.twinFields === undefined || !withHistory
       ? {}
       : {

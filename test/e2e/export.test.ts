@@ -225,4 +225,43 @@ describe('an export through a view', () => {
       expect(imported.body.twin.configuration).toEqual(exported.twin.configuration);
     }
   });
+
+  it('through a view without history carries only the present, as one record that imports', async () => {
+    // Prepare
+    const grantee = newTenant('present-only');
+    const view = await must(
+      admin('POST', '/v1/views', { body: { name: 'hvac now', positions: ['hvac'], history: false } }),
+      201,
+    );
+    await must(
+      admin('POST', '/v1/grants', {
+        body: {
+          grantee,
+          viewId: view.id,
+          twins: { ids: [twinId] },
+          purpose: 'contractor',
+          permissions: ['read'],
+        },
+      }),
+      201,
+    );
+    const contractor = await api.as(grantee, ['admin']);
+    const ownExport = await must(admin('GET', `/v1/twins/${twinId}/export`));
+    // Act
+    const exported = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
+    const imported = await contractor('POST', '/v1/imports', { body: exported });
+    // Assess
+    expect(exported.changeSets).toHaveLength(1);
+    expect(exported.changeSets[0]).toMatchObject({
+      seq: 1,
+      effectiveAt: exported.asOf,
+      operations: [{ op: 'as-built', positions: 2, components: 1 }],
+    });
+    expect(exported.installations.map((item: Json) => item.validFrom)).toEqual([exported.asOf]);
+    const text = JSON.stringify(exported);
+    for (const past of ownExport.changeSets.map((changeSet: Json) => changeSet.id))
+      expect(text).not.toContain(past);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect(imported.body.twin.configuration).toEqual(exported.twin.configuration);
+  });
 });
