@@ -132,29 +132,34 @@ describe('GET /v1/twins/{id}/export', () => {
   });
 });
 
+/** A view granted (read) on the exported twin to a new tenant named after `label`: that tenant's admin. */
+async function granteeOf(label: string, view: object) {
+  const grantee = newTenant(label);
+  const created = await must(admin('POST', '/v1/views', { body: view }), 201);
+  await must(
+    admin('POST', '/v1/grants', {
+      body: {
+        grantee,
+        viewId: created.id,
+        twins: { ids: [twinId] },
+        purpose: 'contractor',
+        permissions: ['read'],
+      },
+    }),
+    201,
+  );
+  return { contractor: await api.as(grantee, ['admin']), view: created };
+}
+
 describe('an export through a view', () => {
   it('leaves out, for a grantee, the positions, kinds and documents its view hides', async () => {
     // Prepare
-    const grantee = newTenant('contractor');
-    const view = await must(
-      admin('POST', '/v1/views', {
-        body: { name: 'hvac crew', positions: ['hvac'], kinds: ['electrical'], documentKinds: ['job-plan'] },
-      }),
-      201,
-    );
-    await must(
-      admin('POST', '/v1/grants', {
-        body: {
-          grantee,
-          viewId: view.id,
-          twins: { ids: [twinId] },
-          purpose: 'contractor',
-          permissions: ['read'],
-        },
-      }),
-      201,
-    );
-    const contractor = await api.as(grantee, ['admin']);
+    const { contractor } = await granteeOf('contractor', {
+      name: 'hvac crew',
+      positions: ['hvac'],
+      kinds: ['electrical'],
+      documentKinds: ['job-plan'],
+    });
     // Act
     const exported = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
     // Assess
@@ -188,25 +193,11 @@ describe('an export through a view', () => {
 
   it('is a valid export of what the view shows, which another tenant imports (grantee and role view)', async () => {
     // Prepare
-    const grantee = newTenant('importing-contractor');
-    const view = await must(
-      admin('POST', '/v1/views', { body: { name: 'hvac subtree', positions: ['hvac'] } }),
-      201,
-    );
-    await must(
-      admin('POST', '/v1/grants', {
-        body: {
-          grantee,
-          viewId: view.id,
-          twins: { ids: [twinId] },
-          purpose: 'contractor',
-          permissions: ['read'],
-        },
-      }),
-      201,
-    );
+    const { contractor, view } = await granteeOf('importing-contractor', {
+      name: 'hvac subtree',
+      positions: ['hvac'],
+    });
     await must(admin('PUT', '/v1/role-views/viewer', { body: { viewId: view.id } }));
-    const contractor = await api.as(grantee, ['admin']);
     const viewer = await api.as(owner, ['viewer']);
     const shared = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
     const trimmed = await must(viewer('GET', `/v1/twins/${twinId}/export`));
@@ -228,24 +219,11 @@ describe('an export through a view', () => {
 
   it('through a view without history carries only the present, as one record that imports', async () => {
     // Prepare
-    const grantee = newTenant('present-only');
-    const view = await must(
-      admin('POST', '/v1/views', { body: { name: 'hvac now', positions: ['hvac'], history: false } }),
-      201,
-    );
-    await must(
-      admin('POST', '/v1/grants', {
-        body: {
-          grantee,
-          viewId: view.id,
-          twins: { ids: [twinId] },
-          purpose: 'contractor',
-          permissions: ['read'],
-        },
-      }),
-      201,
-    );
-    const contractor = await api.as(grantee, ['admin']);
+    const { contractor } = await granteeOf('present-only', {
+      name: 'hvac now',
+      positions: ['hvac'],
+      history: false,
+    });
     const ownExport = await must(admin('GET', `/v1/twins/${twinId}/export`));
     // Act
     const exported = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
