@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Route, routes } from '../../shared/routes';
 import { ROLES, type Role } from '../../shared/schemas/common';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
+import { mismatchesWithDocument } from '../support/openapi-responses';
 import {
   granteeRoute,
   requestOf,
@@ -51,6 +52,11 @@ const namesOwnerResource = (route: Route) =>
 const send = async (caller: Caller, route: Route): Promise<ApiResponse & { asked: string }> => {
   const { url, options } = await requestOf(route, world);
   const response = await caller(route.method, url, options);
+  // every answer of the matrix, refusals and projected bodies alike, is one the document declares
+  expect(
+    mismatchesWithDocument(route, response),
+    `${response.status} ${response.text.slice(0, 400)}`,
+  ).toEqual([]);
   return { ...response, asked: decodeURIComponent(url) + JSON.stringify(options.body ?? '') };
 };
 
