@@ -22,9 +22,17 @@ import type {
 } from './records';
 import type { InstalledSoftware } from './software';
 import { toUtc } from './time';
-import { CLOCK_SKEW_MS, mergeAttributes } from './twin';
+import { effectiveTimeOf, mergeAttributes } from './twin';
 
-export type { Actor, AsBuiltOperation, ChangeSetRecord, MountRecord, TwinHistory } from './records';
+export type {
+  Actor,
+  AsBuiltOperation,
+  ChangeSetRecord,
+  MountRecord,
+  SetTwinOperation,
+  TwinFieldsRecord,
+  TwinHistory,
+} from './records';
 
 /** What a serialized component's own record must do when the change is applied. */
 export type ComponentEffect =
@@ -246,17 +254,6 @@ const PLANNERS: { [Op in Operation['op']]: Planner<Op> } = {
   lifecycle,
 };
 
-/** The effective time of a change: not before the twin was built, not in the future (beyond clock skew). */
-function effectiveTime(record: TwinRecord, body: ChangeSetBody, now: Date): string {
-  const at = body.effectiveAt === undefined ? now.toISOString() : toUtc(body.effectiveAt);
-  if (at < record.builtAt)
-    throw invalidField('body.effectiveAt', `must not be before the twin was built (${record.builtAt})`);
-  if (at > new Date(now.getTime() + CLOCK_SKEW_MS).toISOString()) {
-    throw invalidField('body.effectiveAt', 'must not be in the future');
-  }
-  return at;
-}
-
 /**
  * Plans a change set against the twin's current configuration: checks each operation (one planner
  * per operation) and returns the writes that record it. Operations apply in order, on the result of
@@ -275,7 +272,7 @@ export function planChange(
 ): ChangePlan {
   const { record } = state;
   const recordedAt = context.now.toISOString();
-  const at = effectiveTime(record, body, context.now);
+  const at = effectiveTimeOf(record, body.effectiveAt, context.now);
   const seq = record.version + 1;
   const draft: Draft = {
     state,

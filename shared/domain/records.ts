@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Operation } from '../schemas/change';
 import type { Lifecycle, Product } from '../schemas/twin';
-import type { InstallationRecord, PositionRecord } from './configuration';
+import type { InstallationRecord, Interval, PositionRecord } from './configuration';
 
 /**
  * The records a twin is stored as, at the bottom of the domain: every other domain module may import
@@ -19,6 +19,8 @@ export interface TwinRecord {
   site?: string;
   lifecycle: z.infer<typeof Lifecycle>;
   type?: string;
+  /** The type version last validated against. */
+  typeVersion?: number;
   attributes: AttributeMap;
   version: number;
   builtAt: string;
@@ -38,6 +40,30 @@ export interface AsBuiltOperation {
   components: number;
 }
 
+type FieldChange<T> = { from: T | null; to: T | null };
+
+/**
+ * How an edit of the twin's own fields (`PATCH /v1/twins/{id}`) appears in history: each field that
+ * changed, from → to (`null`: absent); `attributes` lists only the attributes that changed.
+ */
+export interface SetTwinOperation {
+  op: 'set-twin';
+  site?: FieldChange<string>;
+  type?: FieldChange<string>;
+  attributes?: Record<string, FieldChange<unknown>>;
+}
+
+/**
+ * The twin's own fields (site, type, attributes) over a bitemporal interval, like a position's:
+ * append-only, opened by the edit of version `seq`, closed once by the next edit.
+ */
+export interface TwinFieldsRecord extends Omit<Interval, 'path'> {
+  site?: string;
+  type?: string;
+  typeVersion?: number;
+  attributes: Record<string, unknown>;
+}
+
 /** A change set as recorded: append-only, the source of the twin's history. */
 export interface ChangeSetRecord {
   id: string;
@@ -48,7 +74,7 @@ export interface ChangeSetRecord {
   effectiveAt: string;
   recordedAt: string;
   actor: Actor;
-  operations: (Operation | AsBuiltOperation)[];
+  operations: (Operation | AsBuiltOperation | SetTwinOperation)[];
   /** Every position the operations touch (for history by position). */
   paths: string[];
 }
@@ -82,6 +108,8 @@ export interface TwinHistory {
   inspections?: InspectionRecord[];
   /** Documents linked to the twin or its positions. */
   links?: LinkRecord[];
+  /** The twin's own fields over time (absent on twins recorded before they were kept: then only now is known). */
+  twinFields?: TwinFieldsRecord[];
   /** Lifecycle moves (as loaded for time travel; derived from the change sets when absent). */
   lifecycles?: LifecycleMove[];
 }

@@ -55,6 +55,30 @@ async function* newestFirst(
   } while (startKey);
 }
 
+const isAsBuilt = (entry: HistoryEntry) => entry.operations.some((operation) => operation.op === 'as-built');
+
+/**
+ * The positions under `position` that the as-built record created (their version-1 intervals): the
+ * as-built entry touches them, though its change set does not list them (it stays small however large
+ * the twin). Read only when a position's history reaches the as-built record.
+ */
+async function asBuiltPathsUnder(tenant: string, twinId: string, position: string): Promise<string[]> {
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    FilterExpression: 'seq = :first',
+    ExpressionAttributeValues: {
+      ':pk': keys.twinPartition(tenant, twinId),
+      ':prefix': `${keys.prefixes.position}${position}`,
+      ':first': 1,
+    },
+    ConsistentRead: true,
+  });
+  return items
+    .map((item) => item.path as string)
+    .filter((path) => path === position || path.startsWith(`${position}/`));
+}
+
 /** Where a history page ended: the last entry shown (its sort key) and the last change set read. */
 export interface HistoryPosition {
   after: string;
@@ -130,6 +154,8 @@ export async function historyPageOf(
       lastSeq = next.entry.seq;
     }
     examined++;
+    if (filters.position !== undefined && isAsBuilt(next.entry))
+      next.entry = { ...next.entry, paths: await asBuiltPathsUnder(tenant, record.id, filters.position) };
     if (!matchesHistory(next.entry, filters) || (accept && !accept(next.entry))) {
       position = { after: next.key, ...(lastSeq === undefined ? {} : { seq: lastSeq }) };
       continue;

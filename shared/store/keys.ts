@@ -56,6 +56,11 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `INST#${interval.path}#${interval.validFrom}#${sequence(interval.seq)}`,
   }),
+  /** One interval of the twin's own fields (site, type, attributes); `seq`: the twin version that opened it. */
+  twinFields: (tenant: string, twinId: string, interval: { validFrom: string; seq: number }) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `FIELDS#${interval.validFrom}#${sequence(interval.seq)}`,
+  }),
   /** A change set, by the twin version it produced: sorts in record order. */
   changeSet: (tenant: string, twinId: string, seq: number) => ({
     PK: twinPartition(tenant, twinId),
@@ -90,6 +95,7 @@ export const keys = {
   prefixes: {
     position: 'POS#',
     installation: 'INST#',
+    twinFields: 'FIELDS#',
     meta: 'META',
     changeSet: 'CS#',
     baseline: 'BL#',

@@ -2,19 +2,20 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
-import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
+import type { ChangeSetRecord, MountRecord, TwinFieldsRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
 import { currentHistory, currentStateOf } from '../domain/current';
 import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
 import type { TwinState } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
-import type { TwinRecord } from '../domain/twin';
+import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { batchGetItems } from './batch-get';
+import { changeSetWrites } from './change-store';
 import { documentClient } from './clients';
 import { stateItems, stateMeta } from './current-items';
-import { ACTIVE } from './guarded-transaction';
+import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
 import { indexPage } from './index-page';
 import {
   ENTITY,
@@ -28,10 +29,13 @@ import {
   toLink,
   toMount,
   toPosition,
+  toTwinFields,
   toTwinRecord,
+  twinFieldsItem,
 } from './items';
 import { keys } from './keys';
 import { type LeasedWriteOptions, writeUnderLease } from './leased-write';
+import { closeInterval } from './mount-writes';
 import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
 
@@ -80,6 +84,7 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
   const mounts: MountRecord[] = [];
   const links: LinkRecord[] = [];
   const inspections: InspectionRecord[] = [];
+  const twinFields: TwinFieldsRecord[] = [];
   for (const item of items) {
     if (item.entity === ENTITY.twin) meta = item;
     else if (item.entity === ENTITY.position) positions.push(toPosition(item));
@@ -89,6 +94,7 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     else if (item.entity === ENTITY.mount) mounts.push(toMount(item));
     else if (item.entity === ENTITY.inspection) inspections.push(toInspection(item));
     else if (item.entity === ENTITY.link) links.push(toLink(item));
+    else if (item.entity === ENTITY.twinFields) twinFields.push(toTwinFields(item));
   }
   if (!meta || meta.status !== ACTIVE) return null;
   const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
@@ -101,6 +107,7 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     mounts,
     links,
     inspections,
+    ...(twinFields.length > 0 ? { twinFields } : {}),
     ...(mountedIn ? { mountedIn } : {}),
   };
 }
@@ -115,8 +122,10 @@ export interface LoadedTwin {
 export interface TwinParts {
   /** The current configuration (`CUR#`): what every read "now" and every change needs. */
   current?: boolean;
-  /** The intervals and lifecycle moves (`POS#`, `INST#`, `LIFE#`): what time travel needs. */
+  /** The intervals and lifecycle moves (`POS#`, `INST#`, `LIFE#`, `FIELDS#`): what time travel needs. */
   timeline?: boolean;
+  /** The intervals of the twin's own fields (`FIELDS#`): what an edit of them needs. */
+  fields?: boolean;
   changeSets?: boolean;
   baselines?: boolean;
   inspections?: boolean;
@@ -143,6 +152,8 @@ const PART_PREFIXES: { part: keyof TwinParts; prefix: string }[] = [
   { part: 'timeline', prefix: keys.prefixes.position },
   { part: 'timeline', prefix: keys.prefixes.installation },
   { part: 'timeline', prefix: keys.prefixes.lifecycle },
+  { part: 'timeline', prefix: keys.prefixes.twinFields },
+  { part: 'fields', prefix: keys.prefixes.twinFields },
   { part: 'changeSets', prefix: keys.prefixes.changeSet },
   { part: 'baselines', prefix: keys.prefixes.baseline },
   { part: 'inspections', prefix: keys.prefixes.inspection },
@@ -183,8 +194,8 @@ export async function loadTwinParts(
     if (migrated) return migrated;
     return loadTwinParts(tenant, twinId, parts);
   }
-  const wanted = PART_PREFIXES.filter(({ part }) => parts[part]);
-  const ranges = await Promise.all(wanted.map(({ prefix }) => queryPrefix(tenant, twinId, prefix)));
+  const wanted = [...new Set(PART_PREFIXES.filter(({ part }) => parts[part]).map(({ prefix }) => prefix))];
+  const ranges = await Promise.all(wanted.map((prefix) => queryPrefix(tenant, twinId, prefix)));
   const items = ranges.flat();
   const record = toTwinRecord(meta);
   const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
@@ -214,6 +225,8 @@ export async function loadTwinParts(
     history.inspections = items.filter((item) => item.entity === ENTITY.inspection).map(toInspection);
   if (parts.links) history.links = items.filter((item) => item.entity === ENTITY.link).map(toLink);
   if (parts.mounts) history.mounts = items.filter((item) => item.entity === ENTITY.mount).map(toMount);
+  const twinFields = items.filter((item) => item.entity === ENTITY.twinFields).map(toTwinFields);
+  if (twinFields.length > 0) history.twinFields = twinFields;
   if (mountedIn) history.mountedIn = mountedIn;
   return { history, state };
 }
@@ -301,19 +314,46 @@ async function pool<T>(items: readonly T[], concurrency: number, task: (item: T)
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+/**
+ * Records an edit of the twin's own fields in one transaction: its new record over the META item (if
+ * the stored version is still `expectedVersion`), the history entry and its event, and the intervals
+ * of the fields (the one ended, the one opened). META is updated, not put, so that what other writers
+ * keep there (where the twin is installed) stays; index keys are rebuilt (a new site moves the twin in
+ * the site index).
+ */
+export async function saveTwinEdit(
+  tenant: string,
+  plan: TwinEditPlan,
+  expectedVersion: number,
+  now: Date,
+): Promise<void> {
+  const twinId = plan.twin.id;
+  const { interval: ended, stored } = plan.close;
+  const put = (Item: Record<string, unknown>): Write => ({
+    entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
+    onConditionFailed: concurrentChange,
+  });
+  await writeTransaction(
+    tenant,
+    [
+      metaUpdate(tenant, plan.twin, expectedVersion),
+      ...changeSetWrites(tenant, twinId, plan.changeSet),
+      stored
+        ? {
+            entry: closeInterval(keys.twinFields(tenant, twinId, ended), ended.validTo!, ended.closedAt!),
+            onConditionFailed: concurrentChange,
+          }
+        : put(twinFieldsItem(tenant, twinId, ended)),
+      put(twinFieldsItem(tenant, twinId, plan.open)),
+    ],
+    now,
+  );
+}
+
 /** Twin fields that may be absent: removed from the item when the new record lacks them. */
 const OPTIONAL_TWIN_ATTRIBUTES = ['site', 'type', 'typeVersion', 'oem', 'sitePK', 'siteSK'];
 
-/**
- * Writes a twin's new record over its META item, if the stored version is still `expectedVersion`.
- * An update, not a put, so that what other writers keep there (where the twin is installed) stays;
- * index keys are rebuilt (a new site moves the twin in the site index).
- */
-export async function saveTwinRecord(
-  tenant: string,
-  next: TwinRecord,
-  expectedVersion: number,
-): Promise<void> {
+function metaUpdate(tenant: string, next: TwinRecord, expectedVersion: number): Write {
   const { PK: _pk, SK: _sk, ...item } = metaItem(tenant, next, ACTIVE) as Record<string, unknown>;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':active': ACTIVE, ':expected': expectedVersion };
@@ -326,9 +366,9 @@ export async function saveTwinRecord(
     names[`#r${index}`] = name;
     return `#r${index}`;
   });
-  try {
-    await documentClient().send(
-      new UpdateCommand({
+  return {
+    entry: {
+      Update: {
         TableName: table(),
         Key: keys.twinMeta(tenant, next.id),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
@@ -336,13 +376,13 @@ export async function saveTwinRecord(
         ExpressionAttributeNames: { ...names, '#status': 'status' },
         ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    if (!error.Item) throw new NotFound();
-    throw new PreconditionFailed(`The twin changed since version ${expectedVersion}: read it again`);
-  }
+      },
+    },
+    onConditionFailed: (stored) =>
+      stored
+        ? new PreconditionFailed(`The twin changed since version ${expectedVersion}: read it again`)
+        : new NotFound(),
+  };
 }
 
 export interface TwinFilters {
@@ -418,7 +458,8 @@ export async function migrateAllTwins(
     const page = await documentClient().send(
       new ScanCommand({
         TableName: table(),
-        FilterExpression: 'SK = :meta AND entity = :twin AND #status = :active AND attribute_not_exists(layout)',
+        FilterExpression:
+          'SK = :meta AND entity = :twin AND #status = :active AND attribute_not_exists(layout)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':meta': 'META', ':twin': ENTITY.twin, ':active': ACTIVE },
         ProjectionExpression: 'PK, id',
