@@ -344,16 +344,17 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const quick = process.argv.includes('--quick');
   const { startLocalStack } = await import('../../infra/local/stack');
   const { closeClients } = await import('../../shared/store/clients');
+  const { benchChangeSets } = await import('./changes');
+  const { callsSince, formatCalls, snapshot } = await import('./calls');
   const stack = await startLocalStack({ memory: true, port: 0 });
   try {
     const url = stack.url!;
     const authorization = await devToken(url, 'bench', ['admin']);
-    console.log(`History growth${quick ? ' (--quick)' : ''}`);
-    const noCalls = () => ({ total: 0, byCommand: {} });
-    await benchHistory(
-      { url, authorization, tenant: 'bench', snapshot: noCalls, callsSince: noCalls, formatCalls: () => '' },
-      quick ? HISTORY_BENCH_QUICK : HISTORY_BENCH,
-    );
+    const context = { url, authorization, tenant: 'bench', snapshot, callsSince, formatCalls };
+    console.log('Change set of 5 operations via the gateway vs the TransactWriteItems it sends');
+    await benchChangeSets(context, { positions: 50, iterations: quick ? 30 : 100, warmup: 10 });
+    console.log(`\nHistory growth${quick ? ' (--quick)' : ''}`);
+    await benchHistory(context, quick ? HISTORY_BENCH_QUICK : HISTORY_BENCH);
   } finally {
     await stack.stop();
     closeClients();

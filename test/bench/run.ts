@@ -17,6 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
+import type { Calls } from './changes';
 import { ms, type Summary, summarize, timed } from './stats';
 
 // Before any function module is loaded: their logger reads the level when it is created.
@@ -26,7 +27,8 @@ const { startLocalStack } = await import('../../infra/local/stack');
 const { toApiGatewayEvent } = await import('../../infra/local/gateway');
 const { lambdaContext, loadFunction } = await import('../../infra/local/functions');
 const { routes } = await import('../../shared/routes');
-const { closeClients, dynamodbCalls } = await import('../../shared/store/clients');
+const { closeClients } = await import('../../shared/store/clients');
+const { callsSince, formatCalls, snapshot } = await import('./calls');
 const { loadTwin } = await import('../../shared/store/twin-store');
 const { wideRecord } = await import('../support/fixtures');
 const { BUNDLE_GOAL_BYTES, measureBundleSizes } = await import('./bundle-size');
@@ -35,6 +37,7 @@ const { queryPartition } = await import('./partition');
 const { benchApplicability, benchThread } = await import('./thread');
 const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
+const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
 
 const QUICK = process.argv.includes('--quick');
@@ -66,24 +69,6 @@ const RATIO_GOAL = 1.25;
 const LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
 /** The functions' timeout (API Gateway's integration timeout is 30 s). */
 const FUNCTION_TIMEOUT_MS = 29_000;
-
-type Calls = { total: number; byCommand: Record<string, number> };
-
-const snapshot = (): Calls => ({ total: dynamodbCalls.count, byCommand: { ...dynamodbCalls.byCommand } });
-
-function callsSince(before: Calls): Calls {
-  const byCommand: Record<string, number> = {};
-  for (const [command, count] of Object.entries(dynamodbCalls.byCommand)) {
-    const delta = count - (before.byCommand[command] ?? 0);
-    if (delta > 0) byCommand[command.replace(/Command$/, '')] = delta;
-  }
-  return { total: dynamodbCalls.count - before.total, byCommand };
-}
-
-const formatCalls = (calls: Calls): string =>
-  `${calls.total} (${Object.entries(calls.byCommand)
-    .map(([command, count]) => `${command} ${count}`)
-    .join(', ')})`;
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -338,6 +323,9 @@ try {
   );
   const fleet = await benchFleet(benchContext, QUICK ? FLEET_BENCH_QUICK : FLEET_BENCH);
 
+  console.log('\nHistory growth: 200-position twins with 1,000 vs 10,000 change sets');
+  const history = await benchHistory(benchContext, QUICK ? HISTORY_BENCH_QUICK : HISTORY_BENCH);
+
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
@@ -393,6 +381,7 @@ try {
     ...ingest.rows,
     ...fleet.rows,
     ...sharing.rows,
+    ...history.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -426,6 +415,7 @@ try {
     ingest: ingest.results,
     fleet: fleet.results,
     sharing: sharing.results,
+    history: history.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');

@@ -715,20 +715,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const quick = process.argv.includes('--quick');
   const { startLocalStack } = await import('../../infra/local/stack');
-  const { closeClients, dynamodbCalls } = await import('../../shared/store/clients');
-  const snapshot = (): Calls => ({ total: dynamodbCalls.count, byCommand: { ...dynamodbCalls.byCommand } });
-  const callsSince = (before: Calls): Calls => {
-    const byCommand: Record<string, number> = {};
-    for (const [command, count] of Object.entries(dynamodbCalls.byCommand)) {
-      const delta = count - (before.byCommand[command] ?? 0);
-      if (delta > 0) byCommand[command.replace(/Command$/, '')] = delta;
-    }
-    return { total: dynamodbCalls.count - before.total, byCommand };
-  };
-  const formatCalls = (calls: Calls) =>
-    `${calls.total} (${Object.entries(calls.byCommand)
-      .map(([command, count]) => `${command} ${count}`)
-      .join(', ')})`;
+  const { closeClients } = await import('../../shared/store/clients');
+  const { callsSince, formatCalls, snapshot } = await import('./calls');
   const stack = await startLocalStack({ memory: true, port: 0 });
   try {
     console.log(`Sharing: views and grants${quick ? ' (--quick)' : ''}`);
