@@ -121,4 +121,7 @@ export interface Thread {
   documents: { document: DocumentMeta; via: 'link' | 'effectivity'; path?: string }[];
   inspections: Inspection[];
   changes: ChangeSet[];
+  /** More inspections (or changes) follow: the thread again with this cursor. */
+  inspectionsNextCursor?: string;
+  changesNextCursor?: string;
 }

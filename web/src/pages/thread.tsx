@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { LoadMore, useShown } from '../paging';
+import { LoadMore, PAGE_SIZE, usePages, useShown } from '../paging';
 import type { DocumentMeta, Inspection, Thread } from '../types';
-import { ErrorBanner, formatTime, Notice, useAsync } from '../ui';
+import { ErrorBanner, formatTime, Notice } from '../ui';
 import { describeComponent } from './history';
 
 export const DOCUMENT_KINDS = [
@@ -150,10 +150,28 @@ export function ThreadPanel(props: {
   version?: number;
   onChanged?: () => void;
 }) {
-  const thread = useAsync(() => api<Thread>('GET', `${props.base}/thread`), [props.base]);
-  // The thread comes whole (the API does not page it): long lists are shown a page at a time.
+  // The thread's documents come whole (shown a page at a time); its inspections page on the API's cursor.
+  const pages = usePages(
+    async (cursor: string | undefined) => {
+      const answer = await api<Thread>(
+        'GET',
+        `${props.base}/thread?limit=${PAGE_SIZE}${cursor ? `&inspectionsCursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      return {
+        ...answer,
+        ...(answer.inspectionsNextCursor ? { nextCursor: answer.inspectionsNextCursor } : {}),
+      };
+    },
+    [props.base],
+  );
+  const thread = { data: pages.first, error: pages.error, reload: pages.reload };
   const documents = useShown(thread.data?.documents ?? []);
-  const inspections = useShown(thread.data?.inspections ?? []);
+  const inspectionList = pages.pages.flatMap((page) => page.inspections);
+  const inspections = {
+    shown: inspectionList,
+    hasMore: pages.nextCursor !== undefined,
+    more: pages.more,
+  };
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
   const downloadPath = (id: string) =>
@@ -228,8 +246,9 @@ export function ThreadPanel(props: {
       {thread.data && (
         <LoadMore
           shown={inspections.shown.length}
-          total={thread.data.inspections.length}
+          total={inspections.hasMore ? undefined : inspections.shown.length}
           hasMore={inspections.hasMore}
+          loading={pages.loading}
           onMore={inspections.more}
           noun="inspections"
           testId="inspections-pager"
