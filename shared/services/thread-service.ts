@@ -25,6 +25,8 @@ export const WORK_PACKAGE_PARTS: TwinParts = { current: true, links: true, inspe
 /** Where the thread's lists of inspections and changes continue (cursors already decoded). */
 export interface ThreadPages {
   limit: number;
+  /** Leave the changes out (a work package shows none). */
+  withoutChanges?: boolean;
   changes?: HistoryPosition;
   inspections?: InspectionPosition;
 }
@@ -66,11 +68,13 @@ export async function threadOf(
         ? {}
         : { accept: (inspection) => touches(inspection.observed.map((observation) => observation.path)) }),
     }),
-    historyPageOf(tenant, history.record, {
-      filters: position === undefined ? {} : { position },
-      limit: pages.limit,
-      ...(pages.changes ? { from: pages.changes } : {}),
-    }),
+    pages.withoutChanges
+      ? { items: [], next: undefined }
+      : historyPageOf(tenant, history.record, {
+          filters: position === undefined ? {} : { position },
+          limit: pages.limit,
+          ...(pages.changes ? { from: pages.changes } : {}),
+        }),
   ]);
   const links = history.links ?? [];
   const linked = [...links.map((link) => link.documentId), ...[...componentLinks.values()].flat()];
@@ -101,7 +105,12 @@ const CREW_KINDS = new Set(['job-plan', 'service-bulletin']);
  * openDiscrepancies: each position's last inspection decides, judged again against now).
  */
 export async function workPackageOf(tenant: string, history: TwinHistory, position: string, now: string) {
-  const thread = await threadOf(tenant, history, { position, asOf: now, knownAt: now }, { limit: 1 });
+  const thread = await threadOf(
+    tenant,
+    history,
+    { position, asOf: now, knownAt: now },
+    { limit: 1, withoutChanges: true },
+  );
   const lastInspection = thread.inspections[0] ?? null;
   return {
     twinId: history.record.id,

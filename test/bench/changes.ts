@@ -41,7 +41,8 @@ export interface BenchContext {
 
 export type Row = [string, string];
 
-const RATIO_GOAL = 1.25;
+/** Issue 13: a change set reads only what it checks, then sends one transaction: at most twice that transaction. */
+const RATIO_GOAL = 2;
 const FLEET_RATIO_GOAL = 1.2;
 
 const table = () => config.tableName();
