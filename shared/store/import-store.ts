@@ -6,7 +6,15 @@ import { asBuiltWrites, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { eventItem } from './events';
 import { ACTIVE, type Write } from './guarded-transaction';
-import { changeSetItem, ENTITY, inspectionItem, installationItem, positionItem } from './items';
+import {
+  baselineItem,
+  baselineNameItem,
+  changeSetItem,
+  ENTITY,
+  inspectionItem,
+  installationItem,
+  positionItem,
+} from './items';
 import { keys } from './keys';
 import { writeUnderLease } from './leased-write';
 import type { TransactEntry } from './transact';
@@ -150,10 +158,13 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   for (const position of history.positions) writes.push(put(positionItem(tenant, twinId, position)));
   for (const installation of history.installations)
     writes.push(put(installationItem(tenant, twinId, installation)));
-  for (const baseline of history.baselines ?? [])
-    writes.push(
-      put({ ...keys.baseline(tenant, twinId, baseline.id), entity: ENTITY.baseline, twinId, ...baseline }),
-    );
+  const names = new Set<string>();
+  for (const baseline of history.baselines ?? []) {
+    writes.push(put(baselineItem(tenant, twinId, baseline)));
+    // an export from before the name guard may carry one name twice: the first keeps the guard
+    if (!names.has(baseline.name)) writes.push(put(baselineNameItem(tenant, twinId, baseline)));
+    names.add(baseline.name);
+  }
   for (const inspection of history.inspections ?? [])
     writes.push(put(inspectionItem(tenant, twinId, inspection)));
   for (const link of history.links ?? []) {
