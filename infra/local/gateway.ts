@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { BadRequest, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
+import { BadRequest, Forbidden, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
 import { MAX_BODY_BYTES } from '../../shared/http/input';
 import { problemOf } from '../../shared/http/response';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
@@ -142,6 +142,10 @@ export function createGateway(options: GatewayOptions = {}): Server {
   async function handle(request: IncomingMessage, response: ServerResponse, requestId: string) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    if (!isLoopbackHost(request.headers.host))
+      throw new Forbidden(
+        `This local server answers only Host localhost, 127.0.0.1 or [::1], not ${JSON.stringify(request.headers.host ?? '')}`,
+      );
     if (options.devIssuer && url.pathname.startsWith('/dev/')) {
       return send(response, await devRoute(options.devIssuer, method, url.pathname, request), requestId);
     }
@@ -160,6 +164,16 @@ export function createGateway(options: GatewayOptions = {}): Server {
 
   return server;
 }
+
+/** `localhost`, `127.0.0.1` or `[::1]`, with any port. */
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
+
+/**
+ * The local gateway listens on 127.0.0.1 only, yet a web page can still reach it through DNS
+ * rebinding (its own name resolving to 127.0.0.1): its requests then carry that name as Host, so
+ * anything but a loopback name is refused before a token is minted or a route runs.
+ */
+export const isLoopbackHost = (host: string | undefined): boolean => LOOPBACK_HOST.test(host ?? '');
 
 async function devRoute(issuer: DevIssuer, method: string, path: string, request: IncomingMessage) {
   if (method === 'GET' && path === '/dev/jwks.json') return json(200, issuer.jwks);
