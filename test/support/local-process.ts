@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+// tsx as a loader of one node process (not its CLI, which runs a second one): a kill reaches the stack
+const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const START = join(ROOT, 'infra/local/start.ts');
 
 export const freePort = () =>
@@ -24,14 +26,14 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-/** `npm start` as a user runs it (the same script), in `cwd`, waiting for its "running" line. */
+/** `npm start` as a user runs it (the same script, one process), in `cwd`, waiting for its banner. */
 export async function startLocal(
   cwd: string,
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Started> {
   const port = await freePort();
-  const child = spawn(TSX, [START, ...args], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, START, ...args], {
     cwd,
     env: { ...process.env, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
