@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keys } from '../../shared/store/keys';
 import { LOCAL_TABLE_NAME } from '../../shared/store/table';
-import { wideRecord } from '../support/fixtures';
+import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { devToken, post, type Started, startLocal } from '../support/local-process';
 
 const workDirs: string[] = [];
@@ -88,4 +88,60 @@ describe('kill -9 during a 10,000-position create, then a restart on the same da
     expect(listed.body.items).toEqual([]);
     await killHard(second);
   }, 120_000);
+});
+
+/** Polls the job until it is no longer running (bounded by polls, not by the clock). */
+const settledJob = async (url: string, token: string, id: string) => {
+  for (let poll = 0; poll < 600; poll++) {
+    const job = await get(`${url}/v1/exports/${id}`, token);
+    if (job.body.status !== 'running') return job.body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`export ${id} still running after 600 polls`);
+};
+
+/** The lines of a finished export, without what differs between two runs (job id, times of export). */
+const linesOf = async (job: Record<string, unknown>) =>
+  (await (await fetch(String(job.downloadUrl))).text())
+    .trim()
+    .split('\n')
+    .map((text) => {
+      const { exportedAt: _e, asOf: _a, knownAt: _k, jobId: _j, startedAt: _s, ...line } = JSON.parse(text);
+      return line;
+    });
+
+describe('kill -9 of a tenant export mid-stage, then a restart on the same data', () => {
+  it('stays running only until its lease ends: the next GET hands it on and it completes with every line', async () => {
+    // Prepare: a stall of 1 s instead of 5 minutes, and a tenant large enough for a stage to take a while
+    const cwd = newDataDir();
+    const env = { EXPORT_STALL_MS: '1000' };
+    const first = await start(cwd, env);
+    const token = await devToken(first.url);
+    for (let batch = 0; batch < 30; batch++)
+      await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          post(`${first.url}/v1/twins`, aircraftRecord(`EXP-${batch}-${index}`), token),
+        ),
+      );
+    // Act: killed while its first stage holds the job
+    const job = (await (await post(`${first.url}/v1/exports`, {}, token)).json()) as { id: string };
+    const jobKey = keys.exportJob('acme', job.id);
+    await waitFor(async () => ((await getItem(first, jobKey))?.leaseId ? true : undefined));
+    await killHard(first);
+    const second = await start(cwd, env);
+    const stalled = await getItem(second, jobKey);
+    const again = await devToken(second.url);
+    const revived = await settledJob(second.url, again, job.id);
+    const uninterrupted = await settledJob(
+      second.url,
+      again,
+      String(((await (await post(`${second.url}/v1/exports`, {}, again)).json()) as { id: string }).id),
+    );
+    // Assess: it really was killed mid-stage...
+    expect(stalled).toMatchObject({ status: 'running', stage: 1, leaseId: expect.any(String) });
+    // ...and was handed on and completed as if nothing had happened
+    expect(revived).toMatchObject({ status: 'done', twins: 300 });
+    expect(await linesOf(revived)).toEqual(await linesOf(uninterrupted));
+    await killHard(second);
+  }, 180_000);
 });
