@@ -3,11 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ulid } from 'ulid';
 import { BadRequest, Forbidden, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
 import { MAX_BODY_BYTES } from '../../shared/http/input';
-import { problemOf } from '../../shared/http/response';
+import { problemOf, withApiHeaders } from '../../shared/http/response';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
 import { type DevIssuer, DevTokenRequest } from './dev-issuer';
 import { lambdaContext, loadFunction } from './functions';
-import { consoleConfig, serveStatic, WEB_ROOT } from './static';
+import { consoleConfig, localConsoleHeaders, serveStatic, WEB_ROOT } from './static';
 
 export type Invoke = (
   fn: FunctionName,
@@ -151,10 +151,12 @@ export function createGateway(options: GatewayOptions = {}): Server {
     }
     const match = matchRoute(compiled, method, url.pathname);
     if (!match) {
+      const signIn = consoleConfig(Boolean(options.devIssuer));
       if (method === 'GET' && url.pathname === '/console-config.json')
-        return send(response, json(200, consoleConfig(Boolean(options.devIssuer))), requestId);
+        return send(response, json(200, signIn), requestId);
       const webRoot = options.webRoot ?? WEB_ROOT;
-      if (webRoot && (await serveStatic(webRoot, request, response, url.pathname))) return;
+      const headers = localConsoleHeaders(signIn);
+      if (webRoot && (await serveStatic(webRoot, request, response, url.pathname, headers))) return;
       throw new NotFound(`No route ${method} ${url.pathname}`);
     }
     const body = await readBody(request);
@@ -223,9 +225,11 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, requestId: string) {
   if (response.headersSent) return;
-  const headers: Record<string, string | string[]> = { 'x-request-id': requestId };
-  for (const [name, value] of Object.entries(result.headers ?? {}))
-    headers[name.toLowerCase()] = String(value);
+  // the gateway's own answers (no route, dev tokens, a refused Host) have the API's headers too
+  const headers: Record<string, string | string[]> = {
+    'x-request-id': requestId,
+    ...withApiHeaders(result.headers),
+  };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body ?? '';
   response.writeHead(result.statusCode ?? 200, headers);
