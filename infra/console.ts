@@ -120,7 +120,7 @@ export class TwinthreadConsoleStack extends Stack {
       allowedMethods: AllowedMethods.ALLOW_ALL,
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      // the functions send both; this also covers the answers API Gateway makes itself (authorizer 401s)
+      // the functions send both; this also covers what API Gateway answers itself (throttling, no route)
       responseHeadersPolicy: new ResponseHeadersPolicy(this, 'ApiHeaders', {
         comment: 'twinthread API: never stored, never sniffed',
         securityHeadersBehavior: { contentTypeOptions: { override: true } },
@@ -183,7 +183,7 @@ export class TwinthreadConsoleStack extends Stack {
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
       reason:
-        'Every API call is authorized by the JWT authorizer and the functions; a WAF web ACL is an operator choice per deployment (attach one by ARN).',
+        'Every API call is authorized by the functions, which verify its token (the API stage throttles what reaches them); a WAF web ACL is an operator choice per deployment (attach one by ARN).',
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
