@@ -55,10 +55,7 @@ describe('the web console, deployed', () => {
     );
     const consolePolicy = policies.find((policy) => policy.SecurityHeadersConfig?.ContentSecurityPolicy);
     const apiPolicy = policies.find((policy) => policy.CustomHeadersConfig);
-    const csp = JSON.stringify(
-      (consolePolicy?.SecurityHeadersConfig?.ContentSecurityPolicy as Record<string, unknown>)
-        .ContentSecurityPolicy,
-    );
+    const csp = JSON.stringify(consolePolicy?.SecurityHeadersConfig?.ContentSecurityPolicy ?? {});
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain('RegionalDomainName');
