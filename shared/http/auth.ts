@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { config } from '../config';
 import { AppError, ServiceUnavailable, Unauthorized } from '../domain/errors';
+import { TENANT_PATTERN as TENANT_ID } from '../domain/tenant';
 import { ROLES, type Role } from '../schemas/common';
 
 /** Who is calling: the tenant and roles come from the verified token and from nowhere else. */
@@ -12,7 +13,7 @@ export interface Caller {
 }
 
 /** Tenant ids go into every key, so they are kept to a safe alphabet (no "#"). */
-export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const TENANT_PATTERN = TENANT_ID;
 
 const ALGORITHMS = ['RS256', 'ES256'];
 

@@ -14,6 +14,7 @@ import {
   inspectionItem,
   installationItem,
   positionItem,
+  twinFieldsItem,
 } from './items';
 import { keys } from './keys';
 import { writeUnderLease } from './leased-write';
@@ -122,7 +123,7 @@ function guardWrites(tenant: string, plan: ImportPlan, status: 'active' | 'pendi
   const open = history.installations.filter((installation) => installation.validTo === null);
   const writes = asBuiltWrites(
     tenant,
-    { ...history, changeSets: [], positions: [], installations: open },
+    { ...history, changeSets: [], positions: [], installations: open, twinFields: [] },
     status,
   );
   const sinceOf = new Map(open.map((installation) => [installation.path, installation.since]));
@@ -156,6 +157,7 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   const writes: Write[] = [];
   for (const changeSet of history.changeSets) writes.push(put(changeSetItem(tenant, twinId, changeSet)));
   for (const position of history.positions) writes.push(put(positionItem(tenant, twinId, position)));
+  for (const fields of history.twinFields ?? []) writes.push(put(twinFieldsItem(tenant, twinId, fields)));
   for (const installation of history.installations)
     writes.push(put(installationItem(tenant, twinId, installation)));
   const names = new Set<string>();
