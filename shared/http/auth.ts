@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { config } from '../config';
 import { AppError, ServiceUnavailable, Unauthorized } from '../domain/errors';
-import { ROLES, type Role } from '../schemas/common';
+import { ROLES, type Role, TENANT_PATTERN } from '../schemas/common';
 
 /** Who is calling: the tenant and roles come from the verified token and from nowhere else. */
 export interface Caller {
@@ -11,8 +11,7 @@ export interface Caller {
   sub: string;
 }
 
-/** Tenant ids go into every key, so they are kept to a safe alphabet (no "#"). */
-export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { TENANT_PATTERN };
 
 const ALGORITHMS = ['RS256', 'ES256'];
 

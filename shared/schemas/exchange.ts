@@ -1,6 +1,18 @@
 import * as z from 'zod';
 import { Operation } from './change';
-import { Attributes, Id, Identifier, IsoDateTime, PositionPath, Text } from './common';
+import {
+  Attributes,
+  FreeText,
+  Id,
+  Identifier,
+  IsoDateTime,
+  Label,
+  MAX_OPERATIONS_BYTES,
+  PositionPath,
+  TenantId,
+  Text,
+  withinBytes,
+} from './common';
 import { DocumentKind } from './document';
 import { Effectivity } from './effectivity';
 import { Observation } from './inspection';
@@ -51,14 +63,18 @@ const ExportChangeSet = z.strictObject({
   id: Text(128),
   seq: z.number().int().min(1),
   reason: Text(1024),
-  workOrder: Text(128).optional(),
+  workOrder: Label(128).optional(),
   effectiveAt: IsoDateTime,
   recordedAt: IsoDateTime,
   actor: ExportActor,
-  operations: z
-    .array(z.union([Operation, AsBuiltOperation]))
-    .min(1)
-    .max(1000),
+  operations: withinBytes(
+    z
+      .array(z.union([Operation, AsBuiltOperation]))
+      .min(1)
+      .max(1000),
+    MAX_OPERATIONS_BYTES,
+    'the operations',
+  ),
   paths: z.array(PositionPath).max(1000).optional(),
 });
 
@@ -75,8 +91,8 @@ const ExportInspection = z.looseObject({
   id: Text(128),
   performedAt: IsoDateTime,
   recordedAt: IsoDateTime,
-  inspector: Text(256),
-  findings: z.string().max(10_000).optional(),
+  inspector: Label(256),
+  findings: FreeText(10_000).optional(),
   observed: z.array(Observation).max(1000),
   documents: z.array(Text(128)).max(50).optional(),
   actor: ExportActor,
@@ -108,7 +124,7 @@ const ExportRecord = z.looseObject({
   serialNumber: Identifier,
   product: Product,
   oem: Identifier.optional(),
-  site: Text(128).optional(),
+  site: Label(128).optional(),
   lifecycle: Lifecycle,
   type: z.string().max(64).optional(),
   typeVersion: z.number().int().optional(),
@@ -128,7 +144,7 @@ export const TwinExport = z
   .looseObject({
     format: z.literal('twinthread.twin/2'),
     exportedAt: IsoDateTime,
-    source: z.strictObject({ tenant: Identifier, twinId: Identifier }),
+    source: z.strictObject({ tenant: TenantId, twinId: Identifier }),
     record: ExportRecord,
     positions: z.array(ExportPosition).max(MAX_INTERVALS),
     installations: z.array(ExportInstallation).max(MAX_INTERVALS),
