@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ATTRIBUTES_BYTES, MAX_OPERATIONS_BYTES } from '../../shared/schemas/common';
 import { type Caller, startApi, type TestApi } from '../support/api';
-import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 
