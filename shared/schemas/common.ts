@@ -81,7 +81,11 @@ export const MAX_IDENTIFIER_LENGTH = 128;
  */
 export const Identifier = Label(MAX_IDENTIFIER_LENGTH)
   .refine((value) => !PATH_UNSAFE.test(value), 'must not contain "/", "\\", "#", "%" or "?"')
-  .refine((value) => !DOT_SEGMENT.test(value), 'must not be "." or ".."');
+  .refine((value) => !DOT_SEGMENT.test(value), 'must not be "." or ".."')
+  .meta({
+    description:
+      'Printable Unicode, NFC-normalized: no control, format (bidi, zero-width), private-use or unassigned characters, no lone surrogates, no whitespace at either end, none of / \\ # % ?, not . or .. (README "Limits")',
+  });
 
 /** A tenant id, as tokens carry it: it goes into every key, so it keeps to a safe alphabet (no "#"). */
 export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -164,7 +168,14 @@ const boundedMap = <T extends z.ZodType>(value: T) =>
       const problem = attributeMapProblem(record);
       if (problem !== null) context.addIssue({ code: 'custom', message: problem });
     })
-    .meta({ maxProperties: MAX_ATTRIBUTES });
+    .meta({
+      maxProperties: MAX_ATTRIBUTES,
+      propertyNames: {
+        minLength: 1,
+        maxLength: MAX_ATTRIBUTE_NAME_LENGTH,
+        not: { enum: [...RESERVED_ATTRIBUTE_NAMES] },
+      },
+    });
 
 /** Most bytes of one record as JSON: DynamoDB's item limit is 400 KB, names and values counted. */
 export const MAX_ITEM_BYTES = 350 * 1024;
