@@ -164,3 +164,33 @@ describe('toProxyResult', () => {
     });
   });
 });
+
+describe('problemOf bounds what it answers', () => {
+  it('lists the first 100 field errors and counts them all', () => {
+    const errors = Array.from({ length: 150 }, (_, index) => ({
+      path: `body.items[${index}]`,
+      message: 'bad',
+    }));
+    const body = bodyOf(problemOf(new BadRequest('x'.repeat(10_000), errors), REQUEST_ID));
+    expect(body.errors).toHaveLength(100);
+    expect(body.errorCount).toBe(150);
+    expect((body.detail as string).length).toBeLessThanOrEqual(4000);
+    expect(Problem.safeParse(body).success).toBe(true);
+  });
+
+  it('takes the count an input check gives when it kept only the first errors', () => {
+    const body = bodyOf(
+      problemOf(new BadRequest('x', [{ path: 'body.a', message: 'bad' }], 120_000), REQUEST_ID),
+    );
+    expect(body.errorCount).toBe(120_000);
+  });
+
+  it("answers DynamoDB's refusal of an item over 400 KB as 413, not 500", () => {
+    const refusal = Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+      name: 'ValidationException',
+    });
+    const result = problemOf(refusal, REQUEST_ID);
+    expect(result.statusCode).toBe(413);
+    expect(bodyOf(result).errors).toEqual([{ path: 'body', message: 'too large to store' }]);
+  });
+});
