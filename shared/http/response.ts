@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   AppError,
+  BadRequest,
   MAX_DETAIL_LENGTH,
   MAX_REPORTED_ERRORS,
   PayloadTooLarge,
@@ -60,6 +61,13 @@ const isItemTooLarge = (error: unknown): boolean =>
   (error as { name?: string })?.name === 'ValidationException' &&
   /item size (to update )?has exceeded/i.test((error as Error).message ?? '');
 
+/** The DynamoDB marshaller's refusal of a number it cannot store exactly (the schemas bound numbers; backstop). */
+const isUnstorableNumber = (error: unknown): boolean =>
+  error instanceof Error &&
+  /^(Number .* is (greater|lesser) than Number\.M(AX|IN)_SAFE_INTEGER|Special numeric value)/.test(
+    error.message,
+  );
+
 /** How many field errors there were, when the answer lists only the first MAX_REPORTED_ERRORS. */
 function errorCountOf(error: AppError): { errorCount?: number } {
   const count = Math.max(error.errorCount ?? 0, error.errors?.length ?? 0);
@@ -77,7 +85,11 @@ export function problemOf(error: unknown, requestId: string): APIGatewayProxyStr
           ? new PayloadTooLarge('The write would make a record larger than the store takes (400 KB)', [
               { path: 'body', message: 'too large to store' },
             ])
-          : new AppError(500, 'Internal error', `Something went wrong on our side (request ${requestId})`);
+          : isUnstorableNumber(error)
+            ? new BadRequest('The body holds a number that cannot be stored exactly', [
+                { path: 'body', message: 'a number is out of the range stored exactly' },
+              ])
+            : new AppError(500, 'Internal error', `Something went wrong on our side (request ${requestId})`);
   return {
     statusCode: known.status,
     headers: { 'content-type': 'application/problem+json', ...known.headers },

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DISCREPANCY_KINDS } from '../domain/inspection';
 import { Operation } from './change';
 import {
   Attributes,
@@ -87,6 +88,21 @@ const ExportBaseline = z.looseObject({
   actor: ExportActor,
 });
 
+const ExportComponentSummary = z
+  .strictObject({
+    partNumber: Identifier.optional(),
+    serialNumber: Identifier.optional(),
+    softwareVersion: Label(64).optional(),
+  })
+  .nullable();
+
+const ExportDiscrepancy = z.strictObject({
+  path: PositionPath,
+  kind: z.enum(DISCREPANCY_KINDS),
+  expected: ExportComponentSummary.optional(),
+  observed: ExportComponentSummary.optional(),
+});
+
 const ExportInspection = z.looseObject({
   id: Text(128),
   performedAt: IsoDateTime,
@@ -96,7 +112,7 @@ const ExportInspection = z.looseObject({
   observed: z.array(Observation).max(1000),
   documents: z.array(Text(128)).max(50).optional(),
   actor: ExportActor,
-  discrepancies: z.array(z.record(z.string(), z.unknown())).max(1000),
+  discrepancies: z.array(ExportDiscrepancy).max(1000),
 });
 
 const ExportLink = z.looseObject({

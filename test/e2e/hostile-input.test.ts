@@ -160,6 +160,36 @@ describe('identifiers outside the alphabet are refused with 400 naming the field
     expectProblem(await other('POST', '/v1/imports', { body }), 400, 'body.record.serialNumber');
   });
 
+  it("import: the discrepancies of an export's inspection, and a number no schema bounds", async () => {
+    const twin = await created();
+    const inspected = await call('POST', `/v1/twins/${twin.id}/inspections`, {
+      body: {
+        performedAt: new Date().toISOString(),
+        inspector: 'tech-7',
+        observed: [{ path: 'a', serialNumber: 'OTHER' }],
+      },
+    });
+    expect(inspected.status, JSON.stringify(inspected.body)).toBe(201);
+    const exported = (await call('GET', `/v1/twins/${twin.id}/export`)).body;
+    const [inspection] = exported.inspections;
+    const other = await api.as(newTenant('hostile-insp'), ['admin']);
+    const [discrepancy] = inspection.discrepancies;
+    const hostile = { ...discrepancy, observed: { serialNumber: 'A/B' } };
+    expectProblem(
+      await other('POST', '/v1/imports', {
+        body: { ...exported, inspections: [{ ...inspection, discrepancies: [hostile] }] },
+      }),
+      400,
+      'body.inspections[0].discrepancies[0].observed.serialNumber',
+    );
+    const extra = JSON.stringify({ ...exported, inspections: [{ ...inspection, extra: 'NUMBER' }] }).replace(
+      '"NUMBER"',
+      '1e300',
+    );
+    expectProblem(await other('POST', '/v1/imports', { rawBody: extra, headers: json }), 400, 'body');
+    expect((await other('GET', '/v1/twins')).body.items).toEqual([]);
+  });
+
   it("documents' effectivity, links, grants and views", async () => {
     const twin = await created();
     const document = {

@@ -194,3 +194,16 @@ describe('problemOf bounds what it answers', () => {
     expect(bodyOf(result).errors).toEqual([{ path: 'body', message: 'too large to store' }]);
   });
 });
+
+describe('problemOf and numbers the marshaller refuses', () => {
+  it('answers 400 rather than 500 should one slip past the schemas', () => {
+    const refusal = new Error(
+      'Number 1e+300 is greater than Number.MAX_SAFE_INTEGER. Use NumberValue from @aws-sdk/lib-dynamodb.',
+    );
+    const result = problemOf(refusal, REQUEST_ID);
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).errors).toEqual([
+      { path: 'body', message: 'a number is out of the range stored exactly' },
+    ]);
+  });
+});
