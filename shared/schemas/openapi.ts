@@ -188,7 +188,8 @@ function registerShared(registry: OpenAPIRegistry) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An access token of the configured issuer, carrying the tenant and the roles',
+    description:
+      'A JWT (RS256 or ES256) of the configured issuer, carrying the tenant and the roles: an ID token naming the audience, or an access token (no aud) of an accepted client_id',
   });
   registry.registerComponent('headers', 'RequestId', {
     description: 'Identifies the request in the logs; on every response',
