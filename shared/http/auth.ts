@@ -1,7 +1,8 @@
 import { createRemoteJWKSet, decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { config } from '../config';
 import { AppError, ServiceUnavailable, Unauthorized } from '../domain/errors';
-import { ROLES, type Role, TENANT_PATTERN } from '../schemas/common';
+import { TENANT_PATTERN as TENANT_ID } from '../domain/tenant';
+import { ROLES, type Role } from '../schemas/common';
 
 /** Who is calling: the tenant and roles come from the verified token and from nowhere else. */
 export interface Caller {
@@ -11,7 +12,8 @@ export interface Caller {
   sub: string;
 }
 
-export { TENANT_PATTERN };
+/** Tenant ids go into every key, so they are kept to a safe alphabet (no "#"). */
+export const TENANT_PATTERN = TENANT_ID;
 
 const ALGORITHMS = ['RS256', 'ES256'];
 

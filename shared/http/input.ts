@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
 import {
   BadRequest,
   type FieldError,
@@ -14,6 +14,9 @@ import { TOO_LARGE } from '../schemas/common';
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 /** JSON nested deeper than this is refused before validation walks it. */
 const MAX_JSON_DEPTH = 100;
+
+/** The query of a route that declares none: any parameter is unknown (a typo is never silently dropped). */
+const NO_QUERY = z.strictObject({});
 
 export interface RequestInput {
   params: Record<string, unknown>;
@@ -36,7 +39,12 @@ interface Collected {
 export function parseInput(route: Route, event: APIGatewayProxyEventV2): RequestInput {
   const collected: Collected = { errors: [], count: 0, tooLarge: false };
   const params = validate(route.request?.params, event.pathParameters ?? {}, 'path', collected);
-  const query = validate(route.request?.query, event.queryStringParameters ?? {}, 'query', collected);
+  const query = validate(
+    route.request?.query ?? NO_QUERY,
+    event.queryStringParameters ?? {},
+    'query',
+    collected,
+  );
   const body = route.request?.body
     ? validate(route.request.body, readJsonBody(event), 'body', collected)
     : undefined;

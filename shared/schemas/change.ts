@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import {
+  AttributeName,
   Attributes,
   AttributesPatch,
+  AttributeValue,
   Cursor,
   Id,
   Identifier,
@@ -10,6 +12,7 @@ import {
   Limit,
   MAX_OPERATIONS_BYTES,
   PositionPath,
+  Slug,
   Text,
   withinBytes,
 } from './common';
@@ -74,6 +77,46 @@ export type ChangeSetBody = z.infer<typeof ChangeSetBody>;
 
 export const Actor = z.object({ sub: z.string(), tenant: z.string() });
 
+/** One field of the twin before and after an edit; `null`: absent. */
+const FieldChange = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ from: value.nullable(), to: value.nullable() });
+
+/** How an edit of the twin's own fields (PATCH /v1/twins/{id}) appears in its history. */
+export const SetTwinOperation = z
+  .strictObject({
+    op: z.literal('set-twin'),
+    site: FieldChange(Label(128)).optional(),
+    type: FieldChange(Slug).optional(),
+    // the attribute value schema of every write path: an import takes these back
+    attributes: z
+      .record(AttributeName, FieldChange(AttributeValue))
+      .optional()
+      .meta({ description: 'Each attribute that changed (through a view: only those it shows)' }),
+  })
+  .meta({
+    id: 'SetTwinOperation',
+    description: 'An edit of the twin: each field that changed, from → to (null: absent)',
+  });
+
+/** The as-built record in history: how many positions and components it created. */
+export const AsBuiltOperation = z
+  .strictObject({
+    op: z.literal('as-built'),
+    positions: z.number().int().min(0).optional(),
+    components: z.number().int().min(0).optional(),
+  })
+  .meta({
+    id: 'AsBuiltOperation',
+    description: 'The as-built record; its counts are left out through a view that restricts the tree',
+  });
+
+/** A twin's installation in (removal from) another twin, recorded by the other twin's change set. */
+export const MountOperation = z
+  .strictObject({ op: z.enum(['installed-in', 'removed-from']), twinId: Id, position: PositionPath })
+  .meta({ id: 'MountOperation' });
+
+export const HistoryOperation = z.union([Operation, AsBuiltOperation, SetTwinOperation, MountOperation]);
+
 export const ChangeSetRecord = z
   .object({
     id: Id,
@@ -83,7 +126,7 @@ export const ChangeSetRecord = z
     effectiveAt: IsoDateTime,
     recordedAt: IsoDateTime,
     actor: Actor,
-    operations: z.array(z.record(z.string(), z.unknown())),
+    operations: z.array(HistoryOperation),
   })
   .meta({ id: 'ChangeSetRecord' });
 

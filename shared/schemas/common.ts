@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_REPORTED_ERRORS } from '../domain/errors';
+import { TENANT_PATTERN } from '../domain/tenant';
 
 /** A position slug: one segment of a configuration path. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -88,7 +89,6 @@ export const Identifier = Label(MAX_IDENTIFIER_LENGTH)
   });
 
 /** A tenant id, as tokens carry it: it goes into every key, so it keeps to a safe alphabet (no "#"). */
-export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const TenantId = z
   .string()
   .regex(TENANT_PATTERN, 'must be a tenant id: letters, digits, ".", "_" or "-", 1 to 64 characters')

@@ -77,8 +77,18 @@ export const PatchTwinBody = z
     site: Label(128).nullable().optional(),
     type: Slug.nullable().optional(),
     attributes: AttributesPatch.optional(),
+    reason: Text(1024).optional().meta({
+      description: "Why, for the history entry; default: the fields edited (edit of the twin's site)",
+    }),
+    workOrder: Label(128).optional(),
+    effectiveAt: IsoDateTime.optional().meta({
+      description:
+        "When it took effect on the unit (valid time); default now. Not before the twin's last edit",
+    }),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'at least one of site, type, attributes' })
+  .refine((body) => ['site', 'type', 'attributes'].some((field) => field in body), {
+    message: 'at least one of site, type, attributes',
+  })
   .meta({ id: 'TwinPatch' });
 export type PatchTwinBody = z.infer<typeof PatchTwinBody>;
 

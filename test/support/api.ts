@@ -58,6 +58,8 @@ export interface ApiResponse {
   headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
   body: any;
+  /** The body as received (decoded by fetch), before parsing. */
+  text: string;
 }
 
 export type Caller = (
@@ -148,7 +150,7 @@ export async function startApi(): Promise<TestApi> {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, headers: response.headers, body: parsed };
+    return { status: response.status, headers: response.headers, body: parsed, text };
   };
   return {
     url,
