@@ -141,8 +141,25 @@ export const HistoryQuery = z.strictObject({
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
+/** A twin's stay in another twin, shown in its history: derived from the other twin's change set, so no seq of its own. */
+export const MountHistoryEntry = z
+  .object({
+    id: z
+      .string()
+      .meta({ description: '`installed-in:` or `removed-from:` + parent twin id, position and time' }),
+    reason: z.string(),
+    effectiveAt: IsoDateTime,
+    recordedAt: IsoDateTime,
+    actor: Actor,
+    operations: z.array(MountOperation).length(1),
+  })
+  .meta({ id: 'MountHistoryEntry' });
+
 export const HistoryPage = z
-  .object({ items: z.array(ChangeSetRecord), nextCursor: z.string().optional() })
+  .object({
+    items: z.array(z.union([ChangeSetRecord, MountHistoryEntry])),
+    nextCursor: z.string().optional(),
+  })
   .meta({ id: 'History' });
 
 export const TimeQuery = z.strictObject({

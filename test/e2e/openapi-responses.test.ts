@@ -70,6 +70,46 @@ const VARIANTS: {
     request: async (w) => ({ path: { owner: w.owner, id: w.twinId }, query: 'format=aas' }),
   },
   {
+    operationId: 'twinHistory',
+    label: 'entries of its stay in another twin (installed-in, removed-from)',
+    status: 200,
+    request: async (w) => {
+      const serial = `ESN-MOUNT-${w.twinId.slice(-6)}`;
+      const engine = await w.ownerAdmin('POST', '/v1/twins', {
+        body: {
+          serialNumber: serial,
+          product: { partNumber: 'CFM56-MOUNT' },
+          builtAt: '2024-01-01T00:00:00Z',
+          configuration: [{ position: 'fan' }],
+        },
+      });
+      const aircraft = await w.ownerAdmin('POST', '/v1/twins', {
+        body: {
+          serialNumber: `MSN-MOUNT-${w.twinId.slice(-6)}`,
+          product: { partNumber: 'A320-MOUNT' },
+          builtAt: '2024-02-01T00:00:00Z',
+          configuration: [
+            {
+              position: 'engine-1',
+              component: {
+                partNumber: 'CFM56-MOUNT',
+                serialNumber: serial,
+                kind: 'mechanical',
+                twinId: engine.body.id,
+              },
+            },
+          ],
+        },
+      });
+      const removed = await w.ownerAdmin('POST', `/v1/twins/${aircraft.body.id}/changes`, {
+        body: { reason: 'engine change', operations: [{ op: 'remove', position: 'engine-1' }] },
+        headers: { 'if-match': '"1"' },
+      });
+      expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+      return { path: { id: engine.body.id } };
+    },
+  },
+  {
     operationId: 'docsAsset',
     label: 'If-None-Match of the current copy',
     status: 304,
