@@ -27,9 +27,17 @@ export const ENV = {
   rolesClaim: 'AUTH_ROLES_CLAIM',
   /** Change feed: serve only events older than this many milliseconds (see shared/domain/feed.ts). @default 2000 */
   eventsSettleMs: 'EVENTS_SETTLE_MS',
+  /** Tenant export: a running job silent this long is handed on again (see shared/tenant-export.ts). @default 300000 */
+  exportStallMs: 'EXPORT_STALL_MS',
 } as const;
 
 const DEFAULT_EVENTS_SETTLE_MS = 2000;
+const DEFAULT_EXPORT_STALL_MS = 5 * 60_000;
+
+const positiveMs = (name: string, fallback: number) => {
+  const value = Number(read(name) ?? fallback);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
 
 const read = (name: string): string | undefined => {
   const value = process.env[name];
@@ -49,6 +57,7 @@ export const config = {
     tenantClaim: read(ENV.tenantClaim) ?? 'tenant',
     rolesClaim: read(ENV.rolesClaim) ?? 'roles',
   }),
+  exportStallMs: () => positiveMs(ENV.exportStallMs, DEFAULT_EXPORT_STALL_MS),
   eventsSettleMs: () => {
     const value = Number(read(ENV.eventsSettleMs) ?? DEFAULT_EVENTS_SETTLE_MS);
     return Number.isFinite(value) && value >= 0 ? value : DEFAULT_EVENTS_SETTLE_MS;

@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors';
 import { type FunctionName, routesOf } from '../routes';
 import type { Caller } from './auth';
 import {
+  apiHeaders,
   authorization,
   inputValidation,
   problemResponses,
@@ -43,6 +44,7 @@ export function createFunctionHandler(
   if (missing.length > 0) throw new Error(`Function ${fn} lacks operations ${missing.join(', ')}`);
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(apiHeaders())
     .use(requestTracing())
     .use(problemResponses())
     .use(httpHeaderNormalizer())
