@@ -1,5 +1,5 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
-import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
+import { attributeMapProblem, MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
 import type { Component } from '../schemas/twin';
 import {
   componentIdentity,
@@ -197,6 +197,8 @@ const update: Planner<'update'> = (draft, operation, field) => {
   if (operation.revision !== undefined) component.revision = operation.revision;
   if (operation.attributes !== undefined) {
     const attributes = mergeAttributes(current.component.attributes ?? {}, operation.attributes);
+    const problem = attributeMapProblem(attributes);
+    if (problem !== null) throw invalidField(`${field}.attributes`, `${problem} once merged`);
     if (Object.keys(attributes).length > 0) component.attributes = attributes as Component['attributes'];
     else delete component.attributes;
   }

@@ -1,7 +1,8 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
+import { jsonBytes, MAX_ITEM_BYTES } from '../schemas/common';
 import type { Component } from '../schemas/twin';
 import { installedAt, positionsAt } from './configuration';
-import { invalidField } from './errors';
+import { invalidField, PayloadTooLarge } from './errors';
 import type {
   Actor,
   ComponentSummary,
@@ -115,7 +116,7 @@ export function newInspection(
 ): InspectionRecord {
   const recordedAt = context.now.toISOString();
   const performedAt = performedAtOf(history, input.performedAt, context.now);
-  return {
+  const record: InspectionRecord = {
     id: context.id,
     performedAt,
     recordedAt,
@@ -126,6 +127,13 @@ export function newInspection(
     actor: context.actor,
     discrepancies: findDiscrepancies(history, input.observed, { asOf: performedAt, knownAt: recordedAt }),
   };
+  // the discrepancies repeat what was expected at each position observed: bound the whole record
+  if (jsonBytes(record) > MAX_ITEM_BYTES)
+    throw new PayloadTooLarge(
+      `body.observed: the inspection with its discrepancies would hold more than ${MAX_ITEM_BYTES} bytes: split it`,
+      [{ path: 'body.observed', message: `with its discrepancies more than ${MAX_ITEM_BYTES} bytes` }],
+    );
+  return record;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { attributeMapProblem } from '../schemas/common';
 import type { CreateTwinBody, Node, PatchTwinBody } from '../schemas/twin';
 import {
   buildTree,
@@ -78,8 +79,8 @@ export function patchTwinRecord(record: TwinRecord, patch: PatchTwinBody, now: D
   if (patch.type === null) delete next.type;
   else if (patch.type !== undefined) next.type = patch.type;
   if (patch.attributes !== undefined) next.attributes = mergeAttributes(record.attributes, patch.attributes);
-  if (Object.keys(next.attributes).length > 200)
-    throw invalidField('body.attributes', 'at most 200 attributes');
+  const problem = attributeMapProblem(next.attributes);
+  if (problem !== null) throw invalidField('body.attributes', `${problem} once merged`);
   return next;
 }
 
