@@ -30,6 +30,11 @@ export interface FunctionAccess {
   readonly table: readonly TableAction[];
   /** Granted on the objects under {@link TENANT_OBJECTS}. */
   readonly bucket: readonly BucketAction[];
+  /**
+   * Pages lists: may read the cursor key secret (and gets its ARN).
+   * @default false
+   */
+  readonly pages?: boolean;
 }
 
 /** The only table actions DynamoDB authorizes on an index ARN (Scan is never granted). */
@@ -56,16 +61,20 @@ const ITEM_READ_WRITE: readonly TableAction[] = [
 export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   // health and the OpenAPI document touch no data
   system: { table: [], bucket: [] },
-  twins: { table: ITEM_READ_WRITE, bucket: [] },
+  twins: { table: ITEM_READ_WRITE, bucket: [], pages: true },
   // documents: presigned uploads and downloads, and the size check of an upload
-  thread: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject'] },
+  thread: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject'], pages: true },
   // views, grants and the grantee's reads and writes (shared documents: presigned downloads)
-  sharing: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject'] },
-  fleet: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], bucket: [] },
-  ingest: { table: ITEM_READ_WRITE, bucket: [] },
-  events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], bucket: [] },
+  sharing: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject'], pages: true },
+  fleet: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'], bucket: [], pages: true },
+  ingest: { table: ITEM_READ_WRITE, bucket: [], pages: true },
+  events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], bucket: [], pages: true },
   // exports and imports: twins and documents in and out, tenant exports written to the bucket
-  exchange: { table: ITEM_READ_WRITE, bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'] },
+  exchange: {
+    table: ITEM_READ_WRITE,
+    bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+    pages: true,
+  },
   // the API reference page: no data
   docs: { table: [], bucket: [] },
 };

@@ -26,6 +26,7 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
@@ -157,6 +158,18 @@ export class TwinthreadStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
+    // Page cursors are sealed (AES-256-GCM) with a key derived from this secret, read once per cold start.
+    const cursorKey = new Secret(this, 'CursorKey', {
+      description: 'twinthread: seals page cursors (any string of at least 32 characters)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The cursor key only seals page cursors that live minutes; it holds no credential. Rotating it ends the open cursors (a client starts its listing again), so it is rotated by hand, not on a schedule.',
+    });
+
     const indexArns = Object.values(INDEXES).map((index) => `${table.tableArn}/index/${index.name}`);
     const tenantObjectsArn = bucket.arnForObjects(TENANT_OBJECTS);
     const bucketLogicalId = this.getLogicalId(bucket.node.defaultChild as CfnBucket);
@@ -175,7 +188,8 @@ export class TwinthreadStack extends Stack {
       });
       logGroup.grantWrite(role);
 
-      const { table: tableActions, bucket: bucketActions } = access[name];
+      const { table: tableActions, bucket: bucketActions, pages } = access[name];
+      if (pages) cursorKey.grantRead(role);
       if (tableActions.length > 0) {
         role.addToPrincipalPolicy(
           new PolicyStatement({ actions: [...tableActions], resources: [table.tableArn] }),
@@ -210,7 +224,7 @@ export class TwinthreadStack extends Stack {
         timeout: name === 'exchange' ? EXPORT_JOB_TIMEOUT : Duration.seconds(29),
         role,
         logGroup,
-        environment,
+        environment: pages ? { ...environment, [ENV.cursorKeySecretArn]: cursorKey.secretArn } : environment,
         bundling: bundlingOf(name),
       });
       Validations.of(fn).acknowledge({
