@@ -4,9 +4,11 @@ import { Conflict } from './domain/errors';
 import { softwareSummary } from './domain/software';
 import { assertVersion } from './domain/twin';
 import type { ChangeSetBody } from './schemas/change';
+import type { ViewBody } from './schemas/sharing';
 import { applyChangeSet } from './store/change-store';
 import { ancestorsOf } from './store/twin-store';
 import { validateChangeSet } from './type-validation';
+import { refusalThroughView } from './view-writes';
 
 /**
  * The one path by which a change set is recorded, whoever asks (`POST /v1/twins/{id}/changes`, an
@@ -18,8 +20,29 @@ export async function recordChangeSet(
   tenant: string,
   history: TwinHistory,
   body: ChangeSetBody,
-  context: { expectedVersion: number; now: Date; actor: Actor },
+  context: ChangeContext,
 ): Promise<{ history: TwinHistory; plan: ChangePlan }> {
+  try {
+    return await planAndApply(tenant, history, body, context);
+  } catch (error) {
+    throw refusalThroughView(error, context.view);
+  }
+}
+
+interface ChangeContext {
+  expectedVersion: number;
+  now: Date;
+  actor: Actor;
+  /** The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. */
+  view?: Pick<ViewBody, 'positions'> | undefined;
+}
+
+async function planAndApply(
+  tenant: string,
+  history: TwinHistory,
+  body: ChangeSetBody,
+  context: ChangeContext,
+) {
   assertVersion(history.record, context.expectedVersion);
   const plan = planChangeSet(history, body, {
     now: context.now,

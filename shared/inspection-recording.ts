@@ -6,6 +6,7 @@ import { correctionChangeSet, type InspectionRecord, newInspection } from './dom
 import { assembleTwin, etagOf } from './domain/twin';
 import type { HttpResult } from './http/response';
 import type { InspectionBody } from './schemas/inspection';
+import type { ViewBody } from './schemas/sharing';
 import { recordInspection } from './store/inspection-store';
 
 /**
@@ -20,9 +21,9 @@ export async function recordInspectionOn(
   tenant: string,
   history: TwinHistory,
   input: InspectionBody,
-  context: { expected: number | undefined; now: Date; actor: Actor },
+  context: { expected: number | undefined; now: Date; actor: Actor; view?: ViewBody | undefined },
 ): Promise<HttpResult> {
-  const { expected, now, actor } = context;
+  const { expected, now, actor, view } = context;
   const inspection = newInspection(history, input, { id: ulid(), now, actor });
   await recordInspection(tenant, history.record.id, inspection, now);
   const answer = { inspection, discrepancies: inspection.discrepancies };
@@ -35,7 +36,12 @@ export async function recordInspectionOn(
     return created({ ...answer, twin }, etagOf(twin.version));
   }
   try {
-    const changed = await recordChangeSet(tenant, history, body, { expectedVersion: expected, now, actor });
+    const changed = await recordChangeSet(tenant, history, body, {
+      expectedVersion: expected,
+      now,
+      actor,
+      view,
+    });
     const twin = assembleTwin(changed.history, nowTimes(now));
     const { paths: _paths, ...changeSet } = changed.plan.changeSet;
     return created({ ...answer, twin, changeSet }, etagOf(twin.version));

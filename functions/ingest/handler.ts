@@ -2,7 +2,8 @@ import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { createFunctionHandler } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { ingest as ingestObservations, roleViewOf } from '../../shared/ingest-service';
+import { roleViewOf } from '../../shared/http/role-view';
+import { ingest as ingestObservations } from '../../shared/ingest-service';
 import type { IngestBody } from '../../shared/schemas/ingest';
 import { idempotent } from '../../shared/store/idempotency';
 

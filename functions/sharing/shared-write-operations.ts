@@ -6,12 +6,8 @@ import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { recordInspectionOn } from '../../shared/inspection-recording';
 import type { ChangeSetBody } from '../../shared/schemas/change';
 import type { InspectionBody } from '../../shared/schemas/inspection';
-import {
-  auditAccess,
-  openSharedTwin,
-  requireChangeInsideGrant,
-  requirePermission,
-} from '../../shared/sharing-service';
+import { auditAccess, openSharedTwin, writerOf } from '../../shared/sharing-service';
+import { requireChangeInsideView, requireInspectionInsideView } from '../../shared/view-writes';
 
 type SharedParams = { owner: string; id: string };
 
@@ -24,11 +20,12 @@ const actorOf = (request: Pick<OperationRequest, 'caller'>) => ({
 async function changeSharedTwin(request: OperationRequest<SharedParams, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
   const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
-  requireChangeInsideGrant(shared, request.body, request.now);
+  requireChangeInsideView(writerOf(shared), shared.history, request.body, request.now);
   const changed = await recordChangeSet(shared.owner, shared.history, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: actorOf(request),
+    view: shared.view,
   });
   await auditAccess(shared, request.caller, 'write change set', request.now);
   const at = request.now.toISOString();
@@ -48,17 +45,13 @@ async function recordSharedInspection(
   if (request.body.documents?.length)
     throw invalidField('body.documents', 'documents cannot be attached to an inspection of a shared twin');
   const shared = await openSharedTwin(request.caller, request.params.owner, request.params.id, request.now);
-  const observed = request.body.observed.map(({ path }, index) => ({
-    path,
-    field: `body.observed[${index}].path`,
-  }));
-  requirePermission(shared, 'inspect', observed);
-  if (apply) requirePermission(shared, 'change', observed);
+  requireInspectionInsideView(writerOf(shared), shared.history, request.body, { apply, now: request.now });
   if (expected !== undefined) assertVersion(shared.history.record, expected);
   const result = await recordInspectionOn(shared.owner, shared.history, request.body, {
     expected,
     now: request.now,
     actor: actorOf(request),
+    view: shared.view,
   });
   await auditAccess(
     shared,

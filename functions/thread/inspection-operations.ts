@@ -13,6 +13,7 @@ import type {
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { getDocuments } from '../../shared/store/document-store';
 import { loadTwin } from '../../shared/store/twin-store';
+import { requireInspectionInsideView, roleWriterOf } from '../../shared/view-writes';
 
 type TwinParams = { id: string };
 
@@ -37,13 +38,18 @@ async function recordInspection(
   const apply = request.query.apply === 'true';
   const expected = apply ? expectedVersion(request.headers['if-match']) : undefined;
   const { tenant, sub } = request.caller;
-  const history = await visibleTwin(tenant, request.params.id);
+  const [history, writer] = await Promise.all([
+    visibleTwin(tenant, request.params.id),
+    roleWriterOf(request.caller),
+  ]);
+  if (writer) requireInspectionInsideView(writer, history, request.body, { apply, now: request.now });
   if (expected !== undefined) assertVersion(history.record, expected);
   await requireDocuments(tenant, request.body.documents ?? []);
   return recordInspectionOn(tenant, history, request.body, {
     expected,
     now: request.now,
     actor: { sub, tenant },
+    view: writer?.view,
   });
 }
 

@@ -11,6 +11,7 @@ import { installationsOf } from '../../shared/store/fleet-store';
 import { createLink } from '../../shared/store/link-store';
 import { loadTwin } from '../../shared/store/twin-store';
 import { threadOf, workPackageOf } from '../../shared/thread-service';
+import { requireWriteInsideView, roleWriterOf } from '../../shared/view-writes';
 
 async function visibleTwin(tenant: string, id: string) {
   const history = await loadTwin(tenant, id);
@@ -21,7 +22,12 @@ async function visibleTwin(tenant: string, id: string) {
 async function linkDocument(request: OperationRequest<{ id: string }, object, LinkBody>) {
   const { tenant, sub } = request.caller;
   const { documentId, position, component } = request.body;
-  const history = await visibleTwin(tenant, request.params.id);
+  const [history, writer] = await Promise.all([
+    visibleTwin(tenant, request.params.id),
+    roleWriterOf(request.caller),
+  ]);
+  if (writer && position !== undefined)
+    requireWriteInsideView(writer, 'change', [{ path: position, field: 'body.position' }]);
   if (position !== undefined) {
     const now = request.now.toISOString();
     const nodes = nodesInScope(assembleTwin(history, { asOf: now, knownAt: now }).configuration);

@@ -7,17 +7,24 @@ import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { requireChangeInsideView, roleWriterOf } from '../../shared/view-writes';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
 export async function changeTwin(request: OperationRequest<{ id: string }, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
-  const history = await loadVisibleTwin(tenant, request.params.id);
+  const [history, writer] = await Promise.all([
+    loadVisibleTwin(tenant, request.params.id),
+    roleWriterOf(request.caller),
+  ]);
+  // a role with a view changes only what it sees, judged exactly as a grantee's change
+  if (writer) requireChangeInsideView(writer, history, request.body, request.now);
   const changed = await recordChangeSet(tenant, history, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: { sub, tenant },
+    view: writer?.view,
   });
   return twinResponse(assembleTwin(changed.history, readTimes(request.now)));
 }

@@ -17,6 +17,7 @@ import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
 import * as store from '../../shared/store/twin-store';
 import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/type-validation';
+import { requireAttributesInsideView, roleWriterOf } from '../../shared/view-writes';
 import { expandInstalledTwins } from './expand';
 import { readTimes, twinResponse } from './responses';
 
@@ -59,7 +60,11 @@ export async function getTwin(request: OperationRequest<{ id: string }, TimeQuer
 
 export async function patchTwin(request: OperationRequest<{ id: string }, object, PatchTwinBody>) {
   const expected = expectedVersion(request.headers['if-match']);
-  const history = await loadVisibleTwin(request.caller.tenant, request.params.id);
+  const [history, writer] = await Promise.all([
+    loadVisibleTwin(request.caller.tenant, request.params.id),
+    roleWriterOf(request.caller),
+  ]);
+  if (writer) requireAttributesInsideView(writer, request.body.attributes);
   assertVersion(history.record, expected);
   if (isReadOnly(history.record.lifecycle))
     throw new Conflict(`The twin is ${history.record.lifecycle}: it is read-only`);

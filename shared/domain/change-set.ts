@@ -10,7 +10,7 @@ import {
   type PositionRecord,
   parentPath,
 } from './configuration';
-import { Conflict, invalidField } from './errors';
+import { Conflict, InstalledElsewhere, invalidField } from './errors';
 import type { InspectionRecord } from './inspection';
 import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
 import type { InstalledSoftware } from './software';
@@ -211,7 +211,12 @@ export function planChangeSet(
     if (identity === null) return;
     for (const [path, seat] of seats) {
       if (componentIdentity(seat.component) === identity) {
-        throw new Conflict(`${field}: ${describe(component)} is already installed at ${path} of this twin`);
+        throw new InstalledElsewhere(
+          `${field}: ${describe(component)} is already installed at ${path} of this twin`,
+          describe(component),
+          { path },
+          field,
+        );
       }
     }
   };
@@ -384,8 +389,10 @@ export function planChangeSet(
         componentIdentity(installation.component) === componentIdentity(effect.component),
     );
     if (later) {
-      throw new Conflict(
+      throw new InstalledElsewhere(
         `${describe(effect.component)} is installed at ${later.path} of this twin from ${later.validFrom}, after ${at}`,
+        describe(effect.component),
+        { path: later.path },
       );
     }
   }
