@@ -3,7 +3,7 @@ import { Conflict, Forbidden, InstalledElsewhere } from './domain/errors';
 import { type GrantRecord, permits } from './domain/grant';
 import { nodesInScope } from './domain/thread';
 import { assembleTwin } from './domain/twin';
-import { pathVisible, projectComponent } from './domain/view';
+import { documentKindShown, pathVisible, projectComponent } from './domain/view';
 import type { Caller } from './http/auth';
 import { roleViewOf } from './http/role-view';
 import type { ChangeSetBody } from './schemas/change';
@@ -158,6 +158,14 @@ export function requireInspectionInsideView(
 export function requireBaselinesInsideView(writer: ViewWriter | undefined) {
   if (writer?.view.baselines === false)
     throw new Forbidden(`${capitalized(writer.through)} shows no baselines: it cannot record one`);
+}
+
+/** A document written through a view: only of a kind it shows (a new one is refused naming `field`). */
+export function requireDocumentKindInsideView(writer: ViewWriter | undefined, kind: string, field: string) {
+  if (writer && !documentKindShown(writer.view, kind))
+    throw new Forbidden(`${capitalized(writer.through)} shows no ${kind} documents`, [
+      { path: field, message: `is outside ${writer.through}` },
+    ]);
 }
 
 /** Twin attributes written through a view: only those it shows (each other one is refused by name). */

@@ -1,3 +1,4 @@
+import { presentDocument } from '../../shared/domain/document';
 import { appliesTo } from '../../shared/domain/effectivity';
 import { Conflict, NotFound } from '../../shared/domain/errors';
 import { nodesInScope } from '../../shared/domain/thread';
@@ -86,6 +87,7 @@ async function documentApplicability(
   const items = matches.slice(start, start + request.query.limit);
   const next = start + items.length;
   return ok({
+    document: presentDocument(document),
     total: matches.length,
     items,
     ...(next < matches.length ? { nextCursor: encodeCursor(scope, { offset: next }) } : {}),
