@@ -160,6 +160,7 @@ const SAMPLES: Record<string, Sample> = {
   exportSharedTwin: (w) => ({ path: sharedParams(w) }),
   getSharedDocument: (w) => ({ path: { ...sharedParams(w), documentId: w.documentId } }),
   listReceivedGrants: () => ({}),
+  declineGrant: (w) => ({ path: { id: w.grantId } }),
   installedBase: () => ({}),
   listFleetInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   fleetImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
@@ -223,7 +224,7 @@ let outsideView: Caller;
 /** The owner's technicians, engineers and viewers, each behind the HVAC role view. */
 const roleViewCallers: Partial<Record<Role, Caller>> = {};
 const isAdminOnly = (route: Route) =>
-  route.roles !== undefined && route.roles.every((role) => role === 'admin');
+  route.roles?.every((role) => role === 'admin') === true;
 /** What only twin data can carry: the twin's id, its serial, its visible parts. */
 const TWIN_DERIVED: ((w: World) => string)[] = [(w) => w.twinId, () => 'LEAK-1', () => 'HVAC-CTL-9'];
 
