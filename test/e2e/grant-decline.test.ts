@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startApi, type TestApi } from '../support/api';
+import { type Caller, succeeded as must, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
@@ -10,12 +10,6 @@ let owner: string;
 let ownerAdmin: Caller;
 let viewId: string;
 let twinId: string;
-
-const must = async (response: ReturnType<Caller>) => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
-  return answer.body;
-};
 
 beforeAll(async () => {
   process.env.EVENTS_SETTLE_MS = '0';

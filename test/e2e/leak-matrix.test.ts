@@ -223,8 +223,7 @@ const parties: Record<string, { tenant?: string; caller?: Caller }> = {
 let outsideView: Caller;
 /** The owner's technicians, engineers and viewers, each behind the HVAC role view. */
 const roleViewCallers: Partial<Record<Role, Caller>> = {};
-const isAdminOnly = (route: Route) =>
-  route.roles?.every((role) => role === 'admin') === true;
+const isAdminOnly = (route: Route) => route.roles?.every((role) => role === 'admin') === true;
 /** What only twin data can carry: the twin's id, its serial, its visible parts. */
 const TWIN_DERIVED: ((w: World) => string)[] = [(w) => w.twinId, () => 'LEAK-1', () => 'HVAC-CTL-9'];
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startApi, type TestApi } from '../support/api';
+import { type Caller, succeeded as must, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
@@ -14,12 +14,6 @@ let admin: Caller;
 let technician: Caller;
 let engineer: Caller;
 let grantee: Caller;
-
-const must = async (response: ReturnType<Caller>) => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
-  return answer.body;
-};
 
 beforeAll(async () => {
   api = await startApi();
