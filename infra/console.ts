@@ -139,7 +139,7 @@ export class TwinthreadConsoleStack extends Stack {
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
       reason:
-        'Every API call is authorized by the JWT authorizer and the functions; a WAF web ACL is an operator choice per deployment (attach one by ARN).',
+        'Every API call is authorized by the functions, which verify its token (the API stage throttles what reaches them); a WAF web ACL is an operator choice per deployment (attach one by ARN).',
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR4',

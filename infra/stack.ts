@@ -9,7 +9,6 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -30,9 +29,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
-import { FUNCTION_NAMES, type FunctionName, routes } from '../shared/routes';
+import { FUNCTION_NAMES, type FunctionName, routes, routesOf } from '../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table';
-import { FUNCTION_ACCESS, type FunctionAccess, INDEX_ACTIONS, TENANT_OBJECTS } from './access';
+import { FUNCTION_ACCESS, type FunctionAccess, TENANT_OBJECTS } from './access';
 import { bundlingOf, DEPS_LOCK_FILE, functionEntry, PROJECT_ROOT } from './bundling';
 
 export interface TwinthreadStackProps extends StackProps {
@@ -51,6 +50,11 @@ export const EVENT_SOURCE = 'twinthread';
 const LOG_RETENTION = RetentionDays.ONE_MONTH;
 /** Each stage of a tenant export job runs in one invocation of the exchange function: Lambda's maximum. */
 const EXPORT_JOB_TIMEOUT = Duration.minutes(15);
+/**
+ * Requests per second (steady, burst) the API stage lets through: with no authorizer in front,
+ * this bounds what unauthenticated traffic can cost before the functions refuse it.
+ */
+export const API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 
 const pascal = (name: string): string =>
   name.replace(/(^|[-_])([a-z0-9])/g, (_match, _sep: string, char: string) => char.toUpperCase());
@@ -74,12 +78,18 @@ export class TwinthreadStack extends Stack {
     });
     const authAudience = new CfnParameter(this, 'AuthAudience', {
       type: 'String',
-      description: 'Audience (aud) the access tokens must carry',
+      description: 'Audience (aud) a token that carries aud must name (ID tokens: the app client id)',
       minLength: 1,
+    });
+    const authClientIds = new CfnParameter(this, 'AuthClientIds', {
+      type: 'String',
+      description:
+        'Comma-separated client ids accepted as client_id in tokens without aud (Cognito access tokens of machine clients); empty: none',
+      default: '',
     });
     const authJwksUrl = new CfnParameter(this, 'AuthJwksUrl', {
       type: 'String',
-      description: 'JWKS URL of the issuer, used by the functions to verify the tokens again',
+      description: 'JWKS URL of the issuer, used by the functions to verify every token',
       allowedPattern: '^https://.+',
     });
     const authTenantClaim = new CfnParameter(this, 'AuthTenantClaim', {
@@ -145,19 +155,6 @@ export class TwinthreadStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const environment: Record<string, string> = {
-      [ENV.tableName]: table.tableName,
-      [ENV.bucketName]: bucket.bucketName,
-      [ENV.jwksUrl]: authJwksUrl.valueAsString,
-      [ENV.issuer]: authIssuer.valueAsString,
-      [ENV.audience]: authAudience.valueAsString,
-      [ENV.tenantClaim]: authTenantClaim.valueAsString,
-      [ENV.rolesClaim]: authRolesClaim.valueAsString,
-      POWERTOOLS_SERVICE_NAME: 'twinthread',
-      // stack traces through the bundled source maps
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-
     // Page cursors are sealed (AES-256-GCM) with a key derived from this secret, read once per cold start.
     const cursorKey = new Secret(this, 'CursorKey', {
       description: 'twinthread: seals page cursors (any string of at least 32 characters)',
@@ -170,7 +167,27 @@ export class TwinthreadStack extends Stack {
         'The cursor key only seals page cursors that live minutes; it holds no credential. Rotating it ends the open cursors (a client starts its listing again), so it is rotated by hand, not on a schedule.',
     });
 
-    const indexArns = Object.values(INDEXES).map((index) => `${table.tableArn}/index/${index.name}`);
+    // Each function gets only the settings it reads: the table's and bucket's names with access to
+    // them, the token settings with routes that need a token (the functions alone verify tokens).
+    const authEnvironment: Record<string, string> = {
+      [ENV.jwksUrl]: authJwksUrl.valueAsString,
+      [ENV.issuer]: authIssuer.valueAsString,
+      [ENV.audience]: authAudience.valueAsString,
+      [ENV.clientIds]: authClientIds.valueAsString,
+      [ENV.tenantClaim]: authTenantClaim.valueAsString,
+      [ENV.rolesClaim]: authRolesClaim.valueAsString,
+    };
+    const environmentOf = (name: FunctionName): Record<string, string> => ({
+      ...(access[name].table.length > 0 ? { [ENV.tableName]: table.tableName } : {}),
+      ...(access[name].bucket.length > 0 ? { [ENV.bucketName]: bucket.bucketName } : {}),
+      ...(routesOf(name).some((route) => route.auth) ? authEnvironment : {}),
+      // the functions that page read the cursor key (and may: see below)
+      ...(access[name].pages ? { [ENV.cursorKeySecretArn]: cursorKey.secretArn } : {}),
+      POWERTOOLS_SERVICE_NAME: 'twinthread',
+      // stack traces through the bundled source maps
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+
     const tenantObjectsArn = bucket.arnForObjects(TENANT_OBJECTS);
     const bucketLogicalId = this.getLogicalId(bucket.node.defaultChild as CfnBucket);
 
@@ -188,16 +205,20 @@ export class TwinthreadStack extends Stack {
       });
       logGroup.grantWrite(role);
 
-      const { table: tableActions, bucket: bucketActions, pages } = access[name];
+      const { table: tableActions, indexes, bucket: bucketActions, pages } = access[name];
       if (pages) cursorKey.grantRead(role);
       if (tableActions.length > 0) {
         role.addToPrincipalPolicy(
           new PolicyStatement({ actions: [...tableActions], resources: [table.tableArn] }),
         );
-        const onIndexes = tableActions.filter((action) => INDEX_ACTIONS.includes(action));
-        if (onIndexes.length > 0) {
-          role.addToPrincipalPolicy(new PolicyStatement({ actions: onIndexes, resources: indexArns }));
-        }
+      }
+      if (indexes.length > 0) {
+        role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:Query'],
+            resources: indexes.map((index) => `${table.tableArn}/index/${INDEXES[index].name}`),
+          }),
+        );
       }
       if (bucketActions.length > 0) {
         role.addToPrincipalPolicy(
@@ -224,7 +245,7 @@ export class TwinthreadStack extends Stack {
         timeout: name === 'exchange' ? EXPORT_JOB_TIMEOUT : Duration.seconds(29),
         role,
         logGroup,
-        environment: pages ? { ...environment, [ENV.cursorKeySecretArn]: cursorKey.secretArn } : environment,
+        environment: environmentOf(name),
         bundling: bundlingOf(name),
       });
       Validations.of(fn).acknowledge({
@@ -261,6 +282,7 @@ export class TwinthreadStack extends Stack {
     const stage: HttpStage = api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
+      throttle: API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(apiAccessLogs),
         format: AccessLogFormat.custom(
@@ -274,15 +296,11 @@ export class TwinthreadStack extends Stack {
             responseLength: '$context.responseLength',
             latency: '$context.responseLatency',
             integrationError: '$context.integrationErrorMessage',
-            authorizerError: '$context.authorizer.error',
           }),
         ),
       },
     });
 
-    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', authIssuer.valueAsString, {
-      jwtAudience: [authAudience.valueAsString],
-    });
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     const integrationOf = (name: FunctionName): HttpLambdaIntegration => {
       let integration = integrations.get(name);
@@ -305,12 +323,13 @@ export class TwinthreadStack extends Stack {
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: integrationOf(route.function),
-        authorizer: route.auth ? authorizer : undefined,
       });
-      if (!route.auth && httpRoute) {
+      if (httpRoute) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} (${route.summary}) is public by design: auth is false in the route table and it serves no tenant data.`,
+          reason: route.auth
+            ? `${route.method} ${route.path}: the ${route.function} function verifies the bearer token itself with jose (issuer, audience or client id, RS256/ES256, expiry) before any work and answers every failure as the same application/problem+json 401 as locally; an API Gateway JWT authorizer would refuse ES256 and access tokens and answer its own 401 body.`
+            : `${route.method} ${route.path} (${route.summary}) is public by design: auth is false in the route table and it serves no tenant data.`,
         });
       }
     }

@@ -17,8 +17,10 @@ export const ENV = {
   jwksUrl: 'AUTH_JWKS_URL',
   /** Required `iss` of tokens. */
   issuer: 'AUTH_ISSUER',
-  /** Required `aud` of tokens. */
+  /** The `aud` a token carrying `aud` must name (ID tokens). */
   audience: 'AUTH_AUDIENCE',
+  /** Comma- or space-separated client ids accepted as `client_id` of a token without `aud` (access tokens). @default none */
+  clientIds: 'AUTH_CLIENT_IDS',
   /** Claim carrying the tenant id. @default 'tenant' */
   tenantClaim: 'AUTH_TENANT_CLAIM',
   /** Claim carrying the roles (array, or a space or comma separated string). @default 'roles' */
@@ -47,6 +49,7 @@ export const config = {
     jwksUrl: read(ENV.jwksUrl),
     issuer: read(ENV.issuer),
     audience: read(ENV.audience),
+    clientIds: (read(ENV.clientIds) ?? '').split(/[\s,]+/).filter((id) => id !== ''),
     tenantClaim: read(ENV.tenantClaim) ?? 'tenant',
     rolesClaim: read(ENV.rolesClaim) ?? 'roles',
   }),

@@ -257,6 +257,7 @@ async function runStage(
       uploadId,
       partBytes: options.partBytes ?? MIN_PART_BYTES,
       etags: from.etags,
+      ...(from.checksums ? { checksums: from.checksums } : {}),
       bytes: from.bytes,
     });
     // a checkpoint follows an uploaded part: no part yet means nothing was written yet

@@ -1,6 +1,6 @@
 import type { TwinHistory } from './domain/change-set';
 import { historyEntries } from './domain/history';
-import { findDiscrepancies } from './domain/inspection';
+import { openDiscrepancies } from './domain/inspection';
 import { nodesInScope, threadDocuments } from './domain/thread';
 import { assembleTwin } from './domain/twin';
 import { documentsByPartNumber, getDocuments } from './store/document-store';
@@ -67,13 +67,12 @@ const CREW_KINDS = new Set(['job-plan', 'service-bulletin']);
 
 /**
  * What a crew needs at a position (its whole subtree): exactly what is installed, the applicable
- * job plans and bulletins, the last inspection there, and its discrepancies that are still open
- * (judged again against the configuration now: an applied or since-corrected one is closed).
+ * job plans and bulletins, the last inspection there, and every discrepancy still open there (see
+ * openDiscrepancies: each position's last inspection decides, judged again against now).
  */
 export async function workPackageOf(tenant: string, history: TwinHistory, position: string, now: string) {
   const thread = await threadOf(tenant, history, { position, asOf: now, knownAt: now });
   const lastInspection = thread.inspections[0] ?? null;
-  const inScope = lastInspection?.observed.filter((observation) => within(observation.path, position)) ?? [];
   return {
     twinId: history.record.id,
     serialNumber: history.record.serialNumber,
@@ -81,6 +80,6 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     installed: thread.nodes.map(({ path, component }) => ({ path, component })),
     documents: thread.documents.filter((entry) => CREW_KINDS.has(entry.document.kind)),
     lastInspection,
-    openDiscrepancies: findDiscrepancies(history, inScope, { asOf: now, knownAt: now }),
+    openDiscrepancies: openDiscrepancies(history, position, { asOf: now, knownAt: now }),
   };
 }

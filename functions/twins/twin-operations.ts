@@ -9,6 +9,8 @@ import {
   expectedVersion,
   newTwinRecord,
   patchTwinRecord,
+  planTwinEdit,
+  twinEdited,
 } from '../../shared/domain/twin';
 import type { Caller } from '../../shared/http/auth';
 import type { OperationRequest } from '../../shared/http/handler';
@@ -70,6 +72,11 @@ export async function patchTwin(request: OperationRequest<{ id: string }, object
     throw new Conflict(`The twin is ${history.record.lifecycle}: it is read-only`);
   const typeVersion = await validateTwinPatch(request.caller.tenant, history.record, request.body);
   const record = withTypeVersion(patchTwinRecord(history.record, request.body, request.now), typeVersion);
-  await store.saveTwinRecord(request.caller.tenant, record, expected);
-  return twinResponse(assembleTwin({ ...history, record }, readTimes(request.now)));
+  const plan = planTwinEdit(history, record, request.body, {
+    now: request.now,
+    actor: actorOf(request),
+    changeSetId: ulid(),
+  });
+  await store.saveTwinEdit(request.caller.tenant, plan, expected, request.now);
+  return twinResponse(assembleTwin(twinEdited(history, plan), readTimes(request.now)));
 }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { ulid } from 'ulid';
 import { BadRequest, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
 import { MAX_BODY_BYTES } from '../../shared/http/input';
-import { problemOf } from '../../shared/http/response';
+import { jsonBody, problemOf } from '../../shared/http/response';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
 import { type DevIssuer, DevTokenRequest } from './dev-issuer';
 import { lambdaContext, loadFunction } from './functions';
@@ -184,7 +184,7 @@ async function devRoute(issuer: DevIssuer, method: string, path: string, request
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
+  body: jsonBody(body),
 });
 
 /** Reads the body, refusing more than Lambda's payload limit (the socket is drained, not trusted). */

@@ -3,6 +3,7 @@
  *   --memory           keep nothing on disk (else under .data/)
  *   PORT               gateway port (default 3000); DYNAMODB_PORT, S3_PORT (default: free ports)
  *   AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE   accept an outside issuer's tokens (turns /dev/token off)
+ *   AUTH_CLIENT_IDS    with them: client ids accepted in access tokens (client_id, no aud)
  */
 import { ENV } from '../../shared/config';
 import { startLocalStack } from './stack';

@@ -15,8 +15,7 @@ import type { InspectionRecord } from './inspection';
 import { canMove, isReadOnly, lifecycleAt } from './lifecycle';
 import type { InstalledSoftware } from './software';
 import type { LinkRecord } from './thread';
-import { toUtc } from './time';
-import { CLOCK_SKEW_MS, mergeAttributes, type TwinRecord } from './twin';
+import { effectiveTimeOf, mergeAttributes, type TwinRecord } from './twin';
 
 export interface Actor {
   sub: string;
@@ -30,6 +29,30 @@ export interface AsBuiltOperation {
   components: number;
 }
 
+type FieldChange<T> = { from: T | null; to: T | null };
+
+/**
+ * How an edit of the twin's own fields (`PATCH /v1/twins/{id}`) appears in history: each field that
+ * changed, from → to (`null`: absent); `attributes` lists only the attributes that changed.
+ */
+export interface SetTwinOperation {
+  op: 'set-twin';
+  site?: FieldChange<string>;
+  type?: FieldChange<string>;
+  attributes?: Record<string, FieldChange<unknown>>;
+}
+
+/**
+ * The twin's own fields (site, type, attributes) over a bitemporal interval, like a position's:
+ * append-only, opened by the edit of version `seq`, closed once by the next edit.
+ */
+export interface TwinFieldsRecord extends Omit<Interval, 'path'> {
+  site?: string;
+  type?: string;
+  typeVersion?: number;
+  attributes: Record<string, unknown>;
+}
+
 /** A change set as recorded: append-only, the source of the twin's history. */
 export interface ChangeSetRecord {
   id: string;
@@ -40,7 +63,7 @@ export interface ChangeSetRecord {
   effectiveAt: string;
   recordedAt: string;
   actor: Actor;
-  operations: (Operation | AsBuiltOperation)[];
+  operations: (Operation | AsBuiltOperation | SetTwinOperation)[];
   /** Every position the operations touch (for history by position). */
   paths: string[];
 }
@@ -74,6 +97,8 @@ export interface TwinHistory {
   inspections?: InspectionRecord[];
   /** Documents linked to the twin or its positions. */
   links?: LinkRecord[];
+  /** The twin's own fields over time (absent on twins recorded before they were kept: then only now is known). */
+  twinFields?: TwinFieldsRecord[];
 }
 
 /** What a serialized component's own record must do when the change is applied. */
@@ -143,13 +168,8 @@ export function planChangeSet(
   context: { now: Date; actor: Actor; changeSetId: string },
 ): ChangePlan {
   const recordedAt = context.now.toISOString();
-  const at = body.effectiveAt === undefined ? recordedAt : toUtc(body.effectiveAt);
   const { record } = history;
-  if (at < record.builtAt)
-    throw invalidField('body.effectiveAt', `must not be before the twin was built (${record.builtAt})`);
-  if (at > new Date(context.now.getTime() + CLOCK_SKEW_MS).toISOString()) {
-    throw invalidField('body.effectiveAt', 'must not be in the future');
-  }
+  const at = effectiveTimeOf(record, body.effectiveAt, context.now);
   const seq = record.version + 1;
   const intervals: Interval[] = [...history.positions, ...history.installations];
 

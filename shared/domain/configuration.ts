@@ -44,7 +44,7 @@ export interface FlatConfiguration {
 }
 
 /** Does the interval hold at valid time `asOf`, as the system knew it at record time `knownAt`? */
-export function heldAt(interval: Interval, asOf: string, knownAt: string): boolean {
+export function heldAt(interval: Omit<Interval, 'path'>, asOf: string, knownAt: string): boolean {
   if (interval.recordedAt > knownAt || interval.validFrom > asOf) return false;
   const closedThen =
     interval.validTo !== null && interval.closedAt !== undefined && interval.closedAt <= knownAt;

@@ -11,7 +11,7 @@ import { assembleTwin } from './twin';
  * - `twinthread.twin/2` adds what a lossless copy needs: `source` (tenant and twin id), `asOf`/`knownAt`
  *   of the `twin` convenience part, `record` (the twin without its tree, current lifecycle and
  *   version), every interval as recorded (`positions`, `installations`: validFrom/validTo,
- *   recordedAt/closedAt, seq), the raw `changeSets` (with seq and touched paths), `mounts` (this
+ *   recordedAt/closedAt, seq; `twinFields`: site, type and attributes over time), the raw `changeSets` (with seq and touched paths), `mounts` (this
  *   twin's stays inside other twins), links with their actor, and `documents` (metadata of the
  *   documents the links and inspections name; their content stays in the source tenant).
  */
@@ -68,6 +68,9 @@ export function twinExport(history: TwinHistory, now: Date, options: ExportOptio
     record,
     positions: [...history.positions].sort(byTime(intervalOrder)),
     installations: [...history.installations].sort(byTime(intervalOrder)),
+    twinFields: [...(history.twinFields ?? [])].sort(
+      byTime((interval) => intervalOrder({ ...interval, path: '' })),
+    ),
     changeSets: [...history.changeSets].sort((a, b) => a.seq - b.seq),
     mounts: [...(history.mounts ?? [])].sort(byTime((mount) => mount.validFrom)),
     history: historyEntries(history)

@@ -23,7 +23,12 @@ export interface HistoryEntry extends Omit<ChangeSetRecord, 'seq' | 'operations'
  * installed and removed — recorded by the other twin's change sets, shown here too.
  */
 export function historyEntries(history: TwinHistory): HistoryEntry[] {
-  const entries: HistoryEntry[] = [...history.changeSets];
+  const asBuilt = asBuiltPaths(history);
+  const entries: HistoryEntry[] = history.changeSets.map((changeSet) =>
+    changeSet.operations.some((operation) => operation.op === 'as-built')
+      ? { ...changeSet, paths: asBuilt }
+      : changeSet,
+  );
   const unknown: Actor = { sub: 'unknown', tenant: history.record.id };
   for (const mount of history.mounts ?? []) {
     const where = { twinId: mount.parentId, position: mount.path };
@@ -50,6 +55,13 @@ export function historyEntries(history: TwinHistory): HistoryEntry[] {
   }
   return entries;
 }
+
+/**
+ * Every position the as-built record created (the intervals of version 1). Not stored on the change
+ * set, which stays small however large the twin; derived where the history is read.
+ */
+const asBuiltPaths = (history: TwinHistory) =>
+  history.positions.filter((position) => position.seq === 1).map((position) => position.path);
 
 /** Newest recorded first; a change set's version breaks ties. Sorts as a string. */
 const sortKey = (entry: HistoryEntry) =>

@@ -1,7 +1,7 @@
 import type { TwinExportBody } from '../schemas/exchange';
 import type { Component, Node } from '../schemas/twin';
 import type { BaselineRecord } from './baseline';
-import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
+import type { Actor, ChangeSetRecord, TwinFieldsRecord, TwinHistory } from './change-set';
 import {
   componentIdentity,
   type InstallationRecord,
@@ -101,7 +101,10 @@ function checkConsistency(body: TwinExportBody, record: TwinRecord) {
   const fail = (path: string, message: string) => {
     if (errors.length < 50) errors.push({ path, message });
   };
-  const checkIntervals = (name: 'positions' | 'installations', intervals: readonly Interval[]) => {
+  const checkIntervals = (
+    name: 'positions' | 'installations' | 'twinFields',
+    intervals: readonly Interval[],
+  ) => {
     const keys = new Set<string>();
     const open = new Set<string>();
     intervals.forEach((interval, index) => {
@@ -126,6 +129,10 @@ function checkConsistency(body: TwinExportBody, record: TwinRecord) {
     return open;
   };
   const openPositions = checkIntervals('positions', body.positions);
+  checkIntervals(
+    'twinFields',
+    body.twinFields.map((fields) => ({ ...fields, path: 'the twin' })),
+  );
   const installations = body.installations;
   checkIntervals('installations', installations);
   const openComponents = new Map<string, string>();
@@ -179,7 +186,7 @@ function checkConsistency(body: TwinExportBody, record: TwinRecord) {
     throw new BadRequest(`The export is not consistent: ${errors[0]!.path}: ${errors[0]!.message}`, errors);
 }
 
-const interval = <T extends Interval>(item: T): T => ({
+const interval = <T extends Omit<Interval, 'path'>>(item: T): T => ({
   ...item,
   validFrom: toUtc(item.validFrom),
   validTo: item.validTo === null ? null : toUtc(item.validTo),
@@ -233,11 +240,13 @@ export function planImport(
       ...body,
       positions: body.positions.map(interval),
       installations: body.installations.map(interval),
+      twinFields: body.twinFields.map(interval),
     },
     record,
   );
 
   const positions: PositionRecord[] = body.positions.map((position) => interval(position));
+  const twinFields: TwinFieldsRecord[] = body.twinFields.map((fields) => interval(fields));
   const installations: InstallationRecord[] = body.installations.map((installation) => ({
     ...interval(installation),
     component: localComponent(installation.component, droppedTwins),
@@ -338,7 +347,17 @@ export function planImport(
     notes.push("the twin's stays inside other twins of the source tenant (mounts) were left out");
 
   return {
-    history: { record, positions, installations, changeSets, baselines, inspections, links, mounts: [] },
+    history: {
+      record,
+      positions,
+      installations,
+      twinFields,
+      changeSets,
+      baselines,
+      inspections,
+      links,
+      mounts: [],
+    },
     documents,
     source: origin,
     ids,

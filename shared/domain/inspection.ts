@@ -255,3 +255,33 @@ export function inspectionPage(
     ...(rest.length > page.limit && last ? { last: { performedAt: last.performedAt, id: last.id } } : {}),
   };
 }
+
+/** Within `position`'s subtree? */
+const withinSubtree = (path: string, position: string) =>
+  path === position || path.startsWith(`${position}/`);
+
+/**
+ * The open discrepancies of a position's subtree at `at`: at each position, the last inspection that
+ * judged it decides (a later inspection of another position, even a parent or a child, leaves it
+ * open); a discrepancy it found stays open while the configuration still differs from what was
+ * observed there, judged again at `at` (an applied or since-corrected one is closed).
+ */
+export function openDiscrepancies(
+  history: TwinHistory,
+  position: string,
+  at: { asOf: string; knownAt: string },
+): Discrepancy[] {
+  const judged = new Set<string>();
+  const stillOpen: Observation[] = [];
+  for (const inspection of [...(history.inspections ?? [])].sort(newerFirst)) {
+    const found = new Set(inspection.discrepancies.map((discrepancy) => discrepancy.path));
+    for (const observation of inspection.observed) {
+      if (!withinSubtree(observation.path, position) || judged.has(observation.path)) continue;
+      judged.add(observation.path);
+      if (found.has(observation.path)) stillOpen.push(observation);
+    }
+  }
+  return findDiscrepancies(history, stillOpen, at).sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
+}

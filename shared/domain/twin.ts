@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CreateTwinBody, Lifecycle, Node, PatchTwinBody, Product } from '../schemas/twin';
-import type { Actor, ChangeSetRecord, TwinHistory } from './change-set';
+import type { Actor, ChangeSetRecord, TwinFieldsRecord, TwinHistory } from './change-set';
 import {
   buildTree,
   type FlatConfiguration,
@@ -9,9 +9,10 @@ import {
   type PositionRecord,
   positionsAt,
 } from './configuration';
-import { BadRequest, invalidField, PreconditionFailed, PreconditionRequired } from './errors';
+import { BadRequest, Conflict, invalidField, PreconditionFailed, PreconditionRequired } from './errors';
 import { lifecycleAt } from './lifecycle';
 import { toUtc } from './time';
+import { fieldsOf, setTwinOperation, twinFieldsAt } from './twin-fields';
 
 type AttributeMap = Record<string, unknown>;
 
@@ -24,6 +25,8 @@ export interface TwinRecord {
   site?: string;
   lifecycle: z.infer<typeof Lifecycle>;
   type?: string;
+  /** The type version last validated against. */
+  typeVersion?: number;
   attributes: AttributeMap;
   version: number;
   builtAt: string;
@@ -61,6 +64,19 @@ export function newTwinRecord(body: CreateTwinBody, id: string, now: Date): Twin
 /** Clocks of the unit's systems and ours may disagree by this much. */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
+/**
+ * When a change happened on the unit (`effectiveAt`, default now): never before the twin was built,
+ * never in the future (beyond clock skew).
+ */
+export function effectiveTimeOf(record: TwinRecord, effectiveAt: string | undefined, now: Date): string {
+  const at = effectiveAt === undefined ? now.toISOString() : toUtc(effectiveAt);
+  if (at < record.builtAt)
+    throw invalidField('body.effectiveAt', `must not be before the twin was built (${record.builtAt})`);
+  if (at > new Date(now.getTime() + CLOCK_SKEW_MS).toISOString())
+    throw invalidField('body.effectiveAt', 'must not be in the future');
+  return at;
+}
+
 /** RFC 7396 JSON merge patch, one level deep: `null` removes a key. */
 export function mergeAttributes(current: AttributeMap, patch: AttributeMap): AttributeMap {
   const merged: AttributeMap = { ...current };
@@ -82,6 +98,84 @@ export function patchTwinRecord(record: TwinRecord, patch: PatchTwinBody, now: D
   if (Object.keys(next.attributes).length > 200)
     throw invalidField('body.attributes', 'at most 200 attributes');
   return next;
+}
+
+/** What an edit of the twin's own fields writes, in one transaction with the new version. */
+export interface TwinEditPlan {
+  /** The history entry: one `set-twin` operation. */
+  changeSet: ChangeSetRecord;
+  twin: TwinRecord;
+  /** The interval of the fields from now on. */
+  open: TwinFieldsRecord;
+  /**
+   * The interval it ends: the open one (`stored`), or, for a twin recorded before its fields were
+   * kept, its first one (the fields as they were until this edit), written closed.
+   */
+  close: { interval: TwinFieldsRecord; stored: boolean };
+}
+
+/**
+ * Plans an edit (`PATCH`) of the twin's own fields into `next` (the patched record): a history entry
+ * with what changed, and the intervals that make `asOf` reads show the fields then. Back-dating is
+ * allowed as for change sets, as long as the edit is the latest of the twin's fields.
+ */
+export function planTwinEdit(
+  history: TwinHistory,
+  next: TwinRecord,
+  body: { reason?: string; workOrder?: string; effectiveAt?: string },
+  context: { now: Date; actor: Actor; changeSetId: string },
+): TwinEditPlan {
+  const { record } = history;
+  const recordedAt = context.now.toISOString();
+  const at = effectiveTimeOf(record, body.effectiveAt, context.now);
+  const current = (history.twinFields ?? []).find((interval) => interval.validTo === null);
+  if (current !== undefined && current.validFrom > at)
+    throw new Conflict(
+      `The twin's fields changed at ${current.validFrom}, after this edit's effective time ${at}: a back-dated edit must be the latest`,
+    );
+  const closing = { validTo: at, closedAt: recordedAt };
+  const close =
+    current === undefined
+      ? {
+          interval: {
+            ...fieldsOf(record),
+            validFrom: record.builtAt,
+            recordedAt: record.createdAt,
+            seq: 1,
+            ...closing,
+          },
+          stored: false,
+        }
+      : { interval: { ...current, ...closing }, stored: true };
+  const operation = setTwinOperation(record, next);
+  const edited = ['site', 'type', 'attributes'].filter((field) => field in operation);
+  return {
+    changeSet: {
+      id: context.changeSetId,
+      seq: next.version,
+      reason: body.reason ?? `edit of the twin's ${edited.length === 0 ? 'fields' : edited.join(', ')}`,
+      ...(body.workOrder === undefined ? {} : { workOrder: body.workOrder }),
+      effectiveAt: at,
+      recordedAt,
+      actor: context.actor,
+      operations: [operation],
+      paths: [],
+    },
+    twin: next,
+    open: { ...fieldsOf(next), validFrom: at, validTo: null, recordedAt, seq: next.version },
+    close,
+  };
+}
+
+/** The twin's history once the edit is recorded (what the store will hold after the transaction). */
+export function twinEdited(history: TwinHistory, plan: TwinEditPlan): TwinHistory {
+  const kept = (history.twinFields ?? []).filter((interval) => interval.seq !== plan.close.interval.seq);
+  return {
+    ...history,
+    record: plan.twin,
+    changeSets: [...history.changeSets, plan.changeSet],
+    twinFields: [...kept, plan.close.interval, plan.open],
+  };
 }
 
 export const etagOf = (version: number): string => `"${version}"`;
@@ -132,6 +226,7 @@ export function asBuiltHistory(
   return {
     record,
     changeSets: [changeSet],
+    twinFields: [{ ...fieldsOf(record), ...interval }],
     positions: flat.positions.map((position): PositionRecord => ({ ...position, ...interval })),
     installations: flat.installations.map(
       ({ path, component }): InstallationRecord => ({ path, component, since: record.builtAt, ...interval }),
@@ -140,13 +235,16 @@ export function asBuiltHistory(
 }
 
 /**
- * The twin as it was at valid time `asOf`, as recorded up to `knownAt`: its configuration tree and
- * lifecycle then. The other fields (site, attributes, version) are the current ones.
+ * The twin as it was at valid time `asOf`, as recorded up to `knownAt`: its configuration tree,
+ * lifecycle, site, type and attributes then. Identity and version (the ETag) are the current ones.
  */
 export function assembleTwin(history: TwinHistory, at: { asOf: string; knownAt: string }): Twin {
   const positions = positionsAt(history.positions, at.asOf, at.knownAt);
+  const { site: _site, type: _type, typeVersion: _typeVersion, ...identity } = history.record;
+  const fields = twinFieldsAt(history.twinFields, at.asOf, at.knownAt) ?? fieldsOf(history.record);
   return {
-    ...history.record,
+    ...identity,
+    ...fields,
     lifecycle: lifecycleAt(history.changeSets, at.asOf, at.knownAt),
     configuration: buildTree(positions, installedAt(history.installations, at.asOf, at.knownAt)),
   };

@@ -140,6 +140,7 @@ function projectOperation(view: Projection, operation: Data): Data | undefined {
     return view.positions === undefined ? { ...operation } : undefined;
   // the as-built record's counts would tell how much the view hides
   if (operation.op === 'as-built') return restrictsTree(view) ? { op: 'as-built' } : { ...operation };
+  if (operation.op === 'set-twin') return projectTwinEdit(view, operation);
   if (!operationPaths(operation).every((path) => pathVisible(view, path))) return undefined;
   const { component, attributes, ...rest } = operation;
   const shown: Data = { ...rest };
@@ -150,6 +151,18 @@ function projectOperation(view: Projection, operation: Data): Data | undefined {
   }
   if (attributes !== undefined) shown.attributes = pick(attributes, view.componentAttributes);
   return shown;
+}
+
+/**
+ * An edit of the twin's own fields: site and type as the twin shows them, attributes (old and new
+ * values) only those the view allows; `undefined` when nothing visible changed.
+ */
+function projectTwinEdit(view: Projection, operation: Data): Data | undefined {
+  const { attributes, ...rest } = operation;
+  const shown = attributes === undefined ? undefined : pick(attributes, view.twinAttributes);
+  const visible = shown !== undefined && Object.keys(shown).length > 0;
+  if (!visible && rest.site === undefined && rest.type === undefined) return undefined;
+  return { ...rest, ...(visible ? { attributes: shown } : {}) };
 }
 
 const ENTRY_FIELDS = ['id', 'seq', 'reason', 'workOrder', 'effectiveAt', 'recordedAt', 'actor'];
@@ -432,12 +445,73 @@ function projectInterval(view: Projection, interval: Data): Data | undefined {
   return component === undefined ? undefined : { ...interval, component };
 }
 
-/** A raw change set of an export: its visible operations, and only the visible paths it touched. */
-function projectChangeSet(view: Projection, changeSet: Data): Data | undefined {
+/**
+ * A raw change set of an export: its visible operations, and only the visible paths it touched. The
+ * as-built record counts what the view shows of it (`asBuilt`: the projected intervals it opened), so
+ * that the export stays one an import takes.
+ */
+function projectChangeSet(
+  view: Projection,
+  changeSet: Data,
+  asBuilt: { positions: number; components: number },
+): Data | undefined {
   const entry = projectEntry(view, changeSet);
   if (entry === undefined) return undefined;
   const paths = list(changeSet.paths).filter((path) => pathVisible(view, String(path)));
-  return { ...entry, ...(changeSet.paths === undefined ? {} : { paths }) };
+  const operations = list(entry.operations).map((operation) =>
+    operation.op === 'as-built' ? { op: 'as-built', ...asBuilt } : operation,
+  );
+  return { ...entry, operations, ...(changeSet.paths === undefined ? {} : { paths }) };
+}
+
+/**
+ * The recorded parts of an export through a view without history: the configuration it shows (the
+ * `twin` part, at the export's asOf/knownAt) as if recorded then by one as-built record, so that the
+ * export stays one an import takes, without a time or record from the twin's past.
+ */
+function presentOnly(body: Data, twin: Data): Data {
+  const at = String(body.asOf ?? body.exportedAt);
+  const recordedAt = String(body.knownAt ?? body.exportedAt);
+  const interval = { validFrom: at, validTo: null, recordedAt, seq: 1 };
+  const positions: Data[] = [];
+  const installations: Data[] = [];
+  const visit = (nodes: Data[]) => {
+    for (const node of nodes) {
+      const path = String(node.path);
+      positions.push({
+        path,
+        ...(node.name === undefined ? {} : { name: node.name }),
+        order: positions.length,
+        ...interval,
+      });
+      if (node.component) installations.push({ path, component: node.component, since: at, ...interval });
+      visit(list(node.children));
+    }
+  };
+  visit(list(twin.configuration));
+  const source = body.source as Data | undefined;
+  const lifecycle =
+    twin.lifecycle === undefined || twin.lifecycle === 'as-built'
+      ? []
+      : [{ op: 'lifecycle', to: twin.lifecycle }];
+  return {
+    positions,
+    installations,
+    changeSets: [
+      {
+        id: `present-${String(source?.twinId ?? twin.id)}`,
+        seq: 1,
+        reason: 'the configuration as shared at this time (the view shows no history)',
+        effectiveAt: at,
+        recordedAt,
+        actor: { sub: 'twinthread', tenant: String(source?.tenant ?? 'twinthread') },
+        operations: [
+          { op: 'as-built', positions: positions.length, components: installations.length },
+          ...lifecycle,
+        ],
+      },
+    ],
+  };
 }
 
 /**
@@ -468,6 +542,21 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     ...(shownLinks ?? []).map((link) => String(link.documentId)),
     ...list(shownInspections).flatMap((inspection) => list(inspection.documents).map(String)),
   ]);
+  const shownTwin = projectTwin(view, twin as Data);
+  const shownPositions =
+    body.positions === undefined
+      ? undefined
+      : projectAll(body.positions, (position) => projectInterval(view, position));
+  const shownInstallations =
+    body.installations === undefined
+      ? undefined
+      : projectAll(body.installations, (item) => projectInterval(view, item));
+  const openedByAsBuilt = (intervals: unknown[] | undefined) =>
+    list(intervals).filter((interval) => interval.seq === 1).length;
+  const asBuilt = {
+    positions: openedByAsBuilt(shownPositions),
+    components: openedByAsBuilt(shownInstallations),
+  };
   // only the parts named here pass: a part added to the export format stays out until projected
   return {
     format: body.format,
@@ -475,18 +564,25 @@ function projectExport(view: Projection, body: Data): Data | undefined {
     ...(body.source === undefined ? {} : { source: body.source }),
     ...(body.asOf === undefined ? {} : { asOf: body.asOf }),
     ...(body.knownAt === undefined ? {} : { knownAt: body.knownAt }),
-    twin: projectTwin(view, twin as Data),
+    twin: shownTwin,
     ...(body.record === undefined ? {} : { record: projectTwin(view, body.record as Data) }),
     // raw intervals and change sets are history: absent when the view shows the present only
-    ...(body.positions === undefined || !withHistory
+    ...(shownPositions === undefined || !withHistory ? {} : { positions: shownPositions }),
+    ...(shownInstallations === undefined || !withHistory ? {} : { installations: shownInstallations }),
+    ...(body.changeSets === undefined || withHistory ? {} : presentOnly(body, shownTwin)),
+    ...(body.twinFields === undefined || !withHistory
       ? {}
-      : { positions: projectAll(body.positions, (position) => projectInterval(view, position)) }),
-    ...(body.installations === undefined || !withHistory
-      ? {}
-      : { installations: projectAll(body.installations, (item) => projectInterval(view, item)) }),
+      : {
+          twinFields: list(body.twinFields).map(({ attributes, ...fields }) => ({
+            ...fields,
+            attributes: pick(attributes, view.twinAttributes) ?? {},
+          })),
+        }),
     ...(body.changeSets === undefined || !withHistory
       ? {}
-      : { changeSets: projectAll(body.changeSets, (changeSet) => projectChangeSet(view, changeSet)) }),
+      : {
+          changeSets: projectAll(body.changeSets, (changeSet) => projectChangeSet(view, changeSet, asBuilt)),
+        }),
     // stays inside other twins name their positions: shown like installed-in entries
     ...(body.mounts === undefined || !withHistory || view.positions !== undefined
       ? {}

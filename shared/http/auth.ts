@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { config } from '../config';
 import { AppError, ServiceUnavailable, Unauthorized } from '../domain/errors';
+import { TENANT_PATTERN as TENANT_ID } from '../domain/tenant';
 import { ROLES, type Role } from '../schemas/common';
 
 /** Who is calling: the tenant and roles come from the verified token and from nowhere else. */
@@ -12,7 +13,7 @@ export interface Caller {
 }
 
 /** Tenant ids go into every key, so they are kept to a safe alphabet (no "#"). */
-export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const TENANT_PATTERN = TENANT_ID;
 
 const ALGORITHMS = ['RS256', 'ES256'];
 
@@ -24,21 +25,28 @@ function keySet(url: string) {
   return jwks.keySet;
 }
 
-/** Verifies `Authorization: Bearer <jwt>` and returns the caller it names. */
+/**
+ * Verifies `Authorization: Bearer <jwt>` and returns the caller it names. A token with `aud` (an ID
+ * token) must name AUTH_AUDIENCE; one without (an access token, e.g. Cognito's) must carry a
+ * `client_id` listed in AUTH_CLIENT_IDS. Deployed as locally, this is the only check of the token.
+ */
 export async function authenticate(authorization: string | undefined): Promise<Caller> {
-  const { jwksUrl, issuer, audience, tenantClaim, rolesClaim } = config.auth();
+  const { jwksUrl, issuer, audience, clientIds, tenantClaim, rolesClaim } = config.auth();
   if (!jwksUrl || !issuer || !audience) {
     throw new AppError(500, 'Internal error', 'Authentication is not configured');
   }
   const match = /^Bearer\s+([A-Za-z0-9_.~+/=-]+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new Unauthorized('An Authorization: Bearer token is required');
+  const token = match[1]!;
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(match[1]!, keySet(jwksUrl), {
+    // the audience is checked when the token has one: the signature covers what decodeJwt reads
+    const withAudience = decodeJwt(token).aud !== undefined;
+    ({ payload } = await jwtVerify(token, keySet(jwksUrl), {
       issuer,
-      audience,
       algorithms: ALGORITHMS,
-      requiredClaims: ['iss', 'aud', 'exp'],
+      requiredClaims: ['iss', 'exp'],
+      ...(withAudience ? { audience } : {}),
     }));
   } catch (error) {
     if (error instanceof joseErrors.JWKSTimeout)
@@ -46,6 +54,10 @@ export async function authenticate(authorization: string | undefined): Promise<C
     if (error instanceof joseErrors.JOSEError)
       throw new Unauthorized(`The token is not valid: ${error.code}`);
     throw new ServiceUnavailable("The token issuer's keys could not be fetched");
+  }
+  const clientId = payload.client_id;
+  if (payload.aud === undefined && !(typeof clientId === 'string' && clientIds.includes(clientId))) {
+    throw new Unauthorized('The token has no "aud" and its "client_id" is not an accepted client');
   }
   const tenant = payload[tenantClaim];
   if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
 import { BadRequest, type FieldError, PayloadTooLarge, UnsupportedMediaType } from '../domain/errors';
 import type { Route } from '../routes';
 
@@ -7,6 +7,9 @@ import type { Route } from '../routes';
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 /** JSON nested deeper than this is refused before validation walks it. */
 const MAX_JSON_DEPTH = 100;
+
+/** The query of a route that declares none: any parameter is unknown (a typo is never silently dropped). */
+const NO_QUERY = z.strictObject({});
 
 export interface RequestInput {
   params: Record<string, unknown>;
@@ -18,7 +21,12 @@ export interface RequestInput {
 export function parseInput(route: Route, event: APIGatewayProxyEventV2): RequestInput {
   const errors: FieldError[] = [];
   const params = validate(route.request?.params, event.pathParameters ?? {}, 'path', errors);
-  const query = validate(route.request?.query, event.queryStringParameters ?? {}, 'query', errors);
+  const query = validate(
+    route.request?.query ?? NO_QUERY,
+    event.queryStringParameters ?? {},
+    'query',
+    errors,
+  );
   const body = route.request?.body
     ? validate(route.request.body, readJsonBody(event), 'body', errors)
     : undefined;

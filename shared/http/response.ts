@@ -8,6 +8,9 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
+/** A JSON body as every answer sends it: ending with a newline, so that pasted curl output ends its line. */
+export const jsonBody = (value: unknown): string => `${JSON.stringify(value)}\n`;
+
 export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({
   status: 200,
   body,
@@ -35,7 +38,7 @@ export function toProxyResult(result: HttpResult): APIGatewayProxyStructuredResu
   return {
     statusCode: result.status,
     headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers },
-    body: hasBody ? JSON.stringify(result.body) : '',
+    body: hasBody ? jsonBody(result.body) : '',
   };
 }
 
@@ -60,7 +63,7 @@ export function problemOf(error: unknown, requestId: string): APIGatewayProxyStr
   return {
     statusCode: known.status,
     headers: { 'content-type': 'application/problem+json', ...known.headers },
-    body: JSON.stringify({
+    body: jsonBody({
       type: known.type,
       title: known.title,
       status: known.status,

@@ -1,4 +1,4 @@
-import { DocsAssetParams, TextBody } from '../schemas/system';
+import { DocsAssetHeaders, DocsAssetParams, TextBody } from '../schemas/system';
 import type { Route } from './route';
 
 /** Public: the interactive API reference, served from the bundled viewer (no CDN). */
@@ -19,13 +19,14 @@ export const docsRoutes: readonly Route[] = [
     function: 'docs',
     summary: 'A script or style sheet of the reference page',
     auth: false,
-    request: { params: DocsAssetParams },
+    request: { params: DocsAssetParams, headers: DocsAssetHeaders },
     responses: {
       200: {
         description: 'The file (gzip-encoded when the client accepts it)',
         schema: TextBody,
         mediaTypes: ['text/javascript', 'text/css'],
       },
+      304: { description: 'Not modified: the If-None-Match ETag is the current one (no body)' },
     },
   },
 ];

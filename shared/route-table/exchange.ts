@@ -1,4 +1,11 @@
-import { ExportJob, ExportJobParams, ExportQuery, ImportResult, TwinExport } from '../schemas/exchange';
+import {
+  ExportJob,
+  ExportJobParams,
+  ExportQuery,
+  ImportResult,
+  TwinExport,
+  TwinExportAnswer,
+} from '../schemas/exchange';
 import { TwinIdParams } from '../schemas/twin';
 import { READERS, type Route } from './route';
 
@@ -15,7 +22,12 @@ export const exchangeRoutes: readonly Route[] = [
     auth: true,
     roles: READERS,
     request: { params: TwinIdParams, query: ExportQuery },
-    responses: { 200: { description: 'The export', schema: TwinExport } },
+    responses: {
+      200: {
+        description: 'The export: a TwinExport (format=json) or an AasEnvironment (format=aas)',
+        schema: TwinExportAnswer,
+      },
+    },
   },
   {
     method: 'POST',

@@ -1,6 +1,6 @@
 import { ChangeSetBody, HistoryPage, HistoryQuery, TimeQuery } from '../schemas/change';
 import { DocumentDownload, GetDocumentQuery } from '../schemas/document';
-import { ExportQuery, TwinExport } from '../schemas/exchange';
+import { ExportQuery, TwinExportAnswer } from '../schemas/exchange';
 import {
   InspectionBody,
   InspectionList,
@@ -264,13 +264,15 @@ const granteeRoutes: Route[] = [
     path: '/v1/shared/twins/{owner}/{id}/export',
     operationId: 'exportSharedTwin',
     twinData: 'export',
-    summary: 'Open export of a shared twin (JSON), inside the view',
+    summary:
+      'Open export of a shared twin inside the view: lossless JSON (format=json) or an AAS V3 environment (format=aas)',
     roles: READERS,
     request: { params: SharedTwinParams, query: ExportQuery },
     responses: {
       200: {
-        description: 'The export (twinthread.twin/2), projected through the grant’s view',
-        schema: TwinExport,
+        description:
+          'The export projected through the grant’s view: a TwinExport (format=json) or an AasEnvironment (format=aas)',
+        schema: TwinExportAnswer,
       },
     },
   }),

@@ -35,7 +35,9 @@ export const BaselineList = z
 export const BaselineListQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
 export type BaselineListQuery = z.infer<typeof BaselineListQuery>;
 
-const DiffPoint = z.union([IsoDateTime, z.string().regex(/^baseline:[0-9A-HJKMNP-TV-Z]{26}$/i)], {
+// `baseline:` and an Id (a ULID in either case). No regex flags: the source goes into the document as is.
+const BaselineRef = z.string().regex(/^baseline:[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/);
+const DiffPoint = z.union([IsoDateTime, BaselineRef], {
   error: 'must be an ISO 8601 time or baseline:<id>',
 });
 

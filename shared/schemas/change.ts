@@ -60,6 +60,45 @@ export type ChangeSetBody = z.infer<typeof ChangeSetBody>;
 
 export const Actor = z.object({ sub: z.string(), tenant: z.string() });
 
+/** One field of the twin before and after an edit; `null`: absent. */
+const FieldChange = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ from: value.nullable(), to: value.nullable() });
+
+/** How an edit of the twin's own fields (PATCH /v1/twins/{id}) appears in its history. */
+export const SetTwinOperation = z
+  .strictObject({
+    op: z.literal('set-twin'),
+    site: FieldChange(z.string()).optional(),
+    type: FieldChange(z.string()).optional(),
+    attributes: z
+      .record(z.string(), FieldChange(z.unknown()))
+      .optional()
+      .meta({ description: 'Each attribute that changed (through a view: only those it shows)' }),
+  })
+  .meta({
+    id: 'SetTwinOperation',
+    description: 'An edit of the twin: each field that changed, from → to (null: absent)',
+  });
+
+/** The as-built record in history: how many positions and components it created. */
+export const AsBuiltOperation = z
+  .strictObject({
+    op: z.literal('as-built'),
+    positions: z.number().int().min(0).optional(),
+    components: z.number().int().min(0).optional(),
+  })
+  .meta({
+    id: 'AsBuiltOperation',
+    description: 'The as-built record; its counts are left out through a view that restricts the tree',
+  });
+
+/** A twin's installation in (removal from) another twin, recorded by the other twin's change set. */
+export const MountOperation = z
+  .strictObject({ op: z.enum(['installed-in', 'removed-from']), twinId: Id, position: PositionPath })
+  .meta({ id: 'MountOperation' });
+
+export const HistoryOperation = z.union([Operation, AsBuiltOperation, SetTwinOperation, MountOperation]);
+
 export const ChangeSetRecord = z
   .object({
     id: Id,
@@ -69,7 +108,7 @@ export const ChangeSetRecord = z
     effectiveAt: IsoDateTime,
     recordedAt: IsoDateTime,
     actor: Actor,
-    operations: z.array(z.record(z.string(), z.unknown())),
+    operations: z.array(HistoryOperation),
   })
   .meta({ id: 'ChangeSetRecord' });
 
@@ -84,8 +123,25 @@ export const HistoryQuery = z.strictObject({
 });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
+/** A twin's stay in another twin, shown in its history: derived from the other twin's change set, so no seq of its own. */
+export const MountHistoryEntry = z
+  .object({
+    id: z
+      .string()
+      .meta({ description: '`installed-in:` or `removed-from:` + parent twin id, position and time' }),
+    reason: z.string(),
+    effectiveAt: IsoDateTime,
+    recordedAt: IsoDateTime,
+    actor: Actor,
+    operations: z.array(MountOperation).length(1),
+  })
+  .meta({ id: 'MountHistoryEntry' });
+
 export const HistoryPage = z
-  .object({ items: z.array(ChangeSetRecord), nextCursor: z.string().optional() })
+  .object({
+    items: z.array(z.union([ChangeSetRecord, MountHistoryEntry])),
+    nextCursor: z.string().optional(),
+  })
   .meta({ id: 'History' });
 
 export const TimeQuery = z.strictObject({

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Operation } from './change';
+import { Operation, SetTwinOperation } from './change';
 import { Attributes, Id, Identifier, IsoDateTime, PositionPath, Text } from './common';
 import { DocumentKind } from './document';
 import { Effectivity } from './effectivity';
@@ -41,6 +41,19 @@ const ExportPosition = z.strictObject({
 
 const ExportInstallation = z.strictObject({ ...IntervalFields, component: Component, since: IsoDateTime });
 
+/** The twin's own fields over an interval (the fields of the twin record that travel in time). */
+const ExportTwinFields = z.strictObject({
+  validFrom: IsoDateTime,
+  validTo: IsoDateTime.nullable(),
+  recordedAt: IsoDateTime,
+  closedAt: IsoDateTime.optional(),
+  seq: z.number().int().min(1),
+  site: Text(128).optional(),
+  type: z.string().max(64).optional(),
+  typeVersion: z.number().int().optional(),
+  attributes: Attributes,
+});
+
 const AsBuiltOperation = z.strictObject({
   op: z.literal('as-built'),
   positions: z.number().int().min(0),
@@ -56,7 +69,7 @@ const ExportChangeSet = z.strictObject({
   recordedAt: IsoDateTime,
   actor: ExportActor,
   operations: z
-    .array(z.union([Operation, AsBuiltOperation]))
+    .array(z.union([Operation, AsBuiltOperation, SetTwinOperation]))
     .min(1)
     .max(1000),
   paths: z.array(PositionPath).max(1000).optional(),
@@ -132,6 +145,11 @@ export const TwinExport = z
     record: ExportRecord,
     positions: z.array(ExportPosition).max(MAX_INTERVALS),
     installations: z.array(ExportInstallation).max(MAX_INTERVALS),
+    twinFields: z
+      .array(ExportTwinFields)
+      .max(MAX_RECORDS)
+      .default([])
+      .meta({ description: "The twin's site, type and attributes over time (absent from older exports)" }),
     changeSets: z.array(ExportChangeSet).min(1).max(MAX_RECORDS),
     baselines: z.array(ExportBaseline).max(MAX_RECORDS).default([]),
     inspections: z.array(ExportInspection).max(MAX_RECORDS).default([]),
@@ -142,9 +160,47 @@ export const TwinExport = z
   .meta({
     id: 'TwinExport',
     description:
-      'twinthread.twin/2: the twin as of asOf (twin), its record, every position and installation interval (validFrom/validTo, recordedAt/closedAt), change sets, mounts, history, baselines, inspections, links and document metadata',
+      'twinthread.twin/2: the twin as of asOf (twin), its record, every position and installation interval (validFrom/validTo, recordedAt/closedAt), the intervals of its own fields (twinFields), change sets, mounts, history, baselines, inspections, links and document metadata',
   });
 export type TwinExportBody = z.infer<typeof TwinExport>;
+
+const AasReference = z.looseObject({
+  type: z.string(),
+  keys: z.array(z.looseObject({ type: z.string(), value: z.string() })),
+});
+
+/**
+ * What `format=aas` answers: an Asset Administration Shell V3.0 environment (the JSON serialization
+ * of IDTA-01001), one shell for the twin and its submodels. Declared loosely: the AAS metamodel,
+ * not this API, defines the rest.
+ */
+export const AasEnvironment = z
+  .looseObject({
+    assetAdministrationShells: z
+      .array(
+        z.looseObject({
+          modelType: z.literal('AssetAdministrationShell'),
+          id: z.string(),
+          idShort: z.string().optional(),
+          assetInformation: z.looseObject({ assetKind: z.string(), globalAssetId: z.string().optional() }),
+          submodels: z.array(AasReference).optional(),
+        }),
+      )
+      .min(1),
+    submodels: z.array(
+      z.looseObject({ modelType: z.literal('Submodel'), id: z.string(), idShort: z.string().optional() }),
+    ),
+    conceptDescriptions: z.array(z.looseObject({ modelType: z.literal('ConceptDescription') })).optional(),
+  })
+  .meta({
+    id: 'AasEnvironment',
+    description: 'An Asset Administration Shell V3.0 environment (IDTA-01001 JSON serialization)',
+  });
+
+/** The answer of an open export, by its `format`: exactly one of the two matches. */
+export const TwinExportAnswer = z.union([TwinExport, AasEnvironment]).meta({
+  description: 'format=json (default): a TwinExport (twinthread.twin/2); format=aas: an AasEnvironment',
+});
 
 const IdMap = z.record(z.string(), z.string());
 

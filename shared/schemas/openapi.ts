@@ -101,8 +101,8 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The problem statuses a route can answer with besides those it declares itself. */
 export function problemsOf(route: Route): number[] {
   const request = route.request ?? {};
-  const statuses: number[] = [];
-  if (request.params || request.query || request.body) statuses.push(400);
+  // every route refuses unknown query parameters, also those that declare none
+  const statuses: number[] = [400];
   if (route.auth) statuses.push(401, 403);
   if (route.auth || request.params) statuses.push(404);
   if (route.auth && WRITES.has(route.method)) statuses.push(409);
@@ -188,7 +188,8 @@ function registerShared(registry: OpenAPIRegistry) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An access token of the configured issuer, carrying the tenant and the roles',
+    description:
+      'A JWT (RS256 or ES256) of the configured issuer, carrying the tenant and the roles: an ID token naming the audience, or an access token (no aud) of an accepted client_id',
   });
   registry.registerComponent('headers', 'RequestId', {
     description: 'Identifies the request in the logs; on every response',
@@ -228,6 +229,9 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'twinthread',
       version: '1.0.0',
+      // the package is UNLICENSED (private): the API is offered under the operator's terms
+      license: { name: 'Proprietary: all rights reserved' },
+      contact: { name: 'twinthread maintainers' },
       description:
         'Digital Twin configurations of serialized products and their Digital Thread. Errors are ' +
         '`application/problem+json` (RFC 9457); lists page with `limit` (1–100, default 25) and an opaque `cursor`.',

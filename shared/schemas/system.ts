@@ -18,5 +18,12 @@ export const DocsAssetParams = z.strictObject({
   }),
 });
 
+export const DocsAssetHeaders = z.object({
+  'If-None-Match': z
+    .string()
+    .optional()
+    .meta({ description: 'The `ETag` of the copy the client holds: 304 when it is current' }),
+});
+
 /** A text answer that is not JSON (HTML, JavaScript, CSS): the schema of its body is a string. */
 export const TextBody = z.string();

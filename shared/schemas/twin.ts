@@ -68,8 +68,18 @@ export const PatchTwinBody = z
       .record(z.string().min(1).max(128), z.unknown())
       .optional()
       .meta({ description: 'JSON merge patch of the attributes: null removes a key' }),
+    reason: Text(1024).optional().meta({
+      description: "Why, for the history entry; default: the fields edited (edit of the twin's site)",
+    }),
+    workOrder: Text(128).optional(),
+    effectiveAt: IsoDateTime.optional().meta({
+      description:
+        "When it took effect on the unit (valid time); default now. Not before the twin's last edit",
+    }),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'at least one of site, type, attributes' })
+  .refine((body) => ['site', 'type', 'attributes'].some((field) => field in body), {
+    message: 'at least one of site, type, attributes',
+  })
   .meta({ id: 'TwinPatch' });
 export type PatchTwinBody = z.infer<typeof PatchTwinBody>;
 

@@ -7,7 +7,7 @@ import type { Component } from '../schemas/twin';
 import { eventItem } from './events';
 import type { Write } from './guarded-transaction';
 import { ACTIVE } from './guarded-transaction';
-import { changeSetItem, ENTITY, installationItem, positionItem } from './items';
+import { changeSetItem, ENTITY, installationItem, positionItem, twinFieldsItem } from './items';
 import { keys } from './keys';
 import { mountWrites } from './mount-writes';
 import type { TransactEntry } from './transact';
@@ -37,8 +37,8 @@ export function metaItem(tenant: string, record: TwinRecord, status: 'active' | 
 /**
  * Everything an as-built record writes, guards first (so that a duplicate is refused before
  * thousands of items are written): the META item, the serial guard, each serialized component's
- * guard, installed twins' mounts, the first change set and its event, then the positions
- * and installations.
+ * guard, installed twins' mounts, the first change set and its event, then the intervals of the
+ * twin's fields, positions and installations.
  */
 export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'active' | 'pending'): Write[] {
   const { record, positions, installations } = history;
@@ -92,6 +92,11 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
       changeSet.id,
     );
     writes.push({ entry: { Put: { TableName: table(), Item: event } }, undo: deleteOf(event) });
+  }
+  for (const interval of history.twinFields ?? []) {
+    writes.push({
+      entry: { Put: { TableName: table(), Item: twinFieldsItem(tenant, record.id, interval) } },
+    });
   }
   for (const position of positions) {
     writes.push({ entry: { Put: { TableName: table(), Item: positionItem(tenant, record.id, position) } } });

@@ -1,5 +1,5 @@
 import { config } from '../config';
-import type { ChangePlan, ComponentEffect } from '../domain/change-set';
+import type { ChangePlan, ChangeSetRecord, ComponentEffect } from '../domain/change-set';
 import { InstalledElsewhere, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
 import type { Component } from '../schemas/twin';
 import { eventItem } from './events';
@@ -115,6 +115,30 @@ function componentWrites(
   }
 }
 
+/** The change set's item and its `change-set.recorded` event: what every entry of a twin's history writes. */
+export function changeSetWrites(tenant: string, twinId: string, changeSet: ChangeSetRecord): Write[] {
+  const put = (Item: Record<string, unknown>): Write => ({
+    entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
+    onConditionFailed: concurrentChange,
+  });
+  return [put(changeSetItem(tenant, twinId, changeSet)), put(changeSetEventItem(tenant, twinId, changeSet))];
+}
+
+const changeSetEventItem = (tenant: string, twinId: string, changeSet: ChangeSetRecord) =>
+  eventItem(tenant, {
+    type: 'change-set.recorded',
+    twinId,
+    changeSetId: changeSet.id,
+    seq: changeSet.seq,
+    reason: changeSet.reason,
+    ...(changeSet.workOrder === undefined ? {} : { workOrder: changeSet.workOrder }),
+    effectiveAt: changeSet.effectiveAt,
+    recordedAt: changeSet.recordedAt,
+    actor: changeSet.actor,
+    // self-contained for integrations; no larger than the change-set item of the same transaction
+    operations: changeSet.operations,
+  });
+
 /**
  * Records a change set in one transaction: the twin's new version (conditioned on the one the
  * client read), the change set, the intervals it opens and closes, each serialized component's
@@ -149,16 +173,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
           ? new PreconditionFailed(`The twin changed since version ${expectedVersion}: read it again`)
           : new NotFound(),
     },
-    {
-      entry: {
-        Put: {
-          TableName: table(),
-          Item: changeSetItem(tenant, twinId, plan.changeSet),
-          ConditionExpression: 'attribute_not_exists(PK)',
-        },
-      },
-      onConditionFailed: concurrentChange,
-    },
+    ...changeSetWrites(tenant, twinId, plan.changeSet),
   ];
   const put = (Item: Record<string, unknown>): Write => ({
     entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -192,23 +207,6 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
     if (effect.component.serialNumber !== undefined)
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
-  writes.push(
-    put(
-      eventItem(tenant, {
-        type: 'change-set.recorded',
-        twinId,
-        changeSetId: plan.changeSet.id,
-        seq: plan.changeSet.seq,
-        reason: plan.changeSet.reason,
-        ...(plan.changeSet.workOrder === undefined ? {} : { workOrder: plan.changeSet.workOrder }),
-        effectiveAt: plan.changeSet.effectiveAt,
-        recordedAt,
-        actor: plan.changeSet.actor,
-        // self-contained for integrations; no larger than the change-set item of the same transaction
-        operations: plan.changeSet.operations,
-      }),
-    ),
-  );
   if (writes.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(
       `This change set needs ${writes.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,

@@ -53,6 +53,11 @@ export function s3Client(): S3Client {
   return client;
 }
 
+/** Tests: the S3 client this process uses from now on (e.g. one recording its requests); see `closeClients`. */
+export function useS3Client(client: S3Client): void {
+  s3 = { endpoint: config.s3Endpoint(), client };
+}
+
 /** Closes the clients' connections (a script that is done; a Lambda never needs this). */
 export function closeClients(): void {
   dynamo?.client.destroy();

@@ -6,7 +6,14 @@ import { asBuiltWrites, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { eventItem } from './events';
 import { ACTIVE, type Write } from './guarded-transaction';
-import { changeSetItem, ENTITY, inspectionItem, installationItem, positionItem } from './items';
+import {
+  changeSetItem,
+  ENTITY,
+  inspectionItem,
+  installationItem,
+  positionItem,
+  twinFieldsItem,
+} from './items';
 import { keys } from './keys';
 import { writeUnderLease } from './leased-write';
 import type { TransactEntry } from './transact';
@@ -114,7 +121,7 @@ function guardWrites(tenant: string, plan: ImportPlan, status: 'active' | 'pendi
   const open = history.installations.filter((installation) => installation.validTo === null);
   const writes = asBuiltWrites(
     tenant,
-    { ...history, changeSets: [], positions: [], installations: open },
+    { ...history, changeSets: [], positions: [], installations: open, twinFields: [] },
     status,
   );
   const sinceOf = new Map(open.map((installation) => [installation.path, installation.since]));
@@ -148,6 +155,7 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   const writes: Write[] = [];
   for (const changeSet of history.changeSets) writes.push(put(changeSetItem(tenant, twinId, changeSet)));
   for (const position of history.positions) writes.push(put(positionItem(tenant, twinId, position)));
+  for (const fields of history.twinFields ?? []) writes.push(put(twinFieldsItem(tenant, twinId, fields)));
   for (const installation of history.installations)
     writes.push(put(installationItem(tenant, twinId, installation)));
   for (const baseline of history.baselines ?? [])

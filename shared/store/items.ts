@@ -1,5 +1,5 @@
 import type { BaselineRecord } from '../domain/baseline';
-import type { Actor, ChangeSetRecord, MountRecord } from '../domain/change-set';
+import type { Actor, ChangeSetRecord, MountRecord, TwinFieldsRecord } from '../domain/change-set';
 import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
 import type { InspectionRecord } from '../domain/inspection';
 import type { LinkRecord } from '../domain/thread';
@@ -15,6 +15,7 @@ export const ENTITY = {
   twin: 'twin',
   position: 'position',
   installation: 'installation',
+  twinFields: 'twin-fields',
   changeSet: 'change-set',
   baseline: 'baseline',
   component: 'component',
@@ -37,7 +38,7 @@ export const ENTITY = {
 type Item = Record<string, unknown>;
 
 /** An open interval has no `validTo` attribute, so that closing it can be conditioned on its absence. */
-const intervalAttributes = <T extends Interval>({ validTo, ...rest }: T) =>
+const intervalAttributes = <T extends Omit<Interval, 'path'>>({ validTo, ...rest }: T) =>
   validTo === null ? rest : { ...rest, validTo };
 
 export const positionItem = (tenant: string, twinId: string, position: PositionRecord): Item => ({
@@ -59,6 +60,17 @@ export const installationItem = (tenant: string, twinId: string, installation: I
     ? keys.fleetKeys(tenant, twinId, installation)
     : keys.fleetHistoryKeys(tenant, twinId, installation)),
 });
+
+export const twinFieldsItem = (tenant: string, twinId: string, interval: TwinFieldsRecord): Item => ({
+  ...keys.twinFields(tenant, twinId, interval),
+  entity: ENTITY.twinFields,
+  ...intervalAttributes(interval),
+});
+
+export const toTwinFields = (item: Item): TwinFieldsRecord => {
+  const { entity: _entity, validTo, ...interval } = withoutKeys(item);
+  return { ...interval, validTo: (validTo as string | undefined) ?? null } as unknown as TwinFieldsRecord;
+};
 
 export const changeSetItem = (tenant: string, twinId: string, changeSet: ChangeSetRecord): Item => ({
   ...keys.changeSet(tenant, twinId, changeSet.seq),

@@ -53,6 +53,11 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `INST#${interval.path}#${interval.validFrom}#${sequence(interval.seq)}`,
   }),
+  /** One interval of the twin's own fields (site, type, attributes); `seq`: the twin version that opened it. */
+  twinFields: (tenant: string, twinId: string, interval: { validFrom: string; seq: number }) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `FIELDS#${interval.validFrom}#${sequence(interval.seq)}`,
+  }),
   /** A change set, by the twin version it produced: sorts in record order. */
   changeSet: (tenant: string, twinId: string, seq: number) => ({
     PK: twinPartition(tenant, twinId),
@@ -69,7 +74,14 @@ export const keys = {
     SK: `BL#${baselineId}`,
   }),
   /** Sort-key prefixes of the items a twin's partition holds. */
-  prefixes: { position: 'POS#', installation: 'INST#', meta: 'META', changeSet: 'CS#', baseline: 'BL#' },
+  prefixes: {
+    position: 'POS#',
+    installation: 'INST#',
+    twinFields: 'FIELDS#',
+    meta: 'META',
+    changeSet: 'CS#',
+    baseline: 'BL#',
+  },
 
   /** Uniqueness of a twin's serial number per tenant and product. */
   serialGuard: (tenant: string, productPartNumber: string, serialNumber: string) => ({

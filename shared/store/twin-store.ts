@@ -1,16 +1,16 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { BaselineRecord } from '../domain/baseline';
-import type { ChangeSetRecord, MountRecord, TwinHistory } from '../domain/change-set';
+import type { ChangeSetRecord, MountRecord, TwinFieldsRecord, TwinHistory } from '../domain/change-set';
 import type { InstallationRecord, PositionRecord } from '../domain/configuration';
 import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
 import type { LinkRecord } from '../domain/thread';
-import type { TwinRecord } from '../domain/twin';
+import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
+import { changeSetWrites } from './change-store';
 import { documentClient } from './clients';
-import { ACTIVE } from './guarded-transaction';
+import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
 import { indexPage } from './index-page';
 import {
   ENTITY,
@@ -21,10 +21,13 @@ import {
   toLink,
   toMount,
   toPosition,
+  toTwinFields,
   toTwinRecord,
+  twinFieldsItem,
 } from './items';
 import { keys } from './keys';
 import { type LeasedWriteOptions, writeUnderLease } from './leased-write';
+import { closeInterval } from './mount-writes';
 import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
 
@@ -73,6 +76,7 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
   const mounts: MountRecord[] = [];
   const links: LinkRecord[] = [];
   const inspections: InspectionRecord[] = [];
+  const twinFields: TwinFieldsRecord[] = [];
   for (const item of items) {
     if (item.entity === ENTITY.twin) meta = item;
     else if (item.entity === ENTITY.position) positions.push(toPosition(item));
@@ -82,6 +86,7 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     else if (item.entity === ENTITY.mount) mounts.push(toMount(item));
     else if (item.entity === ENTITY.inspection) inspections.push(toInspection(item));
     else if (item.entity === ENTITY.link) links.push(toLink(item));
+    else if (item.entity === ENTITY.twinFields) twinFields.push(toTwinFields(item));
   }
   if (!meta || meta.status !== ACTIVE) return null;
   const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
@@ -94,23 +99,51 @@ export async function loadTwin(tenant: string, twinId: string): Promise<TwinHist
     mounts,
     links,
     inspections,
+    ...(twinFields.length > 0 ? { twinFields } : {}),
     ...(mountedIn ? { mountedIn } : {}),
   };
+}
+
+/**
+ * Records an edit of the twin's own fields in one transaction: its new record over the META item (if
+ * the stored version is still `expectedVersion`), the history entry and its event, and the intervals
+ * of the fields (the one ended, the one opened). META is updated, not put, so that what other writers
+ * keep there (where the twin is installed) stays; index keys are rebuilt (a new site moves the twin in
+ * the site index).
+ */
+export async function saveTwinEdit(
+  tenant: string,
+  plan: TwinEditPlan,
+  expectedVersion: number,
+  now: Date,
+): Promise<void> {
+  const twinId = plan.twin.id;
+  const { interval: ended, stored } = plan.close;
+  const put = (Item: Record<string, unknown>): Write => ({
+    entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
+    onConditionFailed: concurrentChange,
+  });
+  await writeTransaction(
+    tenant,
+    [
+      metaUpdate(tenant, plan.twin, expectedVersion),
+      ...changeSetWrites(tenant, twinId, plan.changeSet),
+      stored
+        ? {
+            entry: closeInterval(keys.twinFields(tenant, twinId, ended), ended.validTo!, ended.closedAt!),
+            onConditionFailed: concurrentChange,
+          }
+        : put(twinFieldsItem(tenant, twinId, ended)),
+      put(twinFieldsItem(tenant, twinId, plan.open)),
+    ],
+    now,
+  );
 }
 
 /** Twin fields that may be absent: removed from the item when the new record lacks them. */
 const OPTIONAL_TWIN_ATTRIBUTES = ['site', 'type', 'typeVersion', 'oem', 'sitePK', 'siteSK'];
 
-/**
- * Writes a twin's new record over its META item, if the stored version is still `expectedVersion`.
- * An update, not a put, so that what other writers keep there (where the twin is installed) stays;
- * index keys are rebuilt (a new site moves the twin in the site index).
- */
-export async function saveTwinRecord(
-  tenant: string,
-  next: TwinRecord,
-  expectedVersion: number,
-): Promise<void> {
+function metaUpdate(tenant: string, next: TwinRecord, expectedVersion: number): Write {
   const { PK: _pk, SK: _sk, ...item } = metaItem(tenant, next, ACTIVE) as Record<string, unknown>;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':active': ACTIVE, ':expected': expectedVersion };
@@ -123,9 +156,9 @@ export async function saveTwinRecord(
     names[`#r${index}`] = name;
     return `#r${index}`;
   });
-  try {
-    await documentClient().send(
-      new UpdateCommand({
+  return {
+    entry: {
+      Update: {
         TableName: table(),
         Key: keys.twinMeta(tenant, next.id),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
@@ -133,13 +166,13 @@ export async function saveTwinRecord(
         ExpressionAttributeNames: { ...names, '#status': 'status' },
         ExpressionAttributeValues: values,
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    if (!error.Item) throw new NotFound();
-    throw new PreconditionFailed(`The twin changed since version ${expectedVersion}: read it again`);
-  }
+      },
+    },
+    onConditionFailed: (stored) =>
+      stored
+        ? new PreconditionFailed(`The twin changed since version ${expectedVersion}: read it again`)
+        : new NotFound(),
+  };
 }
 
 export interface TwinFilters {

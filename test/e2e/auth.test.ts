@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
+import { type FunctionName, routes } from '../../shared/routes';
 import { startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
@@ -24,6 +25,22 @@ describe('tokens', () => {
     expect((await getWith(await api.issuer.token(tenant, ['viewer']))).status).toBe(200);
   });
 
+  it('accepts an ES256 token of the issuer as well as an RS256 one', async () => {
+    const response = await getWith(await api.issuer.es256Token(tenant, ['viewer']));
+    expect(response.status).toBe(200);
+    expect(response.body.id).toBe(twinId);
+  });
+
+  it('accepts an access token (client_id, no aud) of a client listed in AUTH_CLIENT_IDS', async () => {
+    const token = await api.issuer.accessToken(tenant, ['engineer']);
+    const response = await getWith(token);
+    expect(response.status).toBe(200);
+    expect(response.body.id).toBe(twinId);
+    // an access token acts like any other: a write records its subject
+    const created = await api.call('POST', '/v1/twins', { token, body: aircraftRecord('AUTH-ACCESS') });
+    expect(created.status).toBe(201);
+  });
+
   it.each([
     ['no Authorization header', async () => undefined],
     ['a malformed header', async () => 'not a jwt'],
@@ -34,6 +51,12 @@ describe('tokens', () => {
     ],
     ['another audience', () => api.issuer.token(tenant, ['admin'], { aud: 'someone-else' })],
     ['another issuer', () => api.issuer.token(tenant, ['admin'], { iss: 'https://evil.example' })],
+    ['an ES256 token for another audience', () => api.issuer.es256Token(tenant, ['admin'], { aud: 'nope' })],
+    ['an access token of an unknown client_id', () => api.issuer.accessToken(tenant, ['admin'], 'stranger')],
+    [
+      'an accepted client_id beside an aud that is not ours',
+      () => api.issuer.token(tenant, ['admin'], { aud: 'someone-else', client_id: api.issuer.clientId }),
+    ],
     ['no tenant claim', () => api.issuer.token('', ['admin'], { tenant: undefined })],
     ['a tenant with "#"', () => api.issuer.token('acme#TWIN', ['admin'])],
     [
@@ -56,6 +79,20 @@ describe('tokens', () => {
     );
     expectProblem(response, 401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+  });
+
+  it('answers a missing token the same way from every function that verifies tokens', async () => {
+    // one route of each function that needs a token; its path parameters filled with anything
+    const firstRoutes = new Map<FunctionName, (typeof routes)[number]>();
+    for (const route of routes)
+      if (route.auth && !firstRoutes.has(route.function)) firstRoutes.set(route.function, route);
+    expect(firstRoutes.size).toBeGreaterThan(5);
+    for (const route of firstRoutes.values()) {
+      const response = await api.call(route.method, route.path.replace(/\{[^}]+\}/g, 'x'));
+      expectProblem(response, 401);
+      expect(response.headers.get('x-request-id'), route.function).toMatch(/.+/);
+    }
   });
 
   describe('with claim names configured for Cognito', () => {

@@ -399,6 +399,38 @@ describe('concurrency and limits', () => {
   });
 });
 
+describe('history by position', () => {
+  it('includes the as-built record wherever it installed something, and only there', async () => {
+    // Prepare
+    const twin = await newAircraft('HIST-POS-1');
+    await change(twin.id, 1, {
+      reason: 'HVAC controller failure',
+      operations: [
+        {
+          op: 'replace',
+          position: 'hvac/controller',
+          component: { partNumber: 'HVAC-CTL-9', serialNumber: 'HIST-POS-1-HVC-2', kind: 'electrical' },
+        },
+      ],
+    });
+    await change(twin.id, 2, {
+      reason: 'OTA',
+      operations: [{ op: 'update', position: 'engine-1/fadec/sw', softwareVersion: '5.3.0' }],
+    });
+    const seqs = async (position: string) =>
+      (await planner('GET', `/v1/twins/${twin.id}/history?position=${position}`)).body.items.map(
+        (item: { seq: number }) => item.seq,
+      );
+    // Act, Assess
+    expect(await seqs('hvac')).toEqual([2, 1]);
+    expect(await seqs('hvac/controller')).toEqual([2, 1]);
+    expect(await seqs('engine-1')).toEqual([3, 1]);
+    expect(await seqs('wing')).toEqual([]);
+    const thread = await planner('GET', `/v1/twins/${twin.id}/thread?position=hvac`);
+    expect(thread.body.changes.map((item: { seq: number }) => item.seq)).toEqual([2, 1]);
+  });
+});
+
 describe('another tenant', () => {
   it('gets 404 on every endpoint of this issue, and changes nothing', async () => {
     const twin = await newAircraft('ISO-CHG');

@@ -132,29 +132,34 @@ describe('GET /v1/twins/{id}/export', () => {
   });
 });
 
+/** A view granted (read) on the exported twin to a new tenant named after `label`: that tenant's admin. */
+async function granteeOf(label: string, view: object) {
+  const grantee = newTenant(label);
+  const created = await must(admin('POST', '/v1/views', { body: view }), 201);
+  await must(
+    admin('POST', '/v1/grants', {
+      body: {
+        grantee,
+        viewId: created.id,
+        twins: { ids: [twinId] },
+        purpose: 'contractor',
+        permissions: ['read'],
+      },
+    }),
+    201,
+  );
+  return { contractor: await api.as(grantee, ['admin']), view: created };
+}
+
 describe('an export through a view', () => {
   it('leaves out, for a grantee, the positions, kinds and documents its view hides', async () => {
     // Prepare
-    const grantee = newTenant('contractor');
-    const view = await must(
-      admin('POST', '/v1/views', {
-        body: { name: 'hvac crew', positions: ['hvac'], kinds: ['electrical'], documentKinds: ['job-plan'] },
-      }),
-      201,
-    );
-    await must(
-      admin('POST', '/v1/grants', {
-        body: {
-          grantee,
-          viewId: view.id,
-          twins: { ids: [twinId] },
-          purpose: 'contractor',
-          permissions: ['read'],
-        },
-      }),
-      201,
-    );
-    const contractor = await api.as(grantee, ['admin']);
+    const { contractor } = await granteeOf('contractor', {
+      name: 'hvac crew',
+      positions: ['hvac'],
+      kinds: ['electrical'],
+      documentKinds: ['job-plan'],
+    });
     // Act
     const exported = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
     // Assess
@@ -184,5 +189,57 @@ describe('an export through a view', () => {
     expectProblem(aas, 404);
     expect(json.twin.configuration.map((node: Json) => node.path)).toEqual(['hvac']);
     expect(JSON.stringify(json)).not.toContain('CFM56-5B4');
+  });
+
+  it('is a valid export of what the view shows, which another tenant imports (grantee and role view)', async () => {
+    // Prepare
+    const { contractor, view } = await granteeOf('importing-contractor', {
+      name: 'hvac subtree',
+      positions: ['hvac'],
+    });
+    await must(admin('PUT', '/v1/role-views/viewer', { body: { viewId: view.id } }));
+    const viewer = await api.as(owner, ['viewer']);
+    const shared = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
+    const trimmed = await must(viewer('GET', `/v1/twins/${twinId}/export`));
+    // Act
+    const intoGrantee = await contractor('POST', '/v1/imports', { body: shared });
+    const intoOther = await (await api.as(newTenant('other-importer'), ['admin']))('POST', '/v1/imports', {
+      body: trimmed,
+    });
+    // Assess
+    expect(shared.changeSets[0].operations).toEqual([{ op: 'as-built', positions: 2, components: 1 }]);
+    for (const [exported, imported] of [
+      [shared, intoGrantee],
+      [trimmed, intoOther],
+    ] as const) {
+      expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+      expect(imported.body.twin.configuration).toEqual(exported.twin.configuration);
+    }
+  });
+
+  it('through a view without history carries only the present, as one record that imports', async () => {
+    // Prepare
+    const { contractor } = await granteeOf('present-only', {
+      name: 'hvac now',
+      positions: ['hvac'],
+      history: false,
+    });
+    const ownExport = await must(admin('GET', `/v1/twins/${twinId}/export`));
+    // Act
+    const exported = await must(contractor('GET', `/v1/shared/twins/${owner}/${twinId}/export`));
+    const imported = await contractor('POST', '/v1/imports', { body: exported });
+    // Assess
+    expect(exported.changeSets).toHaveLength(1);
+    expect(exported.changeSets[0]).toMatchObject({
+      seq: 1,
+      effectiveAt: exported.asOf,
+      operations: [{ op: 'as-built', positions: 2, components: 1 }],
+    });
+    expect(exported.installations.map((item: Json) => item.validFrom)).toEqual([exported.asOf]);
+    const text = JSON.stringify(exported);
+    for (const past of ownExport.changeSets.map((changeSet: Json) => changeSet.id))
+      expect(text).not.toContain(past);
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect(imported.body.twin.configuration).toEqual(exported.twin.configuration);
   });
 });

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
+import { jsonLines, runImporter } from '../support/importer';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 import { nodeAt } from '../support/tree';
@@ -26,23 +26,8 @@ afterAll(async () => {
 });
 
 /** Runs the importer as a user would, with an admin token of `tenant`. */
-const importer = async (tenant: string, args: string[]) => {
-  const token = await api.issuer.token(tenant, ['admin']);
-  return new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(
-      join('node_modules', '.bin', 'tsx'),
-      ['cli/import.ts', '--url', api.url, '--quiet', ...args],
-      { env: { ...process.env, TWINTHREAD_TOKEN: token }, timeout: 60_000 },
-      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-    );
-  });
-};
-
-const jsonLines = (path: string): Json[] =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
+const importer = async (tenant: string, args: string[]) =>
+  runImporter(['--url', api.url, '--quiet', ...args], await api.issuer.token(tenant, ['admin']));
 
 const checkpointOf = (file: string) => JSON.parse(readFileSync(`${file}.checkpoint.json`, 'utf8'));
 

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
+import { jsonLines, runImporter } from '../support/importer';
 import { newTenant } from '../support/tenants';
 import { nodeAt } from '../support/tree';
 
@@ -26,22 +26,8 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-/** Runs the importer as a user would; resolves with its exit code and what it printed. */
-const importer = (args: string[]) =>
-  new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(
-      join('node_modules', '.bin', 'tsx'),
-      ['cli/import.ts', '--url', api.url, '--quiet', ...args],
-      { env: { ...process.env, TWINTHREAD_TOKEN: token }, timeout: 60_000 },
-      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-    );
-  });
-
-const jsonLines = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
+/** Runs the importer as a user would, with an engineer's token. */
+const importer = (args: string[]) => runImporter(['--url', api.url, '--quiet', ...args], token);
 
 const checkpointOf = (file: string) => JSON.parse(readFileSync(`${file}.checkpoint.json`, 'utf8'));
 const rewind = (file: string, fields: Record<string, unknown>) =>

@@ -236,6 +236,86 @@ describe('the list of inspections', () => {
   });
 });
 
+describe('open discrepancies in the work package', () => {
+  it('stay open after a later inspection of another position, until judged again or matched', async () => {
+    // Prepare: an HVAC pack with a controller (and its software) and an aft temperature sensor
+    const record = aircraftRecord('OPEN-1', {
+      configuration: [
+        {
+          position: 'hvac',
+          children: [
+            {
+              position: 'controller',
+              component: { partNumber: 'HVAC-CTL-9', serialNumber: 'OPEN-1-HVC', kind: 'electrical' },
+              children: [
+                {
+                  position: 'sw',
+                  component: { partNumber: 'HVAC-SW', kind: 'software', softwareVersion: '2.1.0' },
+                },
+              ],
+            },
+            {
+              position: 'temp-aft',
+              component: { partNumber: 'TEMP-S', serialNumber: 'OPEN-1-TS', kind: 'electrical' },
+            },
+          ],
+        },
+      ],
+    });
+    const twin = (await planner('POST', '/v1/twins', { body: record })).body;
+    const open = async (position = 'hvac') =>
+      kindsOf(
+        (await technician('GET', `/v1/twins/${twin.id}/work-package?position=${position}`)).body
+          .openDiscrepancies,
+      );
+    // Act: the inspection at hvac finds temp-aft missing and the software one behind
+    const found = await inspect(twin.id, {
+      performedAt: '2026-01-10T00:00:00Z',
+      inspector: 'J. Doe',
+      observed: [
+        { path: 'hvac/temp-aft', serialNumber: null },
+        { path: 'hvac/controller/sw', softwareVersion: '2.0.0' },
+      ],
+    });
+    expect(kindsOf(found.body.discrepancies)).toEqual([
+      ['hvac/temp-aft', 'missing'],
+      ['hvac/controller/sw', 'version-mismatch'],
+    ]);
+    // a later inspection looks only at hvac/controller, and finds it as recorded
+    const later = await inspect(twin.id, {
+      performedAt: '2026-01-20T00:00:00Z',
+      inspector: 'A. Crew',
+      observed: [{ path: 'hvac/controller', serialNumber: 'OPEN-1-HVC' }],
+    });
+    expect(later.body.discrepancies).toEqual([]);
+    // Assess: both stay open in the hvac work package, and each in its own position's
+    const hvac = await technician('GET', `/v1/twins/${twin.id}/work-package?position=hvac`);
+    expect(hvac.body.lastInspection.id).toBe(later.body.inspection.id);
+    expect(kindsOf(hvac.body.openDiscrepancies)).toEqual([
+      ['hvac/controller/sw', 'version-mismatch'],
+      ['hvac/temp-aft', 'missing'],
+    ]);
+    expect(await open('hvac/controller')).toEqual([['hvac/controller/sw', 'version-mismatch']]);
+    // judged again at that same position: the sensor is there after all
+    await inspect(twin.id, {
+      performedAt: '2026-01-25T00:00:00Z',
+      inspector: 'A. Crew',
+      observed: [{ path: 'hvac/temp-aft', serialNumber: 'OPEN-1-TS' }],
+    });
+    expect(await open()).toEqual([['hvac/controller/sw', 'version-mismatch']]);
+    // the configuration comes to match what was found: closed
+    const changed = await planner('POST', `/v1/twins/${twin.id}/changes`, {
+      body: {
+        reason: 'record the software found',
+        operations: [{ op: 'update', position: 'hvac/controller/sw', softwareVersion: '2.0.0' }],
+      },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(changed.status).toBe(200);
+    expect(await open()).toEqual([]);
+  });
+});
+
 describe('bad inspections', () => {
   let twinId: string;
   beforeAll(async () => {

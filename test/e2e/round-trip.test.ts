@@ -96,6 +96,20 @@ async function twinWithALife(serial: string) {
     reason: 'OTA',
     operations: [{ op: 'update', position: 'engine-2/fadec/sw', softwareVersion: '5.4.0-rc.1' }],
   });
+  // the twin's own fields travel in time too: a back-dated edit of site and attributes
+  version = (
+    await must(
+      source('PATCH', `/v1/twins/${twin.id}`, {
+        body: {
+          site: 'HAM',
+          attributes: { operator: null, livery: 'blue' },
+          reason: 'ferried to Hamburg',
+          effectiveAt: '2025-04-15T00:00:00Z',
+        },
+        headers: { 'if-match': `"${version}"` },
+      }),
+    )
+  ).version;
   await change({ reason: 'delivered', operations: [{ op: 'lifecycle', to: 'delivered' }] });
   await must(
     source('POST', `/v1/twins/${twin.id}/baselines`, {
@@ -167,10 +181,11 @@ describe('export → import into an empty tenant → export', () => {
     for (const kind of ['twins', 'changeSets', 'baselines', 'inspections', 'documents'])
       for (const [from, to] of Object.entries(imported.mapping[kind] as Record<string, string>))
         copyToSource.set(to, from);
-    expect(copyToSource.size).toBe(1 + 8 + 2 + 1 + 2);
+    expect(copyToSource.size).toBe(1 + 9 + 2 + 1 + 2);
     expect(comparable(second, copyToSource)).toEqual(comparable(first));
     expect(second.record.importedFrom).toMatchObject({ twinId: sourceId, exportedAt: first.exportedAt });
     expect(second.positions.some((position: { closedAt?: string }) => position.closedAt)).toBe(true);
+    expect(second.twinFields.map((fields: { site: string }) => fields.site)).toEqual(['TLS', 'HAM']);
 
     // the record times were kept: both twins answer the same at any (asOf, knownAt)
     const recordTimes: string[] = first.changeSets.map(
@@ -204,6 +219,10 @@ describe('export → import into an empty tenant → export', () => {
       answered++;
       expect(copy.body.configuration, query).toEqual(original.body.configuration);
       expect(copy.body.lifecycle, query).toBe(original.body.lifecycle);
+      expect([copy.body.site, copy.body.attributes], query).toEqual([
+        original.body.site,
+        original.body.attributes,
+      ]);
     }
     expect(answered).toBeGreaterThan(20);
   }, 120_000);

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ACCESS } from '../../infra/access';
-import { TwinthreadStack } from '../../infra/stack';
+import { API_THROTTLE, TwinthreadStack } from '../../infra/stack';
 import { FUNCTION_NAMES, routeKey, routes } from '../../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/table';
 import { asArray, flatten, type Resources, type Statement, SYNTH_TIMEOUT } from '../support/template';
@@ -143,7 +143,7 @@ describe('TwinthreadStack', () => {
     }
   });
 
-  it('has one Node.js 22 arm64 Lambda per function, with its own log group and the environment', () => {
+  it('has one Node.js 22 arm64 Lambda per function, with its own log group, never a local endpoint', () => {
     // Prepare
     const functions = template.findResources('AWS::Lambda::Function');
 
@@ -160,19 +160,9 @@ describe('TwinthreadStack', () => {
         Architectures: ['arm64'],
         Timeout: timeout,
         LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
-        Environment: {
-          Variables: {
-            TABLE_NAME: { Ref: expect.any(String) },
-            BUCKET_NAME: { Ref: expect.any(String) },
-            AUTH_JWKS_URL: { Ref: 'AuthJwksUrl' },
-            AUTH_ISSUER: { Ref: 'AuthIssuer' },
-            AUTH_AUDIENCE: { Ref: 'AuthAudience' },
-            AUTH_TENANT_CLAIM: { Ref: 'AuthTenantClaim' },
-            AUTH_ROLES_CLAIM: { Ref: 'AuthRolesClaim' },
-            POWERTOOLS_SERVICE_NAME: 'twinthread',
-          },
-        },
+        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'twinthread' } },
       });
+      // each function's exact environment: test/infra/access.test.ts
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables).not.toHaveProperty('DYNAMODB_ENDPOINT');
       expect(variables).not.toHaveProperty('S3_ENDPOINT');
@@ -184,23 +174,38 @@ describe('TwinthreadStack', () => {
     );
   });
 
-  it('takes the token settings from parameters, claims defaulting to tenant and roles', () => {
+  it('takes the token settings from parameters, claims defaulting to tenant and roles, no client id by default', () => {
     // Assess
     template.hasParameter('AuthIssuer', { Type: 'String' });
     template.hasParameter('AuthAudience', { Type: 'String' });
     template.hasParameter('AuthJwksUrl', { Type: 'String' });
+    template.hasParameter('AuthClientIds', { Type: 'String', Default: '' });
     template.hasParameter('AuthTenantClaim', { Type: 'String', Default: 'tenant' });
     template.hasParameter('AuthRolesClaim', { Type: 'String', Default: 'roles' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: { Ref: 'AuthIssuer' }, Audience: [{ Ref: 'AuthAudience' }] },
+  });
+
+  it('has no API Gateway authorizer: the functions alone verify tokens, as locally', () => {
+    // Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    for (const route of Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Resources)) {
+      expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      expect(route.Properties).not.toHaveProperty('AuthorizerId');
+    }
+  });
+
+  it('throttles every route on the stage', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: API_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: API_THROTTLE.burstLimit,
+      },
     });
   });
 
-  it('has one API route per route-table entry, to its function, with the JWT authorizer exactly when auth is true', () => {
+  it('has one API route per route-table entry, to its function', () => {
     // Prepare
-    const authorizerId = logicalIdOf(template, 'AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
     const functionOfLogicalId = new Map(
       Object.entries(template.findResources('AWS::Lambda::Function') as Resources).map(([id, fn]) => [
         id,
@@ -221,12 +226,6 @@ describe('TwinthreadStack', () => {
     expect([...deployed.keys()].sort()).toEqual(routes.map(routeKey).sort());
     for (const route of routes) {
       const properties = deployed.get(routeKey(route));
-      if (route.auth) {
-        expect(properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
-      } else {
-        expect(properties?.AuthorizationType ?? 'NONE').toBe('NONE');
-        expect(properties).not.toHaveProperty('AuthorizerId');
-      }
       const integrationId = flatten(properties?.Target).replace('integrations/<', '').replace('>', '');
       const uri = flatten(integrations[integrationId]?.Properties.IntegrationUri);
       const functionId = uri.replace(/^<|\.Arn>$/g, '');
@@ -343,7 +342,10 @@ describe('TwinthreadStack with bucket access', () => {
       // Prepare
       const app = new App();
       const stack = new TwinthreadStack(app, 'Twinthread', {
-        access: { ...FUNCTION_ACCESS, twins: { table: [], bucket: ['s3:GetObject', 's3:PutObject'] } },
+        access: {
+          ...FUNCTION_ACCESS,
+          twins: { table: [], indexes: [], bucket: ['s3:GetObject', 's3:PutObject'] },
+        },
       });
       const checks = new AwsSolutionsChecks();
 

@@ -2,9 +2,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../shared/config';
+import type { TwinHistory } from '../../shared/domain/change-set';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { AppError, Conflict, PreconditionFailed } from '../../shared/domain/errors';
-import { asBuiltHistory, newTwinRecord, patchTwinRecord } from '../../shared/domain/twin';
+import { asBuiltHistory, newTwinRecord, patchTwinRecord, planTwinEdit } from '../../shared/domain/twin';
 import type { CreateTwinBody } from '../../shared/schemas/twin';
 import { documentClient } from '../../shared/store/clients';
 import { keys } from '../../shared/store/keys';
@@ -13,7 +14,7 @@ import {
   listTwins,
   loadTwin,
   PENDING_LEASE_MS,
-  saveTwinRecord,
+  saveTwinEdit,
 } from '../../shared/store/twin-store';
 import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
@@ -168,16 +169,52 @@ describe('creating a twin', () => {
   });
 });
 
-describe('saving a twin', () => {
-  it('refuses a version that is no longer current', async () => {
+describe('saving a twin edit', () => {
+  const edit = (history: TwinHistory, site: string, now: Date) =>
+    planTwinEdit(
+      history,
+      patchTwinRecord(history.record, { site }, now),
+      {},
+      {
+        now,
+        actor: { sub: 'test', tenant: 'test' },
+        changeSetId: ulid(),
+      },
+    );
+
+  it('refuses a version that is no longer current, and writes nothing of the refused edit', async () => {
     const tenant = newTenant();
     const { record, history, now } = prepare(aircraftRecord('SAVE-1'));
     await createTwin(tenant, history, now);
-    await saveTwinRecord(tenant, patchTwinRecord(record, { site: 'A' }, now), 1);
-    await expect(
-      saveTwinRecord(tenant, patchTwinRecord(record, { site: 'B' }, now), 1),
-    ).rejects.toBeInstanceOf(PreconditionFailed);
-    expect((await loadTwin(tenant, record.id))?.record.site).toBe('A');
+    await saveTwinEdit(tenant, edit(history, 'A', now), 1, now);
+    await expect(saveTwinEdit(tenant, edit(history, 'B', now), 1, now)).rejects.toBeInstanceOf(
+      PreconditionFailed,
+    );
+    const stored = await loadTwin(tenant, record.id);
+    expect(stored?.record.site).toBe('A');
+    expect(stored?.changeSets.map((changeSet) => changeSet.seq).sort()).toEqual([1, 2]);
+    expect(
+      stored?.twinFields?.map(({ site, seq, validTo }) => ({ site, seq, closed: validTo !== null })),
+    ).toEqual([
+      { site: 'TLS', seq: 1, closed: true },
+      { site: 'A', seq: 2, closed: false },
+    ]);
+  });
+
+  it('gives a twin recorded before its fields were kept its first interval on the first edit', async () => {
+    const tenant = newTenant();
+    const { record, history, now } = prepare(aircraftRecord('SAVE-2'));
+    const { twinFields: _none, ...older } = history;
+    await createTwin(tenant, older, now);
+    expect((await loadTwin(tenant, record.id))?.twinFields).toBeUndefined();
+    await saveTwinEdit(tenant, edit(older, 'HAM', now), 1, now);
+    const stored = await loadTwin(tenant, record.id);
+    expect(
+      stored?.twinFields?.map(({ site, validFrom, recordedAt }) => ({ site, validFrom, recordedAt })),
+    ).toEqual([
+      { site: 'TLS', validFrom: record.builtAt, recordedAt: record.createdAt },
+      { site: 'HAM', validFrom: now.toISOString(), recordedAt: now.toISOString() },
+    ]);
   });
 });
 

@@ -20,13 +20,19 @@ const close = (server: Server) =>
     server.close(() => resolve());
   });
 
-/** An outside OIDC-like issuer: an RSA key pair whose public half is served as a JWKS. */
+/** An outside OIDC-like issuer: an RSA and an EC key pair whose public halves are served as a JWKS. */
 export interface TestIssuer {
   issuer: string;
   audience: string;
+  /** The client id accepted in access tokens (AUTH_CLIENT_IDS). */
+  clientId: string;
   jwksUrl: string;
-  /** A token signed by this issuer; `claims` override the defaults (e.g. `exp`). */
+  /** An RS256 ID token signed by this issuer; `claims` override the defaults (e.g. `exp`). */
   token(tenant: string, roles: Role[], claims?: JWTPayload & { sub?: string }): Promise<string>;
+  /** The same, signed with the issuer's ES256 key. */
+  es256Token(tenant: string, roles: Role[], claims?: JWTPayload & { sub?: string }): Promise<string>;
+  /** An access token as Cognito issues it: `client_id` and `token_use`, no `aud`. */
+  accessToken(tenant: string, roles: Role[], clientId?: string): Promise<string>;
   /** A token signed by a key the JWKS does not have. */
   forgedToken(tenant: string, roles: Role[]): Promise<string>;
 }
@@ -53,6 +59,8 @@ export interface ApiResponse {
   headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
   body: any;
+  /** The body as received (decoded by fetch), before parsing. */
+  text: string;
 }
 
 export type Caller = (
@@ -61,11 +69,20 @@ export type Caller = (
   options?: Omit<CallOptions, 'token'>,
 ) => Promise<ApiResponse>;
 
-async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+/** Starts an outside issuer on a free loopback port (its JWKS at `jwksUrl`). */
+export async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
+  const rsa = await generateKeyPair('RS256', { extractable: true });
+  const ec = await generateKeyPair('ES256', { extractable: true });
   const other = await generateKeyPair('RS256', { extractable: true });
-  const kid = ulid();
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
+  const kids = { RS256: ulid(), ES256: ulid() };
+  const jwks = {
+    keys: [
+      { ...(await exportJWK(rsa.publicKey)), kid: kids.RS256, alg: 'RS256', use: 'sig' },
+      { ...(await exportJWK(ec.publicKey)), kid: kids.ES256, alg: 'ES256', use: 'sig' },
+    ],
+  };
   const server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(jwks));
@@ -73,28 +90,35 @@ async function createIssuer(): Promise<{ issuer: TestIssuer; server: Server }> {
   const base = await listen(server);
   const issuer = `${base}/issuer`;
   const audience = 'twinthread-e2e';
+  const clientId = 'twinthread-e2e-machine';
   const sign = (
-    key: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
+    key: SigningKey,
+    alg: keyof typeof kids,
     tenant: string,
     roles: Role[],
     claims: JWTPayload = {},
-  ) =>
-    new SignJWT({ tenant, roles, ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid })
+    withAudience = true,
+  ) => {
+    const jwt = new SignJWT({ tenant, roles, ...claims })
+      .setProtectedHeader({ alg, kid: kids[alg] })
       .setIssuer(claims.iss ?? issuer)
-      .setAudience(claims.aud ?? audience)
       .setSubject(claims.sub ?? `user@${tenant}`)
       .setIssuedAt()
-      .setExpirationTime(claims.exp ?? '1h')
-      .sign(key);
+      .setExpirationTime(claims.exp ?? '1h');
+    return (withAudience ? jwt.setAudience(claims.aud ?? audience) : jwt).sign(key);
+  };
   return {
     server,
     issuer: {
       issuer,
       audience,
+      clientId,
       jwksUrl: `${base}/jwks.json`,
-      token: (tenant, roles, claims) => sign(privateKey, tenant, roles, claims),
-      forgedToken: (tenant, roles) => sign(other.privateKey, tenant, roles),
+      token: (tenant, roles, claims) => sign(rsa.privateKey, 'RS256', tenant, roles, claims),
+      es256Token: (tenant, roles, claims) => sign(ec.privateKey, 'ES256', tenant, roles, claims),
+      accessToken: (tenant, roles, client = clientId) =>
+        sign(rsa.privateKey, 'RS256', tenant, roles, { client_id: client, token_use: 'access' }, false),
+      forgedToken: (tenant, roles) => sign(other.privateKey, 'RS256', tenant, roles),
     },
   };
 }
@@ -108,6 +132,7 @@ export async function startApi(): Promise<TestApi> {
   process.env[ENV.jwksUrl] = issuer.jwksUrl;
   process.env[ENV.issuer] = issuer.issuer;
   process.env[ENV.audience] = issuer.audience;
+  process.env[ENV.clientIds] = issuer.clientId;
   const gateway = createGateway();
   const url = await listen(gateway);
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> => {
@@ -126,7 +151,7 @@ export async function startApi(): Promise<TestApi> {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, headers: response.headers, body: parsed };
+    return { status: response.status, headers: response.headers, body: parsed, text };
   };
   return {
     url,

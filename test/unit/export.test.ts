@@ -118,7 +118,7 @@ describe('projectThroughView: export parts', () => {
     expect(JSON.stringify(projected)).not.toContain('engine-1');
   });
 
-  it('drops installations of hidden kinds, and every raw interval when the view hides history', () => {
+  it('drops installations of hidden kinds, and every past interval and record when the view hides history', () => {
     // Act
     const byKind = projectThroughView(
       { shape: 'export', body: exported() },
@@ -130,8 +130,19 @@ describe('projectThroughView: export parts', () => {
     >;
     // Assess
     expect(new Set(byKind.installations.map((item) => item.component.kind))).toEqual(new Set(['software']));
-    for (const part of ['positions', 'installations', 'changeSets', 'mounts', 'history'])
-      expect(present).not.toHaveProperty(part);
+    for (const part of ['mounts', 'history', 'twinFields']) expect(present).not.toHaveProperty(part);
+    // the recorded parts are the present only: as one as-built record at the export's time
+    const intervals = [present.positions, present.installations].flat() as {
+      validFrom: string;
+      seq: number;
+    }[];
+    expect(intervals.length).toBeGreaterThan(0);
+    expect(new Set(intervals.map((interval) => `${interval.validFrom}|${interval.seq}`))).toEqual(
+      new Set([`${present.asOf}|1`]),
+    );
+    const [only, ...more] = present.changeSets as { seq: number; effectiveAt: string }[];
+    expect(more).toEqual([]);
+    expect(only).toMatchObject({ seq: 1, effectiveAt: present.asOf });
   });
 
   it('passes an AAS environment only through a view that hides nothing', () => {

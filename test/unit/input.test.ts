@@ -246,6 +246,17 @@ describe('parseInput', () => {
     expect(error.errors?.[0]?.path).toBe('body');
   });
 
+  it('refuses any query parameter on a route that declares no query, naming it', () => {
+    // Prepare
+    const noQuery: Route = { ...route, method: 'GET', request: { params: route.request?.params } };
+    const event = eventOf({ queryStringParameters: { verbose: '1' } });
+    // Act
+    const error = appErrorOf(() => parseInput(noQuery, event));
+    // Assess
+    expect(error.status).toBe(400);
+    expect(error.errors).toEqual([{ path: 'query.verbose', message: 'unknown field' }]);
+  });
+
   it('does not read the body of a route that takes none', () => {
     // Prepare
     const noBody: Route = { ...route, method: 'GET', request: { params: route.request?.params } };

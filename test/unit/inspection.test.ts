@@ -10,6 +10,7 @@ import {
   inspectionPage,
   newInspection,
   type Observation,
+  openDiscrepancies,
 } from '../../shared/domain/inspection';
 import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
 import { InspectionBody } from '../../shared/schemas/inspection';
@@ -292,5 +293,69 @@ describe('a page of inspections', () => {
     expect(first.last).toEqual({ performedAt: '2026-02-01T00:00:00.000Z', id: 'C' });
     expect(second.items.map(({ id }) => id)).toEqual(['A']);
     expect(second.last).toBeUndefined();
+  });
+});
+
+describe('open discrepancies of a position', () => {
+  const inspectAt = (history: TwinHistory, performedAt: string, id: string, observed: Observation[]) => ({
+    ...history,
+    inspections: [
+      ...(history.inspections ?? []),
+      newInspection(history, { performedAt, inspector: 'J. Doe', observed }, { id, now: NOW, actor: ACTOR }),
+    ],
+  });
+  const first = (history: TwinHistory) =>
+    inspectAt(history, '2026-01-10T00:00:00Z', '01JD3Q6Z8V1K9M2N3P4R5S6T80', [
+      { path: 'engine-1/fadec', serialNumber: null },
+      { path: 'engine-1/fadec/sw', softwareVersion: '5.0.0' },
+      { path: 'engine-1', serialNumber: 'MSN-ESN-1' },
+    ]);
+  const kinds = (discrepancies: { path: string; kind: string }[]) =>
+    discrepancies.map(({ path, kind }) => `${path} ${kind}`);
+
+  it('stay open when a later inspection judges only another position of the subtree', () => {
+    // Prepare
+    const history = inspectAt(first(aircraft()), '2026-02-01T00:00:00Z', '01JD3Q6Z8V1K9M2N3P4R5S6T81', [
+      { path: 'engine-1', serialNumber: 'MSN-ESN-1' },
+    ]);
+    // Act
+    const open = openDiscrepancies(history, 'engine-1', NOW_TIMES);
+    // Assess
+    expect(kinds(open)).toEqual(['engine-1/fadec missing', 'engine-1/fadec/sw version-mismatch']);
+    expect(kinds(openDiscrepancies(history, 'engine-1/fadec/sw', NOW_TIMES))).toEqual([
+      'engine-1/fadec/sw version-mismatch',
+    ]);
+    expect(openDiscrepancies(history, 'engine-2', NOW_TIMES)).toEqual([]);
+  });
+
+  it('close when a later inspection judges that same position again and finds it as recorded', () => {
+    // Prepare
+    const history = inspectAt(first(aircraft()), '2026-02-01T00:00:00Z', '01JD3Q6Z8V1K9M2N3P4R5S6T81', [
+      { path: 'engine-1/fadec', serialNumber: 'MSN-FDC-1' },
+    ]);
+    // Act, Assess
+    expect(kinds(openDiscrepancies(history, 'engine-1', NOW_TIMES))).toEqual([
+      'engine-1/fadec/sw version-mismatch',
+    ]);
+  });
+
+  it('close when the configuration comes to match what was found', () => {
+    // Prepare
+    const inspected = first(aircraft());
+    const corrected = applyPlan(
+      inspected,
+      planChangeSet(
+        inspected,
+        {
+          reason: 'reload',
+          operations: [{ op: 'update', position: 'engine-1/fadec/sw', softwareVersion: '5.0.0' }],
+        },
+        { now: NOW, actor: ACTOR, changeSetId: '01JD3Q6Z8V1K9M2N3P4R5S6T82' },
+      ),
+    );
+    const history = { ...corrected, inspections: inspected.inspections };
+    // Act, Assess
+    expect(kinds(openDiscrepancies(history, 'engine-1', NOW_TIMES))).toEqual(['engine-1/fadec missing']);
+    expect(openDiscrepancies(history, 'engine-1/fadec/sw', NOW_TIMES)).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { type Route, routeKey, routes } from '../../shared/routes';
 import { openApiDocument } from '../../shared/schemas/openapi';
 
@@ -21,8 +24,7 @@ const resolve = (response: Json): Json => {
 /** The problem statuses every route of this kind must document, from DESIGN.md §3. */
 const expectedProblems = (route: Route): number[] => {
   const request = route.request ?? {};
-  const statuses: number[] = [];
-  if (request.params || request.query || request.body) statuses.push(400);
+  const statuses: number[] = [400];
   if (route.auth) statuses.push(401, 403, 404);
   if (request.params) statuses.push(404);
   if (request.body) statuses.push(413, 415);
@@ -36,6 +38,46 @@ const expectedProblems = (route: Route): number[] => {
 };
 
 const each = routes.map((route) => [routeKey(route), route] as const);
+
+/** Every `pattern` of the document, wherever it sits. */
+const documentPatterns = (node: Json, found = new Set<string>()): Set<string> => {
+  if (Array.isArray(node)) for (const item of node) documentPatterns(item, found);
+  else if (node && typeof node === 'object')
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'pattern' && typeof value === 'string') found.add(value);
+      else documentPatterns(value, found);
+    }
+  return found;
+};
+
+/** Every regular expression the server checks in the route table's schemas (requests and answers). */
+const serverPatterns = (): RegExp[] => {
+  const found: RegExp[] = [];
+  const patternsOf = (schema: Json): unknown[] => [
+    schema._zod.def.pattern,
+    ...(schema._zod.def.checks ?? []).map((check: Json) => check._zod.def.pattern),
+  ];
+  for (const route of routes) {
+    const { params, query, body, headers } = route.request ?? {};
+    const schemas = [params, query, body, headers, ...Object.values(route.responses).map((r) => r.schema)];
+    for (const schema of schemas.filter((candidate) => candidate !== undefined))
+      z.toJSONSchema(schema, {
+        unrepresentable: 'any',
+        io: 'input',
+        cycles: 'ref',
+        override: (context) => {
+          for (const pattern of patternsOf(context.zodSchema))
+            if (pattern instanceof RegExp) found.push(pattern);
+        },
+      });
+  }
+  return found;
+};
+
+const parameterSchema = (operationId: string, name: string): Json => {
+  const route = routes.find((candidate) => candidate.operationId === operationId)!;
+  return operationOf(route).parameters.find((parameter: Json) => parameter.name === name).schema;
+};
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
@@ -189,6 +231,66 @@ describe('the OpenAPI document', () => {
       (parameter) => parameter.in === 'header',
     );
     expect(header?.name).toBe('Idempotency-Key');
+  });
+
+  it('has only patterns that are ECMA-262 regular expressions without flags, each a check of the server', () => {
+    // Prepare
+    const server = serverPatterns();
+    const inDocument = documentPatterns(document);
+    // Assess
+    for (const pattern of inDocument) expect(() => new RegExp(pattern, 'u'), pattern).not.toThrow();
+    // a flag of the server's regex would be lost in the document (`/…/i` checks more than its source)
+    expect(server.filter((pattern) => pattern.flags !== '').map(String)).toEqual([]);
+    const sources = new Set(server.map((pattern) => pattern.source));
+    expect([...inDocument].filter((pattern) => !sources.has(pattern))).toEqual([]);
+    expect(inDocument).toContain('^baseline:[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$');
+  });
+
+  it('lets a spec-driven client send the diff a baseline or a time, as the server accepts them', () => {
+    // Prepare
+    const ajv = addFormats(new Ajv2020({ strict: false }));
+    const from = ajv.compile(parameterSchema('diffTwin', 'from'));
+    const route = routes.find((candidate) => candidate.operationId === 'diffTwin')!;
+    const accepted = (value: string) => route.request!.query!.safeParse({ from: value }).success;
+    // Assess
+    for (const value of [
+      'baseline:01JD3Q6Z8V1K9M2N3P4R5S6T7V',
+      'baseline:01jd3q6z8v1k9m2n3p4r5s6t7v',
+      '2026-03-01T00:00:00Z',
+    ]) {
+      expect(from(value), value).toBe(true);
+      expect(accepted(value), value).toBe(true);
+    }
+    for (const value of ['baseline:nope', 'baseline:01JD3Q6Z8V1K9M2N3P4R5S6T7V/i', 'yesterday']) {
+      expect(from(value), value).toBe(false);
+      expect(accepted(value), value).toBe(false);
+    }
+  });
+
+  it('declares both answers of an open export, by format: TwinExport or AasEnvironment', () => {
+    for (const operationId of ['exportTwin', 'exportSharedTwin']) {
+      // Prepare
+      const route = routes.find((candidate) => candidate.operationId === operationId)!;
+      const schema = operationOf(route).responses['200'].content['application/json'].schema;
+      // Assess
+      expect(JSON.stringify(schema), operationId).toContain('#/components/schemas/TwinExport');
+      expect(JSON.stringify(schema), operationId).toContain('#/components/schemas/AasEnvironment');
+    }
+  });
+
+  it('declares the 304 of a docs asset asked with If-None-Match, without a body', () => {
+    // Prepare
+    const route = routes.find((candidate) => candidate.operationId === 'docsAsset')!;
+    const operation = operationOf(route);
+    // Assess
+    expect(operation.responses['304']).toBeDefined();
+    expect(operation.responses['304'].content).toBeUndefined();
+    expect(operation.parameters.map((parameter: Json) => parameter.name)).toContain('If-None-Match');
+  });
+
+  it('names a licence and a contact', () => {
+    expect(document.info.license.name).toBeTruthy();
+    expect(document.info.contact.name).toBeTruthy();
   });
 
   it('is generated once and then served from memory', () => {

@@ -43,6 +43,7 @@ describe('problemOf', () => {
     // Assess
     expect(result.statusCode).toBe(status);
     expect(result.headers?.['content-type']).toBe('application/problem+json');
+    expect(result.body).toMatch(/\}\n$/);
     const body = bodyOf(result);
     expect(Problem.strict().safeParse(body).success).toBe(true);
     expect(body).toMatchObject({ title, status, detail: error.detail, instance: REQUEST_ID });
@@ -134,7 +135,7 @@ describe('toProxyResult', () => {
     expect(result).toStrictEqual({
       statusCode: 201,
       headers: { 'content-type': 'application/json', etag: '"1"' },
-      body: '{"id":"x","n":1}',
+      body: '{"id":"x","n":1}\n',
     });
   });
 
@@ -149,7 +150,7 @@ describe('toProxyResult', () => {
     // Act
     const result = toProxyResult({ status: 200, body: null });
     // Assess
-    expect(result.body).toBe('null');
+    expect(result.body).toBe('null\n');
     expect(result.headers?.['content-type']).toBe('application/json');
   });
 
@@ -160,7 +161,7 @@ describe('toProxyResult', () => {
     expect(result).toStrictEqual({
       statusCode: 200,
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-      body: '[1,2]',
+      body: '[1,2]\n',
     });
   });
 });

@@ -10,9 +10,9 @@ describe('toProxyResult', () => {
     expect(object).toEqual({
       statusCode: 200,
       headers: { 'content-type': 'application/json' },
-      body: '{"a":1}',
+      body: '{"a":1}\n',
     });
-    expect(text.body).toBe('"plain"');
+    expect(text.body).toBe('"plain"\n');
     expect(text.headers?.['content-type']).toBe('application/json');
   });
 
@@ -39,7 +39,7 @@ describe('toProxyResult', () => {
       headers: { 'content-type': 'application/problem+json' },
     });
     // Assess
-    expect(result.body).toBe('"x"');
+    expect(result.body).toBe('"x"\n');
   });
 
   it('sends bytes base64-encoded, flagged for API Gateway, with their content type', () => {

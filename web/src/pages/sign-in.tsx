@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { TENANT_PATTERN_SOURCE } from '../../../shared/domain/tenant';
 import { errorMessage } from '../api';
 import { type ConsoleConfig, startSignIn } from '../oidc';
 import { ROLES, type Session } from '../session';
@@ -88,7 +89,8 @@ function DevSignIn(props: { expired: boolean; onSignedIn: (session: Session) => 
           <input
             name="tenant"
             required
-            pattern="[a-z0-9][a-z0-9-]*"
+            pattern={TENANT_PATTERN_SOURCE}
+            title="Letters, digits, “.”, “_” or “-”, starting with a letter or digit (at most 64)"
             value={tenant}
             onInput={(event) => setTenant(event.currentTarget.value)}
           />
