@@ -50,14 +50,9 @@ const Counts = z.record(z.string(), z.number().int());
 
 export const FleetImpact = z
   .object({
-    total: z
-      .number()
-      .int()
-      .optional()
-      .meta({
-        description:
-          'Affected installations, exact; absent through a role view that hides positions or kinds',
-      }),
+    total: z.number().int().optional().meta({
+      description: 'Affected installations, exact; absent through a role view that hides positions or kinds',
+    }),
     affected: z.array(FleetInstallation.extend({ serialNumber: z.string() })),
     bySite: Counts.optional().meta({
       description: `Affected installations by the twin's current site; absent like total`,
