@@ -126,6 +126,8 @@ describe('least privilege, function by function', () => {
         ...(expected.table.length > 0 ? ['TABLE_NAME'] : []),
         ...(expected.bucket.length > 0 ? ['BUCKET_NAME'] : []),
         ...(verifiesTokens ? AUTH_VARIABLES : []),
+        // the functions that page read the cursor key secret (test/infra/stack.test.ts)
+        ...(FUNCTION_ACCESS[name].pages ? ['CURSOR_KEY_SECRET_ARN'] : []),
       ].sort(),
     );
     if (verifiesTokens) {
