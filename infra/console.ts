@@ -21,7 +21,10 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   OriginRequestPolicy,
+  ResponseHeadersPolicy,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -30,11 +33,13 @@ import {
   Bucket,
   BucketEncryption,
   type CfnBucket,
+  type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { PROJECT_ROOT } from './bundling';
+import { consoleContentSecurityPolicy } from './console-headers';
 
 /** Paths CloudFront sends to the API (same origin: no CORS for the console's calls). */
 export const API_PATHS = ['/v1/*', '/health', '/openapi.json', '/docs', '/docs/*'];
@@ -50,6 +55,8 @@ const SPA_FALLBACK = `function handler(event) {
 export interface TwinthreadConsoleStackProps extends StackProps {
   /** The HTTP API of the Twinthread stack. */
   readonly api: HttpApi;
+  /** The document bucket of the Twinthread stack: the console uploads to it with presigned URLs. */
+  readonly documentsBucket: IBucket;
 }
 
 /**
@@ -69,6 +76,12 @@ export class TwinthreadConsoleStack extends Stack {
       description: "The console's public OIDC client id (the API's audience)",
     });
     const tenantClaim = new CfnParameter(this, 'AuthTenantClaim', { type: 'String', default: 'tenant' });
+    const connectOrigins = new CfnParameter(this, 'AuthConnectOrigins', {
+      type: 'String',
+      default: '',
+      description:
+        "Origins the console's sign-in also calls besides the issuer, space separated (e.g. a Cognito domain's token endpoint https://<domain>.auth.<region>.amazoncognito.com)",
+    });
     const rolesClaim = new CfnParameter(this, 'AuthRolesClaim', { type: 'String', default: 'roles' });
 
     const logs = new Bucket(this, 'ConsoleLogs', {
@@ -107,7 +120,37 @@ export class TwinthreadConsoleStack extends Stack {
       allowedMethods: AllowedMethods.ALLOW_ALL,
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      // the functions send both; this also covers what API Gateway answers itself (throttling, no route)
+      responseHeadersPolicy: new ResponseHeadersPolicy(this, 'ApiHeaders', {
+        comment: 'twinthread API: never stored, never sniffed',
+        securityHeadersBehavior: { contentTypeOptions: { override: true } },
+        customHeadersBehavior: {
+          customHeaders: [{ header: 'Cache-Control', value: 'no-store', override: false }],
+        },
+      }),
     };
+    const issuerOrigin = Fn.join('', ['https://', Fn.select(2, Fn.split('/', issuer.valueAsString))]);
+    const consoleHeaders = new ResponseHeadersPolicy(this, 'ConsoleHeaders', {
+      comment: 'twinthread console: content security policy, no framing, no referrer',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: consoleContentSecurityPolicy([
+            `https://${props.documentsBucket.bucketRegionalDomainName}`,
+            issuerOrigin,
+            connectOrigins.valueAsString,
+          ]),
+          override: true,
+        },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        contentTypeOptions: { override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+      },
+    });
     const distribution = new Distribution(this, 'Console', {
       comment: 'twinthread console and API',
       defaultRootObject: 'index.html',
@@ -115,6 +158,7 @@ export class TwinthreadConsoleStack extends Stack {
         origin: S3BucketOrigin.withOriginAccessControl(site),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: consoleHeaders,
         functionAssociations: [
           {
             eventType: FunctionEventType.VIEWER_REQUEST,

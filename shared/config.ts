@@ -31,9 +31,17 @@ export const ENV = {
   cursorKey: 'CURSOR_KEY',
   /** Deployed: the Secrets Manager secret holding the cursor key (read once per cold start). */
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
+  /** Tenant export: a running job silent this long is handed on again (see shared/tenant-export.ts). @default 300000 */
+  exportStallMs: 'EXPORT_STALL_MS',
 } as const;
 
 const DEFAULT_EVENTS_SETTLE_MS = 2000;
+const DEFAULT_EXPORT_STALL_MS = 5 * 60_000;
+
+const positiveMs = (name: string, fallback: number) => {
+  const value = Number(read(name) ?? fallback);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};
 
 const read = (name: string): string | undefined => {
   const value = process.env[name];
@@ -55,6 +63,7 @@ export const config = {
   }),
   cursorKey: () => read(ENV.cursorKey),
   cursorKeySecretArn: () => read(ENV.cursorKeySecretArn),
+  exportStallMs: () => positiveMs(ENV.exportStallMs, DEFAULT_EXPORT_STALL_MS),
   eventsSettleMs: () => {
     const value = Number(read(ENV.eventsSettleMs) ?? DEFAULT_EVENTS_SETTLE_MS);
     return Number.isFinite(value) && value >= 0 ? value : DEFAULT_EVENTS_SETTLE_MS;

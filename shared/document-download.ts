@@ -10,7 +10,7 @@ export async function documentDownload(
   now: Date,
 ) {
   const read = await readDocument(tenant, documentId, version, now);
-  const download = await presignDownload(tenant, read.record.id, read.version, now);
+  const download = await presignDownload(tenant, read.record, read.version, now);
   return {
     document: presentDocument(read.record, read.version, read.versions),
     downloadUrl: download.url,

@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { config } from './config';
 import type { Actor } from './domain/change-set';
 import { NotFound } from './domain/errors';
 import { jsonExportOf } from './export-service';
@@ -22,6 +23,7 @@ import {
   openLineWriter,
   presignExportDownload,
   recordExportStageFailure,
+  renewExportLease,
   reviveExportStage,
   type StageLease,
   StageLost,
@@ -50,11 +52,13 @@ export const STAGE_MARGIN_MS = 2 * 60_000;
 /** A stage that failed this often fails the job (its upload aborted). */
 export const MAX_STAGE_ATTEMPTS = 3;
 /**
- * A running job nobody works on for this long is stalled: its stage was killed (memory, timeout) or
- * its invocation never started. A hand-off is claimed within seconds; a claimed stage is covered by
- * its lease until its invocation's deadline.
+ * A running job nobody works on for this long is stalled: its stage was killed (memory, timeout,
+ * `kill -9`) or its invocation never started. A hand-off is claimed within seconds; a claimed stage
+ * holds a lease this long and renews it three times as often while it runs, so a stage that died is
+ * noticed at most this long after its last sign of life. `EXPORT_STALL_MS` sets it (tests).
+ * @default 5 minutes
  */
-export const STALL_MS = 5 * 60_000;
+export const stallMs = () => config.exportStallMs();
 
 const FAILED = 'The export could not be completed: start a new one';
 
@@ -241,10 +245,19 @@ async function runStage(
   const marginMs = options.marginMs ?? STAGE_MARGIN_MS;
   const handOff = options.handOff ?? ((next: ExportStage) => dispatchExportStage(next, options));
   const lease: StageLease = { stage, leaseId: ulid() };
-  // deployed, the invocation ends at its timeout: the lease never outlives the holder
-  const until = started + Math.max(remainingMs(), marginMs);
-  const job = await claimExportStage(tenant, jobId, { ...lease, until, now: started });
+  const job = await claimExportStage(tenant, jobId, { ...lease, until: started + stallMs(), now: started });
   if (!job) return 'skipped';
+  // the heartbeat: a stage that dies (killed, timed out) stops renewing, and its lease soon ends
+  let lost = false;
+  const heartbeat = setInterval(() => {
+    renewExportLease(tenant, jobId, lease, Date.now() + stallMs()).then(
+      (held) => {
+        lost ||= !held;
+      },
+      () => undefined,
+    );
+  }, stallMs() / 3);
+  heartbeat.unref();
   let uploadId = job.uploadId;
   let handedOff = false;
   try {
@@ -279,6 +292,7 @@ async function runStage(
     };
     let lines = 0;
     for await (const entry of exportEntries(tenant, from, clock)) {
+      if (lost) throw new StageLost(tenant, jobId, stage);
       const partEnded = await writer.write(entry.line);
       if (entry.kind) progress[entry.kind]++;
       lines++;
@@ -317,6 +331,8 @@ async function runStage(
       await finishExportJob(tenant, jobId, handedOff ? stage + 1 : stage, outcome);
     }
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
@@ -400,9 +416,12 @@ export function shownExportJob(job: ExportJobRecord) {
   };
 }
 
-/** Since when nobody works on a running job: its lease's end, or when it was handed on (epoch ms). */
-export function idleSince(job: ExportJobRecord): number {
-  return job.leaseUntil ?? job.handedOffAt ?? Date.parse(job.createdAt);
+/**
+ * When a running job counts as stalled (epoch ms): when the lease of its stage ends (its heartbeat
+ * stopped), or, with no stage holding it, {@link stallMs} after it was handed on (or recorded).
+ */
+export function stalledAt(job: ExportJobRecord): number {
+  return job.leaseUntil ?? (job.handedOffAt ?? Date.parse(job.createdAt)) + stallMs();
 }
 
 /**
@@ -416,7 +435,7 @@ export async function reviveStalledExport(
   now: Date,
   options: Pick<ExportStageOptions, 'handOff'> = {},
 ): Promise<ExportJobRecord | null> {
-  if (job.status !== 'running' || now.getTime() - idleSince(job) < STALL_MS) return job;
+  if (job.status !== 'running' || now.getTime() <= stalledAt(job)) return job;
   const stage = job.stage ?? 1;
   const attempts = await reviveExportStage(tenant, job, now.getTime());
   if (attempts !== null && attempts >= MAX_STAGE_ATTEMPTS) {

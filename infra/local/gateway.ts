@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { BadRequest, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
+import { BadRequest, Forbidden, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
 import { MAX_BODY_BYTES } from '../../shared/http/input';
-import { jsonBody, problemOf } from '../../shared/http/response';
+import { jsonBody, problemOf, withApiHeaders } from '../../shared/http/response';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
 import { type DevIssuer, DevTokenRequest } from './dev-issuer';
 import { lambdaContext, loadFunction } from './functions';
-import { consoleConfig, serveStatic, WEB_ROOT } from './static';
+import { consoleConfig, localConsoleHeaders, serveStatic, WEB_ROOT } from './static';
 
 export type Invoke = (
   fn: FunctionName,
@@ -142,15 +142,21 @@ export function createGateway(options: GatewayOptions = {}): Server {
   async function handle(request: IncomingMessage, response: ServerResponse, requestId: string) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    if (!isLoopbackHost(request.headers.host))
+      throw new Forbidden(
+        `This local server answers only Host localhost, 127.0.0.1 or [::1], not ${JSON.stringify(request.headers.host ?? '')}`,
+      );
     if (options.devIssuer && url.pathname.startsWith('/dev/')) {
       return send(response, await devRoute(options.devIssuer, method, url.pathname, request), requestId);
     }
     const match = matchRoute(compiled, method, url.pathname);
     if (!match) {
+      const signIn = consoleConfig(Boolean(options.devIssuer));
       if (method === 'GET' && url.pathname === '/console-config.json')
-        return send(response, json(200, consoleConfig(Boolean(options.devIssuer))), requestId);
+        return send(response, json(200, signIn), requestId);
       const webRoot = options.webRoot ?? WEB_ROOT;
-      if (webRoot && (await serveStatic(webRoot, request, response, url.pathname))) return;
+      const headers = localConsoleHeaders(signIn);
+      if (webRoot && (await serveStatic(webRoot, request, response, url.pathname, headers))) return;
       throw new NotFound(`No route ${method} ${url.pathname}`);
     }
     const body = await readBody(request);
@@ -160,6 +166,16 @@ export function createGateway(options: GatewayOptions = {}): Server {
 
   return server;
 }
+
+/** `localhost`, `127.0.0.1` or `[::1]`, with any port. */
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i;
+
+/**
+ * The local gateway listens on 127.0.0.1 only, yet a web page can still reach it through DNS
+ * rebinding (its own name resolving to 127.0.0.1): its requests then carry that name as Host, so
+ * anything but a loopback name is refused before a token is minted or a route runs.
+ */
+export const isLoopbackHost = (host: string | undefined): boolean => LOOPBACK_HOST.test(host ?? '');
 
 async function devRoute(issuer: DevIssuer, method: string, path: string, request: IncomingMessage) {
   if (method === 'GET' && path === '/dev/jwks.json') return json(200, issuer.jwks);
@@ -209,9 +225,11 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, requestId: string) {
   if (response.headersSent) return;
-  const headers: Record<string, string | string[]> = { 'x-request-id': requestId };
-  for (const [name, value] of Object.entries(result.headers ?? {}))
-    headers[name.toLowerCase()] = String(value);
+  // the gateway's own answers (no route, dev tokens, a refused Host) have the API's headers too
+  const headers: Record<string, string | string[]> = {
+    'x-request-id': requestId,
+    ...withApiHeaders(result.headers),
+  };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body ?? '';
   response.writeHead(result.statusCode ?? 200, headers);

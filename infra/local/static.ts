@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV } from '../../shared/config';
+import { consoleHeaders, originOf } from '../console-headers';
 
 /** Where `npm run build:web` writes the console. */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -39,6 +40,7 @@ export async function serveStatic(
   request: IncomingMessage,
   response: ServerResponse,
   pathname: string,
+  headers: Record<string, string> = {},
 ): Promise<boolean> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   if (/^\/(v1|dev)(\/|$)/.test(pathname)) return false;
@@ -58,6 +60,7 @@ export async function serveStatic(
   }
   const immutable = relative.startsWith(`assets${sep}`);
   response.writeHead(200, {
+    ...headers,
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
@@ -87,4 +90,12 @@ export function consoleConfig(devIssuer: boolean): Record<string, string> {
     tenantClaim: env[ENV.tenantClaim] ?? 'tenant',
     rolesClaim: env[ENV.rolesClaim] ?? 'roles',
   };
+}
+
+/**
+ * The console's security headers here: it connects to its own origin, to the local S3 (presigned
+ * uploads) and, with an outside issuer, to that issuer.
+ */
+export function localConsoleHeaders(signIn: Record<string, string>): Record<string, string> {
+  return consoleHeaders([originOf(process.env[ENV.s3Endpoint]), originOf(signIn.issuer)]);
 }

@@ -19,6 +19,12 @@ export interface BaselineRecord {
   actor: Actor;
 }
 
+/** The 409 of a baseline name the twin already has. */
+export const baselineNameTaken = (name: string) =>
+  new Conflict(`The twin already has a baseline named "${name}"`, [
+    { path: 'body.name', message: 'already taken on this twin' },
+  ]);
+
 /** A new baseline of the twin, checked against its history: `at` within the twin's life, name unused. */
 export function newBaseline(
   history: TwinHistory,
@@ -31,12 +37,10 @@ export function newBaseline(
     throw invalidField('body.at', `must not be before the twin was built (${history.record.builtAt})`);
   if (at > new Date(context.now.getTime() + CLOCK_SKEW_MS).toISOString())
     throw invalidField('body.at', 'must not be in the future');
-  // The store's put is conditional on the item key only: two concurrent takes of one name can both
-  // pass this check (baselines are rare, human-made writes; the cost of a guard item is not worth it).
+  // A fast answer from the history read; two concurrent takes that both pass it meet at the
+  // name guard the store writes with the baseline.
   if ((history.baselines ?? []).some((baseline) => baseline.name === body.name))
-    throw new Conflict(`The twin already has a baseline named "${body.name}"`, [
-      { path: 'body.name', message: 'already taken on this twin' },
-    ]);
+    throw baselineNameTaken(body.name);
   return { id: context.id, name: body.name, at, knownAt: now, createdAt: now, actor: context.actor };
 }
 

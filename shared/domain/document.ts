@@ -39,6 +39,48 @@ const CONTENT_TYPES: Record<DocumentKind, readonly string[] | null> = {
 /** `Text/Plain; charset=utf-8` → `text/plain`. */
 export const mediaTypeOf = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase();
 
+/**
+ * Types a download keeps as uploaded: none of them runs script in a browser. Anything else (HTML,
+ * SVG, XML, whatever `other` documents declare) is served as `application/octet-stream`.
+ */
+const INERT_DOWNLOAD_TYPES: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'text/plain': 'txt',
+  'text/markdown': 'md',
+  'text/csv': 'csv',
+  'application/json': 'json',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'model/step': 'step',
+  'model/gltf+json': 'gltf',
+  'model/gltf-binary': 'glb',
+  'application/octet-stream': 'bin',
+};
+
+/** Extensions of the types served as bytes, so that a saved file opens with the right program. */
+const OTHER_EXTENSIONS: Record<string, string> = {
+  'text/html': 'html',
+  'application/xhtml+xml': 'xhtml',
+  'image/svg+xml': 'svg',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+};
+
+/**
+ * How a version is handed to a browser: always as an attachment (a records system hands out files,
+ * it never renders uploads on its storage origin), named after the title with the type's extension,
+ * and with its own content type only when that type is inert.
+ */
+export function downloadAs(title: string, contentType: string): { fileName: string; contentType: string } {
+  const media = mediaTypeOf(contentType);
+  const inert = Object.hasOwn(INERT_DOWNLOAD_TYPES, media);
+  const extension = inert ? INERT_DOWNLOAD_TYPES[media] : OTHER_EXTENSIONS[media];
+  // path separators and control characters never reach the file name
+  const base = title.replace(/[/\\\p{Cc}]+/gu, '_').trim() || 'document';
+  const named = extension && !base.toLowerCase().endsWith(`.${extension}`) ? `${base}.${extension}` : base;
+  return { fileName: named, contentType: inert ? contentType : 'application/octet-stream' };
+}
+
 export const contentTypesFor = (kind: DocumentKind): readonly string[] | null => CONTENT_TYPES[kind];
 
 export function isContentTypeAllowed(kind: DocumentKind, contentType: string): boolean {

@@ -6,6 +6,7 @@ import { type FunctionName, routeKey, routesOf } from '../routes';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import type { Caller } from './auth';
 import {
+  apiHeaders,
   authorization,
   inputValidation,
   problemResponses,
@@ -44,6 +45,7 @@ export function createFunctionHandler(
   if (missing.length > 0) throw new Error(`Function ${fn} lacks operations ${missing.join(', ')}`);
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(apiHeaders())
     .use(requestTracing())
     .use(problemResponses())
     .use(httpHeaderNormalizer())

@@ -6,7 +6,7 @@ import { type Route, routeKey } from '../routes';
 import { authenticate, type Caller } from './auth';
 import { parseInput, type RequestInput } from './input';
 import { logger } from './logger';
-import { problemOf } from './response';
+import { problemOf, withApiHeaders } from './response';
 
 /** What the middlewares learn about a request, for the operation to use. */
 export interface RequestContext extends Context {
@@ -51,6 +51,14 @@ export const requestTracing = (): Middleware => {
     after: finish,
     onError: finish,
   };
+};
+
+/** `cache-control: no-store` and `x-content-type-options: nosniff` on every answer (see withApiHeaders). */
+export const apiHeaders = (): Middleware => {
+  const add: Middleware['after'] = (request) => {
+    if (request.response) request.response.headers = withApiHeaders(request.response.headers);
+  };
+  return { after: add, onError: add };
 };
 
 /** Every error, from any middleware or operation, becomes an `application/problem+json` answer. */

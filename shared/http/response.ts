@@ -42,6 +42,18 @@ export function toProxyResult(result: HttpResult): APIGatewayProxyStructuredResu
   };
 }
 
+/**
+ * Headers of every API answer, problems included: never stored by a browser or a proxy (answers are
+ * per caller and carry tenant data), never sniffed into another type. An answer that sets its own
+ * caching (the docs viewer's files) keeps it; nosniff is always sent.
+ */
+export function withApiHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const lower = Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+  );
+  return { 'cache-control': 'no-store', ...lower, 'x-content-type-options': 'nosniff' };
+}
+
 /** AWS errors that mean "slow down", answered as 503 with Retry-After rather than 500. */
 const THROTTLING = new Set([
   'ThrottlingException',

@@ -1,29 +1,27 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import type { BaselineRecord } from '../domain/baseline';
+import { type BaselineRecord, baselineNameTaken } from '../domain/baseline';
 import { Conflict } from '../domain/errors';
-import { documentClient } from './clients';
-import { ENTITY } from './items';
-import { keys } from './keys';
+import { baselineItem, baselineNameItem } from './items';
+import { TransactionCancelled, transactWrite } from './transact';
 
 /**
- * Records a baseline: one metadata item in the twin's partition, read back by the twin's one Query.
- * Its configuration is not stored (it is assembled from the append-only history on read). The put
- * never overwrites: a baseline is immutable.
+ * Records a baseline: one metadata item in the twin's partition, read back by the twin's one Query,
+ * and in the same transaction the guard of its name, so that of two concurrent takes of one name
+ * exactly one is recorded. Its configuration is not stored (it is assembled from the append-only
+ * history on read). Neither put overwrites: a baseline is immutable.
  */
 export async function putBaseline(tenant: string, twinId: string, baseline: BaselineRecord): Promise<void> {
+  const put = (Item: Record<string, unknown>) => ({
+    Put: { TableName: config.tableName(), Item, ConditionExpression: 'attribute_not_exists(PK)' },
+  });
   try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: config.tableName(),
-        Item: { ...keys.baseline(tenant, twinId, baseline.id), entity: ENTITY.baseline, twinId, ...baseline },
-        ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+    await transactWrite([
+      put(baselineItem(tenant, twinId, baseline)),
+      put(baselineNameItem(tenant, twinId, baseline)),
+    ]);
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException)
-      throw new Conflict(`A baseline with id ${baseline.id} already exists`);
-    throw error;
+    if (!(error instanceof TransactionCancelled)) throw error;
+    if (error.conditionFailure?.index === 1) throw baselineNameTaken(baseline.name);
+    throw new Conflict(`A baseline with id ${baseline.id} already exists`);
   }
 }

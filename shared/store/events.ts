@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import { ENTITY } from './items';
-import { keys } from './keys';
+import { keys, withoutKeys } from './keys';
 
 /** Event ids sort in record order, also for several events written in one millisecond by this process. */
 const nextEventId = monotonicFactory();
@@ -35,4 +35,13 @@ export function eventItem(
     id,
     tenant,
   };
+}
+
+/**
+ * The same event under a new id: for an event built before a long write and committed only with
+ * its last transaction, so that its id is again as close to its commit as the settle window needs.
+ */
+export function reissuedEvent(item: Record<string, unknown>) {
+  const { entity: _entity, id: _id, tenant, ...event } = withoutKeys(item);
+  return eventItem(String(tenant), event as FeedEvent);
 }

@@ -200,6 +200,21 @@ export async function claimExportStage(
   return job as unknown as ExportJobRecord;
 }
 
+/** Extends the lease of a stage still holding it (its heartbeat): false when the stage lost the job. */
+export async function renewExportLease(
+  tenant: string,
+  id: string,
+  lease: StageLease,
+  until: number,
+): Promise<boolean> {
+  const item = await updateRunningJob(tenant, id, lease.stage, {
+    set: { leaseUntil: until },
+    condition: LEASE_HELD,
+    values: { ':leaseId': lease.leaseId },
+  });
+  return item !== null;
+}
+
 /** Records the job's multipart upload (once, by the holder of the first stage). */
 export async function saveExportUpload(tenant: string, id: string, lease: StageLease, uploadId: string) {
   const saved = await updateRunningJob(tenant, id, lease.stage, {

@@ -7,6 +7,8 @@ import { documentClient } from './clients';
 import { eventItem } from './events';
 import { ACTIVE, type Write } from './guarded-transaction';
 import {
+  baselineItem,
+  baselineNameItem,
   changeSetItem,
   ENTITY,
   inspectionItem,
@@ -158,10 +160,13 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   for (const fields of history.twinFields ?? []) writes.push(put(twinFieldsItem(tenant, twinId, fields)));
   for (const installation of history.installations)
     writes.push(put(installationItem(tenant, twinId, installation)));
-  for (const baseline of history.baselines ?? [])
-    writes.push(
-      put({ ...keys.baseline(tenant, twinId, baseline.id), entity: ENTITY.baseline, twinId, ...baseline }),
-    );
+  const names = new Set<string>();
+  for (const baseline of history.baselines ?? []) {
+    writes.push(put(baselineItem(tenant, twinId, baseline)));
+    // an export from before the name guard may carry one name twice: the first keeps the guard
+    if (!names.has(baseline.name)) writes.push(put(baselineNameItem(tenant, twinId, baseline)));
+    names.add(baseline.name);
+  }
   for (const inspection of history.inspections ?? [])
     writes.push(put(inspectionItem(tenant, twinId, inspection)));
   for (const link of history.links ?? []) {

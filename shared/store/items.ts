@@ -18,6 +18,7 @@ export const ENTITY = {
   twinFields: 'twin-fields',
   changeSet: 'change-set',
   baseline: 'baseline',
+  baselineName: 'baseline-name',
   component: 'component',
   stay: 'stay',
   serial: 'serial',
@@ -116,6 +117,20 @@ export const toTwinRecord = (item: Item): TwinRecord => {
   } = withoutKeys(item);
   return record as unknown as TwinRecord;
 };
+
+export const baselineItem = (tenant: string, twinId: string, baseline: BaselineRecord): Item => ({
+  ...keys.baseline(tenant, twinId, baseline.id),
+  entity: ENTITY.baseline,
+  twinId,
+  ...baseline,
+});
+
+/** The guard of a baseline's name: the twin readers skip it (an entity they do not collect). */
+export const baselineNameItem = (tenant: string, twinId: string, baseline: BaselineRecord): Item => ({
+  ...keys.baselineName(tenant, twinId, baseline.name),
+  entity: ENTITY.baselineName,
+  baselineId: baseline.id,
+});
 
 export const toBaseline = (item: Item): BaselineRecord => {
   const { entity: _entity, twinId: _twinId, ...baseline } = withoutKeys(item);

@@ -73,6 +73,11 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `BL#${baselineId}`,
   }),
+  /** A baseline name taken on the twin: its uniqueness guard, written with the baseline. */
+  baselineName: (tenant: string, twinId: string, name: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `BLNAME#${name}`,
+  }),
   /** Sort-key prefixes of the items a twin's partition holds. */
   prefixes: {
     position: 'POS#',

@@ -1,12 +1,19 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { Conflict } from '../domain/errors';
 import type { TwinRecord } from '../domain/twin';
 import { documentClient } from './clients';
+import { reissuedEvent } from './events';
 import { ACTIVE, PENDING, type Write, writeTransaction } from './guarded-transaction';
+import { ENTITY } from './items';
 import { keys } from './keys';
-import { chunk, MAX_TRANSACTION_ITEMS, type TransactEntry } from './transact';
+import {
+  chunk,
+  MAX_TRANSACTION_ITEMS,
+  type TransactEntry,
+  TransactionCancelled,
+  transactWrite,
+} from './transact';
 
 const table = () => config.tableName();
 
@@ -24,7 +31,8 @@ export interface LeasedWriteOptions {
  * Writes a new twin's items so that it is never visible half-written. Up to 100 items: one
  * transaction of `writes(ACTIVE, 1)`. Beyond: `writes(PENDING, n)` in `n - 1` transactions — the
  * first holds the guards and a `pending` META that every reader ignores, the rest go in parallel —
- * then META flips to `active` (with its index keys) only while its lease runs. A failure removes
+ * then META flips to `active` (with its index keys) only while its lease runs, in one transaction
+ * with the write's change-feed events. A failure removes
  * what was written; a crash leaves a pending twin nobody sees, whose guards the next attempt takes
  * over once the lease has passed.
  */
@@ -41,7 +49,13 @@ export async function writeUnderLease(
     return { transactions: 1 };
   }
   const total = Math.ceil(single.length / MAX_TRANSACTION_ITEMS) + 1;
-  const [first, ...rest] = chunk(writes(PENDING, total), MAX_TRANSACTION_ITEMS);
+  // The write's events go with the activation: a crash midway leaves no event of a twin nobody sees.
+  const pending = writes(PENDING, total);
+  const events = pending.filter(isEvent).map((write) => write.entry.Put!.Item!);
+  const [first, ...rest] = chunk(
+    pending.filter((write) => !isEvent(write)),
+    MAX_TRANSACTION_ITEMS,
+  );
   const written: Write[] = [];
   let transactions = 0;
   try {
@@ -60,7 +74,7 @@ export async function writeUnderLease(
       transactions += batch.length;
       await options.afterTransaction?.(transactions);
     }
-    await activate(tenant, record, now, options.what ?? 'twin');
+    await activate(tenant, record, now, options.what ?? 'twin', events);
     return { transactions: transactions + 1 };
   } catch (error) {
     await removeWrites(tenant, record.id, written);
@@ -68,8 +82,19 @@ export async function writeUnderLease(
   }
 }
 
-/** Flips a pending META to active with its index keys, on condition that its lease still runs. */
-async function activate(tenant: string, record: TwinRecord, now: Date, what: string): Promise<void> {
+const isEvent = (write: Write) => write.entry.Put?.Item?.entity === ENTITY.event;
+
+/**
+ * Flips a pending META to active with its index keys, on condition that its lease still runs, and
+ * in the same transaction puts the write's events (under ids of now: see reissuedEvent).
+ */
+async function activate(
+  tenant: string,
+  record: TwinRecord,
+  now: Date,
+  what: string,
+  events: Record<string, unknown>[],
+): Promise<void> {
   const indexKeys = keys.twinIndexKeys(tenant, { ...record, partNumber: record.product.partNumber });
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = {
@@ -84,18 +109,27 @@ async function activate(tenant: string, record: TwinRecord, now: Date, what: str
     sets.push(`#${name} = :${name}`);
   }
   try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.twinMeta(tenant, record.id),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
-        ConditionExpression: '#status = :pending AND leaseUntil > :now',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await transactWrite([
+      {
+        Update: {
+          TableName: table(),
+          Key: keys.twinMeta(tenant, record.id),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
+          ConditionExpression: '#status = :pending AND leaseUntil > :now',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      ...events.map((event) => ({
+        Put: {
+          TableName: table(),
+          Item: reissuedEvent(event),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      })),
+    ]);
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException)
+    if (error instanceof TransactionCancelled && error.conditionFailure?.index === 0)
       throw new Conflict(`Writing the ${what} took longer than its lease: nothing was kept, retry`);
     throw error;
   }

@@ -1,7 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import contentDisposition from 'content-disposition';
 import { config } from '../config';
-import { type ObjectHead, sha256Base64 } from '../domain/document';
+import { downloadAs, type ObjectHead, sha256Base64 } from '../domain/document';
 import { ServiceUnavailable } from '../domain/errors';
 import { s3Client } from './clients';
 import { keys } from './keys';
@@ -57,17 +58,26 @@ export async function presignUpload(
   };
 }
 
-/** A presigned GET of one version, answered with the version's content type. */
+/**
+ * A presigned GET of one version, answered as an attachment named after the document (RFC 6266,
+ * with an RFC 5987 `filename*` for names beyond ASCII) and with a content type that never renders
+ * as a page (see `downloadAs`).
+ */
 export async function presignDownload(
   tenant: string,
-  documentId: string,
+  document: { id: string; title: string },
   version: { version: number; contentType: string },
   now: Date,
 ): Promise<{ url: string; expiresAt: string }> {
+  const served = downloadAs(document.title, version.contentType);
   const command = new GetObjectCommand({
     Bucket: config.bucketName(),
-    Key: keys.documentObject(tenant, documentId, version.version),
-    ResponseContentType: version.contentType,
+    Key: keys.documentObject(tenant, document.id, version.version),
+    ResponseContentType: served.contentType,
+    ResponseContentDisposition: contentDisposition(served.fileName, {
+      // the plain `filename` of older clients: ASCII only, accents dropped
+      fallback: served.fileName.normalize('NFKD').replace(/[^\x20-\x7e]/g, '') || 'document',
+    }),
   });
   const url = await s3Call('prepare the download', () =>
     getSignedUrl(s3Client(), command, { expiresIn: PRESIGN_SECONDS }),

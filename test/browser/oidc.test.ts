@@ -30,10 +30,27 @@ describe('console: sign-in with an OIDC issuer (authorization code + PKCE)', () 
     await page.getByTestId('who').waitFor();
     expect(await page.getByTestId('who').textContent()).toBe('oidc-air · engineer · erin@oidc-air');
     expect(provider.exchanges).toEqual([{ pkce: true, redirectUri: `${harness.url}/auth/callback` }]);
+    expect(provider.nonces).toHaveLength(1);
+    expect(provider.nonces[0]).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(new URL(page.url()).pathname).toBe('/');
     // The API accepts the issuer's token: an empty list of this tenant's twins, no error.
     await page.getByText('No twins match these filters.').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('refuses an ID token whose nonce is not the one it sent', async () => {
+    provider.user = { tenant: 'oidc-air', roles: ['engineer'], email: 'mallory@oidc-air' };
+    provider.forgeNonce = 'a-nonce-of-another-sign-in';
+    const page = await harness.page();
+    await page.goto('/twins');
+    await page.getByRole('button', { name: 'Sign in with your organization' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The sign-in service sent a token of another sign-in; try again.' })
+      .waitFor();
+    provider.forgeNonce = undefined;
+    expect(await page.getByTestId('who').count()).toBe(0);
+    expect(provider.exchanges).toHaveLength(2);
   });
 
   it('refuses a callback it did not start', async () => {
@@ -43,6 +60,6 @@ describe('console: sign-in with an OIDC issuer (authorization code + PKCE)', () 
       .getByRole('alert')
       .filter({ hasText: 'This sign-in was not started here; try again.' })
       .waitFor();
-    expect(provider.exchanges).toHaveLength(1);
+    expect(provider.exchanges).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARTIFACTS,
@@ -64,6 +65,9 @@ afterAll(async () => {
   await harness?.stop();
 });
 
+/** What a download saved (documents are attachments: they are saved, never shown). */
+const savedText = async (saved: Download) => readFileSync((await saved.path())!, 'utf8');
+
 const documentRow = (page: Page, title: string) =>
   page.locator('table.list tbody tr').filter({ has: page.getByRole('cell', { name: title, exact: true }) });
 
@@ -99,11 +103,11 @@ describe('console: the thread and the work package', () => {
     expect(await plan.textContent()).toContain('linked to hvac');
 
     const [first] = await Promise.all([
-      page.waitForEvent('popup'),
+      page.waitForEvent('download'),
       plan.getByRole('button', { name: 'Download HVAC controller R&R' }).click(),
     ]);
-    await first.waitForLoadState();
-    expect(await first.textContent('body')).toBe('Step 1: power off');
+    expect(first.suggestedFilename()).toBe('HVAC controller R&R.txt');
+    expect(await savedText(first)).toBe('Step 1: power off');
 
     await plan.getByLabel('New version of HVAC controller R&R').setInputFiles({
       name: 'plan-2.txt',
@@ -115,13 +119,14 @@ describe('console: the thread and the work package', () => {
       .filter({ hasText: 'Version 2 of "HVAC controller R&R" uploaded.' })
       .waitFor();
     const [second] = await Promise.all([
-      page.waitForEvent('popup'),
+      page.waitForEvent('download'),
       documentRow(page, 'HVAC controller R&R')
         .getByRole('button', { name: 'Download HVAC controller R&R' })
         .click(),
     ]);
-    await second.waitForLoadState();
-    expect(await second.textContent('body')).toBe('Step 1: isolate power');
+    expect(await savedText(second)).toBe('Step 1: isolate power');
+    // the console stayed where it was
+    await documentRow(page, 'HVAC controller R&R').waitFor();
     await screenshot(page, 'thread-documents');
   });
 

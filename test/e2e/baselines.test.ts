@@ -230,6 +230,20 @@ describe('baseline names and pages', () => {
     expect((await planner('GET', `/v1/twins/${twin.id}/baselines`)).body.items).toHaveLength(1);
   });
 
+  it('records exactly one of 20 concurrent takes of one name; the others are 409', async () => {
+    // Prepare
+    const twin = await newAircraft('BL-RACE');
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => takeBaseline(twin.id, { name: 'Handover' })),
+    );
+    // Assess
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
+    for (const answer of answers.filter((answer) => answer.status !== 201))
+      expectProblem(answer, 409, 'body.name');
+    expect((await planner('GET', `/v1/twins/${twin.id}/baselines`)).body.items).toHaveLength(1);
+  });
+
   it('lists newest first without configurations, page by page; a foreign cursor is 400', async () => {
     // Prepare
     const twin = await newAircraft('BL-7');

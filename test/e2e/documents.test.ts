@@ -104,6 +104,39 @@ describe('a document uploaded with its presigned URL', () => {
   });
 });
 
+describe('downloads', () => {
+  const served = async (body: Record<string, unknown>, content: Buffer) => {
+    const created = await acme('POST', '/v1/documents', { body: { ...bulletin(content), ...body } });
+    await upload(created.body, content);
+    const read = await acme('GET', `/v1/documents/${created.body.document.id}`);
+    return fetch(read.body.downloadUrl);
+  };
+
+  it('hands an HTML upload out as an attachment of bytes, never as a page of the storage origin', async () => {
+    // Prepare
+    const page = Buffer.from('<script>alert(document.domain)</script>');
+    // Act
+    const response = await served({ kind: 'manual', title: 'Manual', contentType: 'text/html' }, page);
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="Manual.html"');
+    expect(Buffer.from(await response.arrayBuffer()).equals(page)).toBe(true);
+  });
+
+  it('keeps an inert type and names the file after its title, RFC 5987 beyond ASCII, no path', async () => {
+    // Prepare
+    const content = Buffer.from('Prüfung bestanden');
+    // Act
+    const response = await served({ title: 'Prüfbericht 73/0042', contentType: 'text/plain' }, content);
+    // Assess
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="Prufbericht 73_0042.txt"; filename*=UTF-8''Pr%C3%BCfbericht%2073_0042.txt`,
+    );
+  });
+});
+
 describe('versions', () => {
   it('keep the old one readable until the new one is uploaded, then serve the new one as latest', async () => {
     // Prepare

@@ -1,63 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { aircraftRecord } from '../support/fixtures';
-
-const ROOT = resolve(__dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const START = join(ROOT, 'infra/local/start.ts');
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-/** `npm start` as a user runs it (the same script), in `cwd`, waiting for its "running" line. */
-async function start(cwd: string, args: string[] = []): Promise<Started> {
-  const port = await freePort();
-  const child = spawn(TSX, [START, ...args], {
-    cwd,
-    env: { ...process.env, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  let output = '';
-  await new Promise<void>((ready, fail) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('is running at')) ready();
-    });
-    child.stderr!.on('data', (chunk) => {
-      output += chunk;
-    });
-    void exited.then((code) => fail(new Error(`exited ${code}: ${output}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, exited };
-}
-
-const post = (url: string, body: unknown, token?: string) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-
-const devToken = async (url: string) =>
-  ((await (await post(`${url}/dev/token`, { tenant: 'acme', roles: ['admin'] })).json()) as { token: string })
-    .token;
+import { devToken, post, startLocal as start } from '../support/local-process';
 
 const workDirs: string[] = [];
 afterAll(() => {
@@ -105,4 +53,79 @@ describe('npm start', () => {
     expect(await run.exited).toBe(0);
     expect(readdirSync(cwd)).toEqual([]);
   }, 60_000);
+
+  it('answers only loopback Host names (no token through DNS rebinding); DynamoDB and S3 only on 127.0.0.1', async () => {
+    // Prepare
+    const cwd = mkdtempSync(join(tmpdir(), 'twinthread-start-'));
+    workDirs.push(cwd);
+    const run = await start(cwd, ['--memory']);
+    const port = new URL(run.url).port;
+    // Act
+    const token = (host: string) =>
+      rawRequest(run.url, '/dev/token', host, JSON.stringify({ tenant: 'acme', roles: ['admin'] }));
+    const rebound = await token(`attacker.example:${port}`);
+    const lookalike = await token(`localhost.attacker.example:${port}`);
+    const health = await rawRequest(run.url, '/health', 'attacker.example');
+    const loopback = await Promise.all(
+      [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost'].map(token),
+    );
+    const listeners = [run.dynamodbEndpoint, run.s3Endpoint].map((endpoint) =>
+      Number(new URL(endpoint).port),
+    );
+    const reach = await Promise.all(
+      listeners.flatMap((listener) =>
+        ['127.0.0.1', '127.0.0.2', '::1'].map((host) => connects(host, listener)),
+      ),
+    );
+    run.child.kill('SIGTERM');
+    // Assess
+    for (const refused of [rebound, lookalike, health]) {
+      expect(refused.status).toBe(403);
+      expect(refused.type).toBe('application/problem+json');
+      expect(refused.body).not.toContain('token":');
+    }
+    expect(loopback.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    expect([run.dynamodbEndpoint, run.s3Endpoint].map((endpoint) => new URL(endpoint).hostname)).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+    ]);
+    // reachable on 127.0.0.1 only: neither another loopback address nor IPv6
+    expect(reach).toEqual([true, false, false, true, false, false]);
+    expect(await run.exited).toBe(0);
+  }, 60_000);
 });
+
+/** A request with the Host header a rebound page would send (fetch cannot set Host). */
+const rawRequest = (base: string, path: string, host: string, body?: string) =>
+  new Promise<{ status: number; type: string; body: string }>((done, fail) => {
+    const request = httpRequest(
+      `${base}${path}`,
+      { method: body ? 'POST' : 'GET', headers: { host, 'content-type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () =>
+          done({
+            status: response.statusCode ?? 0,
+            type: response.headers['content-type'] ?? '',
+            body: text,
+          }),
+        );
+      },
+    );
+    request.on('error', fail);
+    request.end(body);
+  });
+
+/** Whether a TCP connection to host:port is accepted. */
+const connects = (host: string, port: number) =>
+  new Promise<boolean>((done) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });

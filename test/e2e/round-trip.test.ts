@@ -186,6 +186,10 @@ describe('export → import into an empty tenant → export', () => {
     expect(second.record.importedFrom).toMatchObject({ twinId: sourceId, exportedAt: first.exportedAt });
     expect(second.positions.some((position: { closedAt?: string }) => position.closedAt)).toBe(true);
     expect(second.twinFields.map((fields: { site: string }) => fields.site)).toEqual(['TLS', 'HAM']);
+    // the copy's baseline names are taken as in the source; a new name is not
+    const taken = await target('POST', `/v1/twins/${copyId}/baselines`, { body: { name: 'delivery' } });
+    expectProblem(taken, 409, 'body.name');
+    await must(target('POST', `/v1/twins/${copyId}/baselines`, { body: { name: 'after import' } }), 201);
 
     // the record times were kept: both twins answer the same at any (asOf, knownAt)
     const recordTimes: string[] = first.changeSets.map(

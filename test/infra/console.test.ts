@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/bundling';
@@ -28,6 +29,7 @@ describe('the web console, deployed', () => {
     const main = new TwinthreadStack(app, 'Twinthread');
     const stack = new TwinthreadConsoleStack(app, 'TwinthreadConsole', {
       api: main.node.findChild('Api') as HttpApi,
+      documentsBucket: main.node.findChild('DocumentsBucket') as IBucket,
     });
     const checks = new AwsSolutionsChecks(app);
     Validations.of(app).addPlugins(checks);
@@ -43,6 +45,37 @@ describe('the web console, deployed', () => {
   }, SYNTH_TIMEOUT);
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('sends the console with a content security policy, no framing, no referrer; the API never stored, never sniffed', () => {
+    const policies = Object.values(
+      template.findResources('AWS::CloudFront::ResponseHeadersPolicy') as Resources,
+    ).map(
+      (resource) =>
+        resource.Properties.ResponseHeadersPolicyConfig as Record<string, Record<string, unknown>>,
+    );
+    const consolePolicy = policies.find((policy) => policy.SecurityHeadersConfig?.ContentSecurityPolicy);
+    const apiPolicy = policies.find((policy) => policy.CustomHeadersConfig);
+    const csp = JSON.stringify(consolePolicy?.SecurityHeadersConfig?.ContentSecurityPolicy ?? {});
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain('RegionalDomainName');
+    expect(consolePolicy?.SecurityHeadersConfig).toMatchObject({
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+      ContentTypeOptions: { Override: true },
+    });
+    expect(apiPolicy).toMatchObject({
+      SecurityHeadersConfig: { ContentTypeOptions: { Override: true } },
+      CustomHeadersConfig: { Items: [{ Header: 'Cache-Control', Value: 'no-store', Override: false }] },
+    });
+    const config = Object.values(template.findResources('AWS::CloudFront::Distribution') as Resources)[0]!
+      .Properties.DistributionConfig as {
+      DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown };
+      CacheBehaviors: { ResponseHeadersPolicyId: unknown }[];
+    };
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toBeDefined();
+    expect(config.CacheBehaviors.every((behavior) => behavior.ResponseHeadersPolicyId)).toBe(true);
+  });
 
   it('serves the files from a private bucket through origin access control, console paths as index.html', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {

@@ -25,8 +25,8 @@ import {
   reviveStalledExport,
   runExportStage,
   runTenantExport,
-  STALL_MS,
   type StageOutcome,
+  stallMs,
   startTenantExport,
 } from '../../shared/tenant-export';
 import { aircraftRecord } from '../support/fixtures';
@@ -490,10 +490,10 @@ describe('a stalled job (its stage killed outright, or never started)', () => {
     const handOff = async (next: ExportStage) => void handedOn.push(next);
     const created = Date.parse(job.createdAt);
     // Act
-    const early = await reviveStalledExport(small, recorded, later(created, STALL_MS - 1_000), { handOff });
+    const early = await reviveStalledExport(small, recorded, later(created, stallMs() - 1_000), { handOff });
     const readers = await Promise.all(
       [1, 2, 3].map(() =>
-        reviveStalledExport(small, recorded, later(created, STALL_MS + 1_000), { handOff }),
+        reviveStalledExport(small, recorded, later(created, stallMs() + 1_000), { handOff }),
       ),
     );
     // Assess
@@ -504,17 +504,19 @@ describe('a stalled job (its stage killed outright, or never started)', () => {
     expect(await exportJobAnswer(small, job.id, new Date())).toMatchObject({ status: 'done', twins: 6 });
   });
 
-  it('waits for the lease of a claimed stage to end, then runs the stage again to the end (GET, locally)', async () => {
-    // Prepare: stage 1 was claimed for a minute, then its invocation died without a word
+  it('hands a claimed stage on as soon as its lease ends, then runs it again to the end (GET, locally)', async () => {
+    // Prepare: stage 1 was claimed (its heartbeat last renewed the lease to a minute on), then died
     const job = await startJob(small);
     const claimedAt = Date.now();
     const lease = { stage: 1, leaseId: ulid(), until: claimedAt + 60_000, now: claimedAt };
     expect(await claimExportStage(small, job.id, lease)).not.toBeNull();
     // Act
-    const during = await exportJobAnswer(small, job.id, later(claimedAt, STALL_MS));
-    const after = await exportJobAnswer(small, job.id, later(claimedAt, 60_000 + STALL_MS + 1_000));
-    // Assess: locally the stage runs again in this process
+    const during = await exportJobAnswer(small, job.id, later(claimedAt, 59_000));
+    const leasedDuring = await getExportJob(small, job.id);
+    const after = await exportJobAnswer(small, job.id, later(claimedAt, 61_000));
+    // Assess: no stall added to the lease; locally the stage runs again in this process
     expect(during).toMatchObject({ status: 'running', stage: 1 });
+    expect(leasedDuring).toMatchObject({ leaseId: lease.leaseId });
     expect(after).toMatchObject({ status: 'running', stage: 1 });
     await vi.waitFor(async () => expect((await getExportJob(small, job.id))?.status).toBe('done'), {
       timeout: 20_000,
@@ -534,7 +536,7 @@ describe('a stalled job (its stage killed outright, or never started)', () => {
     // Act: every reader finds the job stalled again
     let at = Date.now();
     for (let read = 0; read < MAX_STAGE_ATTEMPTS; read++) {
-      at += STALL_MS + 1_000;
+      at += stallMs() + 1_000;
       await reviveStalledExport(small, (await getExportJob(small, job.id))!, new Date(at), { handOff });
     }
     // Assess

@@ -8,6 +8,7 @@ import { AppError, Conflict, PreconditionFailed } from '../../shared/domain/erro
 import { asBuiltHistory, newTwinRecord, patchTwinRecord, planTwinEdit } from '../../shared/domain/twin';
 import type { CreateTwinBody } from '../../shared/schemas/twin';
 import { documentClient } from '../../shared/store/clients';
+import { listEvents } from '../../shared/store/event-store';
 import { keys } from '../../shared/store/keys';
 import {
   createTwin,
@@ -40,6 +41,9 @@ const rawPartition = async (tenant: string, id: string) =>
       }),
     )
   ).Items ?? [];
+
+const feedOf = async (tenant: string, twinId?: string) =>
+  (await listEvents(tenant, twinId ? { twinId } : {}, { limit: 100 })).items;
 
 const listedSerials = async (tenant: string, serialNumber?: string) =>
   (await listTwins(tenant, serialNumber ? { serialNumber } : {}, { limit: 100 })).items.map(
@@ -80,6 +84,44 @@ describe('creating a twin', () => {
     expect(loaded?.positions).toHaveLength(350);
     expect(loaded?.installations).toHaveLength(350);
     expect(await listedSerials(tenant, 'WIDE-1')).toEqual([record.id]);
+  });
+
+  it('puts the change-feed event of a multi-transaction create only with its activation', async () => {
+    // Prepare: a writer that stops after its first transaction (as a killed process does)
+    const tenant = newTenant();
+    const stalled = prepare(wideRecord('GHOST-1', 300));
+    let reachedStop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      reachedStop = resolve;
+    });
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const writing = createTwin(tenant, stalled.history, stalled.now, {
+      afterTransaction: (count) => {
+        if (count > 1) return Promise.resolve();
+        reachedStop();
+        return resumed;
+      },
+    });
+    await stopped;
+    // Act
+    const feedWhileStopped = await feedOf(tenant);
+    const twinEventsWhileStopped = await feedOf(tenant, stalled.record.id);
+    resume();
+    await writing;
+    // Assess
+    expect((await rawPartition(tenant, stalled.record.id)).length).toBeGreaterThan(0);
+    expect(feedWhileStopped).toEqual([]);
+    expect(twinEventsWhileStopped).toEqual([]);
+    const after = await feedOf(tenant);
+    expect(after.map((event) => [event.type, event.twinId, event.positions])).toEqual([
+      ['twin.created', stalled.record.id, 300],
+    ]);
+    // its id is of the activation, so a reader paging past the settle window cannot miss it
+    expect(after[0]!.id > stalled.history.changeSets[0]!.id).toBe(true);
+    expect(await feedOf(tenant, stalled.record.id)).toEqual(after);
   });
 
   it('lets exactly one of many concurrent creates of the same serial number win', async () => {

@@ -57,6 +57,19 @@ describe('gateway: the built console', () => {
     }
   });
 
+  it('sends the console with a content security policy, no framing, no referrer, no sniffing', async () => {
+    for (const path of ['/', '/twins/01J0000000000000000000000', '/assets/app-1.js']) {
+      const answer = await fetch(`${base}${path}`, { headers: html });
+      const policy = answer.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).toContain("object-src 'none'");
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('leaves API routes first, and answers a problem to non-navigations, missing files and escapes', async () => {
     const api = await fetch(`${base}/v1/twins`, { headers: html });
     expect(await api.json()).toEqual({ api: true });

@@ -49,9 +49,11 @@ export async function startSignIn(config: OidcConfig): Promise<void> {
     new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
   );
   const state = random(16);
+  // the ID token must carry it back: a token minted for another sign-in (replayed, injected) is refused
+  const nonce = random(16);
   sessionStorage.setItem(
     PENDING,
-    JSON.stringify({ verifier, state, tokenEndpoint: endpoints.token_endpoint }),
+    JSON.stringify({ verifier, state, nonce, tokenEndpoint: endpoints.token_endpoint }),
   );
   const url = new URL(endpoints.authorization_endpoint);
   url.search = new URLSearchParams({
@@ -60,6 +62,7 @@ export async function startSignIn(config: OidcConfig): Promise<void> {
     redirect_uri: `${location.origin}${CALLBACK_PATH}`,
     scope: config.scope,
     state,
+    nonce,
     code_challenge: challenge,
     code_challenge_method: 'S256',
   }).toString();
@@ -80,11 +83,12 @@ const rolesOf = (value: unknown): string[] =>
       ? value.split(/[\s,]+/).filter(Boolean)
       : [];
 
-/** Back from the issuer: checks the state, trades the code and the verifier for tokens. */
+/** Back from the issuer: checks the state, trades the code and the verifier for tokens, checks the nonce. */
 export async function completeSignIn(config: OidcConfig, search: URLSearchParams): Promise<Session> {
   const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as {
     verifier: string;
     state: string;
+    nonce: string;
     tokenEndpoint: string;
   } | null;
   sessionStorage.removeItem(PENDING);
@@ -107,6 +111,8 @@ export async function completeSignIn(config: OidcConfig, search: URLSearchParams
   const tokens = (await response.json()) as { id_token?: string };
   if (!tokens.id_token) throw new Error('The sign-in service sent no ID token.');
   const claims = claimsOf(tokens.id_token);
+  if (claims.nonce !== pending.nonce)
+    throw new Error('The sign-in service sent a token of another sign-in; try again.');
   return {
     token: tokens.id_token,
     tenant: String(claims[config.tenantClaim] ?? ''),

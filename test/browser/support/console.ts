@@ -48,6 +48,7 @@ export async function startConsole(
     ...(options.auth ? { auth: options.auth } : {}),
   });
   const url = stack.url!;
+  const refusedByPolicy: string[] = [];
   // playwright-core makes a fresh, empty user-data-dir for every launch.
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const call = async (token: string, method: string, path: string, body?: unknown, ifMatch?: number) => {
@@ -69,7 +70,12 @@ export async function startConsole(
     browser,
     async page(viewport = { width: 1280, height: 800 }) {
       const context = await browser.newContext({ viewport, baseURL: url });
-      return context.newPage();
+      const page = await context.newPage();
+      // whatever the content security policy refuses is a failure of the run (see stop)
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+      });
+      return page;
     },
     async token(tenant, roles, sub = `user@${tenant}`) {
       const response = await fetch(`${url}/dev/token`, {
@@ -83,6 +89,8 @@ export async function startConsole(
     async stop() {
       await browser.close();
       await stack.stop();
+      if (refusedByPolicy.length > 0)
+        throw new Error(`The console broke its content security policy:\n${refusedByPolicy.join('\n')}`);
     },
   };
 }

@@ -17,6 +17,10 @@ export interface FakeOidcProvider {
   user: FakeIdentity;
   /** Token requests seen, with the PKCE check's outcome. */
   exchanges: { pkce: boolean; redirectUri: string }[];
+  /** The nonce of each authorization request (absent: none was sent). */
+  nonces: (string | undefined)[];
+  /** The next ID token carries this nonce instead of the one the console sent (a replayed token). */
+  forgeNonce?: string;
   stop(): Promise<void>;
 }
 
@@ -30,7 +34,10 @@ export async function startFakeOidc(clientId = 'twinthread-console'): Promise<Fa
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomUUID();
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
-  const codes = new Map<string, { challenge: string; redirectUri: string; user: FakeIdentity }>();
+  const codes = new Map<
+    string,
+    { challenge: string; redirectUri: string; user: FakeIdentity; nonce: string | undefined }
+  >();
   let issuer = '';
   const provider: FakeOidcProvider = {
     issuer: '',
@@ -38,6 +45,7 @@ export async function startFakeOidc(clientId = 'twinthread-console'): Promise<Fa
     clientId,
     user: { tenant: 'nobody', roles: ['viewer'], email: 'nobody@example.invalid' },
     exchanges: [],
+    nonces: [],
     stop: () => new Promise((done) => server.close(() => done())),
   };
   const server: Server = createServer((request, response) => {
@@ -63,7 +71,14 @@ export async function startFakeOidc(clientId = 'twinthread-console'): Promise<Fa
         return json(400, { error: 'invalid_request' });
       }
       const code = randomUUID();
-      codes.set(code, { challenge: params.get('code_challenge') ?? '', redirectUri, user: provider.user });
+      const nonce = params.get('nonce') ?? undefined;
+      provider.nonces.push(nonce);
+      codes.set(code, {
+        challenge: params.get('code_challenge') ?? '',
+        redirectUri,
+        user: provider.user,
+        nonce: provider.forgeNonce ?? nonce,
+      });
       const back = new URL(redirectUri);
       back.searchParams.set('code', code);
       back.searchParams.set('state', params.get('state') ?? '');
@@ -98,6 +113,7 @@ export async function startFakeOidc(clientId = 'twinthread-console'): Promise<Fa
           tenant: grant.user.tenant,
           roles: grant.user.roles,
           email: grant.user.email,
+          ...(grant.nonce === undefined ? {} : { nonce: grant.nonce }),
         })
           .setProtectedHeader({ alg: 'RS256', kid })
           .setIssuer(issuer)

@@ -52,10 +52,10 @@ export const effectivityText = (effectivity: DocumentMeta['effectivity']) =>
         .join(' · ')
     : '';
 
-/** Opens a document's short-lived download URL in a new tab. */
+/** Saves a document through its short-lived URL: it answers an attachment, so this page stays. */
 export async function download(path: string) {
   const { downloadUrl } = await api<{ downloadUrl: string }>('GET', path);
-  window.open(downloadUrl, '_blank', 'noopener');
+  location.assign(downloadUrl);
 }
 
 export function DocumentRows(props: {
