@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import * as z from 'zod';
-import { fieldPath } from '../shared/http/input';
+import { fieldPath, jsonShapeProblem } from '../shared/http/input';
 import { Slug } from '../shared/schemas/common';
 import { TwinExport, type TwinExportBody } from '../shared/schemas/exchange';
 import { IngestObservation } from '../shared/schemas/ingest';
@@ -76,8 +76,10 @@ export async function* readRows(file: string, format: Format): AsyncGenerator<Ro
     if (text.trim() === '') continue;
     try {
       const value = JSON.parse(text) as unknown;
+      const shape = jsonShapeProblem(value, 'record');
       if (value === null || typeof value !== 'object' || Array.isArray(value))
         yield { line, problem: 'not a JSON object' };
+      else if (shape !== null) yield { line, problem: `${shape.path}: ${shape.message}` };
       else yield { line, value: value as Record<string, unknown> };
     } catch (error) {
       yield { line, problem: `malformed JSON: ${(error as Error).message}` };

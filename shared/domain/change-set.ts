@@ -1,5 +1,5 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
-import { MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
+import { attributeMapProblem, MAX_DEPTH, MAX_POSITIONS } from '../schemas/common';
 import type { Component } from '../schemas/twin';
 import type { BaselineRecord } from './baseline';
 import {
@@ -303,6 +303,8 @@ export function planChangeSet(
         if (operation.revision !== undefined) component.revision = operation.revision;
         if (operation.attributes !== undefined) {
           const attributes = mergeAttributes(current.component.attributes ?? {}, operation.attributes);
+          const problem = attributeMapProblem(attributes);
+          if (problem !== null) throw invalidField(`${field}.attributes`, `${problem} once merged`);
           if (Object.keys(attributes).length > 0)
             component.attributes = attributes as Component['attributes'];
           else delete component.attributes;

@@ -4,6 +4,11 @@ export interface FieldError {
   message: string;
 }
 
+/** Most field errors one problem lists; `errorCount` then tells how many there were. */
+export const MAX_REPORTED_ERRORS = 100;
+/** Longest `detail` of a problem. */
+export const MAX_DETAIL_LENGTH = 4000;
+
 /**
  * Errors the API answers with. Thrown anywhere, turned into `application/problem+json` once, in
  * the HTTP error middleware. `detail` is always safe to show to the caller.
@@ -15,6 +20,8 @@ export class AppError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** How many field errors there were, when `errors` lists only some. */
+    readonly errorCount?: number,
   ) {
     super(detail);
     this.name = new.target.name;
@@ -27,8 +34,8 @@ export class AppError extends Error {
 }
 
 export class BadRequest extends AppError {
-  constructor(detail: string, errors?: FieldError[]) {
-    super(400, 'Invalid input', detail, errors);
+  constructor(detail: string, errors?: FieldError[], errorCount?: number) {
+    super(400, 'Invalid input', detail, errors, undefined, errorCount);
   }
 }
 
@@ -85,8 +92,8 @@ export class PreconditionFailed extends AppError {
 }
 
 export class PayloadTooLarge extends AppError {
-  constructor(detail: string) {
-    super(413, 'Payload too large', detail);
+  constructor(detail: string, errors?: FieldError[], errorCount?: number) {
+    super(413, 'Payload too large', detail, errors, undefined, errorCount);
   }
 }
 

@@ -1,8 +1,9 @@
 import type { ChangeSetBody, Operation } from '../schemas/change';
+import { jsonBytes, MAX_ITEM_BYTES } from '../schemas/common';
 import type { Component } from '../schemas/twin';
 import type { Actor, TwinHistory } from './change-set';
 import { installedAt, positionsAt } from './configuration';
-import { invalidField } from './errors';
+import { invalidField, PayloadTooLarge } from './errors';
 import { toUtc } from './time';
 import { CLOCK_SKEW_MS } from './twin';
 
@@ -146,7 +147,7 @@ export function newInspection(
 ): InspectionRecord {
   const recordedAt = context.now.toISOString();
   const performedAt = performedAtOf(history, input.performedAt, context.now);
-  return {
+  const record: InspectionRecord = {
     id: context.id,
     performedAt,
     recordedAt,
@@ -157,6 +158,13 @@ export function newInspection(
     actor: context.actor,
     discrepancies: findDiscrepancies(history, input.observed, { asOf: performedAt, knownAt: recordedAt }),
   };
+  // the discrepancies repeat what was expected at each position observed: bound the whole record
+  if (jsonBytes(record) > MAX_ITEM_BYTES)
+    throw new PayloadTooLarge(
+      `body.observed: the inspection with its discrepancies would hold more than ${MAX_ITEM_BYTES} bytes: split it`,
+      [{ path: 'body.observed', message: `with its discrepancies more than ${MAX_ITEM_BYTES} bytes` }],
+    );
+  return record;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { attributeMapProblem } from '../schemas/common';
 import type { CreateTwinBody, Lifecycle, Node, PatchTwinBody, Product } from '../schemas/twin';
 import type { Actor, ChangeSetRecord, TwinFieldsRecord, TwinHistory } from './change-set';
 import {
@@ -95,8 +96,8 @@ export function patchTwinRecord(record: TwinRecord, patch: PatchTwinBody, now: D
   if (patch.type === null) delete next.type;
   else if (patch.type !== undefined) next.type = patch.type;
   if (patch.attributes !== undefined) next.attributes = mergeAttributes(record.attributes, patch.attributes);
-  if (Object.keys(next.attributes).length > 200)
-    throw invalidField('body.attributes', 'at most 200 attributes');
+  const problem = attributeMapProblem(next.attributes);
+  if (problem !== null) throw invalidField('body.attributes', `${problem} once merged`);
   return next;
 }
 

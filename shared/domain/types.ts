@@ -1,4 +1,5 @@
 import type { Operation } from '../schemas/change';
+import { isStorableNumber } from '../schemas/common';
 import type { AsBuiltNode, Component, CreateTwinBody, PatchTwinBody } from '../schemas/twin';
 import type { AttributeDefinition, PutTypeBody } from '../schemas/types';
 import type { Actor } from './change-set';
@@ -62,7 +63,7 @@ export function fitsAttribute(definition: AttributeDefinition, value: unknown): 
     case 'string':
       return typeof value === 'string';
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
+      return isStorableNumber(value);
     case 'integer':
       return typeof value === 'number' && Number.isSafeInteger(value);
     case 'boolean':

@@ -1,7 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { BadRequest, type FieldError, PayloadTooLarge, UnsupportedMediaType } from '../domain/errors';
+import {
+  BadRequest,
+  type FieldError,
+  MAX_REPORTED_ERRORS,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+} from '../domain/errors';
 import type { Route } from '../routes';
+import { TOO_LARGE } from '../schemas/common';
 
 /** Lambda's request payload limit. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -17,37 +24,55 @@ export interface RequestInput {
   body: unknown;
 }
 
+/** Most field errors listed in the detail of a 400 (the answer's `errors` holds up to MAX_REPORTED_ERRORS). */
+const MAX_DETAILED = 50;
+
+interface Collected {
+  errors: FieldError[];
+  /** Every issue found, also those not listed. */
+  count: number;
+  /** Some value is too large to store (413) rather than invalid. */
+  tooLarge: boolean;
+}
+
 /** Validates path parameters, query and body of a request against its route's schemas. */
 export function parseInput(route: Route, event: APIGatewayProxyEventV2): RequestInput {
-  const errors: FieldError[] = [];
-  const params = validate(route.request?.params, event.pathParameters ?? {}, 'path', errors);
+  const collected: Collected = { errors: [], count: 0, tooLarge: false };
+  const params = validate(route.request?.params, event.pathParameters ?? {}, 'path', collected);
   const query = validate(
     route.request?.query ?? NO_QUERY,
     event.queryStringParameters ?? {},
     'query',
-    errors,
+    collected,
   );
   const body = route.request?.body
-    ? validate(route.request.body, readJsonBody(event), 'body', errors)
+    ? validate(route.request.body, readJsonBody(event), 'body', collected)
     : undefined;
-  if (errors.length > 0) {
-    throw new BadRequest(errors.map((error) => `${error.path}: ${error.message}`).join('; '), errors);
+  const { errors, count, tooLarge } = collected;
+  if (count > 0) {
+    const listed = errors.slice(0, MAX_DETAILED).map((error) => `${error.path}: ${error.message}`);
+    const detail = `${listed.join('; ')}${count > listed.length ? ` (${count} problems in all)` : ''}`;
+    throw tooLarge ? new PayloadTooLarge(detail, errors, count) : new BadRequest(detail, errors, count);
   }
   return { params: params ?? {}, query: query ?? {}, body };
 }
 
-function validate(schema: z.ZodType | undefined, value: unknown, prefix: string, errors: FieldError[]) {
+function validate(schema: z.ZodType | undefined, value: unknown, prefix: string, collected: Collected) {
   if (!schema) return value as Record<string, unknown>;
   const result = schema.safeParse(value);
   if (result.success) return result.data as Record<string, unknown>;
+  const add = (path: readonly PropertyKey[], message: string) => {
+    collected.count++;
+    if (collected.errors.length < MAX_REPORTED_ERRORS)
+      collected.errors.push({ path: fieldPath(prefix, path), message });
+  };
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys)
-        errors.push({ path: fieldPath(prefix, [...issue.path, key]), message: 'unknown field' });
+      for (const key of issue.keys) add([...issue.path, key], 'unknown field');
     } else {
-      errors.push({ path: fieldPath(prefix, issue.path), message: issue.message });
+      add(issue.path, issue.message);
+      if (issue.code === 'custom' && issue.params?.status === TOO_LARGE.status) collected.tooLarge = true;
     }
-    if (errors.length >= 50) break;
   }
   return undefined;
 }
@@ -79,22 +104,47 @@ function readJsonBody(event: APIGatewayProxyEventV2): unknown {
     const message = `malformed JSON: ${(error as Error).message}`;
     throw new BadRequest(`body: ${message}`, [{ path: 'body', message }]);
   }
-  if (depthOf(parsed) > MAX_JSON_DEPTH) {
-    const message = `nested deeper than ${MAX_JSON_DEPTH} levels`;
-    throw new BadRequest(`body: ${message}`, [{ path: 'body', message }]);
-  }
+  const problem = jsonShapeProblem(parsed, 'body');
+  if (problem !== null) throw new BadRequest(`${problem.path}: ${problem.message}`, [problem]);
   return parsed;
 }
 
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > MAX_JSON_DEPTH) break;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+/**
+ * What no parsed JSON value may be, before a schema walks it: nested deeper than MAX_JSON_DEPTH, or
+ * holding a key `__proto__` anywhere (no field has that name; a schema would silently drop it).
+ */
+export function jsonShapeProblem(value: unknown, prefix: string): FieldError | null {
+  // each entry points at its parent: a path is only spelled out for the answer
+  interface Entry {
+    value: unknown;
+    depth: number;
+    parent?: Entry;
+    key?: PropertyKey;
   }
-  return deepest;
+  const pathOf = (entry: Entry | undefined, last: PropertyKey): PropertyKey[] => {
+    const path = [last];
+    for (let at = entry; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const stack: Entry[] = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    const current = entry.value;
+    if (current === null || typeof current !== 'object') continue;
+    if (entry.depth > MAX_JSON_DEPTH)
+      return { path: prefix, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+    if (Object.hasOwn(current, '__proto__'))
+      return {
+        path: fieldPath(prefix, pathOf(entry, '__proto__')),
+        message: 'is not an accepted field name',
+      };
+    for (const [key, child] of Object.entries(current))
+      stack.push({
+        value: child,
+        depth: entry.depth + 1,
+        parent: entry,
+        key: Array.isArray(current) ? Number(key) : key,
+      });
+  }
+  return null;
 }

@@ -1,5 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AppError, ServiceUnavailable } from '../domain/errors';
+import {
+  AppError,
+  BadRequest,
+  MAX_DETAIL_LENGTH,
+  MAX_REPORTED_ERRORS,
+  PayloadTooLarge,
+  ServiceUnavailable,
+} from '../domain/errors';
 
 /** What an operation returns: the handler turns it into the Lambda proxy result. */
 export interface HttpResult {
@@ -64,6 +71,24 @@ const THROTTLING = new Set([
   'InternalServerError',
 ]);
 
+/** DynamoDB's refusal of an item over 400 KB: the schemas bound what is stored, this is the backstop. */
+const isItemTooLarge = (error: unknown): boolean =>
+  (error as { name?: string })?.name === 'ValidationException' &&
+  /item size (to update )?has exceeded/i.test((error as Error).message ?? '');
+
+/** The DynamoDB marshaller's refusal of a number it cannot store exactly (the schemas bound numbers; backstop). */
+const isUnstorableNumber = (error: unknown): boolean =>
+  error instanceof Error &&
+  /^(Number .* is (greater|lesser) than Number\.M(AX|IN)_SAFE_INTEGER|Special numeric value)/.test(
+    error.message,
+  );
+
+/** How many field errors there were, when the answer lists only the first MAX_REPORTED_ERRORS. */
+function errorCountOf(error: AppError): { errorCount?: number } {
+  const count = Math.max(error.errorCount ?? 0, error.errors?.length ?? 0);
+  return count > MAX_REPORTED_ERRORS ? { errorCount: count } : {};
+}
+
 /** Turns any error into an RFC 9457 problem. Only AppError details reach the client. */
 export function problemOf(error: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
   const known =
@@ -71,7 +96,15 @@ export function problemOf(error: unknown, requestId: string): APIGatewayProxyStr
       ? error
       : THROTTLING.has((error as { name?: string })?.name ?? '')
         ? new ServiceUnavailable('The service is busy: retry shortly', 1)
-        : new AppError(500, 'Internal error', `Something went wrong on our side (request ${requestId})`);
+        : isItemTooLarge(error)
+          ? new PayloadTooLarge('The write would make a record larger than the store takes (400 KB)', [
+              { path: 'body', message: 'too large to store' },
+            ])
+          : isUnstorableNumber(error)
+            ? new BadRequest('The body holds a number that cannot be stored exactly', [
+                { path: 'body', message: 'a number is out of the range stored exactly' },
+              ])
+            : new AppError(500, 'Internal error', `Something went wrong on our side (request ${requestId})`);
   return {
     statusCode: known.status,
     headers: { 'content-type': 'application/problem+json', ...known.headers },
@@ -79,9 +112,13 @@ export function problemOf(error: unknown, requestId: string): APIGatewayProxyStr
       type: known.type,
       title: known.title,
       status: known.status,
-      detail: known.detail,
+      detail:
+        known.detail.length > MAX_DETAIL_LENGTH
+          ? `${known.detail.slice(0, MAX_DETAIL_LENGTH - 1)}…`
+          : known.detail,
       instance: requestId,
-      ...(known.errors ? { errors: known.errors } : {}),
+      ...(known.errors ? { errors: known.errors.slice(0, MAX_REPORTED_ERRORS) } : {}),
+      ...errorCountOf(known),
     }),
   };
 }

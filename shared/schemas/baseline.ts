@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { Actor } from './change';
-import { Cursor, Id, IsoDateTime, Limit, Text } from './common';
+import { Cursor, Id, IsoDateTime, Label, Limit } from './common';
 import { Component, Node } from './twin';
 
 export const BaselineParams = z.strictObject({ id: Id, baselineId: Id });
 
 export const CreateBaselineBody = z
   .strictObject({
-    name: Text(128).meta({ description: 'Unique per twin', example: 'Q3 2026' }),
+    name: Label(128).meta({ description: 'Unique per twin', example: 'Q3 2026' }),
     at: IsoDateTime.optional().meta({
       description: 'Valid time of the snapshot; default now, not before builtAt, not in the future',
     }),

@@ -1,5 +1,21 @@
 import * as z from 'zod';
-import { Attributes, Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Text } from './common';
+import {
+  AttributeName,
+  Attributes,
+  AttributesPatch,
+  AttributeValue,
+  Cursor,
+  Id,
+  Identifier,
+  IsoDateTime,
+  Label,
+  Limit,
+  MAX_OPERATIONS_BYTES,
+  PositionPath,
+  Slug,
+  Text,
+  withinBytes,
+} from './common';
 import { Component, Lifecycle } from './twin';
 
 const position = PositionPath;
@@ -13,12 +29,9 @@ export const Operation = z
     z.strictObject({
       op: z.literal('update'),
       position,
-      softwareVersion: Text(64).optional(),
-      revision: Text(64).optional(),
-      attributes: z
-        .record(z.string().min(1).max(128), z.unknown())
-        .optional()
-        .meta({ description: 'JSON merge patch of the component attributes: null removes a key' }),
+      softwareVersion: Label(64).optional(),
+      revision: Label(64).optional(),
+      attributes: AttributesPatch.optional(),
     }),
     z.strictObject({ op: z.literal('add-position'), position, name: Text(256).optional() }),
     z.strictObject({ op: z.literal('remove-position'), position }),
@@ -33,11 +46,15 @@ export const MAX_OPERATIONS = 25;
 export const ChangeSetBody = z
   .strictObject({
     reason: Text(1024),
-    workOrder: Text(128).optional(),
+    workOrder: Label(128).optional(),
     effectiveAt: IsoDateTime.optional().meta({
       description: 'When it happened on the unit (valid time); default now',
     }),
-    operations: z.array(Operation).min(1).max(MAX_OPERATIONS),
+    operations: withinBytes(
+      z.array(Operation).min(1).max(MAX_OPERATIONS),
+      MAX_OPERATIONS_BYTES,
+      'the operations',
+    ),
   })
   .superRefine((body, context) => {
     body.operations.forEach((operation, index) => {
@@ -68,10 +85,11 @@ const FieldChange = <T extends z.ZodType>(value: T) =>
 export const SetTwinOperation = z
   .strictObject({
     op: z.literal('set-twin'),
-    site: FieldChange(z.string()).optional(),
-    type: FieldChange(z.string()).optional(),
+    site: FieldChange(Label(128)).optional(),
+    type: FieldChange(Slug).optional(),
+    // the attribute value schema of every write path: an import takes these back
     attributes: z
-      .record(z.string(), FieldChange(z.unknown()))
+      .record(AttributeName, FieldChange(AttributeValue))
       .optional()
       .meta({ description: 'Each attribute that changed (through a view: only those it shows)' }),
   })

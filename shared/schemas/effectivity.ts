@@ -1,6 +1,6 @@
 import semver from 'semver';
 import * as z from 'zod';
-import { Identifier, Text } from './common';
+import { Identifier, Label, Text } from './common';
 
 /**
  * Which units a document applies to, by what they carry: a part number, optionally narrowed to
@@ -9,7 +9,7 @@ import { Identifier, Text } from './common';
 export const Effectivity = z
   .strictObject({
     partNumber: Identifier,
-    revisions: z.array(Text(64)).min(1).max(100).optional(),
+    revisions: z.array(Label(64)).min(1).max(100).optional(),
     softwareVersions: Text(256)
       .refine((range) => semver.validRange(range) !== null, {
         message: 'must be a semver range, e.g. ">=2.0.0 <2.4.0"',

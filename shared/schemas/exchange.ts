@@ -1,6 +1,19 @@
 import * as z from 'zod';
+import { DISCREPANCY_KINDS } from '../domain/inspection';
 import { Operation, SetTwinOperation } from './change';
-import { Attributes, Id, Identifier, IsoDateTime, PositionPath, Text } from './common';
+import {
+  Attributes,
+  FreeText,
+  Id,
+  Identifier,
+  IsoDateTime,
+  Label,
+  MAX_OPERATIONS_BYTES,
+  PositionPath,
+  TenantId,
+  Text,
+  withinBytes,
+} from './common';
 import { DocumentKind } from './document';
 import { Effectivity } from './effectivity';
 import { Observation } from './inspection';
@@ -64,14 +77,18 @@ const ExportChangeSet = z.strictObject({
   id: Text(128),
   seq: z.number().int().min(1),
   reason: Text(1024),
-  workOrder: Text(128).optional(),
+  workOrder: Label(128).optional(),
   effectiveAt: IsoDateTime,
   recordedAt: IsoDateTime,
   actor: ExportActor,
-  operations: z
-    .array(z.union([Operation, AsBuiltOperation, SetTwinOperation]))
-    .min(1)
-    .max(1000),
+  operations: withinBytes(
+    z
+      .array(z.union([Operation, AsBuiltOperation, SetTwinOperation]))
+      .min(1)
+      .max(1000),
+    MAX_OPERATIONS_BYTES,
+    'the operations',
+  ),
   paths: z.array(PositionPath).max(1000).optional(),
 });
 
@@ -84,16 +101,31 @@ const ExportBaseline = z.looseObject({
   actor: ExportActor,
 });
 
+const ExportComponentSummary = z
+  .strictObject({
+    partNumber: Identifier.optional(),
+    serialNumber: Identifier.optional(),
+    softwareVersion: Label(64).optional(),
+  })
+  .nullable();
+
+const ExportDiscrepancy = z.strictObject({
+  path: PositionPath,
+  kind: z.enum(DISCREPANCY_KINDS),
+  expected: ExportComponentSummary.optional(),
+  observed: ExportComponentSummary.optional(),
+});
+
 const ExportInspection = z.looseObject({
   id: Text(128),
   performedAt: IsoDateTime,
   recordedAt: IsoDateTime,
-  inspector: Text(256),
-  findings: z.string().max(10_000).optional(),
+  inspector: Label(256),
+  findings: FreeText(10_000).optional(),
   observed: z.array(Observation).max(1000),
   documents: z.array(Text(128)).max(50).optional(),
   actor: ExportActor,
-  discrepancies: z.array(z.record(z.string(), z.unknown())).max(1000),
+  discrepancies: z.array(ExportDiscrepancy).max(1000),
 });
 
 const ExportLink = z.looseObject({
@@ -121,7 +153,7 @@ const ExportRecord = z.looseObject({
   serialNumber: Identifier,
   product: Product,
   oem: Identifier.optional(),
-  site: Text(128).optional(),
+  site: Label(128).optional(),
   lifecycle: Lifecycle,
   type: z.string().max(64).optional(),
   typeVersion: z.number().int().optional(),
@@ -141,7 +173,7 @@ export const TwinExport = z
   .looseObject({
     format: z.literal('twinthread.twin/2'),
     exportedAt: IsoDateTime,
-    source: z.strictObject({ tenant: Identifier, twinId: Identifier }),
+    source: z.strictObject({ tenant: TenantId, twinId: Identifier }),
     record: ExportRecord,
     positions: z.array(ExportPosition).max(MAX_INTERVALS),
     installations: z.array(ExportInstallation).max(MAX_INTERVALS),

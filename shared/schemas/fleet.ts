@@ -1,6 +1,6 @@
 import semver from 'semver';
 import * as z from 'zod';
-import { Cursor, Id, Identifier, IsoDateTime, Limit, Text } from './common';
+import { Cursor, Id, Identifier, IsoDateTime, Label, Limit, Text } from './common';
 import { Component } from './twin';
 
 /** A semver range such as `>=2.0.0 <2.4.0` or `^3.1.0 || 4.x` (anything the `semver` package accepts). */
@@ -13,7 +13,7 @@ export const SoftwareVersionRange = Text(256)
 const fleetFilter = {
   partNumber: Identifier.meta({ description: 'The part number the units carry', example: 'FADEC-SW' }),
   softwareVersion: SoftwareVersionRange.optional(),
-  revision: Text(64).optional().meta({ description: 'Only components of this revision' }),
+  revision: Label(64).optional().meta({ description: 'Only components of this revision' }),
   asOf: IsoDateTime.optional().meta({ description: 'Valid time: what the units carried then (default now)' }),
 };
 

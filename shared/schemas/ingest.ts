@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Id, Identifier, PositionPath, Text } from './common';
+import { Id, Identifier, Label, PositionPath } from './common';
 
 /** Most observations one ingest request may carry. */
 export const MAX_INGEST_OBSERVATIONS = 1000;
@@ -11,7 +11,7 @@ export const ObservedComponent = z
   .strictObject({
     partNumber: Identifier,
     serialNumber: Identifier.optional().meta({ description: 'Left out: not read (not judged)' }),
-    softwareVersion: Text(64).optional().meta({ description: 'Left out: not read (not judged)' }),
+    softwareVersion: Label(64).optional().meta({ description: 'Left out: not read (not judged)' }),
   })
   .meta({ id: 'ObservedComponent' });
 

@@ -1,6 +1,17 @@
 import * as z from 'zod';
 import { Actor, ChangeSetRecord } from './change';
-import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Text } from './common';
+import {
+  Cursor,
+  FreeText,
+  Id,
+  Identifier,
+  IsoDateTime,
+  Label,
+  Limit,
+  MAX_OBSERVED_BYTES,
+  PositionPath,
+  withinBytes,
+} from './common';
 import { Twin } from './twin';
 
 /** Most positions one inspection may report. */
@@ -13,7 +24,7 @@ export const Observation = z
       .optional()
       .meta({ description: 'null: the position was found empty; left out: not read' }),
     partNumber: Identifier.optional(),
-    softwareVersion: Text(64).optional(),
+    softwareVersion: Label(64).optional(),
   })
   .refine(
     (observation) =>
@@ -28,9 +39,13 @@ export const InspectionBody = z
     performedAt: IsoDateTime.meta({
       description: 'When the inspection was performed: not before the twin was built, not in the future',
     }),
-    inspector: Text(256),
-    findings: z.string().max(10_000).optional(),
-    observed: z.array(Observation).min(1).max(MAX_OBSERVED),
+    inspector: Label(256),
+    findings: FreeText(10_000).optional(),
+    observed: withinBytes(
+      z.array(Observation).min(1).max(MAX_OBSERVED),
+      MAX_OBSERVED_BYTES,
+      'the observations',
+    ),
     documents: z
       .array(Id)
       .max(50)

@@ -1,14 +1,23 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
-import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Role, Text } from './common';
+import {
+  AttributeName,
+  Cursor,
+  Id,
+  Identifier,
+  IsoDateTime,
+  Label,
+  Limit,
+  PositionPath,
+  Role,
+  TenantId,
+} from './common';
 import { COMPONENT_KINDS } from './twin';
-
-const AttributeName = z.string().min(1).max(128);
 
 /** What a party or a role sees of a twin. An absent list allows everything, an empty list nothing. */
 export const ViewBody = z
   .strictObject({
-    name: Text(128),
+    name: Label(128),
     positions: z
       .array(PositionPath)
       .max(100)
@@ -34,7 +43,7 @@ export type GrantPermission = (typeof GRANT_PERMISSIONS)[number];
 export const TwinSelector = z
   .strictObject({
     ids: z.array(Id).min(1).max(100).optional(),
-    site: Text(128).optional(),
+    site: Label(128).optional(),
     partNumber: Identifier.optional(),
   })
   .refine((selector) => Object.keys(selector).length > 0, {
@@ -47,7 +56,7 @@ export const TwinSelector = z
 
 export const GrantBody = z
   .strictObject({
-    grantee: Identifier.meta({ description: 'Tenant id of the party that receives the grant' }),
+    grantee: TenantId.meta({ description: 'Tenant id of the party that receives the grant' }),
     viewId: Id,
     twins: TwinSelector,
     purpose: z.enum(GRANT_PURPOSES),
@@ -75,7 +84,7 @@ export const GrantParams = z.strictObject({ id: Id });
 export const ListGrantsQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor.optional(),
-  grantee: Identifier.optional(),
+  grantee: TenantId.optional(),
   active: z
     .enum(['true', 'false'])
     .optional()
@@ -86,21 +95,21 @@ export const RoleViewBody = z.strictObject({
   viewId: Id.nullable().meta({ description: 'null: the role sees everything' }),
 });
 
-export const SharedTwinParams = z.strictObject({ owner: Identifier, id: Id });
+export const SharedTwinParams = z.strictObject({ owner: TenantId, id: Id });
 export const SharedListQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor.optional(),
   purpose: z.enum(GRANT_PURPOSES).optional(),
   partNumber: Identifier.optional(),
-  owner: Identifier.optional(),
+  owner: TenantId.optional(),
 });
 export const InstalledBaseQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor.optional(),
   partNumber: Identifier.optional(),
-  owner: Identifier.optional(),
+  owner: TenantId.optional(),
 });
-export const SharedDocumentParams = z.strictObject({ owner: Identifier, id: Id, documentId: Id });
+export const SharedDocumentParams = z.strictObject({ owner: TenantId, id: Id, documentId: Id });
 
 export const View = ViewBody.extend({
   id: Id,
@@ -169,7 +178,7 @@ export const InstalledBase = z
   })
   .meta({ id: 'InstalledBase' });
 
-export const ReceivedGrantsQuery = z.strictObject({ owner: Identifier.optional() });
+export const ReceivedGrantsQuery = z.strictObject({ owner: TenantId.optional() });
 
 export const ReceivedGrantParams = z.strictObject({ id: Id });
 

@@ -1,6 +1,18 @@
 import * as z from 'zod';
 import { LIFECYCLE_STATES } from '../domain/lifecycle-states';
-import { Attributes, Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath, Slug, Text } from './common';
+import {
+  Attributes,
+  AttributesPatch,
+  Cursor,
+  Id,
+  Identifier,
+  IsoDateTime,
+  Label,
+  Limit,
+  PositionPath,
+  Slug,
+  Text,
+} from './common';
 
 export const Lifecycle = z.enum(LIFECYCLE_STATES);
 
@@ -8,7 +20,7 @@ export const COMPONENT_KINDS = ['mechanical', 'electrical', 'software'] as const
 
 export const Product = z.strictObject({
   partNumber: Identifier,
-  revision: Text(64).optional(),
+  revision: Label(64).optional(),
   name: Text(256).optional(),
 });
 
@@ -16,9 +28,9 @@ export const Component = z
   .strictObject({
     partNumber: Identifier,
     serialNumber: Identifier.optional(),
-    revision: Text(64).optional(),
+    revision: Label(64).optional(),
     kind: z.enum(COMPONENT_KINDS),
-    softwareVersion: Text(64).optional(),
+    softwareVersion: Label(64).optional(),
     twinId: Id.optional(),
     type: Slug.optional().meta({
       description: 'A component type of the tenant: attributes are validated against it',
@@ -51,7 +63,7 @@ export const CreateTwinBody = z
     serialNumber: Identifier,
     product: Product,
     oem: Identifier.optional(),
-    site: Text(128).optional(),
+    site: Label(128).optional(),
     type: Slug.optional(),
     attributes: Attributes.optional(),
     builtAt: IsoDateTime.optional(),
@@ -62,16 +74,13 @@ export type CreateTwinBody = z.infer<typeof CreateTwinBody>;
 
 export const PatchTwinBody = z
   .strictObject({
-    site: Text(128).nullable().optional(),
+    site: Label(128).nullable().optional(),
     type: Slug.nullable().optional(),
-    attributes: z
-      .record(z.string().min(1).max(128), z.unknown())
-      .optional()
-      .meta({ description: 'JSON merge patch of the attributes: null removes a key' }),
+    attributes: AttributesPatch.optional(),
     reason: Text(1024).optional().meta({
       description: "Why, for the history entry; default: the fields edited (edit of the twin's site)",
     }),
-    workOrder: Text(128).optional(),
+    workOrder: Label(128).optional(),
     effectiveAt: IsoDateTime.optional().meta({
       description:
         "When it took effect on the unit (valid time); default now. Not before the twin's last edit",
@@ -131,7 +140,7 @@ export const TwinList = z
 export const TwinIdParams = z.strictObject({ id: Id });
 
 export const ListTwinsQuery = z.strictObject({
-  site: Text(128).optional(),
+  site: Label(128).optional(),
   partNumber: Identifier.optional(),
   serialNumber: Identifier.optional(),
   lifecycle: Lifecycle.optional(),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Cursor, IsoDateTime, Limit, Slug, Text } from './common';
+import { Cursor, IsoDateTime, Limit, RESERVED_ATTRIBUTE_NAMES, Slug, Text, withinBytes } from './common';
 
 export const TYPE_KINDS = ['twin', 'component'] as const;
 export const ATTRIBUTE_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'enum'] as const;
@@ -9,9 +9,16 @@ export const ATTRIBUTE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** Most attributes one type may declare (a twin carries at most 200). */
 export const MAX_TYPE_ATTRIBUTES = 200;
 
+/** Most bytes of the attribute definitions of one type version, as JSON (one item holds them). */
+export const MAX_TYPE_ATTRIBUTES_BYTES = 128 * 1024;
+
 const AttributeName = z
   .string()
-  .regex(ATTRIBUTE_NAME_PATTERN, 'must start with a letter, then letters, digits, "_" or "-" (1 to 64)');
+  .regex(ATTRIBUTE_NAME_PATTERN, 'must start with a letter, then letters, digits, "_" or "-" (1 to 64)')
+  .refine(
+    (name) => !RESERVED_ATTRIBUTE_NAMES.includes(name),
+    `must not be ${RESERVED_ATTRIBUTE_NAMES.join(', ')}`,
+  );
 
 export const AttributeDefinition = z
   .strictObject({
@@ -36,11 +43,16 @@ export const PutTypeBody = z
   .strictObject({
     kind: z.enum(TYPE_KINDS),
     description: Text(1024).optional(),
-    attributes: z
-      .record(AttributeName, AttributeDefinition)
-      .refine((record) => Object.keys(record).length <= MAX_TYPE_ATTRIBUTES, {
-        message: `at most ${MAX_TYPE_ATTRIBUTES} attributes`,
-      }),
+    attributes: withinBytes(
+      z
+        .record(AttributeName, AttributeDefinition)
+        .refine((record) => Object.keys(record).length <= MAX_TYPE_ATTRIBUTES, {
+          message: `at most ${MAX_TYPE_ATTRIBUTES} attributes`,
+        })
+        .meta({ maxProperties: MAX_TYPE_ATTRIBUTES }),
+      MAX_TYPE_ATTRIBUTES_BYTES,
+      'the attribute definitions',
+    ),
     additionalAttributes: z.boolean().optional().meta({
       description: 'Whether attributes the type does not declare are accepted (default false)',
     }),

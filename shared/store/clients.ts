@@ -27,7 +27,11 @@ export function documentClient(): DynamoDBDocumentClient {
     },
     { step: 'initialize', name: 'twinthreadCallCounter' },
   );
-  const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  // convertClassInstanceToMap: a map whose own key is "constructor" is still a map (the schemas refuse
+  // such attribute names; this keeps any other such key from being a 500)
+  const client = DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
   dynamo = { endpoint, client };
   return client;
 }

@@ -165,3 +165,46 @@ describe('toProxyResult', () => {
     });
   });
 });
+
+describe('problemOf bounds what it answers', () => {
+  it('lists the first 100 field errors and counts them all', () => {
+    const errors = Array.from({ length: 150 }, (_, index) => ({
+      path: `body.items[${index}]`,
+      message: 'bad',
+    }));
+    const body = bodyOf(problemOf(new BadRequest('x'.repeat(10_000), errors), REQUEST_ID));
+    expect(body.errors).toHaveLength(100);
+    expect(body.errorCount).toBe(150);
+    expect((body.detail as string).length).toBeLessThanOrEqual(4000);
+    expect(Problem.safeParse(body).success).toBe(true);
+  });
+
+  it('takes the count an input check gives when it kept only the first errors', () => {
+    const body = bodyOf(
+      problemOf(new BadRequest('x', [{ path: 'body.a', message: 'bad' }], 120_000), REQUEST_ID),
+    );
+    expect(body.errorCount).toBe(120_000);
+  });
+
+  it("answers DynamoDB's refusal of an item over 400 KB as 413, not 500", () => {
+    const refusal = Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+      name: 'ValidationException',
+    });
+    const result = problemOf(refusal, REQUEST_ID);
+    expect(result.statusCode).toBe(413);
+    expect(bodyOf(result).errors).toEqual([{ path: 'body', message: 'too large to store' }]);
+  });
+});
+
+describe('problemOf and numbers the marshaller refuses', () => {
+  it('answers 400 rather than 500 should one slip past the schemas', () => {
+    const refusal = new Error(
+      'Number 1e+300 is greater than Number.MAX_SAFE_INTEGER. Use NumberValue from @aws-sdk/lib-dynamodb.',
+    );
+    const result = problemOf(refusal, REQUEST_ID);
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).errors).toEqual([
+      { path: 'body', message: 'a number is out of the range stored exactly' },
+    ]);
+  });
+});

@@ -13,6 +13,7 @@ import {
   type TypeRecord,
   twinPatchTypedWrites,
 } from '../../shared/domain/types';
+import { isStorableNumber } from '../../shared/schemas/common';
 import type { Component } from '../../shared/schemas/twin';
 import type { AttributeDefinition } from '../../shared/schemas/types';
 
@@ -42,7 +43,10 @@ describe('attribute values', () => {
   it.each([
     [{ type: 'string' }, 'x', 1],
     [{ type: 'number' }, 1.5, '1.5'],
+    [{ type: 'number' }, -9007199254740991, 1e300],
+    [{ type: 'number' }, 1e-7, 5e-324],
     [{ type: 'integer' }, 3, 3.5],
+    [{ type: 'integer' }, 9007199254740991, 9007199254740992],
     [{ type: 'boolean' }, false, 'false'],
     [{ type: 'date' }, '2026-03-01', '2026-02-30'],
     [{ type: 'date' }, '2026-03-01T10:00:00Z', '2026-03-01T10:00:00'],
@@ -113,7 +117,10 @@ const fittingValue = (attribute: AttributeDefinition): fc.Arbitrary<unknown> => 
     case 'string':
       return fc.string();
     case 'number':
-      return fc.double({ noNaN: true, noDefaultInfinity: true });
+      // what a number attribute can hold: stored exactly (README "Limits")
+      return fc
+        .double({ noNaN: true, min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER })
+        .filter(isStorableNumber);
     case 'integer':
       return fc.integer();
     case 'boolean':
