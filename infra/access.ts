@@ -33,6 +33,11 @@ export interface FunctionAccess {
   readonly indexes: readonly IndexName[];
   /** Granted on the objects under {@link TENANT_OBJECTS}. */
   readonly bucket: readonly BucketAction[];
+  /**
+   * Pages lists: may read the cursor key secret (and gets its ARN).
+   * @default false
+   */
+  readonly pages?: boolean;
 }
 
 /** Object key pattern of tenant documents and exports (`tenants/<t>/...`). */
@@ -61,6 +66,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'site', 'product'],
     bucket: [],
+    pages: true,
   },
   // documents (presigned uploads and downloads, the size check: HeadObject is s3:GetObject), links
   // and inspections (a ConditionCheck that the twin is active); document lists (list, product),
@@ -69,6 +75,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
     indexes: ['list', 'product', 'fleet'],
     bucket: ['s3:GetObject', 's3:PutObject'],
+    pages: true,
   },
   // views, grants, the grantee's reads and writes (ConditionCheck of the twin on grantee
   // inspections), access events of a listed page (BatchWriteItem), shared documents' downloads;
@@ -77,14 +84,15 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
     indexes: ['grantee', 'list', 'site', 'product'],
     bucket: ['s3:GetObject'],
+    pages: true,
   },
   // installations by part number, the twins' sites by BatchGet
-  fleet: { table: READ, indexes: ['fleet'], bucket: [] },
+  fleet: { table: READ, indexes: ['fleet'], bucket: [], pages: true },
   // observations judged and applied as change sets (transactions); Powertools idempotency records
   // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product)
-  ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [] },
+  ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [], pages: true },
   // the change feed: the tenant's event partition, or a twin's events through the list index
-  events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [] },
+  events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [], pages: true },
   // exports and imports (imports are transactions; BatchWriteItem clears a failed large import),
   // tenant export jobs (multipart uploads to the bucket: Create/UploadPart/Complete are s3:PutObject);
   // listings of twins, documents, types and views (list), documents by effectivity (product)
@@ -92,6 +100,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'product'],
     bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+    pages: true,
   },
   // the API reference page: no data
   docs: { table: [], indexes: [], bucket: [] },

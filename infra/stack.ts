@@ -25,6 +25,7 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
@@ -154,6 +155,18 @@ export class TwinthreadStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Page cursors are sealed (AES-256-GCM) with a key derived from this secret, read once per cold start.
+    const cursorKey = new Secret(this, 'CursorKey', {
+      description: 'twinthread: seals page cursors (any string of at least 32 characters)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The cursor key only seals page cursors that live minutes; it holds no credential. Rotating it ends the open cursors (a client starts its listing again), so it is rotated by hand, not on a schedule.',
+    });
+
     // Each function gets only the settings it reads: the table's and bucket's names with access to
     // them, the token settings with routes that need a token (the functions alone verify tokens).
     const authEnvironment: Record<string, string> = {
@@ -168,6 +181,8 @@ export class TwinthreadStack extends Stack {
       ...(access[name].table.length > 0 ? { [ENV.tableName]: table.tableName } : {}),
       ...(access[name].bucket.length > 0 ? { [ENV.bucketName]: bucket.bucketName } : {}),
       ...(routesOf(name).some((route) => route.auth) ? authEnvironment : {}),
+      // the functions that page read the cursor key (and may: see below)
+      ...(access[name].pages ? { [ENV.cursorKeySecretArn]: cursorKey.secretArn } : {}),
       POWERTOOLS_SERVICE_NAME: 'twinthread',
       // stack traces through the bundled source maps
       NODE_OPTIONS: '--enable-source-maps',
@@ -190,7 +205,8 @@ export class TwinthreadStack extends Stack {
       });
       logGroup.grantWrite(role);
 
-      const { table: tableActions, indexes, bucket: bucketActions } = access[name];
+      const { table: tableActions, indexes, bucket: bucketActions, pages } = access[name];
+      if (pages) cursorKey.grantRead(role);
       if (tableActions.length > 0) {
         role.addToPrincipalPolicy(
           new PolicyStatement({ actions: [...tableActions], resources: [table.tableArn] }),

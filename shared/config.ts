@@ -27,6 +27,10 @@ export const ENV = {
   rolesClaim: 'AUTH_ROLES_CLAIM',
   /** Change feed: serve only events older than this many milliseconds (see shared/domain/feed.ts). @default 2000 */
   eventsSettleMs: 'EVENTS_SETTLE_MS',
+  /** Page cursor key secret, at least 32 characters (made at `npm start` and in the test setup; see shared/store/cursor.ts). */
+  cursorKey: 'CURSOR_KEY',
+  /** Deployed: the Secrets Manager secret holding the cursor key (read once per cold start). */
+  cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
   /** Tenant export: a running job silent this long is handed on again (see shared/tenant-export.ts). @default 300000 */
   exportStallMs: 'EXPORT_STALL_MS',
 } as const;
@@ -57,6 +61,8 @@ export const config = {
     tenantClaim: read(ENV.tenantClaim) ?? 'tenant',
     rolesClaim: read(ENV.rolesClaim) ?? 'roles',
   }),
+  cursorKey: () => read(ENV.cursorKey),
+  cursorKeySecretArn: () => read(ENV.cursorKeySecretArn),
   exportStallMs: () => positiveMs(ENV.exportStallMs, DEFAULT_EXPORT_STALL_MS),
   eventsSettleMs: () => {
     const value = Number(read(ENV.eventsSettleMs) ?? DEFAULT_EVENTS_SETTLE_MS);

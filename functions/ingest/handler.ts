@@ -2,8 +2,9 @@ import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { createFunctionHandler } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import { roleViewOf } from '../../shared/http/role-view';
 import type { IngestBody } from '../../shared/schemas/ingest';
-import { ingest as ingestObservations, roleViewOf } from '../../shared/services/ingest-service';
+import { ingest as ingestObservations } from '../../shared/services/ingest-service';
 import { idempotent } from '../../shared/store/idempotency';
 
 const KEY_HEADER = 'idempotency-key';

@@ -1,6 +1,12 @@
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
-import { installedBaseCountsOf, receivedGrants, sharedTwinsPage } from '../../shared/services/shared-listing';
+import {
+  installedBaseCountsOf,
+  receivedGrant,
+  receivedGrants,
+  sharedTwinsPage,
+} from '../../shared/services/shared-listing';
+import * as store from '../../shared/store/sharing-store';
 
 type Page = { limit: number; cursor?: string };
 
@@ -43,7 +49,16 @@ async function listReceivedGrants(request: OperationRequest<object, { owner?: st
   return ok({ items: await receivedGrants(request.caller, request.query.owner, request.now) });
 }
 
+/** The grantee declines a grant it does not want: no access through it, gone from its lists; the owner sees it declined. */
+async function declineGrant(request: OperationRequest<{ id: string }>) {
+  const grant = await receivedGrant(request.caller, request.params.id, request.now);
+  const declinedAt = request.now.toISOString();
+  await store.declineGrant(grant, declinedAt, { sub: request.caller.sub, tenant: request.caller.tenant });
+  return ok({ id: grant.id, owner: grant.owner, declinedAt });
+}
+
 export const listingOperations: Record<string, Operation> = {
+  declineGrant,
   listSharedTwins,
   installedBase,
   listReceivedGrants,

@@ -6,12 +6,8 @@ import type { ChangeSetBody } from '../../shared/schemas/change';
 import type { InspectionBody } from '../../shared/schemas/inspection';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { INSPECTION_PARTS, recordInspectionOn } from '../../shared/services/inspection-recording';
-import {
-  auditAccess,
-  openSharedTwin,
-  requireChangeInsideGrant,
-  requirePermission,
-} from '../../shared/services/sharing-service';
+import { auditAccess, openSharedTwin, writerOf } from '../../shared/services/sharing-service';
+import { requireChangeInsideView, requireInspectionInsideView } from '../../shared/view-writes';
 
 type SharedParams = { owner: string; id: string };
 
@@ -25,11 +21,12 @@ async function changeSharedTwin(request: OperationRequest<SharedParams, object, 
   const expected = expectedVersion(request.headers['if-match']);
   const { owner, id } = request.params;
   const shared = await openSharedTwin(request.caller, owner, id, request.now, { current: true });
-  requireChangeInsideGrant(shared, request.body, request.now);
+  requireChangeInsideView(writerOf(shared), shared.history, request.body, request.now);
   const changed = await recordChangeSet(shared.owner, shared, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: actorOf(request),
+    view: shared.view,
   });
   await auditAccess(shared, request.caller, 'write change set', request.now);
   const at = request.now.toISOString();
@@ -50,17 +47,13 @@ async function recordSharedInspection(
     throw invalidField('body.documents', 'documents cannot be attached to an inspection of a shared twin');
   const { owner, id } = request.params;
   const shared = await openSharedTwin(request.caller, owner, id, request.now, INSPECTION_PARTS);
-  const observed = request.body.observed.map(({ path }, index) => ({
-    path,
-    field: `body.observed[${index}].path`,
-  }));
-  requirePermission(shared, 'inspect', observed);
-  if (apply) requirePermission(shared, 'change', observed);
+  requireInspectionInsideView(writerOf(shared), shared.history, request.body, { apply, now: request.now });
   if (expected !== undefined) assertVersion(shared.history.record, expected);
   const result = await recordInspectionOn(shared.owner, shared, request.body, {
     expected,
     now: request.now,
     actor: actorOf(request),
+    view: shared.view,
   });
   await auditAccess(
     shared,

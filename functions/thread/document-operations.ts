@@ -5,9 +5,11 @@ import {
   type DocumentVersionRecord,
   presentDocument,
 } from '../../shared/domain/document';
-import { ServiceUnavailable } from '../../shared/domain/errors';
+import { NotFound, ServiceUnavailable } from '../../shared/domain/errors';
+import { documentKindShown } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import { roleViewOf } from '../../shared/http/role-view';
 import type {
   CreateDocumentBody,
   CreateVersionBody,
@@ -17,6 +19,7 @@ import type {
 import { documentDownload } from '../../shared/services/document-download';
 import * as store from '../../shared/store/document-store';
 import { presignUpload } from '../../shared/store/objects';
+import { requireDocumentKindInsideView, roleWriterOf } from '../../shared/view-writes';
 
 type IdParams = { id: string };
 
@@ -29,6 +32,7 @@ const uploadFields = (upload: Awaited<ReturnType<typeof presignUpload>>) => ({
 /** Metadata first (pending), then the presigned PUT: an S3 failure leaves nothing available. */
 async function createDocument(request: OperationRequest<object, object, CreateDocumentBody>) {
   const { body, now, caller } = request;
+  requireDocumentKindInsideView(await roleWriterOf(caller), body.kind, 'body.kind');
   assertContentType(body.kind, body.contentType);
   const at = now.toISOString();
   const sha256 = body.sha256.toLowerCase();
@@ -70,7 +74,11 @@ async function createDocument(request: OperationRequest<object, object, CreateDo
 
 async function createDocumentVersion(request: OperationRequest<IdParams, object, CreateVersionBody>) {
   const { body, now, caller } = request;
+  const writer = await roleWriterOf(caller);
   const { version } = await store.addVersion(caller.tenant, request.params.id, (record) => {
+    // a document of a kind the caller's role view hides does not exist for it
+    if (writer && !documentKindShown(writer.view, record.kind))
+      throw new NotFound(`No document ${request.params.id}`);
     const contentType = body.contentType ?? record.contentType;
     assertContentType(record.kind, contentType);
     return {
@@ -87,6 +95,13 @@ async function createDocumentVersion(request: OperationRequest<IdParams, object,
 }
 
 async function getDocument(request: OperationRequest<IdParams, GetDocumentQuery>) {
+  // of a kind the role view hides, the document does not exist for the caller (not even pending: 404)
+  const view = await roleViewOf(request.caller);
+  if (view?.documentKinds !== undefined) {
+    const [record] = await store.getDocuments(request.caller.tenant, [request.params.id]);
+    if (!record || !documentKindShown(view, record.kind))
+      throw new NotFound(`No document ${request.params.id}`);
+  }
   return ok(
     await documentDownload(request.caller.tenant, request.params.id, request.query.version, request.now),
   );

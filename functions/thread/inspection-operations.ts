@@ -15,6 +15,7 @@ import {
   inspectionPageOf,
 } from '../../shared/store/history-store';
 import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
+import { requireInspectionInsideView, roleWriterOf } from '../../shared/view-writes';
 
 type TwinParams = { id: string };
 
@@ -39,13 +40,18 @@ async function recordInspection(
   const apply = request.query.apply === 'true';
   const expected = apply ? expectedVersion(request.headers['if-match']) : undefined;
   const { tenant, sub } = request.caller;
-  const twin = await visibleTwin(tenant, request.params.id, INSPECTION_PARTS);
+  const [twin, writer] = await Promise.all([
+    visibleTwin(tenant, request.params.id, INSPECTION_PARTS),
+    roleWriterOf(request.caller),
+  ]);
+  if (writer) requireInspectionInsideView(writer, twin.history, request.body, { apply, now: request.now });
   if (expected !== undefined) assertVersion(twin.state.record, expected);
   await requireDocuments(tenant, request.body.documents ?? []);
   return recordInspectionOn(tenant, twin, request.body, {
     expected,
     now: request.now,
     actor: { sub, tenant },
+    view: writer?.view,
   });
 }
 

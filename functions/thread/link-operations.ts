@@ -1,3 +1,4 @@
+import { presentDocument } from '../../shared/domain/document';
 import { appliesTo } from '../../shared/domain/effectivity';
 import { Conflict, NotFound } from '../../shared/domain/errors';
 import { nodesInScope } from '../../shared/domain/thread';
@@ -18,6 +19,7 @@ import { getDocuments } from '../../shared/store/document-store';
 import { installationsOf } from '../../shared/store/fleet-store';
 import { createLink } from '../../shared/store/link-store';
 import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
+import { requireWriteInsideView, roleWriterOf } from '../../shared/view-writes';
 
 async function visibleTwin(tenant: string, id: string, parts: TwinParts) {
   const twin = await loadTwinParts(tenant, id, parts);
@@ -28,7 +30,12 @@ async function visibleTwin(tenant: string, id: string, parts: TwinParts) {
 async function linkDocument(request: OperationRequest<{ id: string }, object, LinkBody>) {
   const { tenant, sub } = request.caller;
   const { documentId, position, component } = request.body;
-  const history = await visibleTwin(tenant, request.params.id, { current: true });
+  const [history, writer] = await Promise.all([
+    visibleTwin(tenant, request.params.id, { current: true }),
+    roleWriterOf(request.caller),
+  ]);
+  if (writer && position !== undefined)
+    requireWriteInsideView(writer, 'change', [{ path: position, field: 'body.position' }]);
   if (position !== undefined) {
     const now = request.now.toISOString();
     const nodes = nodesInScope(assembleTwin(history, { asOf: now, knownAt: now }).configuration);
@@ -91,6 +98,7 @@ async function documentApplicability(
   const items = matches.slice(start, start + request.query.limit);
   const next = start + items.length;
   return ok({
+    document: presentDocument(document),
     total: matches.length,
     items,
     ...(next < matches.length ? { nextCursor: encodeCursor(scope, { offset: next }) } : {}),

@@ -16,6 +16,7 @@ import { ok } from '../../shared/http/response';
 import type { BaselineListQuery, CreateBaselineBody, DiffQuery } from '../../shared/schemas/baseline';
 import { putBaseline } from '../../shared/store/baseline-store';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { requireBaselinesInsideView, roleWriterOf } from '../../shared/view-writes';
 import { loadVisibleTwin } from './twin-operations';
 
 type TwinParams = { id: string };
@@ -31,7 +32,11 @@ const withConfiguration = (history: TwinHistory, baseline: BaselineRecord) => ({
 
 export async function createBaseline(request: OperationRequest<TwinParams, object, CreateBaselineBody>) {
   const { tenant, sub } = request.caller;
-  const { history } = await loadVisibleTwin(tenant, request.params.id, BASELINE_PARTS);
+  const [{ history }, writer] = await Promise.all([
+    loadVisibleTwin(tenant, request.params.id, BASELINE_PARTS),
+    roleWriterOf(request.caller),
+  ]);
+  requireBaselinesInsideView(writer);
   const baseline = newBaseline(history, request.body, {
     id: ulid(),
     now: request.now,

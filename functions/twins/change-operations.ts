@@ -6,17 +6,24 @@ import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { decodeHistoryCursor, encodeHistoryCursor, historyPageOf } from '../../shared/store/history-store';
+import { requireChangeInsideView, roleWriterOf } from '../../shared/view-writes';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
 export async function changeTwin(request: OperationRequest<{ id: string }, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
-  const twin = await loadVisibleTwin(tenant, request.params.id, { current: true });
+  const [twin, writer] = await Promise.all([
+    loadVisibleTwin(tenant, request.params.id, { current: true }),
+    roleWriterOf(request.caller),
+  ]);
+  // a role with a view changes only what it sees, judged exactly as a grantee's change
+  if (writer) requireChangeInsideView(writer, twin.history, request.body, request.now);
   const changed = await recordChangeSet(tenant, twin, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: { sub, tenant },
+    view: writer?.view,
   });
   return twinResponse(assembleTwin(changed.history, readTimes(request.now)));
 }

@@ -19,6 +19,7 @@ import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
 import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/services/type-validation';
 import * as store from '../../shared/store/twin-store';
+import { requireAttributesInsideView, roleWriterOf } from '../../shared/view-writes';
 import { expandInstalledTwins } from './expand';
 import { readTimes, twinResponse } from './responses';
 
@@ -66,10 +67,11 @@ export async function getTwin(request: OperationRequest<{ id: string }, TimeQuer
 
 export async function patchTwin(request: OperationRequest<{ id: string }, object, PatchTwinBody>) {
   const expected = expectedVersion(request.headers['if-match']);
-  const { history } = await loadVisibleTwin(request.caller.tenant, request.params.id, {
-    current: true,
-    fields: true,
-  });
+  const [{ history }, writer] = await Promise.all([
+    loadVisibleTwin(request.caller.tenant, request.params.id, { current: true, fields: true }),
+    roleWriterOf(request.caller),
+  ]);
+  if (writer) requireAttributesInsideView(writer, request.body.attributes);
   assertVersion(history.record, expected);
   if (isReadOnly(history.record.lifecycle))
     throw new Conflict(`The twin is ${history.record.lifecycle}: it is read-only`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -152,6 +153,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.dynamodbEndpoint]: dynamo.endpoint,
     [ENV.s3Endpoint]: s3Endpoint,
     AWS_REGION: 'us-east-1',
+    // page cursors are sealed with a key made at each start: a restart ends every open cursor
+    [ENV.cursorKey]: randomBytes(32).toString('base64'),
   };
   let gateway: Server | undefined;
   let url: string | undefined;

@@ -9,7 +9,7 @@ import {
   parentPath,
 } from './configuration';
 import { currentStateOf } from './current';
-import { Conflict, invalidField } from './errors';
+import { Conflict, InstalledElsewhere, invalidField } from './errors';
 import { canMove, isReadOnly, type LifecycleState } from './lifecycle';
 import type {
   Actor,
@@ -145,7 +145,12 @@ function requireArrival(draft: Draft, component: Component, field: string) {
   if (identity !== null) {
     for (const [path, seat] of draft.seats) {
       if (componentIdentity(seat.component) === identity) {
-        throw new Conflict(`${field}: ${describe(component)} is already installed at ${path} of this twin`);
+        throw new InstalledElsewhere(
+          `${field}: ${describe(component)} is already installed at ${path} of this twin`,
+          describe(component),
+          { path },
+          field,
+        );
       }
     }
   }

@@ -67,6 +67,24 @@ export class Conflict extends AppError {
   }
 }
 
+/**
+ * A serialized component (or an installed twin) that cannot come here because it is somewhere: `at`
+ * says where (no `twinId`: in this twin), for callers allowed to know. A caller writing through a view
+ * is told only what the view shows (see shared/view-writes.ts).
+ */
+export class InstalledElsewhere extends Conflict {
+  constructor(
+    detail: string,
+    /** The component as the refusal names it: `PN serial SN`, or `Twin <id>`. */
+    readonly what: string,
+    readonly at: { twinId?: string; path: string } | undefined,
+    /** The field of the request that brought it, if any (`body.operations[0]`). */
+    readonly field?: string,
+  ) {
+    super(detail);
+  }
+}
+
 export class PreconditionFailed extends AppError {
   constructor(detail: string) {
     super(412, 'Precondition failed', detail);

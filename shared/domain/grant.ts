@@ -11,11 +11,15 @@ export interface GrantRecord extends Omit<GrantBody, 'viewId'> {
   createdBy: { sub: string; tenant: string };
   revokedAt?: string;
   revokedBy?: { sub: string; tenant: string };
+  /** The grantee declined it: it gives no access and leaves the grantee's lists (the owner still sees it). */
+  declinedAt?: string;
+  declinedBy?: { sub: string; tenant: string };
 }
 
-/** In force at `now`: not revoked, and inside its validity (from inclusive, to exclusive). */
+/** In force at `now`: neither revoked nor declined, and inside its validity (from inclusive, to exclusive). */
 export const grantActive = (grant: GrantRecord, now: string) =>
   grant.revokedAt === undefined &&
+  grant.declinedAt === undefined &&
   (grant.validFrom === undefined || Date.parse(grant.validFrom) <= Date.parse(now)) &&
   (grant.validTo === undefined || Date.parse(now) < Date.parse(grant.validTo));
 

@@ -221,10 +221,13 @@ const projectObservation = (view: Projection, observation: Data): Data =>
     ? observation
     : { path: observation.path, ...(observation.serialNumber === null ? { serialNumber: null } : {}) };
 
+/** Does the view show documents of this kind? */
+export const documentKindShown = (view: Projection, kind: unknown) =>
+  view.documentKinds === undefined || view.documentKinds.includes(kind as never);
+
 /** A thread document: its kind allowed, its position visible, and the component it came through of a visible kind. */
 const documentVisible = (view: Projection, entry: Data) => {
-  const kind = (entry.document as Data | undefined)?.kind;
-  const kindShown = view.documentKinds === undefined || view.documentKinds.includes(kind as never);
+  const kindShown = documentKindShown(view, (entry.document as Data | undefined)?.kind);
   const componentShown =
     entry.componentKind === undefined ||
     view.kinds === undefined ||
@@ -254,9 +257,24 @@ function projectLocated(view: Projection, item: Data): Data | undefined {
 const projectAll = (items: unknown, project: (item: Data) => Data | undefined) =>
   list(items).flatMap((item) => project(item) ?? []);
 
+/**
+ * An inspection event through the view: shown when it observed a visible position, with only those
+ * positions and the discrepancies found there. One without the positions it observed (recorded before
+ * events carried them) is shown only through a view that does not restrict positions.
+ */
+function projectInspectionEvent(view: Projection, event: Data): Data | undefined {
+  if (view.positions === undefined) return { ...event };
+  if (!Array.isArray(event.paths)) return undefined;
+  const paths = list(event.paths).filter((path) => pathVisible(view, String(path)));
+  if (paths.length === 0) return undefined;
+  const discrepancyPaths = list(event.discrepancyPaths).filter((path) => pathVisible(view, String(path)));
+  return { ...event, paths, discrepancyPaths, discrepancies: discrepancyPaths.length };
+}
+
 /** Change-feed events: those with operations keep only the visible ones; history events need history. */
 function projectEvent(view: Projection, event: Data): Data | undefined {
   const type = String(event.type);
+  if (type === 'inspection.recorded') return projectInspectionEvent(view, event);
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
   if (type.startsWith('document') && view.documentKinds !== undefined) {
     if (!view.documentKinds.includes(event.kind as never)) return undefined;
@@ -369,7 +387,45 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
     }
     case 'export':
       return projectExport(view, body);
+    case 'document':
+      return documentKindShown(view, (body.document as Data | undefined)?.kind) ? body : undefined;
+    case 'document-list':
+      return page(body, (document) => (documentKindShown(view, document.kind) ? document : undefined));
+    case 'type':
+      return projectType(view, body);
+    case 'type-list':
+      return page(body, (type) => projectType(view, type));
+    case 'ingest':
+      // judged through the view already (judgeTwin): hidden places are unknown positions; only known fields pass
+      return {
+        counts: body.counts,
+        results: list(body.results).map((result) =>
+          Object.fromEntries(
+            INGEST_RESULT_FIELDS.flatMap((field) => (field in result ? [[field, result[field]]] : [])),
+          ),
+        ),
+      };
+    case 'applicability': {
+      // which units a document applies to: only the document's kind shown, only visible places, no total
+      const { total, items, document, ...rest } = body;
+      if (!documentKindShown(view, (document as Data | undefined)?.kind)) return undefined;
+      return {
+        ...rest,
+        document,
+        ...(restrictsTree(view) ? {} : { total }),
+        items: projectAll(items, (item) => projectLocated(view, item)),
+      };
+    }
   }
+}
+
+const INGEST_RESULT_FIELDS = ['index', 'status', 'detail', 'twinId', 'discrepancy', 'changeSetId'];
+
+/** A type definition through the view: only the attributes it shows of twins (or of components). */
+function projectType(view: Projection, type: Data): Data {
+  const allowed = type.kind === 'component' ? view.componentAttributes : view.twinAttributes;
+  const { attributes, ...rest } = type;
+  return { ...rest, ...(attributes === undefined ? {} : { attributes: pick(attributes, allowed) }) };
 }
 
 /** Does the view hide anything at all (positions, kinds, attributes, document kinds, history, baselines)? */

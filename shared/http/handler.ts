@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../domain/errors';
-import { type FunctionName, routesOf } from '../routes';
+import { type FunctionName, routeKey, routesOf } from '../routes';
+import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import type { Caller } from './auth';
 import {
   apiHeaders,
@@ -57,13 +58,18 @@ export function createFunctionHandler(
       const operation = operations[route.operationId] as Operation;
       const input = context.input!;
       if (route.auth && !context.caller) throw new AppError(500, 'Internal error', 'No caller');
-      const result = await operation({
-        ...input,
-        headers: event.headers ?? {},
-        caller: context.caller!,
-        requestId: context.requestId ?? '',
-        now: new Date(),
-      });
+      await loadCursorKey();
+      // every cursor the operation makes or reads is sealed to this tenant and this route
+      const binding = { tenant: context.caller?.tenant ?? '', query: routeKey(route) };
+      const result = await withCursorBinding(binding, () =>
+        operation({
+          ...input,
+          headers: event.headers ?? {},
+          caller: context.caller!,
+          requestId: context.requestId ?? '',
+          now: new Date(),
+        }),
+      );
       return toProxyResult(await throughRoleView(route, context.caller, result));
     });
 }

@@ -1,6 +1,7 @@
 import { NotFound } from '../domain/errors';
 import { projectThroughView, unionOfViews } from '../domain/view';
 import type { Route } from '../route-table/route';
+import type { ViewBody } from '../schemas/sharing';
 import { getRoleViews } from '../store/sharing-store';
 import type { Caller } from './auth';
 import type { HttpResult } from './response';
@@ -12,12 +13,23 @@ import type { HttpResult } from './response';
  * routes that answer with twin data.
  */
 export async function throughRoleView(route: Route, caller: Caller | undefined, result: HttpResult) {
-  if (!route.twinData || route.projectedByGrant || !caller || caller.roles.includes('admin')) return result;
+  if (!route.twinData || route.projectedByGrant || !caller) return result;
   if (result.status >= 300 || result.body === undefined) return result;
-  const roleViews = await getRoleViews(caller.tenant);
-  const views = caller.roles.map((role) => roleViews.views[roleViews.roles[role] ?? '']);
-  if (views.length === 0 || views.some((view) => view === undefined)) return result;
-  const body = projectThroughView({ shape: route.twinData, body: result.body }, unionOfViews(views as never));
+  const view = await roleViewOf(caller);
+  if (view === undefined) return result;
+  const body = projectThroughView({ shape: route.twinData, body: result.body }, view);
   if (body === undefined) throw new NotFound('Not visible through your role view');
   return { ...result, body };
+}
+
+/**
+ * The view the caller's roles carry inside its tenant (the union when several do): none for admins,
+ * nor when any of the caller's roles has none. One GetItem for non-admin callers.
+ */
+export async function roleViewOf(caller: Caller): Promise<ViewBody | undefined> {
+  if (caller.roles.includes('admin')) return undefined;
+  const roleViews = await getRoleViews(caller.tenant);
+  const views = caller.roles.map((role) => roleViews.views[roleViews.roles[role] ?? '']);
+  if (views.length === 0 || views.some((view) => view === undefined)) return undefined;
+  return unionOfViews(views as never);
 }

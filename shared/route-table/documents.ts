@@ -17,6 +17,7 @@ export const documentRoutes: readonly Route[] = [
     method: 'POST',
     path: '/v1/documents',
     operationId: 'createDocument',
+    twinData: 'document',
     function: 'thread',
     summary: 'Declare a document and its first version; upload the content with the presigned PUT',
     auth: true,
@@ -30,6 +31,7 @@ export const documentRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/documents',
     operationId: 'listDocuments',
+    twinData: 'document-list',
     function: 'thread',
     summary: 'List documents, by kind and by effectivity part number',
     auth: true,
@@ -41,6 +43,7 @@ export const documentRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/documents/{id}',
     operationId: 'getDocument',
+    twinData: 'document',
     function: 'thread',
     summary:
       'A document with a short-lived download URL of its latest available version (or ?version=); 409 while not uploaded',

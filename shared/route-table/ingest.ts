@@ -9,6 +9,7 @@ export const ingestRoutes: readonly Route[] = [
     method: 'POST',
     path: '/v1/ingest',
     operationId: 'ingest',
+    twinData: 'ingest',
     function: 'ingest',
     summary:
       'Up to 1,000 observed configurations: report compares them with the recorded configuration and writes nothing; apply records the differences as one change set per twin (reason ingest). Header Idempotency-Key (required for apply): the same key and body again returns the stored answer and writes nothing',

@@ -54,7 +54,7 @@ export const linkRoutes: readonly Route[] = [
     method: 'GET',
     path: '/v1/documents/{id}/applicability',
     operationId: 'documentApplicability',
-    twinData: 'fleet-installations',
+    twinData: 'applicability',
     function: 'thread',
     summary: 'The units a document applies to now, by its effectivity (through the fleet index)',
     auth: true,

@@ -75,7 +75,13 @@ export type TwinDataShape =
   | 'events'
   | 'fleet-installations'
   | 'fleet-impact'
-  | 'export';
+  | 'export'
+  | 'document'
+  | 'document-list'
+  | 'applicability'
+  | 'type'
+  | 'type-list'
+  | 'ingest';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -10,6 +10,7 @@ import {
 } from '../schemas/inspection';
 import { Thread, ThreadQuery, WorkPackage, WorkPackageQuery } from '../schemas/link';
 import {
+  DeclinedGrant,
   Grant,
   GrantBody,
   GrantList,
@@ -19,6 +20,7 @@ import {
   ListGrantsQuery,
   PageQuery,
   ReceivedGrantList,
+  ReceivedGrantParams,
   ReceivedGrantsQuery,
   RoleViewBody,
   RoleViewParams,
@@ -293,6 +295,18 @@ const granteeRoutes: Route[] = [
     roles: READERS,
     request: { query: ReceivedGrantsQuery },
     responses: { 200: { description: 'The grants received', schema: ReceivedGrantList } },
+  },
+  {
+    method: 'POST',
+    path: '/v1/shared/grants/{id}/decline',
+    operationId: 'declineGrant',
+    function: 'sharing',
+    summary:
+      'Decline a grant given to my tenant: it gives no access from now on and leaves my lists; the owner sees it declined',
+    auth: true,
+    roles: ADMINS,
+    request: { params: ReceivedGrantParams },
+    responses: { 200: { description: 'Declined', schema: DeclinedGrant } },
   },
   shared({
     method: 'GET',

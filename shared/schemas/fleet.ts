@@ -50,10 +50,16 @@ const Counts = z.record(z.string(), z.number().int());
 
 export const FleetImpact = z
   .object({
-    total: z.number().int().meta({ description: 'Affected installations, exact' }),
+    total: z.number().int().optional().meta({
+      description: 'Affected installations, exact; absent through a role view that hides positions or kinds',
+    }),
     affected: z.array(FleetInstallation.extend({ serialNumber: z.string() })),
-    bySite: Counts.meta({ description: `Affected installations by the twin's current site` }),
-    byProduct: Counts.meta({ description: `Affected installations by the twin's product part number` }),
+    bySite: Counts.optional().meta({
+      description: `Affected installations by the twin's current site; absent like total`,
+    }),
+    byProduct: Counts.optional().meta({
+      description: `Affected installations by the twin's product part number; absent like total`,
+    }),
     nextCursor: z.string().optional(),
   })
   .meta({ id: 'FleetImpact' });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
 import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath } from './common';
+import { Document } from './document';
 
 export const LinkBody = z
   .strictObject({
@@ -66,7 +67,10 @@ export const ApplicabilityQuery = z.strictObject({
 
 export const Applicability = z
   .object({
-    total: z.number().int(),
+    document: Document,
+    total: z.number().int().optional().meta({
+      description: 'Every unit it applies to; absent through a role view that hides positions or kinds',
+    }),
     items: z.array(z.object({ twinId: Id, path: z.string(), component: z.record(z.string(), z.unknown()) })),
     nextCursor: z.string().optional(),
   })

@@ -140,6 +140,10 @@ export const Grant = z
     active: z.boolean(),
     createdAt: IsoDateTime,
     revokedAt: IsoDateTime.optional(),
+    declinedAt: IsoDateTime.optional().meta({
+      description: 'When the grantee declined it: it then gives no access (shown to the owner)',
+    }),
+    declinedBy: z.object({ sub: z.string(), tenant: z.string() }).optional(),
   })
   .meta({ id: 'Grant' });
 
@@ -176,6 +180,12 @@ export const InstalledBase = z
 
 export const ReceivedGrantsQuery = z.strictObject({ owner: TenantId.optional() });
 
+export const ReceivedGrantParams = z.strictObject({ id: Id });
+
+export const DeclinedGrant = z
+  .object({ id: Id, owner: z.string(), declinedAt: IsoDateTime })
+  .meta({ id: 'DeclinedGrant', description: 'A grant my tenant declined: it gives no access from now on' });
+
 export const ReceivedGrantList = z
-  .object({ items: z.array(Grant.omit({ active: true })) })
+  .object({ items: z.array(Grant.omit({ active: true, declinedAt: true, declinedBy: true })) })
   .meta({ id: 'ReceivedGrantList', description: 'Grants in force now, given to my tenant' });

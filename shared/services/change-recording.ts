@@ -13,8 +13,10 @@ import type { TwinState } from '../domain/records';
 import { softwareSummary } from '../domain/software';
 import { assertVersion } from '../domain/twin';
 import type { ChangeSetBody } from '../schemas/change';
+import type { ViewBody } from '../schemas/sharing';
 import { applyChangeSet } from '../store/change-store';
 import { ancestorsOf, vacatedPositions } from '../store/twin-store';
+import { refusalThroughView } from '../view-writes';
 import { validateChangeSet } from './type-validation';
 
 /** Every path a change set names (and the parent of each position it adds). */
@@ -46,9 +48,24 @@ export async function recordChangeSet(
   tenant: string,
   twin: { state: TwinState },
   body: ChangeSetBody,
-  context: { expectedVersion: number; now: Date; actor: Actor },
+  context: ChangeContext,
 ): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan }> {
-  const { state } = twin;
+  try {
+    return await planAndApply(tenant, twin.state, body, context);
+  } catch (error) {
+    throw refusalThroughView(error, context.view);
+  }
+}
+
+interface ChangeContext {
+  expectedVersion: number;
+  now: Date;
+  actor: Actor;
+  /** The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. */
+  view?: Pick<ViewBody, 'positions'> | undefined;
+}
+
+async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
   assertVersion(state.record, context.expectedVersion);
   const current = new Set(state.current.map(({ position }) => position.path));
   const vacated = await vacatedPositions(

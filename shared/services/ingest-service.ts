@@ -12,13 +12,10 @@ import {
   type Verdict,
   withoutOperationField,
 } from '../domain/ingest';
-import { unionOfViews } from '../domain/view';
-import type { Caller } from '../http/auth';
 import type { Operation } from '../schemas/change';
 import type { IngestAnswer, IngestBody, IngestObservation } from '../schemas/ingest';
 import { batchGetItems } from '../store/batch-get';
 import { keys } from '../store/keys';
-import { getRoleViews } from '../store/sharing-store';
 import { type LoadedTwin, listTwins, loadTwinParts } from '../store/twin-store';
 import { recordChangeSet } from './change-recording';
 
@@ -54,18 +51,6 @@ export async function ingest(tenant: string, body: IngestBody, context: Context)
   });
   const results = verdicts.sort((a, b) => a.index - b.index).map(resultOf);
   return { results, counts: countByStatus(results) };
-}
-
-/**
- * The view the caller's roles carry, as `throughRoleView` applies it to twin data: none for admins, nor
- * when any of the caller's roles has none. One GetItem for non-admin callers.
- */
-export async function roleViewOf(caller: Caller): Promise<TreeView | undefined> {
-  if (caller.roles.includes('admin')) return undefined;
-  const roleViews = await getRoleViews(caller.tenant);
-  const views = caller.roles.map((role) => roleViews.views[roleViews.roles[role] ?? '']);
-  if (views.length === 0 || views.some((view) => view === undefined)) return undefined;
-  return unionOfViews(views as never);
 }
 
 const notFound = (observation: IngestObservation): string =>
@@ -158,6 +143,7 @@ async function applyTwin(tenant: string, first: LoadedTwin, items: IngestItem[],
         expectedVersion: history.record.version,
         now,
         actor: context.actor,
+        view: context.view,
       });
       const applied = new Set(owners);
       verdicts = verdicts.map((verdict) =>
@@ -242,8 +228,8 @@ async function installedElsewhere(
         component.index,
         // Where it is may be outside the caller's role view: then only that it is elsewhere.
         `${component.partNumber} serial ${component.serialNumber} is installed ${
-          view === undefined ? `at ${at.path} of twin ${at.twinId}` : 'in another twin'
-        }: remove it there first`,
+          view === undefined ? `at ${at.path} of twin ${at.twinId}: remove it there first` : 'elsewhere'
+        }`,
       );
   }
   return refused;

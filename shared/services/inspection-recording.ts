@@ -7,6 +7,7 @@ import type { TwinState } from '../domain/records';
 import { assembleTwin, etagOf } from '../domain/twin';
 import type { HttpResult } from '../http/response';
 import type { InspectionBody } from '../schemas/inspection';
+import type { ViewBody } from '../schemas/sharing';
 import { recordInspection } from '../store/inspection-store';
 import { recordChangeSet } from './change-recording';
 
@@ -25,9 +26,9 @@ export async function recordInspectionOn(
   tenant: string,
   twin: { history: TwinHistory; state: TwinState },
   input: InspectionBody,
-  context: { expected: number | undefined; now: Date; actor: Actor },
+  context: { expected: number | undefined; now: Date; actor: Actor; view?: ViewBody | undefined },
 ): Promise<HttpResult> {
-  const { expected, now, actor } = context;
+  const { expected, now, actor, view } = context;
   const { history } = twin;
   const inspection = newInspection(history, input, { id: ulid(), now, actor });
   await recordInspection(tenant, history.record.id, inspection, now);
@@ -41,7 +42,12 @@ export async function recordInspectionOn(
     return created({ ...answer, twin: current }, etagOf(current.version));
   }
   try {
-    const changed = await recordChangeSet(tenant, twin, body, { expectedVersion: expected, now, actor });
+    const changed = await recordChangeSet(tenant, twin, body, {
+      expectedVersion: expected,
+      now,
+      actor,
+      view,
+    });
     const current = assembleTwin(changed.history, nowTimes(now));
     const { paths: _paths, ...changeSet } = changed.plan.changeSet;
     return created({ ...answer, twin: current, changeSet }, etagOf(current.version));

@@ -1,4 +1,4 @@
-import { invalidField } from '../domain/errors';
+import { invalidField, NotFound } from '../domain/errors';
 import { type GrantRecord, grantActive, grantCovers, grantsFor, sharedView } from '../domain/grant';
 import { installedBaseCounts } from '../domain/installed-base';
 import { assembleTwin, type TwinRecord } from '../domain/twin';
@@ -186,6 +186,15 @@ export async function installedBaseCountsOf(grants: readonly GrantRecord[], at: 
 }
 
 /** The grants other tenants gave to the caller's tenant, in force now (confirmed on the table). */
+/** A grant in force now, given to the caller's tenant (by any owner), or 404. */
+export async function receivedGrant(caller: Caller, grantId: string, now: Date): Promise<GrantRecord> {
+  const grant = (await grantsInForce(caller, {}, now.toISOString())).find(
+    (candidate) => candidate.id === grantId,
+  );
+  if (!grant) throw new NotFound(`No grant ${grantId} in force for your tenant`);
+  return grant;
+}
+
 export async function receivedGrants(caller: Caller, owner: string | undefined, now: Date) {
   const at = now.toISOString();
   const grants = await grantsInForce(caller, owner === undefined ? {} : { owner }, at);

@@ -1,19 +1,16 @@
 import type { TwinHistory } from '../domain/change-set';
 import { Forbidden, NotFound } from '../domain/errors';
-import { type GrantRecord, grantsFor, permits, sharedView } from '../domain/grant';
+import { type GrantRecord, grantsFor, sharedView } from '../domain/grant';
 import type { TwinState } from '../domain/records';
-import { nodesInScope } from '../domain/thread';
-import { assembleTwin } from '../domain/twin';
-import { pathVisible, projectComponent, projectThroughView } from '../domain/view';
+import { pathVisible, projectThroughView } from '../domain/view';
 import type { Caller } from '../http/auth';
 import type { OperationRequest } from '../http/handler';
 import { ok } from '../http/response';
 import type { TwinDataShape } from '../route-table/route';
-import type { ChangeSetBody } from '../schemas/change';
-import type { GrantPermission, ViewBody } from '../schemas/sharing';
-import type { Component } from '../schemas/twin';
+import type { ViewBody } from '../schemas/sharing';
 import { confirmGrants, grantsTo, recordAccess } from '../store/sharing-store';
 import { loadTwinParts, type TwinParts } from '../store/twin-store';
+import { grantWriter, type ViewWriter } from '../view-writes';
 
 /** A twin of another tenant, opened through the grants that share it with the caller now. */
 export interface SharedTwin {
@@ -56,24 +53,8 @@ export async function openSharedTwin(
   return { owner, history, state, grants, view: sharedView(grants) };
 }
 
-/**
- * A grantee may write only what a grant permits, and only inside that grant's view positions
- * (refused by the view alone, never by what the twin holds there: the answer tells nothing hidden).
- */
-export function requirePermission(
-  shared: SharedTwin,
-  permission: GrantPermission,
-  paths: readonly { path: string; field: string }[],
-) {
-  if (!shared.grants.some((grant) => grant.permissions.includes(permission)))
-    throw new Forbidden(`Your grant does not permit ${permission} on this twin`);
-  const outside = paths.filter(({ path }) => !permits(shared.grants, permission, [path]));
-  if (outside.length > 0 || (paths.length === 0 && !permits(shared.grants, permission, [])))
-    throw new Forbidden(
-      `Outside the positions your grant lets you ${permission}`,
-      outside.map(({ field, path }) => ({ path: field, message: `${path} is outside your grant` })),
-    );
-}
+/** A grantee writes through its grants: their permissions, inside their views. */
+export const writerOf = (shared: SharedTwin): ViewWriter => grantWriter(shared.grants, shared.view);
 
 /** Is the position inside what the caller sees? */
 export const sees = (shared: SharedTwin, path: string) => pathVisible(shared.view, path);
@@ -119,44 +100,4 @@ export function sharedReadTimes(shared: SharedTwin, now: Date, query: { asOf?: s
     asOf: query.asOf === undefined ? at : new Date(query.asOf).toISOString(),
     knownAt: query.knownAt === undefined ? at : new Date(query.knownAt).toISOString(),
   };
-}
-
-/** The positions a change set touches, each with the field that names it; lifecycle moves touch the twin. */
-function changedPositions(body: ChangeSetBody) {
-  return body.operations.flatMap((operation, index) =>
-    (['position', 'from', 'to'] as const).flatMap((key) => {
-      const path = (operation as Record<string, unknown>)[key];
-      return typeof path === 'string' ? [{ path, field: `body.operations[${index}].${key}` }] : [];
-    }),
-  );
-}
-
-/**
- * A grantee's change set stays inside what its grants let it change: every position it touches
- * inside a grant with `change`, no lifecycle move unless a grant covers the whole twin, and no
- * component of a kind its view hides — neither one it installs nor one already there.
- */
-export function requireChangeInsideGrant(shared: SharedTwin, body: ChangeSetBody, now: Date) {
-  requirePermission(shared, 'change', changedPositions(body));
-  if (body.operations.some((operation) => operation.op === 'lifecycle'))
-    requirePermission(shared, 'change', []);
-  const at = now.toISOString();
-  const installed = new Map(
-    nodesInScope(assembleTwin(shared.history, { asOf: at, knownAt: at }).configuration).map((node) => [
-      node.path,
-      node.component,
-    ]),
-  );
-  const hidden = (component: Component | null | undefined) =>
-    !!component && !projectComponent(shared.view, component);
-  body.operations.forEach((operation, index) => {
-    const touched = [
-      'component' in operation ? operation.component : undefined,
-      ...changedPositions({ ...body, operations: [operation] }).map(({ path }) => installed.get(path)),
-    ];
-    if (touched.some(hidden))
-      throw new Forbidden('Your grant does not cover the kind of component this operation touches', [
-        { path: `body.operations[${index}]`, message: 'touches a component outside your grant' },
-      ]);
-  });
 }

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { config } from '../config';
 import type { Actor } from '../domain/change-set';
 import { NotFound } from '../domain/errors';
+import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import { listDocuments } from '../store/document-store';
 import {
   abortExportUpload,
@@ -226,6 +227,17 @@ export async function runExportStage(
   jobId: string,
   stage: number,
   options: ExportStageOptions = {},
+): Promise<StageOutcome> {
+  // the checkpointed listing cursors are sealed to the job, whichever request or invocation runs it
+  await loadCursorKey();
+  return withCursorBinding({ tenant, query: 'tenant export' }, () => runStage(tenant, jobId, stage, options));
+}
+
+async function runStage(
+  tenant: string,
+  jobId: string,
+  stage: number,
+  options: ExportStageOptions,
 ): Promise<StageOutcome> {
   const clock = options.now ?? (() => new Date());
   const started = Date.now();

@@ -1,6 +1,6 @@
 import { config } from '../config';
 import type { ChangePlan, ChangeSetRecord, ComponentEffect } from '../domain/change-set';
-import { Conflict, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
+import { InstalledElsewhere, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
 import type { Component } from '../schemas/twin';
 import { eventItem } from './events';
 import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
@@ -94,10 +94,13 @@ function componentWrites(
           },
           onConditionFailed: (item) => {
             const at = item?.installedIn as { twinId: string; path: string } | undefined;
-            return new Conflict(
+            const what = `${component.partNumber} serial ${component.serialNumber}`;
+            return new InstalledElsewhere(
               at
-                ? `${component.partNumber} serial ${component.serialNumber} is installed at ${at.path} of twin ${at.twinId}`
-                : `${component.partNumber} serial ${component.serialNumber} was installed elsewhere until ${String(item?.freeSince)}, after ${effect.at}`,
+                ? `${what} is installed at ${at.path} of twin ${at.twinId}`
+                : `${what} was installed elsewhere until ${String(item?.freeSince)}, after ${effect.at}`,
+              what,
+              at && { twinId: at.twinId, path: at.path },
             );
           },
         },

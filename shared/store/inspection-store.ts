@@ -47,6 +47,9 @@ export async function recordInspection(
               performedAt: inspection.performedAt,
               recordedAt: inspection.recordedAt,
               discrepancies: inspection.discrepancies.length,
+              // where: so that the feed, read through a view, shows only inspections of what it shows
+              paths: inspection.observed.map((observation) => observation.path),
+              discrepancyPaths: inspection.discrepancies.map((discrepancy) => discrepancy.path),
               actor: inspection.actor,
             }),
             ConditionExpression: 'attribute_not_exists(PK)',

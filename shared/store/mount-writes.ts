@@ -1,6 +1,6 @@
 import { config } from '../config';
 import type { Actor, ComponentEffect } from '../domain/change-set';
-import { Conflict, invalidField } from '../domain/errors';
+import { InstalledElsewhere, invalidField } from '../domain/errors';
 import { ACTIVE, concurrentChange, type Write } from './guarded-transaction';
 import { ENTITY } from './items';
 import { keys } from './keys';
@@ -92,10 +92,12 @@ export function mountWrites(
             if (!item || item.status !== ACTIVE)
               return invalidField(`configuration:${effect.path}.component.twinId`, `no twin ${childId}`);
             const mounted = item.mountedIn as { twinId: string; path: string } | undefined;
-            return new Conflict(
+            return new InstalledElsewhere(
               mounted
                 ? `Twin ${childId} is installed at ${mounted.path} of twin ${mounted.twinId}`
                 : `Twin ${childId} was installed elsewhere until ${String(item.unmountedAt)}, after ${effect.at}`,
+              `Twin ${childId}`,
+              mounted && { twinId: mounted.twinId, path: mounted.path },
             );
           },
           undo: {

@@ -185,7 +185,11 @@ export async function setRoleView(tenant: string, role: Role, view: View | null)
   return { roles, views, revision: current.revision + 1 };
 }
 
-/** A grant event, in the owner's feed and in the grantee's (each sees its own contracts come and go). */
+/**
+ * A grant event, in the owner's feed and in the grantee's (each sees its own contracts come and go).
+ * The grantee sees a grant only once it is in force: a grant given ahead of its `validFrom` (and its
+ * revocation before then) stays out of the grantee's feed.
+ */
 const grantEvents = (grant: GrantRecord, type: string, recordedAt: string, actor: Actor): TransactEntry[] => {
   const event: FeedEvent = {
     type,
@@ -196,7 +200,11 @@ const grantEvents = (grant: GrantRecord, type: string, recordedAt: string, actor
     purpose: grant.purpose,
     actor,
   };
-  return [putNew(eventItem(grant.owner, event)), putNew(eventItem(grant.grantee, event))];
+  const granteeSees = grant.validFrom === undefined || Date.parse(grant.validFrom) <= Date.parse(recordedAt);
+  return [
+    putNew(eventItem(grant.owner, event)),
+    ...(granteeSees ? [putNew(eventItem(grant.grantee, event))] : []),
+  ];
 };
 
 export async function createGrant(grant: GrantRecord): Promise<void> {
@@ -247,6 +255,32 @@ export async function revokeGrant(owner: string, grantId: string, now: string, a
     },
     ...grantEvents(grant, 'grant.revoked', now, actor),
   ]);
+}
+
+/**
+ * The grantee declines a grant given to it: like a revocation, it keeps its record (who declined it,
+ * when), leaves the grantee's index at once and writes `grant.declined` to both feeds.
+ */
+export async function declineGrant(grant: GrantRecord, now: string, actor: Actor): Promise<void> {
+  try {
+    await transactWrite([
+      {
+        Update: {
+          TableName: table(),
+          Key: keys.grant(grant.owner, grant.id),
+          UpdateExpression: 'SET declinedAt = :now, declinedBy = :actor REMOVE granteePK, granteeSK',
+          ConditionExpression:
+            'attribute_exists(PK) AND grantee = :grantee AND attribute_not_exists(revokedAt) AND attribute_not_exists(declinedAt)',
+          ExpressionAttributeValues: { ':now': now, ':actor': actor, ':grantee': actor.tenant },
+        },
+      },
+      ...grantEvents(grant, 'grant.declined', now, actor),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled)
+      throw new NotFound(`No grant ${grant.id} in force for your tenant`);
+    throw error;
+  }
 }
 
 /** Every grant given to `grantee` (by `owner`, if named), from the grantee index: its own partition only. */

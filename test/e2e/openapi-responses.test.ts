@@ -31,12 +31,17 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => api.stop());
 
-/** Who sends a route's sample: nobody on public routes, the full grantee on grantee routes, else the owner. */
+/**
+ * Who sends a route's sample: nobody on public routes, the full grantee on grantee routes (its admin
+ * where only admins may), else the owner.
+ */
 const callerOf = (route: Route): Caller =>
   !route.auth
     ? (method, path, options) => api.call(method, path, options)
     : granteeRoute(route)
-      ? world.grantee
+      ? route.roles?.includes('engineer') === false
+        ? world.granteeAdmin
+        : world.grantee
       : world.ownerAdmin;
 
 const shown = (response: ApiResponse) => `${response.status} ${response.text.slice(0, 600)}`;

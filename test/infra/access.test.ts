@@ -126,6 +126,8 @@ describe('least privilege, function by function', () => {
         ...(expected.table.length > 0 ? ['TABLE_NAME'] : []),
         ...(expected.bucket.length > 0 ? ['BUCKET_NAME'] : []),
         ...(verifiesTokens ? AUTH_VARIABLES : []),
+        // the functions that page read the cursor key secret (test/infra/stack.test.ts)
+        ...(FUNCTION_ACCESS[name].pages ? ['CURSOR_KEY_SECRET_ARN'] : []),
       ].sort(),
     );
     if (verifiesTokens) {
@@ -144,16 +146,20 @@ describe('least privilege, function by function', () => {
     'grants %s what the commands in its bundle need, and nothing they do not',
     async (name) => {
       // Prepare
-      const granted = [...FUNCTION_ACCESS[name].table, ...FUNCTION_ACCESS[name].bucket].sort();
+      const { table, bucket, pages } = FUNCTION_ACCESS[name];
+      const granted = [...table, ...bucket, ...(pages ? ['secretsmanager:GetSecretValue'] : [])].sort();
       // Act
       const { actions, unknown } = await actionsInBundle(name);
       // Assess
       expect(unknown, 'commands without a known IAM action').toEqual([]);
       if (routesOf(name).every((route) => !route.auth && !route.twinData)) {
         // public routes without twin data: the shared handler's role-view read (one GetItem for a
-        // verified caller of a twin-data route) is bundled but never reached
+        // verified caller of a twin-data route) and the cursor key's read (they get no secret ARN)
+        // are bundled but never reached
         expect(granted).toEqual([]);
-        expect(actions.filter((action) => action !== 'dynamodb:GetItem')).toEqual([]);
+        expect(
+          actions.filter((action) => !['dynamodb:GetItem', 'secretsmanager:GetSecretValue'].includes(action)),
+        ).toEqual([]);
       } else {
         expect(actions).toEqual(granted);
       }

@@ -282,6 +282,51 @@ describe('TwinthreadStack', () => {
     }
   });
 
+  it('seals cursors with a generated secret only the functions that page may read, each told its ARN', () => {
+    // Prepare
+    const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    const functions = template.findResources('AWS::Lambda::Function') as Resources;
+    const roles = template.findResources('AWS::IAM::Role') as Resources;
+    const policies = template.findResources('AWS::IAM::Policy') as Resources;
+
+    for (const name of FUNCTION_NAMES) {
+      // Act
+      const fn = Object.values(functions).find(
+        (candidate) => candidate.Properties.Description === `twinthread ${name}`,
+      )!;
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(roles).toHaveProperty(roleId);
+      const secretReads = Object.values(policies)
+        .filter((policy) =>
+          (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+        )
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((statement) =>
+          asArray(statement.Action).some((action) => action.startsWith('secretsmanager:')),
+        );
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+      // Assess
+      if (FUNCTION_ACCESS[name].pages) {
+        expect(variables.CURSOR_KEY_SECRET_ARN, name).toEqual({ Ref: secretId });
+        expect(
+          secretReads.flatMap((statement) => asArray(statement.Resource).map(flatten)),
+          name,
+        ).toEqual([`<${secretId}>`]);
+        expect(secretReads.flatMap((statement) => asArray(statement.Action)).sort(), name).toEqual([
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+        ]);
+      } else {
+        expect(variables, name).not.toHaveProperty('CURSOR_KEY_SECRET_ARN');
+        expect(secretReads, name).toEqual([]);
+      }
+    }
+    expect(FUNCTION_NAMES.filter((name) => !FUNCTION_ACCESS[name].pages).sort()).toEqual(['docs', 'system']);
+  });
+
   it('outputs the API URL, the table name and the bucket name', () => {
     // Assess
     template.hasOutput('ApiUrl', {});

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { ulid } from 'ulid';
+import { expect } from 'vitest';
 import { createGateway } from '../../infra/local/gateway';
 import { ENV } from '../../shared/config';
 import type { Role } from '../../shared/schemas/common';
@@ -165,4 +166,11 @@ export async function startApi(): Promise<TestApi> {
       await close(issuerServer);
     },
   };
+}
+
+/** The body of a successful (2xx) answer; any other status fails the test with the answer. */
+export async function succeeded(response: Promise<ApiResponse>) {
+  const answer = await response;
+  expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
+  return answer.body;
 }

@@ -28,6 +28,8 @@ const ACTION_OF_COMMAND: Record<string, string | null> = {
   AbortMultipartUpload: 's3:AbortMultipartUpload',
   // the exchange function's self-invocation has its own policy (test/infra/exchange.test.ts)
   Invoke: null,
+  // the cursor key, read once per cold start by the functions that page (FunctionAccess.pages)
+  GetSecretValue: 'secretsmanager:GetSecretValue',
 };
 
 /** TransactWriteItems entries and the action each needs. */

@@ -27,6 +27,9 @@ export interface World {
   grantId: string;
   /** A grantee with the full view of the twin, permitted to read, inspect and change. */
   grantee: Caller;
+  /** The admin of that grantee's tenant (declines grants). */
+  granteeAdmin: Caller;
+  granteeTenant: string;
   /** An export job of the owner, started on first use. */
   exportId?: string;
 }
@@ -171,6 +174,20 @@ export const SAMPLES: Record<string, Sample> = {
   exportSharedTwin: (w) => ({ path: sharedParams(w) }),
   getSharedDocument: (w) => ({ path: { ...sharedParams(w), documentId: w.documentId } }),
   listReceivedGrants: () => ({}),
+  // a grant of its own to decline, given to the full grantee's tenant for the other twin
+  declineGrant: async (w) => {
+    const given = await w.ownerAdmin('POST', '/v1/grants', {
+      body: {
+        grantee: w.granteeTenant,
+        viewId: w.viewId,
+        twins: { site: 'CDG' },
+        purpose: 'other',
+        permissions: ['read'],
+      },
+    });
+    expect(given.status, JSON.stringify(given.body)).toBe(201);
+    return { path: { id: given.body.id as string } };
+  },
   installedBase: () => ({}),
   listFleetInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   fleetImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
@@ -317,6 +334,8 @@ export async function seedWorld(
     otherTwinId: other.id,
     grantId: spareGrant.id,
     grantee: await api.as(granteeTenant, ['engineer']),
+    granteeAdmin: await api.as(granteeTenant, ['admin']),
+    granteeTenant,
     grant,
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadRequest } from '../../shared/domain/errors';
-import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
+import { decodeCursor, encodeCursor, withCursorBinding } from '../../shared/store/cursor';
 import { thrownBy } from './thrown';
 
 const SCOPE = JSON.stringify(['list', 'T#acme#TWINS', {}]);
@@ -24,6 +24,63 @@ describe('cursors', () => {
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(cursor).not.toContain('acme');
     expect(decoded).toStrictEqual({ PK: 'T#acme#TWIN#01J', SK: 'META', GSI1SK: 'SN#MSN-1001', n: '7' });
+  });
+
+  it('spell out nothing they hold: neither keys, tenant, paths nor scope', () => {
+    // Prepare
+    const key = { PK: 'TENANT#acme#TWIN#01J', SK: 'POS#engine-1/fadec', rev: 'R#C' };
+    // Act
+    const cursor = withCursorBinding({ tenant: 'acme', query: 'GET /v1/twins' }, () =>
+      encodeCursor(SCOPE, key),
+    );
+    // Assess
+    const bytes = Buffer.from(cursor, 'base64url').toString('latin1');
+    for (const plain of ['TENANT', 'acme', 'PK', 'engine-1', 'POS#', 'list', 'R#C'])
+      expect(bytes).not.toContain(plain);
+    expect(encodeCursor(SCOPE, key)).not.toBe(encodeCursor(SCOPE, key));
+  });
+
+  it('are refused when made for another tenant or another route, even for the same scope', () => {
+    // Prepare
+    const acme = { tenant: 'acme', query: 'GET /v1/twins' };
+    const cursor = withCursorBinding(acme, () => encodeCursor(SCOPE, { PK: 'x', SK: 'y' }));
+    // Act, Assess
+    expect(withCursorBinding(acme, () => decodeCursor(SCOPE, cursor))).toStrictEqual({ PK: 'x', SK: 'y' });
+    for (const other of [
+      { tenant: 'globex', query: 'GET /v1/twins' },
+      { tenant: 'acme', query: 'GET /v1/shared/twins' },
+    ]) {
+      const error = thrownBy(() => withCursorBinding(other, () => decodeCursor(SCOPE, cursor)));
+      expect(error).toBeInstanceOf(BadRequest);
+    }
+    expect(thrownBy(() => decodeCursor(SCOPE, cursor))).toBeInstanceOf(BadRequest);
+  });
+
+  it('are refused when any single bit is flipped', () => {
+    // Prepare
+    const cursor = encodeCursor(SCOPE, { PK: 'TENANT#acme#TWIN#01J', SK: 'META' });
+    const bytes = Buffer.from(cursor, 'base64url');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length * 8 - 1 }), (bit) => {
+        const edited = Buffer.from(bytes);
+        edited[bit >> 3]! ^= 1 << (bit & 7);
+        // Act, Assess
+        expect(refusal(edited.toString('base64url')).status).toBe(400);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('are refused when an edited character decodes to the same bytes', () => {
+    // Prepare: the last base64url character carries bits that decoding drops
+    const cursor = encodeCursor(SCOPE, { PK: 'x' });
+    const variants = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+      .split('')
+      .map((last) => cursor.slice(0, -1) + last)
+      .filter((candidate) => candidate !== cursor);
+    // Act, Assess
+    for (const variant of variants) expect(refusal(variant).status).toBe(400);
+    expect(refusal(`${cursor}=`).status).toBe(400);
   });
 
   it('round-trip any scope and string key', () => {
@@ -70,6 +127,10 @@ describe('cursors', () => {
     ['JSON with a field more', base64url(JSON.stringify({ s: SCOPE, k: { PK: 'x' }, admin: true }))],
     ['JSON with a key that is not all strings', base64url(JSON.stringify({ s: SCOPE, k: { PK: 5 } }))],
     ['JSON with a scope that is not a string', base64url(JSON.stringify({ s: 1, k: {} }))],
+    [
+      "the unsealed JSON of another tenant's scope",
+      base64url(JSON.stringify({ s: SCOPE, k: { PK: 'TENANT#other#TWIN#1', SK: 'META' } })),
+    ],
   ])('are refused when they are %s, naming query.cursor', (_, cursor) => {
     // Act
     const error = refusal(cursor);

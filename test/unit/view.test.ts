@@ -677,7 +677,15 @@ describe('projectThroughView: events', () => {
       operations: [{ op: 'remove', position: 'engine-1/fadec' }],
     },
     { type: 'twin.created', twinId: 'T1', recordedAt: '2026-01-01T00:00:00.000Z', positions: 8 },
-    { type: 'inspection.recorded', twinId: 'T1', recordedAt: '2026-02-03T00:00:00.000Z', inspectionId: 'I' },
+    {
+      type: 'inspection.recorded',
+      twinId: 'T1',
+      recordedAt: '2026-02-03T00:00:00.000Z',
+      inspectionId: 'I',
+      paths: ['hvac/pack-1', 'engine-1'],
+      discrepancyPaths: ['engine-1'],
+      discrepancies: 1,
+    },
     {
       type: 'document.version.available',
       recordedAt: '2026-02-04T00:00:00.000Z',
@@ -709,6 +717,31 @@ describe('projectThroughView: events', () => {
     ]);
     expect(JSON.stringify(projected)).not.toContain('engine-1');
     expect(projected.nextCursor).toBe('N');
+  });
+
+  it('keeps inspection events only of visible positions, with their visible paths and discrepancies', () => {
+    // Prepare
+    const inspection = (id: string, paths?: string[]) => ({
+      type: 'inspection.recorded',
+      twinId: 'T1',
+      recordedAt: '2026-02-03T00:00:00.000Z',
+      inspectionId: id,
+      discrepancies: paths?.length ?? 2,
+      ...(paths === undefined ? {} : { paths, discrepancyPaths: paths }),
+    });
+    const items = [
+      inspection('HIDDEN', ['engine-1/fadec']),
+      inspection('OLD'),
+      inspection('MIXED', ['hvac', 'engine-1']),
+    ];
+    // Act
+    const projected = project('events', { items }, { positions: ['hvac'] })!;
+    const unrestricted = project('events', { items }, { twinAttributes: [] })!;
+    // Assess
+    expect(projected.items).toEqual([
+      { ...inspection('MIXED', ['hvac']), discrepancies: 1, paths: ['hvac'], discrepancyPaths: ['hvac'] },
+    ]);
+    expect(unrestricted.items).toHaveLength(3);
   });
 
   it('drops change-set and creation events when the view hides history', () => {
