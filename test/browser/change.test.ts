@@ -181,6 +181,8 @@ describe('console: recording a change', () => {
     await expect.poll(() => dialog(page).count(), WAIT).toBe(0);
     await expect.poll(() => page.getByTestId('site').textContent(), WAIT).toBe('MUC');
     await expect.poll(() => page.getByTestId('version').textContent(), WAIT).toBe(String(after.version));
+    await expect.poll(() => timeline(page).first().textContent(), WAIT).toContain('edit of the twin: site');
+    await expect.poll(() => timeline(page).first().textContent(), WAIT).toContain('→ MUC');
   });
 
   it('shows the API’s conflict when the serial is installed on another unit (409)', async () => {
