@@ -170,13 +170,19 @@ describe('console: recording a change', () => {
     const alert = dialog(page).getByRole('alert');
     await expect.poll(() => alert.textContent(), WAIT).toContain('Someone changed this unit; reload.');
     await screenshot(page, 'change-stale');
-    expect((await history()).map((change) => change.reason)).toEqual(before.map((change) => change.reason));
+    // the PATCH behind the page's back is in the history (every write is); the stale attempt is not
+    expect((await history()).map((change) => change.reason)).toEqual([
+      "edit of the twin's site",
+      ...before.map((change) => change.reason),
+    ]);
     const after = await harness.call<TwinBody>(token, 'GET', `/v1/twins/${unit.id}`);
     expect(JSON.stringify(after.configuration)).not.toContain('HVC-STALE-1');
     await alert.getByRole('button', { name: 'Reload' }).click();
     await expect.poll(() => dialog(page).count(), WAIT).toBe(0);
     await expect.poll(() => page.getByTestId('site').textContent(), WAIT).toBe('MUC');
     await expect.poll(() => page.getByTestId('version').textContent(), WAIT).toBe(String(after.version));
+    await expect.poll(() => timeline(page).first().textContent(), WAIT).toContain('edit of the twin: site');
+    await expect.poll(() => timeline(page).first().textContent(), WAIT).toContain('→ MUC');
   });
 
   it('shows the API’s conflict when the serial is installed on another unit (409)', async () => {

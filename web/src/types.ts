@@ -49,6 +49,14 @@ export interface Operation {
   revision?: string;
   attributes?: Record<string, unknown>;
   name?: string;
+  /** `set-twin`: a twin-level field that changed (null: absent) */
+  site?: FieldChange;
+  type?: FieldChange;
+}
+
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
 }
 
 export interface ChangeSet {

@@ -38,6 +38,15 @@ export function describeOperation(operation: Operation): string {
     }
     case 'lifecycle':
       return `lifecycle → ${operation.to}`;
+    case 'set-twin': {
+      const shown = (value: unknown) => (value === null || value === undefined ? '—' : String(value));
+      const parts = [
+        operation.site && `site ${shown(operation.site.from)} → ${shown(operation.site.to)}`,
+        operation.type && `type ${shown(operation.type.from)} → ${shown(operation.type.to)}`,
+        operation.attributes && `attributes ${Object.keys(operation.attributes).join(', ')}`,
+      ].filter(Boolean);
+      return `edit of the twin${parts.length ? `: ${parts.join('; ')}` : ''}`;
+    }
     default:
       return operation.op;
   }
