@@ -7,7 +7,7 @@ import type { InspectionBody } from '../../shared/schemas/inspection';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { INSPECTION_PARTS, recordInspectionOn } from '../../shared/services/inspection-recording';
 import { auditAccess, openSharedTwin, writerOf } from '../../shared/services/sharing-service';
-import { requireChangeInsideView, requireInspectionInsideView } from '../../shared/view-writes';
+import { requireChangeInsideView, requireInspectionInsideView } from '../../shared/services/view-writes';
 
 type SharedParams = { owner: string; id: string };
 

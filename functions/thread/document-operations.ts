@@ -17,9 +17,9 @@ import type {
   ListDocumentsQuery,
 } from '../../shared/schemas/document';
 import { documentDownload } from '../../shared/services/document-download';
+import { requireDocumentKindInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import * as store from '../../shared/store/document-store';
 import { presignUpload } from '../../shared/store/objects';
-import { requireDocumentKindInsideView, roleWriterOf } from '../../shared/view-writes';
 
 type IdParams = { id: string };
 

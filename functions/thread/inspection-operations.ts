@@ -8,6 +8,7 @@ import type {
   RecordInspectionQuery,
 } from '../../shared/schemas/inspection';
 import { INSPECTION_PARTS, recordInspectionOn } from '../../shared/services/inspection-recording';
+import { requireInspectionInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { getDocuments } from '../../shared/store/document-store';
 import {
   decodeInspectionCursor,
@@ -15,7 +16,6 @@ import {
   inspectionPageOf,
 } from '../../shared/store/history-store';
 import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
-import { requireInspectionInsideView, roleWriterOf } from '../../shared/view-writes';
 
 type TwinParams = { id: string };
 

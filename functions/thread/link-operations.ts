@@ -14,12 +14,12 @@ import {
   WORK_PACKAGE_PARTS,
   workPackageOf,
 } from '../../shared/services/thread-service';
+import { requireWriteInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
 import { getDocuments } from '../../shared/store/document-store';
 import { installationsOf } from '../../shared/store/fleet-store';
 import { createLink } from '../../shared/store/link-store';
 import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
-import { requireWriteInsideView, roleWriterOf } from '../../shared/view-writes';
 
 async function visibleTwin(tenant: string, id: string, parts: TwinParts) {
   const twin = await loadTwinParts(tenant, id, parts);

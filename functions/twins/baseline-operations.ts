@@ -14,9 +14,9 @@ import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { BaselineListQuery, CreateBaselineBody, DiffQuery } from '../../shared/schemas/baseline';
+import { requireBaselinesInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { putBaseline } from '../../shared/store/baseline-store';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
-import { requireBaselinesInsideView, roleWriterOf } from '../../shared/view-writes';
 import { loadVisibleTwin } from './twin-operations';
 
 type TwinParams = { id: string };

@@ -4,9 +4,9 @@ import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
+import { requireChangeInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { decodeHistoryCursor, encodeHistoryCursor, historyPageOf } from '../../shared/store/history-store';
-import { requireChangeInsideView, roleWriterOf } from '../../shared/view-writes';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 

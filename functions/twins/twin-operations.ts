@@ -18,8 +18,8 @@ import { ok } from '../../shared/http/response';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
 import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/services/type-validation';
+import { requireAttributesInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import * as store from '../../shared/store/twin-store';
-import { requireAttributesInsideView, roleWriterOf } from '../../shared/view-writes';
 import { expandInstalledTwins } from './expand';
 import { readTimes, twinResponse } from './responses';
 

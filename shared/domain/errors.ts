@@ -70,7 +70,7 @@ export class Conflict extends AppError {
 /**
  * A serialized component (or an installed twin) that cannot come here because it is somewhere: `at`
  * says where (no `twinId`: in this twin), for callers allowed to know. A caller writing through a view
- * is told only what the view shows (see shared/view-writes.ts).
+ * is told only what the view shows (see shared/services/view-writes.ts).
  */
 export class InstalledElsewhere extends Conflict {
   constructor(

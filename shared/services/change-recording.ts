@@ -16,8 +16,8 @@ import type { ChangeSetBody } from '../schemas/change';
 import type { ViewBody } from '../schemas/sharing';
 import { applyChangeSet } from '../store/change-store';
 import { ancestorsOf, vacatedPositions } from '../store/twin-store';
-import { refusalThroughView } from '../view-writes';
 import { validateChangeSet } from './type-validation';
+import { refusalThroughView } from './view-writes';
 
 /** Every path a change set names (and the parent of each position it adds). */
 function namedPaths(body: ChangeSetBody): string[] {

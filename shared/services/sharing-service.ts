@@ -10,7 +10,7 @@ import type { TwinDataShape } from '../route-table/route';
 import type { ViewBody } from '../schemas/sharing';
 import { confirmGrants, grantsTo, recordAccess } from '../store/sharing-store';
 import { loadTwinParts, type TwinParts } from '../store/twin-store';
-import { grantWriter, type ViewWriter } from '../view-writes';
+import { grantWriter, type ViewWriter } from './view-writes';
 
 /** A twin of another tenant, opened through the grants that share it with the caller now. */
 export interface SharedTwin {

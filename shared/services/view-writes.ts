@@ -1,15 +1,15 @@
-import type { TwinHistory } from './domain/change-set';
-import { Conflict, Forbidden, InstalledElsewhere } from './domain/errors';
-import { type GrantRecord, permits } from './domain/grant';
-import { nodesInScope } from './domain/thread';
-import { assembleTwin } from './domain/twin';
-import { documentKindShown, pathVisible, projectComponent } from './domain/view';
-import type { Caller } from './http/auth';
-import { roleViewOf } from './http/role-view';
-import type { ChangeSetBody } from './schemas/change';
-import type { InspectionBody } from './schemas/inspection';
-import type { GrantPermission, ViewBody } from './schemas/sharing';
-import type { Component } from './schemas/twin';
+import type { TwinHistory } from '../domain/change-set';
+import { Conflict, Forbidden, InstalledElsewhere } from '../domain/errors';
+import { type GrantRecord, permits } from '../domain/grant';
+import { nodesInScope } from '../domain/thread';
+import { assembleTwin } from '../domain/twin';
+import { documentKindShown, pathVisible, projectComponent } from '../domain/view';
+import type { Caller } from '../http/auth';
+import { roleViewOf } from '../http/role-view';
+import type { ChangeSetBody } from '../schemas/change';
+import type { InspectionBody } from '../schemas/inspection';
+import type { GrantPermission, ViewBody } from '../schemas/sharing';
+import type { Component } from '../schemas/twin';
 
 /**
  * Someone who writes through a view: a grantee through its grants, or a caller whose role carries a
