@@ -21,7 +21,6 @@ import type {
   TwinState,
 } from './records';
 import type { InstalledSoftware } from './software';
-import { toUtc } from './time';
 import { effectiveTimeOf, mergeAttributes } from './twin';
 
 export type {
