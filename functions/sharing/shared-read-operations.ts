@@ -3,10 +3,10 @@ import type { HistoryEntry } from '../../shared/domain/history';
 import type { InspectionRecord } from '../../shared/domain/records';
 import { nodesInScope } from '../../shared/domain/thread';
 import { assembleTwin, etagOf } from '../../shared/domain/twin';
-import { projectThroughView } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import type { HistoryQuery, TimeQuery } from '../../shared/schemas/change';
 import type { ThreadQuery } from '../../shared/schemas/link';
+import { historyAnswer, inspectionsAnswer, shownThrough } from '../../shared/services/list-pages';
 import { sees, sharedRead, sharedReadTimes } from '../../shared/services/sharing-service';
 import {
   threadBody,
@@ -16,14 +16,6 @@ import {
   WORK_PACKAGE_PARTS,
   workPackageOf,
 } from '../../shared/services/thread-service';
-import {
-  decodeHistoryCursor,
-  decodeInspectionCursor,
-  encodeHistoryCursor,
-  encodeInspectionCursor,
-  historyPageOf,
-  inspectionPageOf,
-} from '../../shared/store/history-store';
 import { readParts } from '../../shared/store/twin-store';
 
 type SharedParams = { owner: string; id: string };
@@ -45,27 +37,15 @@ async function getSharedTwin(request: OperationRequest<SharedParams, TimeQuery>)
 
 async function sharedTwinHistory(request: OperationRequest<SharedParams, HistoryQuery>) {
   const { limit, cursor, ...filters } = request.query;
-  return sharedRead(request, 'history', {}, async (shared) => {
-    // only entries with something visible are paged: a page is never empty while more follow
-    const visible = (entry: HistoryEntry) =>
-      !!(
-        projectThroughView({ shape: 'history', body: { items: [entry] } }, shared.view) as
-          | { items?: unknown[] }
-          | undefined
-      )?.items?.length;
-    const scope = JSON.stringify(['shared-history', request.params, filters]);
-    const from = decodeHistoryCursor(scope, cursor);
-    const page = await historyPageOf(shared.owner, shared.history.record, {
-      filters,
-      limit,
-      accept: visible,
-      ...(from ? { from } : {}),
-    });
-    return {
-      items: page.items,
-      ...(page.next ? { nextCursor: encodeHistoryCursor(scope, page.next) } : {}),
-    };
-  });
+  const scope = JSON.stringify(['shared-history', request.params, filters]);
+  return sharedRead(request, 'history', {}, (shared) =>
+    historyAnswer(
+      shared.owner,
+      shared.history.record,
+      { scope, filters, limit, cursor },
+      shownThrough<HistoryEntry>(shared.view, 'history'),
+    ),
+  );
 }
 
 async function sharedTwinThread(request: OperationRequest<SharedParams, ThreadQuery>) {
@@ -100,25 +80,15 @@ async function sharedWorkPackage(request: OperationRequest<SharedParams, { posit
 async function listSharedInspections(
   request: OperationRequest<SharedParams, { limit: number; cursor?: string }>,
 ) {
-  return sharedRead(request, 'inspection-list', {}, async (shared) => {
-    const visible = (inspection: InspectionRecord) =>
-      (
-        projectThroughView({ shape: 'inspection-list', body: { items: [inspection] } }, shared.view) as {
-          items: unknown[];
-        }
-      ).items.length > 0;
-    const scope = JSON.stringify(['shared-inspections', request.params]);
-    const from = decodeInspectionCursor(scope, request.query.cursor);
-    const page = await inspectionPageOf(shared.owner, shared.history.record.id, {
-      limit: request.query.limit,
-      accept: visible,
-      ...(from ? { from } : {}),
-    });
-    return {
-      items: page.items,
-      ...(page.next ? { nextCursor: encodeInspectionCursor(scope, page.next) } : {}),
-    };
-  });
+  const scope = JSON.stringify(['shared-inspections', request.params]);
+  return sharedRead(request, 'inspection-list', {}, (shared) =>
+    inspectionsAnswer(
+      shared.owner,
+      shared.history.record.id,
+      { scope, limit: request.query.limit, cursor: request.query.cursor },
+      shownThrough<InspectionRecord>(shared.view, 'inspection-list'),
+    ),
+  );
 }
 
 export const sharedReadOperations: Record<string, Operation> = {

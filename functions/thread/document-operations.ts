@@ -1,10 +1,5 @@
 import { ulid } from 'ulid';
-import {
-  assertContentType,
-  type DocumentRecord,
-  type DocumentVersionRecord,
-  presentDocument,
-} from '../../shared/domain/document';
+import { assertContentType, newDocument, presentDocument } from '../../shared/domain/document';
 import { NotFound, ServiceUnavailable } from '../../shared/domain/errors';
 import { documentKindShown } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
@@ -34,30 +29,7 @@ async function createDocument(request: OperationRequest<object, object, CreateDo
   const { body, now, caller } = request;
   requireDocumentKindInsideView(await roleWriterOf(caller), body.kind, 'body.kind');
   assertContentType(body.kind, body.contentType);
-  const at = now.toISOString();
-  const sha256 = body.sha256.toLowerCase();
-  const first: DocumentVersionRecord = {
-    version: 1,
-    contentType: body.contentType,
-    size: body.size,
-    sha256,
-    status: 'pending',
-    createdAt: at,
-    createdBy: caller.sub,
-  };
-  const record: DocumentRecord = {
-    id: ulid(now.getTime()),
-    kind: body.kind,
-    title: body.title,
-    ...(body.effectivity ? { effectivity: body.effectivity } : {}),
-    contentType: body.contentType,
-    size: body.size,
-    sha256,
-    latestVersion: 1,
-    createdAt: at,
-    createdBy: caller.sub,
-    updatedAt: at,
-  };
+  const { record, first } = newDocument(ulid(now.getTime()), body, caller.sub, now.toISOString());
   await store.createDocument(caller.tenant, record, first);
   const upload = await presignUpload(caller.tenant, record.id, first, now).catch(() => {
     throw new ServiceUnavailable(

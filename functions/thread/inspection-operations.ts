@@ -8,13 +8,9 @@ import type {
   RecordInspectionQuery,
 } from '../../shared/schemas/inspection';
 import { INSPECTION_PARTS, recordInspectionOn } from '../../shared/services/inspection-recording';
+import { inspectionsAnswer } from '../../shared/services/list-pages';
 import { requireInspectionInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { getDocuments } from '../../shared/store/document-store';
-import {
-  decodeInspectionCursor,
-  encodeInspectionCursor,
-  inspectionPageOf,
-} from '../../shared/store/history-store';
 import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
 
 type TwinParams = { id: string };
@@ -60,15 +56,13 @@ async function listInspections(request: OperationRequest<TwinParams, InspectionL
   await visibleTwin(tenant, request.params.id, {});
   // Bound to the twin: a cursor of another twin's list (or of any other list) is refused.
   const scope = JSON.stringify(['inspections', request.params.id]);
-  const from = decodeInspectionCursor(scope, request.query.cursor);
-  const page = await inspectionPageOf(tenant, request.params.id, {
-    limit: request.query.limit,
-    ...(from ? { from } : {}),
-  });
-  return ok({
-    items: page.items,
-    ...(page.next ? { nextCursor: encodeInspectionCursor(scope, page.next) } : {}),
-  });
+  return ok(
+    await inspectionsAnswer(tenant, request.params.id, {
+      scope,
+      limit: request.query.limit,
+      cursor: request.query.cursor,
+    }),
+  );
 }
 
 export const inspectionOperations: Record<string, Operation> = { recordInspection, listInspections };

@@ -4,9 +4,9 @@ import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
+import { historyAnswer } from '../../shared/services/list-pages';
 import { requireChangeInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
-import { decodeHistoryCursor, encodeHistoryCursor, historyPageOf } from '../../shared/store/history-store';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
@@ -33,12 +33,7 @@ export async function twinHistory(request: OperationRequest<{ id: string }, Hist
   const { tenant } = request.caller;
   const { history } = await loadVisibleTwin(tenant, request.params.id, {});
   const scope = JSON.stringify([request.params.id, filters]);
-  const from = decodeHistoryCursor(scope, cursor);
-  const page = await historyPageOf(tenant, history.record, { filters, limit, ...(from ? { from } : {}) });
-  return ok({
-    items: page.items,
-    ...(page.next === undefined ? {} : { nextCursor: encodeHistoryCursor(scope, page.next) }),
-  });
+  return ok(await historyAnswer(tenant, history.record, { scope, filters, limit, cursor }));
 }
 
 export async function componentTrace(

@@ -1,3 +1,4 @@
+import type { CreateDocumentBody } from '../schemas/document';
 import type { Effectivity } from '../schemas/effectivity';
 import { invalidField } from './errors';
 
@@ -209,3 +210,28 @@ export function presentDocument(
   };
 }
 export type DocumentView = ReturnType<typeof presentDocument>;
+
+/** A new document and its first version, pending until its content is in S3 with the declared size. */
+export function newDocument(
+  id: string,
+  body: CreateDocumentBody,
+  by: string,
+  at: string,
+): { record: DocumentRecord; first: DocumentVersionRecord } {
+  const sha256 = body.sha256.toLowerCase();
+  const content = { contentType: body.contentType, size: body.size, sha256 };
+  return {
+    first: { version: 1, ...content, status: 'pending', createdAt: at, createdBy: by },
+    record: {
+      id,
+      kind: body.kind,
+      title: body.title,
+      ...(body.effectivity ? { effectivity: body.effectivity } : {}),
+      ...content,
+      latestVersion: 1,
+      createdAt: at,
+      createdBy: by,
+      updatedAt: at,
+    },
+  };
+}
