@@ -58,15 +58,15 @@ export function wordsOf(text: string, max = MAX_WORDS_PER_FIELD): string[] {
 
 type Tokens = { tokenKind: TokenKind; token: string }[];
 
-/** An identifier: the whole value, and its words too when it has several (an inspector's name). */
+/**
+ * An identifier: the whole value, and its words too when it holds spaces (an inspector's name); a
+ * serial such as `HVC-88` stays one token (its pieces would find every serial ending in 88).
+ */
 export function identifierTokens(value: string): Tokens {
   const whole = cut(normalizeSearchText(value));
   if (whole.length === 0) return [];
-  const words = wordsOf(value);
-  return [
-    { tokenKind: 'I', token: whole },
-    ...(words.length > 1 ? words.map((token) => ({ tokenKind: 'W' as const, token })) : []),
-  ];
+  const words = /\s/u.test(whole) ? wordsOf(value) : [];
+  return [{ tokenKind: 'I', token: whole }, ...words.map((token) => ({ tokenKind: 'W' as const, token }))];
 }
 
 /** A text: its words. */
