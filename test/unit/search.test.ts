@@ -44,7 +44,14 @@ const inspection: InspectionRecord = {
 
 describe('tokens', () => {
   it('normalizes to NFC lower case and splits words on anything but letters and digits', () => {
-    expect(wordsOf('  Reload FADEC software, SB 73-0042 ')).toEqual(['reload', 'fadec', 'software', 'sb', '73', '0042']);
+    expect(wordsOf('  Reload FADEC software, SB 73-0042 ')).toEqual([
+      'reload',
+      'fadec',
+      'software',
+      'sb',
+      '73',
+      '0042',
+    ]);
     expect(wordsOf('Cafe\u0301 CAFÉ café')).toEqual(['café']);
     expect(wordsOf('a b c d e f g h i j k l m n o p q r s t u v w x y z').length).toBe(MAX_WORDS_PER_FIELD);
   });
@@ -84,8 +91,14 @@ describe('entries', () => {
   });
 
   it('of a component only when serialized; of documents and inspections', () => {
-    expect(componentEntries({ partNumber: 'FADEC-SW', kind: 'software', softwareVersion: '5.2.1' })).toEqual([]);
-    const component = componentEntries({ partNumber: 'HVAC-CTL-9', serialNumber: 'HVC-88', kind: 'electrical' });
+    expect(componentEntries({ partNumber: 'FADEC-SW', kind: 'software', softwareVersion: '5.2.1' })).toEqual(
+      [],
+    );
+    const component = componentEntries({
+      partNumber: 'HVAC-CTL-9',
+      serialNumber: 'HVC-88',
+      kind: 'electrical',
+    });
     expect(component.map((entry) => [entry.id, entry.field, entry.token, entry.componentKind])).toEqual([
       ['HVAC-CTL-9/HVC-88', 'serialNumber', 'hvc-88', 'electrical'],
       ['HVAC-CTL-9/HVC-88', 'partNumber', 'hvac-ctl-9', 'electrical'],
@@ -104,7 +117,11 @@ describe('entries', () => {
       'kind:service-bulletin',
     ]);
     const found = inspectionEntries('T1', inspection);
-    expect(found[0]).toMatchObject({ kind: 'inspection', twinId: 'T1', paths: ['hvac/controller', 'engine-1'] });
+    expect(found[0]).toMatchObject({
+      kind: 'inspection',
+      twinId: 'T1',
+      paths: ['hvac/controller', 'engine-1'],
+    });
     expect(found.filter((entry) => entry.field === 'findings').map((entry) => entry.token)).toEqual([
       'corrosion',
       'on',
@@ -156,9 +173,18 @@ describe('ranking', () => {
   it('a thing matches words only when every word of the query matches one of its words', () => {
     const query = parseQuery('fadec soft');
     const hits = rankMatches(query, [
-      { entry: entry({ kind: 'document', id: 'both', tokenKind: 'W', token: 'fadec', field: 'title' }), via: 0 },
-      { entry: entry({ kind: 'document', id: 'both', tokenKind: 'W', token: 'software', field: 'title' }), via: 1 },
-      { entry: entry({ kind: 'document', id: 'one', tokenKind: 'W', token: 'fadec', field: 'title' }), via: 0 },
+      {
+        entry: entry({ kind: 'document', id: 'both', tokenKind: 'W', token: 'fadec', field: 'title' }),
+        via: 0,
+      },
+      {
+        entry: entry({ kind: 'document', id: 'both', tokenKind: 'W', token: 'software', field: 'title' }),
+        via: 1,
+      },
+      {
+        entry: entry({ kind: 'document', id: 'one', tokenKind: 'W', token: 'fadec', field: 'title' }),
+        via: 0,
+      },
     ]);
     expect(hits.map((hit) => [hit.entry.id, hit.matched])).toEqual([['both', 'title']]);
   });
@@ -190,22 +216,18 @@ describe('search hits through a view (the one projection)', () => {
     { kind: 'inspection', id: 'i-findings', field: 'findings', paths: ['hvac/controller', 'engine-1'] },
   ];
   const shown = (view: object) =>
-    (projectThroughView({ shape: 'search', body: { items: hits } }, view) as { items: { id: string }[] }).items.map(
-      (hit) => hit.id,
-    );
+    (
+      projectThroughView({ shape: 'search', body: { items: hits } }, view) as { items: { id: string }[] }
+    ).items.map((hit) => hit.id);
 
   it('shows everything through the full view', () => {
     expect(shown({})).toEqual(hits.map((hit) => hit.id));
   });
 
   it('hides matches on hidden attributes, positions, kinds and document kinds', () => {
-    expect(shown({ positions: ['hvac'], twinAttributes: ['tailNumber'], documentKinds: ['job-plan'] })).toEqual([
-      't',
-      't-tail',
-      'hvac',
-      'plan',
-      'i-inspector',
-    ]);
+    expect(
+      shown({ positions: ['hvac'], twinAttributes: ['tailNumber'], documentKinds: ['job-plan'] }),
+    ).toEqual(['t', 't-tail', 'hvac', 'plan', 'i-inspector']);
     expect(shown({ kinds: ['mechanical'] })).toEqual([
       't',
       't-attr',
