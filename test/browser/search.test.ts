@@ -39,7 +39,9 @@ describe('console: the search box', () => {
     const page = await harness.page();
     await signIn(page, tenant, 'viewer', 'sam@find');
     await page.getByRole('search').getByRole('searchbox').fill('HVC-MSN-7002');
-    const hit = page.getByRole('list', { name: 'Search results' }).getByRole('link', { name: /HVC-MSN-7002/ });
+    const hit = page
+      .getByRole('list', { name: 'Search results' })
+      .getByRole('link', { name: /HVC-MSN-7002/ });
     await hit.waitFor();
     expect(await hit.textContent()).toContain('at hvac/controller');
     await hit.click();
