@@ -293,6 +293,14 @@ describe('GET /v1/shared/search', () => {
     ]);
   });
 
+  it('records the grantee search in the owner audit (twin.accessed, action search)', async () => {
+    await sharedSearch(contractor, 'msn-4711');
+    const events = await ok(admin('GET', `/v1/events?twinId=${twinId}&type=twin.accessed&settled=false`));
+    expect(events.items).toContainEqual(
+      expect.objectContaining({ type: 'twin.accessed', grantee: contractorTenant, action: 'search' }),
+    );
+  });
+
   it('never matches what the view hides, nor twins not granted, nor documents', async () => {
     for (const q of ['msn-4711-esn', 'cfm56', 'f-hbxa', 'msn-4712', 'fadec-sw', 'msn-4711-hvc', 'reload'])
       expect((await sharedSearch(contractor, q)).items, q).toEqual([]);
