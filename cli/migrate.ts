@@ -14,6 +14,8 @@ const { values } = parseArgs({
     data: { type: 'string', default: '.data' },
     table: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    /** Rebuild the search index of this tenant only (after a type marks an attribute searchable). */
+    tenant: { type: 'string' },
   },
 });
 
@@ -38,7 +40,7 @@ try {
     log(`${migrated ? 'migrated' : 'changed meanwhile, migrates on its next request'}: ${tenant} ${twinId}`),
   );
   console.log(`${result.migrated} of ${result.scanned} twins in the old layout migrated`);
-  const search = await rebuildSearchIndex();
+  const search = await rebuildSearchIndex(values.tenant === undefined ? {} : { tenant: values.tenant });
   console.log(`search index: ${search.entries} entries written for ${search.scanned} records`);
 } finally {
   closeClients();

@@ -47,8 +47,11 @@ async function entriesOfItem(
  * Builds the search index for data written before it existed (`npm run migrate`, and after an import
  * of an older export): one Scan of the table — a job, never a request — and a put of every entry.
  * Idempotent (puts of the same items); safe beside live traffic, whose writes keep the index anyway.
+ * `tenant`: only that tenant's records (after a type marks an attribute searchable, say).
  */
-export async function rebuildSearchIndex(): Promise<{ scanned: number; entries: number }> {
+export async function rebuildSearchIndex(
+  options: { tenant?: string } = {},
+): Promise<{ scanned: number; entries: number }> {
   const types = new Map<string, Promise<string[]>>();
   const searchable = (tenant: string, type?: string, version?: number) => {
     if (type === undefined || version === undefined) return Promise.resolve([]);
@@ -67,8 +70,11 @@ export async function rebuildSearchIndex(): Promise<{ scanned: number; entries: 
     const page = await documentClient().send(
       new ScanCommand({
         TableName: table(),
-        FilterExpression: 'entity IN (:twin, :component, :document, :inspection)',
+        FilterExpression: `entity IN (:twin, :component, :document, :inspection)${
+          options.tenant === undefined ? '' : ' AND begins_with(PK, :tenant)'
+        }`,
         ExpressionAttributeValues: {
+          ...(options.tenant === undefined ? {} : { ':tenant': `TENANT#${options.tenant}#` }),
           ':twin': ENTITY.twin,
           ':component': ENTITY.component,
           ':document': ENTITY.document,
