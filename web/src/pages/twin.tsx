@@ -91,6 +91,8 @@ export function TwinPage(props: { id: string; owner?: string }) {
     [configuration, thread.data, thread.inspections, time.asOf, time.knownAt],
   );
   const node = data ? findNode(configuration, selected ?? configuration[0]?.path) : undefined;
+  const [visited] = useState(() => new Set<string>());
+  visited.add(tab);
   const openTab = (id: string) => {
     setTab(id);
     const url = new URL(location.href);
@@ -199,15 +201,21 @@ export function TwinPage(props: { id: string; owner?: string }) {
       {context && current && (
         <>
           <TabList tabs={tabs} current={current.id} onTab={openTab} />
-          <div
-            role="tabpanel"
-            id={`panel-${current.id}`}
-            aria-labelledby={`tab-${current.id}`}
-            class="tab-panel"
-            tabIndex={-1}
-          >
-            {current.render(context)}
-          </div>
+          {/* a tab once opened stays mounted (hidden): its scroll, forms and loaded pages survive a switch */}
+          {tabs
+            .filter((item) => item.id === current.id || visited.has(item.id))
+            .map((item) => (
+              <div
+                key={item.id}
+                role="tabpanel"
+                id={`panel-${item.id}`}
+                aria-labelledby={`tab-${item.id}`}
+                class="tab-panel"
+                hidden={item.id !== current.id}
+              >
+                {item.render(context)}
+              </div>
+            ))}
         </>
       )}
     </section>
