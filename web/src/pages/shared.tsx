@@ -107,9 +107,6 @@ interface InstalledBase extends Page<SharedItem> {
   counts?: { byProduct: Record<string, number>; bySoftwareVersion: Record<string, Record<string, number>> };
 }
 
-/** Units per page of the installed base list. */
-const UNITS_PAGE = 25;
-
 /**
  * An OEM's installed base (units under a paas grant). Units by software version are charted per
  * software part (a selector: one part's versions at a time); the counts cover the whole installed
@@ -117,7 +114,7 @@ const UNITS_PAGE = 25;
  */
 export function InstalledBasePage() {
   const base = usePages(
-    (cursor) => api<InstalledBase>('GET', '/v1/installed-base', { query: { limit: UNITS_PAGE, cursor } }),
+    (cursor) => api<InstalledBase>('GET', '/v1/installed-base', { query: { limit: PAGE_SIZE, cursor } }),
     [],
   );
   const counts = base.first?.counts;
