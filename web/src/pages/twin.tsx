@@ -25,7 +25,7 @@ const attributeText = (value: unknown) =>
 export const attributeLabel = (name: string) =>
   name
     .replace(/[_-]+/g, ' ')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([a-z])([A-Z])/g, (_, before: string, after: string) => `${before} ${after.toLowerCase()}`)
     .replace(/^./, (c) => c.toUpperCase());
 
 /** The thread (documents at the replayed time, inspections paged), read once for every panel. */

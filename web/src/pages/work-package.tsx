@@ -17,9 +17,12 @@ interface WorkPackage {
 /** What a crew needs at a position, on one printable page. */
 export function WorkPackagePage(props: { id: string; position: string; owner?: string }) {
   const twinPath = props.owner ? href('shared', props.owner, props.id) : href('twins', props.id);
+  const apiPath = props.owner
+    ? href('v1', 'shared', 'twins', props.owner, props.id)
+    : href('v1', 'twins', props.id);
   const pack = useAsync(
-    () => api<WorkPackage>('GET', `/v1${twinPath}/work-package`, { query: { position: props.position } }),
-    [twinPath, props.position],
+    () => api<WorkPackage>('GET', `${apiPath}/work-package`, { query: { position: props.position } }),
+    [apiPath, props.position],
   );
   const data = pack.data;
   return (
