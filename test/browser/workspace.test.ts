@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { violations } from './support/axe';
-import { type ConsoleHarness, newTenant, screenshot, signIn, startConsole } from './support/console';
+import {
+  ARTIFACTS,
+  type ConsoleHarness,
+  newTenant,
+  screenshot,
+  signIn,
+  startConsole,
+} from './support/console';
 import { countPositions, createTwin, largeAircraft, type SeededTwin } from './support/seed';
 
 /**
@@ -354,6 +362,11 @@ describe.each(VIEWPORTS)('console workspace on a 300-position twin ($name $width
       )
       .toBe(1);
     expect(await item(page, 'ata-25/section-1/item-1').locator('[data-marker]').count()).toBe(0);
+    // the README's picture: the workspace as it opens, a marked position selected
+    await item(page, 'engine-1/fadec/sw').locator('> .node .slug').click();
+    await page.getByRole('heading', { name: 'Position engine-1/fadec/sw', exact: true }).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(ARTIFACTS, `workspace-readme-${viewport.name}.png`) });
     // the attributes are searchable in the twin list
     await page.getByRole('link', { name: 'Twins', exact: true }).click();
     await page.getByLabel('Attribute (tail number, operator…)').fill('F-9002');

@@ -5,10 +5,10 @@ import { LoadMore } from '../paging';
 import { loadSession } from '../session';
 import { findNode, NESTED } from '../tree';
 import type { TwinContext } from '../twin-context';
-import type { Component, DocumentMeta, Inspection, TreeNode } from '../types';
+import type { Component, Inspection, TreeNode } from '../types';
 import { ErrorBanner, formatTime, fromLocalInput, TimeInput } from '../ui';
 import { describeComponent } from './history';
-import { contentTypeOf, DiscrepancyList, put, sha256, type Upload } from './thread';
+import { createDocument, DiscrepancyList } from './thread';
 
 /** What the inspector marks at each position of the walk. */
 export const FINDINGS = {
@@ -182,20 +182,14 @@ function InspectionForm(props: { context: TwinContext }) {
         .filter((item): item is Observation => item !== undefined);
       const documents: string[] = [];
       for (const photo of photos) {
-        const created = await api<Upload & { document: DocumentMeta }>('POST', '/v1/documents', {
-          body: {
-            kind: 'inspection-report',
-            title: `Inspection photo ${photo.name}`,
-            contentType: contentTypeOf(photo),
-            size: photo.size,
-            sha256: await sha256(photo),
-          },
-        });
-        await put(created, photo);
-        documents.push(created.document.id);
+        const created = await createDocument(
+          { kind: 'inspection-report', title: `Inspection photo ${photo.name}` },
+          photo,
+        );
+        documents.push(created.id);
         if (context.canWrite)
           await api('POST', `${context.base}/links`, {
-            body: { documentId: created.document.id, ...(root ? { position: root } : {}) },
+            body: { documentId: created.id, ...(root ? { position: root } : {}) },
           });
       }
       const applying = apply && mayApply;

@@ -42,6 +42,18 @@ export async function put(upload: Upload, file: File) {
   if (!response.ok) throw new Error(`The upload failed (${response.status}); try again.`);
 }
 
+/** A new document with its content: declared (`POST /v1/documents`), then PUT with the presigned URL. */
+export async function createDocument(
+  fields: { kind: string; title: string; effectivity?: DocumentMeta['effectivity'] },
+  file: File,
+): Promise<DocumentMeta> {
+  const created = await api<Upload & { document: DocumentMeta }>('POST', '/v1/documents', {
+    body: { ...fields, contentType: contentTypeOf(file), size: file.size, sha256: await sha256(file) },
+  });
+  await put(created, file);
+  return created.document;
+}
+
 export const effectivityText = (effectivity: DocumentMeta['effectivity']) =>
   effectivity
     ? [
@@ -271,26 +283,19 @@ function UploadForm(props: { base: string; selected?: string; onDone: (title: st
         setBusy(true);
         setError(undefined);
         try {
-          const created = await api<Upload & { document: DocumentMeta }>('POST', '/v1/documents', {
-            body: {
-              kind,
-              title,
-              contentType: contentTypeOf(file),
-              size: file.size,
-              sha256: await sha256(file),
-              ...(effectivity ? { effectivity } : {}),
-            },
-          });
-          await put(created, file);
+          const created = await createDocument(
+            { kind, title, ...(effectivity ? { effectivity } : {}) },
+            file,
+          );
           if (link !== 'none')
             await api('POST', `${props.base}/links`, {
               body: {
-                documentId: created.document.id,
+                documentId: created.id,
                 ...(link === 'position' && props.selected ? { position: props.selected } : {}),
               },
             });
           setTitle('');
-          props.onDone(created.document.title);
+          props.onDone(created.title);
         } catch (caught) {
           setError(caught);
         } finally {
