@@ -273,6 +273,9 @@ describe.each(VIEWPORTS)('console workspace on a 300-position twin ($name $width
     await expect
       .poll(() => entries.nth(2).textContent(), WAIT)
       .toContain('update engine-1/fadec/sw: software 5.2.1 → 5.3.0');
+    // the thread's documents are those applying on the replayed date
+    await tab(page, 'Thread');
+    await page.getByRole('heading', { name: 'Documents applying on 2026-06-01 00:00:00 UTC' }).waitFor();
     // the inspection performed after the replayed date is marked in its tab
     await tab(page, 'Inspections');
     const inspection = page.locator('ol.inspections > li').filter({ hasText: 'tech-1' });
