@@ -81,7 +81,8 @@ export type TwinDataShape =
   | 'applicability'
   | 'type'
   | 'type-list'
-  | 'ingest';
+  | 'ingest'
+  | 'search';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -6,7 +6,8 @@
  * 10,000-position create takes, what an `asOf` read of a twin with 20,000 installation records costs with 1
  * and 10 such twins in the table, how the thread of a twin with 200 linked documents and 50 bulletins
  * compares with the DynamoDB requests it needs, what a bulletin's applicability costs over 1,000 and
- * 10,000 units (`thread.ts`), and the bundle sizes. It asserts nothing; the numbers also go to
+ * 10,000 units (`thread.ts`), what a search costs in 1,000 vs 10,000 twins with the same matches
+ * (`search.ts`), and the bundle sizes. It asserts nothing; the numbers also go to
  * `.bench/results.json`.
  *
  * Everything runs in this process (gateway, handlers, embedded DynamoDB), so the absolute times are those
@@ -39,6 +40,7 @@ const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
+const { benchSearch, SEARCH_BENCH, SEARCH_BENCH_QUICK } = await import('./search');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -329,6 +331,12 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
+  const searchOptions = QUICK ? SEARCH_BENCH_QUICK : SEARCH_BENCH;
+  console.log(
+    `\nSearch: GET /v1/search in ${searchOptions.small} vs ${searchOptions.large} twins, the same ${searchOptions.matching} matching`,
+  );
+  const search = await benchSearch(benchContext, searchOptions);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -415,6 +423,7 @@ try {
     ingest: ingest.results,
     fleet: fleet.results,
     sharing: sharing.results,
+    search,
     history: history.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };

@@ -11,6 +11,7 @@ import { TwinPage } from './pages/twin';
 import { TwinList } from './pages/twin-list';
 import { WorkPackagePage } from './pages/work-package';
 import { matchPath, navigate, useLocation } from './router';
+import { SearchBox } from './search-box';
 import {
   loadSession,
   onSignedOutElsewhere,
@@ -195,6 +196,7 @@ function App() {
             </Link>
           ))}
         </nav>
+        <SearchBox />
         <span class="who" data-testid="who">
           {session.tenant} · {session.roles.join(', ')} · {session.sub}
         </span>
