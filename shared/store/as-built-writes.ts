@@ -2,7 +2,6 @@ import { config } from '../config';
 import type { TwinHistory } from '../domain/change-set';
 import { currentStateOf } from '../domain/current';
 import { Conflict } from '../domain/errors';
-import { softwareSummary } from '../domain/software';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
 import { stateItems, stateMeta } from './current-items';
@@ -52,7 +51,6 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
           TableName: table(),
           Item: {
             ...metaItem(tenant, record, status),
-            softwareSummary: softwareSummary(history),
             ...stateMeta(state),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
