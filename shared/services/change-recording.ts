@@ -42,18 +42,21 @@ export async function recordChangeSet(
   }
 }
 
-interface ChangeContext {
+export interface ChangeContext {
   expectedVersion: number;
   now: Date;
   actor: Actor;
   /** The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. */
   view?: Pick<ViewBody, 'positions'> | undefined;
+  /** A check of the change against the positions it touches (as they are now), before it is planned. */
+  check?: (touched: TwinHistory) => void;
 }
 
 async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
   assertVersion(state.record, context.expectedVersion);
   // only what the change is checked against (the positions it touches), never the whole twin
   const planning = await changeState(tenant, state, changeScope(body));
+  context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
     actor: context.actor,

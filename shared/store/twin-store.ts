@@ -11,7 +11,6 @@ import type { TwinState } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
-import { batchGetItems } from './batch-get';
 import { changeSetWrites } from './change-store';
 import { documentClient } from './clients';
 import { stateItems, stateMeta } from './current-items';
