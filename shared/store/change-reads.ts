@@ -14,10 +14,28 @@ import { keys } from './keys';
  * it installs (and the twins it installs) sit now. One consistent BatchGet (plus a Query per removed position, and a second
  * BatchGet only when an arriving component already sits in this twin elsewhere): what it reads
  * grows with the change, never with the twin's positions or its past. `state` is the twin's META
- * as read (its version is what the transaction is conditioned on).
+ * as read (its version is what the transaction is conditioned on), or the whole current state
+ * (`current` holding all `positionCount` positions, read after META): then nothing is read again.
  */
 export async function changeState(tenant: string, state: TwinState, scope: ChangeScope): Promise<TwinState> {
   const twinId = state.record.id;
+  // Read whole already (for an answer that shows the twin): only when the named positions that are gone were vacated.
+  if (state.positionCount !== undefined && state.current.length === state.positionCount) {
+    const current = new Set(state.current.map(({ position }) => position.path));
+    const gone = scope.paths.filter((path) => !current.has(path));
+    if (gone.length === 0) return state;
+    const items = await batchGetItems(
+      gone.map((path) => keys.vacated(tenant, twinId, path)),
+      { consistent: true },
+    );
+    return {
+      ...state,
+      vacated: {
+        ...state.vacated,
+        ...Object.fromEntries(items.map((item) => [item.path as string, item.lastEventAt as string])),
+      },
+    };
+  }
   const [named, children] = await Promise.all([
     batchGetItems(
       [
