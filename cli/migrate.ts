@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /**
- * `npm run migrate`: brings every twin written before current items existed (store layout 1) to layout 2
+ * `npm run migrate`: brings every twin written before current items (store layout 1) or last judgements (layout 2) existed to layout 3
  * (its `CUR#`, `GONE#` and `LIFE#` items). Without options it opens npm start's `.data/` (stop npm start
  * first: the embedded DynamoDB holds the directory); with `--table` it runs against that DynamoDB
  * table with the usual AWS credentials and region (deployed: a one-off job). Twins also migrate on their

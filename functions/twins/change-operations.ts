@@ -1,7 +1,7 @@
 import { NotFound } from '../../shared/domain/errors';
-import { assembleTwin, expectedVersion } from '../../shared/domain/twin';
+import { assembleTwin, etagOf, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
-import { ok } from '../../shared/http/response';
+import { ok, prefersMinimal } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { historyAnswer } from '../../shared/services/list-pages';
@@ -10,21 +10,34 @@ import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
+/**
+ * A change set. Checked against the positions it touches only; the answer is the twin after it
+ * (which reads its current configuration), or, with `Prefer: return=minimal`, 204 and the new
+ * version as ETag (nothing read beyond what the change is checked against).
+ */
 export async function changeTwin(request: OperationRequest<{ id: string }, object, ChangeSetBody>) {
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
+  const minimal = prefersMinimal(request.headers);
   const [twin, writer] = await Promise.all([
-    loadVisibleTwin(tenant, request.params.id, { current: true }),
+    loadVisibleTwin(tenant, request.params.id, minimal ? {} : { current: true }),
     roleWriterOf(request.caller),
   ]);
-  // a role with a view changes only what it sees, judged exactly as a grantee's change
-  if (writer) requireChangeInsideView(writer, twin.history, request.body, request.now);
   const changed = await recordChangeSet(tenant, twin, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: { sub, tenant },
     view: writer?.view,
+    // a role with a view changes only what it sees, judged exactly as a grantee's change
+    ...(writer
+      ? { check: (touched) => requireChangeInsideView(writer, touched, request.body, request.now) }
+      : {}),
   });
+  if (minimal)
+    return {
+      status: 204,
+      headers: { etag: etagOf(changed.plan.twin.version), 'preference-applied': 'return=minimal' },
+    };
   return twinResponse(assembleTwin(changed.history, readTimes(request.now)));
 }
 

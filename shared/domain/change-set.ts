@@ -20,7 +20,7 @@ import type {
   TwinRecord,
   TwinState,
 } from './records';
-import type { InstalledSoftware } from './software';
+import { type InstalledSoftware, softwareSummary, updatedSoftwareSummary } from './software';
 import { effectiveTimeOf, mergeAttributes } from './twin';
 
 export type {
@@ -60,6 +60,8 @@ export interface ChangePlan {
   current: { put: CurrentPosition[]; vacated: Record<string, string> };
   /** The order the next added position gets. */
   nextOrder: number;
+  /** How many positions the twin has after the change. */
+  positionCount: number;
   /** The lifecycle move the change makes, if any (its own item, for time travel). */
   lifecycleMove?: LifecycleMove;
 }
@@ -86,6 +88,8 @@ interface Draft {
   seats: Map<string, Seat>;
   lifecycle: LifecycleState;
   nextOrder: number;
+  /** How many positions the twin has (the draft's slots hold only the ones the change reads). */
+  positionCount: number;
   touched: Set<string>;
 }
 
@@ -220,8 +224,9 @@ const addPosition: Planner<'add-position'> = (draft, operation, field) => {
   }
   if (operation.position.split('/').length > MAX_DEPTH)
     throw invalidField(`${field}.position`, `deeper than ${MAX_DEPTH}`);
-  if (draft.slots.size >= MAX_POSITIONS)
+  if (draft.positionCount >= MAX_POSITIONS)
     throw new Conflict(`${field}: the twin already has ${MAX_POSITIONS} positions`);
+  draft.positionCount++;
   draft.slots.set(operation.position, {
     ...(operation.name === undefined ? {} : { name: operation.name }),
     order: draft.nextOrder++,
@@ -237,6 +242,7 @@ const removePosition: Planner<'remove-position'> = (draft, operation, field) => 
   const child = [...draft.slots.keys()].find((path) => path.startsWith(prefix));
   if (child !== undefined) throw new Conflict(`${field}: position ${operation.position} still has ${child}`);
   draft.slots.delete(operation.position);
+  draft.positionCount--;
 };
 
 const lifecycle: Planner<'lifecycle'> = (draft, operation, field) => {
@@ -308,6 +314,7 @@ export function planChange(
     ),
     lifecycle: record.lifecycle,
     nextOrder: state.nextOrder,
+    positionCount: state.positionCount ?? state.current.length,
     touched: new Set(),
   };
   const initialSlots = new Map(draft.slots);
@@ -359,6 +366,7 @@ function netEffect(
     twins: [],
     current: { put: [], vacated: {} },
     nextOrder: draft.nextOrder,
+    positionCount: draft.positionCount,
     ...(lifecycleMoves.length > 0
       ? { lifecycleMove: { to: draft.lifecycle, effectiveAt: at, recordedAt, seq } }
       : {}),
@@ -393,6 +401,13 @@ function netEffect(
   }
   // Orders of positions added and removed within the change were never written: not consumed.
   plan.nextOrder = Math.max(state.nextOrder, ...plan.openPositions.map((position) => position.order + 1));
+  plan.software = updatedSoftwareSummary(
+    state.software ??
+      softwareSummary({
+        installations: state.current.flatMap(({ installation }) => (installation ? [installation] : [])),
+      }),
+    plan.current,
+  );
   plan.components = stayEffects(initialSeats, seats, at, componentIdentity);
   plan.twins = stayEffects(initialSeats, seats, at, (component) => component.twinId ?? null).filter(
     (effect) => effect.kind !== 'update',
@@ -484,5 +499,7 @@ export function applyPlanToState(state: TwinState, plan: ChangePlan): TwinState 
     vacated,
     ...(plan.lifecycleMove ? { lifecycleChangedAt: plan.lifecycleMove.effectiveAt } : {}),
     nextOrder: plan.nextOrder,
+    positionCount: plan.positionCount,
+    ...(plan.software ? { software: plan.software } : {}),
   };
 }

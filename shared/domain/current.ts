@@ -1,6 +1,7 @@
 import type { Interval } from './configuration';
 import { lifecycleMovesOf } from './lifecycle';
 import type { CurrentPosition, LifecycleMove, TwinHistory, TwinState } from './records';
+import { softwareSummary } from './software';
 
 /**
  * The current configuration of a twin, kept beside its append-only history: what the `CUR#<path>`
@@ -55,6 +56,8 @@ export function currentStateOf(history: TwinHistory): TwinState {
     vacated,
     ...(lifecycleChangedAt === undefined ? {} : { lifecycleChangedAt }),
     nextOrder: Math.max(-1, ...history.positions.map((position) => position.order)) + 1,
+    positionCount: current.length,
+    software: softwareSummary({ installations: [...installed.values()] }),
     ...(history.mountedIn ? { mountedIn: history.mountedIn } : {}),
   };
 }

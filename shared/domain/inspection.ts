@@ -3,6 +3,7 @@ import { jsonBytes, MAX_ITEM_BYTES } from '../schemas/common';
 import type { Component } from '../schemas/twin';
 import { installedAt, positionsAt } from './configuration';
 import { invalidField, PayloadTooLarge } from './errors';
+import { type Judgement, lastJudgements, withinSubtree } from './judgement';
 import type {
   Actor,
   ComponentSummary,
@@ -233,32 +234,30 @@ export function inspectionPage(
   };
 }
 
-/** Within `position`'s subtree? */
-const withinSubtree = (path: string, position: string) =>
-  path === position || path.startsWith(`${position}/`);
-
 /**
  * The open discrepancies of a position's subtree at `at`: at each position, the last inspection that
  * judged it decides (a later inspection of another position, even a parent or a child, leaves it
  * open); a discrepancy it found stays open while the configuration still differs from what was
- * observed there, judged again at `at` (an applied or since-corrected one is closed).
+ * observed there, judged again at `at` (an applied or since-corrected one is closed). `judgements`
+ * are the positions' last judgements (the `JUDGED#` items of the subtree, or `lastJudgements`).
  */
-export function openDiscrepancies(
+export function openDiscrepanciesOf(
   history: TwinHistory,
+  judgements: readonly Judgement[],
   position: string,
   at: { asOf: string; knownAt: string },
 ): Discrepancy[] {
-  const judged = new Set<string>();
-  const stillOpen: Observation[] = [];
-  for (const inspection of [...(history.inspections ?? [])].sort(newerFirst)) {
-    const found = new Set(inspection.discrepancies.map((discrepancy) => discrepancy.path));
-    for (const observation of inspection.observed) {
-      if (!withinSubtree(observation.path, position) || judged.has(observation.path)) continue;
-      judged.add(observation.path);
-      if (found.has(observation.path)) stillOpen.push(observation);
-    }
-  }
+  const stillOpen = judgements
+    .filter((judgement) => judgement.discrepancy && withinSubtree(judgement.path, position))
+    .map((judgement) => judgement.observation);
   return findDiscrepancies(history, stillOpen, at).sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
 }
+
+/** The open discrepancies judged from every inspection of a whole history (the naive model). */
+export const openDiscrepancies = (
+  history: TwinHistory,
+  position: string,
+  at: { asOf: string; knownAt: string },
+): Discrepancy[] => openDiscrepanciesOf(history, lastJudgements(history.inspections ?? []), position, at);

@@ -146,7 +146,18 @@ export interface TwinState {
   lifecycleChangedAt?: string;
   /** The order the next added position gets (one more than any position ever had). */
   nextOrder: number;
+  /** How many positions the twin has now (META; `current` may hold only the ones a change reads). */
+  positionCount?: number;
+  /** The software it carries now (META's summary, kept up to date from the positions each change touches). */
+  software?: InstalledSoftware[];
   mountedIn?: TwinHistory['mountedIn'];
+}
+
+/** One installed piece of software: where, which part, which version. */
+export interface InstalledSoftware {
+  path: string;
+  partNumber: string;
+  softwareVersion?: string;
 }
 
 /**

@@ -15,6 +15,13 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
+/**
+ * Does the request ask for no representation in the answer (RFC 7240 `Prefer: return=minimal`)?
+ * Other preferences are ignored, as the RFC lets a server do.
+ */
+export const prefersMinimal = (headers: Record<string, string | undefined>): boolean =>
+  /(^|[,;\s])return\s*=\s*"?minimal"?(?=$|[,;\s])/i.test(headers.prefer ?? '');
+
 /** A JSON body as every answer sends it: ending with a newline, so that pasted curl output ends its line. */
 export const jsonBody = (value: unknown): string => `${JSON.stringify(value)}\n`;
 

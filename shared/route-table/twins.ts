@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   Baseline,
   BaselineList,
@@ -82,9 +83,20 @@ export const twinRoutes: readonly Route[] = [
     auth: true,
     roles: MAINTAINERS,
     ifMatch: true,
-    request: { params: TwinIdParams, body: ChangeSetBody },
+    request: {
+      params: TwinIdParams,
+      body: ChangeSetBody,
+      headers: z.object({
+        Prefer: z.string().optional().meta({
+          description:
+            'return=minimal: answer 204 with the new version as ETag instead of the twin (the change then reads only the positions it touches)',
+          example: 'return=minimal',
+        }),
+      }),
+    },
     responses: {
       200: { description: 'The twin after the change', schema: Twin },
+      204: { description: 'Recorded (Prefer: return=minimal); the ETag names the new version' },
       422: { description: 'The change set needs more writes than one transaction holds: split it' },
     },
   },

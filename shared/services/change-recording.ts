@@ -1,4 +1,5 @@
 import { ulid } from 'ulid';
+import { changeScope } from '../domain/change-scope';
 import {
   type Actor,
   applyPlanToState,
@@ -6,43 +7,27 @@ import {
   planChange,
   type TwinHistory,
 } from '../domain/change-set';
-import { parentPath } from '../domain/configuration';
 import { currentHistory } from '../domain/current';
 import { Conflict } from '../domain/errors';
 import type { TwinState } from '../domain/records';
-import { softwareSummary } from '../domain/software';
 import { assertVersion } from '../domain/twin';
 import type { ChangeSetBody } from '../schemas/change';
 import type { ViewBody } from '../schemas/sharing';
+import { changeState } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
-import { ancestorsOf, vacatedPositions } from '../store/twin-store';
+import type { Write } from '../store/guarded-transaction';
+import { ancestorsOf } from '../store/twin-store';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
-
-/** Every path a change set names (and the parent of each position it adds). */
-function namedPaths(body: ChangeSetBody): string[] {
-  return body.operations.flatMap((operation) => {
-    switch (operation.op) {
-      case 'move':
-        return [operation.from, operation.to];
-      case 'add-position': {
-        const parent = parentPath(operation.position);
-        return parent === null ? [operation.position] : [operation.position, parent];
-      }
-      case 'lifecycle':
-        return [];
-      default:
-        return [operation.position];
-    }
-  });
-}
 
 /**
  * The one path by which a change set is recorded, whoever asks (`POST /v1/twins/{id}/changes`, an
  * inspection applied, ingest): the version the client read is checked, the change is planned against
- * the twin's current state (plus when the positions it names that no longer exist were vacated),
- * installing a twin inside itself is refused, and everything is written in one transaction
- * conditioned on that version. Returns the state after the change (and its open intervals as a history).
+ * the current items of the positions it touches (`changeScope`: read consistently after META, so a
+ * writer in between fails the version condition), installing a twin inside itself is refused, and
+ * everything is written in one transaction conditioned on that version. `twin.state` needs only
+ * META's part (load it with no ranges); given the whole current configuration, the state answered
+ * after the change is whole too. Returns that state (and its open intervals as a history).
  */
 export async function recordChangeSet(
   tenant: string,
@@ -57,35 +42,34 @@ export async function recordChangeSet(
   }
 }
 
-interface ChangeContext {
+export interface ChangeContext {
   expectedVersion: number;
   now: Date;
   actor: Actor;
   /** The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. */
   view?: Pick<ViewBody, 'positions'> | undefined;
+  /** A check of the change against the positions it touches (as they are now), before it is planned. */
+  check?: (touched: TwinHistory) => void;
 }
 
 async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
   assertVersion(state.record, context.expectedVersion);
-  const current = new Set(state.current.map(({ position }) => position.path));
-  const vacated = await vacatedPositions(
-    tenant,
-    state.record.id,
-    namedPaths(body).filter((path) => !current.has(path) && state.vacated[path] === undefined),
-  );
-  const planning: TwinState = { ...state, vacated: { ...state.vacated, ...vacated } };
+  // only what the change is checked against (the positions it touches), never the whole twin
+  const planning = await changeState(tenant, state, changeScope(body));
+  context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
     actor: context.actor,
     changeSetId: ulid(),
   });
   await refuseCycles(tenant, state, plan);
-  await validateChangeSet(tenant, currentHistory(state), body);
-  const after = applyPlanToState(planning, plan);
-  const history = currentHistory(after);
-  plan.software = softwareSummary(history);
-  await applyChangeSet(tenant, plan, context.expectedVersion, context.now);
-  return { state: after, history, plan };
+  await validateChangeSet(tenant, currentHistory(planning), body);
+  // The transaction's items beyond the change itself: a check of another concern plans its items
+  // from `planning` and `plan` and appends them here (they are written, or refused, with the change).
+  const extra: Write[] = [];
+  await applyChangeSet(tenant, plan, context.expectedVersion, context.now, extra);
+  const after = applyPlanToState(state, plan);
+  return { state: after, history: currentHistory(after), plan };
 }
 
 /** Systems of systems: a twin cannot be installed, however deep, inside itself. */

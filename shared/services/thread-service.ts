@@ -1,5 +1,6 @@
 import type { TwinHistory } from '../domain/change-set';
-import { openDiscrepancies } from '../domain/inspection';
+import { openDiscrepanciesOf } from '../domain/inspection';
+import { isLater, type Judgement } from '../domain/judgement';
 import { nodesInScope, threadDocuments } from '../domain/thread';
 import { assembleTwin } from '../domain/twin';
 import { documentsByPartNumber, getDocuments } from '../store/document-store';
@@ -13,20 +14,26 @@ import {
   type InspectionPosition,
   inspectionPageOf,
 } from '../store/history-store';
+import { inspectionAt, judgementsIn } from '../store/inspection-store';
 import { componentDocuments } from '../store/link-store';
 import { readParts, type TwinParts } from '../store/twin-store';
 
 /** The thread: the configuration at `asOf` (now: the current items), links, inspections, changes. */
 export const threadParts = (query: { asOf?: string }): TwinParts => ({ ...readParts(query), links: true });
 
-/** A work package: the configuration now, the links, the inspections (each position's last one decides what is open). */
-export const WORK_PACKAGE_PARTS: TwinParts = { current: true, links: true, inspections: true };
+/**
+ * A work package: the configuration now and the links (the last judgements of the positions in
+ * scope, which decide what is open, are read by `workPackageOf`, never every inspection).
+ */
+export const WORK_PACKAGE_PARTS: TwinParts = { current: true, links: true };
 
 /** Where the thread's lists of inspections and changes continue (cursors already decoded). */
 export interface ThreadPages {
   limit: number;
   /** Leave the changes out (a work package shows none). */
   withoutChanges?: boolean;
+  /** Leave the inspections out (a work package finds its last one from the judgements). */
+  withoutInspections?: boolean;
   changes?: HistoryPosition;
   inspections?: InspectionPosition;
 }
@@ -61,13 +68,17 @@ export async function threadOf(
   const [componentLinks, candidates, inspections, changes] = await Promise.all([
     componentDocuments(tenant, serialized),
     Promise.all(partNumbers.map((partNumber) => documentsByPartNumber(tenant, partNumber))),
-    inspectionPageOf(tenant, history.record.id, {
-      limit: pages.limit,
-      ...(pages.inspections ? { from: pages.inspections } : {}),
-      ...(position === undefined
-        ? {}
-        : { accept: (inspection) => touches(inspection.observed.map((observation) => observation.path)) }),
-    }),
+    pages.withoutInspections
+      ? { items: [], next: undefined }
+      : inspectionPageOf(tenant, history.record.id, {
+          limit: pages.limit,
+          ...(pages.inspections ? { from: pages.inspections } : {}),
+          ...(position === undefined
+            ? {}
+            : {
+                accept: (inspection) => touches(inspection.observed.map((observation) => observation.path)),
+              }),
+        }),
     pages.withoutChanges
       ? { items: [], next: undefined }
       : historyPageOf(tenant, history.record, {
@@ -102,24 +113,35 @@ const CREW_KINDS = new Set(['job-plan', 'service-bulletin']);
 /**
  * What a crew needs at a position (its whole subtree): exactly what is installed, the applicable
  * job plans and bulletins, the last inspection there, and every discrepancy still open there (see
- * openDiscrepancies: each position's last inspection decides, judged again against now).
+ * openDiscrepanciesOf: each position's last judgement decides, judged again against now). Reads the
+ * subtree's `JUDGED#` items and the one inspection the latest of them names, never every inspection.
  */
 export async function workPackageOf(tenant: string, history: TwinHistory, position: string, now: string) {
-  const thread = await threadOf(
-    tenant,
-    history,
-    { position, asOf: now, knownAt: now },
-    { limit: 1, withoutChanges: true },
+  const twinId = history.record.id;
+  const [thread, judgements] = await Promise.all([
+    threadOf(
+      tenant,
+      history,
+      { position, asOf: now, knownAt: now },
+      { limit: 1, withoutChanges: true, withoutInspections: true },
+    ),
+    judgementsIn(tenant, twinId, position),
+  ]);
+  const latest = judgements.reduce<Judgement | undefined>(
+    (last, judgement) => (isLater(judgement, last) ? judgement : last),
+    undefined,
   );
-  const lastInspection = thread.inspections[0] ?? null;
+  const lastInspection = latest
+    ? await inspectionAt(tenant, twinId, { performedAt: latest.performedAt, id: latest.inspectionId })
+    : null;
   return {
-    twinId: history.record.id,
+    twinId,
     serialNumber: history.record.serialNumber,
     position,
     installed: thread.nodes.map(({ path, component }) => ({ path, component })),
     documents: thread.documents.filter((entry) => CREW_KINDS.has(entry.document.kind)),
     lastInspection,
-    openDiscrepancies: openDiscrepancies(history, position, { asOf: now, knownAt: now }),
+    openDiscrepancies: openDiscrepanciesOf(history, judgements, position, { asOf: now, knownAt: now }),
   };
 }
 

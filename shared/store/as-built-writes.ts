@@ -3,7 +3,6 @@ import type { TwinHistory } from '../domain/change-set';
 import { currentStateOf } from '../domain/current';
 import { Conflict } from '../domain/errors';
 import { componentEntries, twinEntries } from '../domain/search';
-import { softwareSummary } from '../domain/software';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
 import { stateItems, stateMeta } from './current-items';
@@ -59,7 +58,6 @@ export function asBuiltWrites(
           TableName: table(),
           Item: {
             ...metaItem(tenant, record, status),
-            softwareSummary: softwareSummary(history),
             ...stateMeta(state),
           },
           ConditionExpression: 'attribute_not_exists(PK)',

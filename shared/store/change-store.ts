@@ -173,9 +173,16 @@ function currentWrites(tenant: string, plan: ChangePlan): Write[] {
 /**
  * Records a change set in one transaction: the twin's new version (conditioned on the one the
  * client read), the change set, the intervals it opens and closes, each serialized component's
- * record and stay, and an event in the tenant's change feed. All or nothing.
+ * record and stay, an event in the tenant's change feed, and the `extra` writes other concerns add
+ * to the same transaction (see recordChangeSet). All or nothing.
  */
-export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedVersion: number, now: Date) {
+export async function applyChangeSet(
+  tenant: string,
+  plan: ChangePlan,
+  expectedVersion: number,
+  now: Date,
+  extra: readonly Write[] = [],
+) {
   const twinId = plan.twin.id;
   const { recordedAt } = plan.changeSet;
   const writes: Write[] = [
@@ -184,7 +191,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
         Update: {
           TableName: table(),
           Key: keys.twinMeta(tenant, twinId),
-          UpdateExpression: `SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software, nextOrder = :nextOrder${
+          UpdateExpression: `SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software, nextOrder = :nextOrder, positionCount = :positionCount${
             plan.lifecycleMove ? ', lifecycleChangedAt = :changedAt' : ''
           }`,
           ConditionExpression: '#status = :active AND version = :expected',
@@ -195,6 +202,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
             ':lifecycle': plan.twin.lifecycle,
             ':software': plan.software ?? [],
             ':nextOrder': plan.nextOrder,
+            ':positionCount': plan.positionCount,
             ...(plan.lifecycleMove ? { ':changedAt': plan.lifecycleMove.effectiveAt } : {}),
             ':active': ACTIVE,
             ':expected': expectedVersion,
@@ -243,6 +251,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
   writes.push(...componentArrivalWrites(tenant, plan.components));
+  writes.push(...extra);
   if (writes.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(
       `This change set needs ${writes.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,

@@ -1,12 +1,15 @@
-import { currentStateOf } from '../domain/current';
+import { currentHistory, currentStateOf } from '../domain/current';
+import { lastJudgements } from '../domain/judgement';
 import { lifecycleMovesOf } from '../domain/lifecycle';
 import type { TwinHistory, TwinState } from '../domain/records';
-import { currentItem, LAYOUT, lifecycleItem, vacatedItem } from './items';
+import { softwareSummary } from '../domain/software';
+import { currentItem, judgedItem, LAYOUT, lifecycleItem, vacatedItem } from './items';
 
 /**
  * The items that keep a twin's current configuration beside its history (layout 2), for a twin written
  * whole (an as-built record, an imported copy, a migrated twin): one `CUR#` item per position, one
- * `GONE#` per position that no longer exists, one `LIFE#` per lifecycle move; and what META holds of it.
+ * `GONE#` per position that no longer exists, one `LIFE#` per lifecycle move, one `JUDGED#` per position
+ * an inspection observed (its last judgement); and what META holds of it.
  */
 export function stateItems(tenant: string, history: TwinHistory, state: TwinState = currentStateOf(history)) {
   const twinId = history.record.id;
@@ -17,12 +20,19 @@ export function stateItems(tenant: string, history: TwinHistory, state: TwinStat
     ...(history.lifecycles ?? lifecycleMovesOf(history.changeSets)).map((move) =>
       lifecycleItem(tenant, twinId, move),
     ),
+    ...lastJudgements(history.inspections ?? []).map((judgement) => judgedItem(tenant, twinId, judgement)),
   ];
 }
 
-/** META's part of the current state: the layout, the next position order, the last lifecycle move. */
+/**
+ * META's part of the current state: the layout, the next position order, the last lifecycle move,
+ * how many positions there are and the software installed (both kept up to date by each change from
+ * the positions it touches).
+ */
 export const stateMeta = (state: TwinState) => ({
   layout: LAYOUT,
   nextOrder: state.nextOrder,
+  positionCount: state.current.length,
+  softwareSummary: softwareSummary(currentHistory(state)),
   ...(state.lifecycleChangedAt === undefined ? {} : { lifecycleChangedAt: state.lifecycleChangedAt }),
 });

@@ -148,7 +148,14 @@ function guardWrites(tenant: string, plan: ImportPlan, status: 'active' | 'pendi
   return writes.filter((write) => {
     const entity = (write.entry.Put?.Item as { entity?: string } | undefined)?.entity;
     return !(
-      [ENTITY.installation, ENTITY.position, ENTITY.current, ENTITY.vacated, ENTITY.lifecycle] as string[]
+      [
+        ENTITY.installation,
+        ENTITY.position,
+        ENTITY.current,
+        ENTITY.vacated,
+        ENTITY.lifecycle,
+        ENTITY.judged,
+      ] as string[]
     ).includes(entity ?? '');
   });
 }

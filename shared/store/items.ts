@@ -2,6 +2,7 @@ import type { BaselineRecord } from '../domain/baseline';
 import type { Actor, ChangeSetRecord, MountRecord, TwinFieldsRecord } from '../domain/change-set';
 import type { InstallationRecord, Interval, PositionRecord } from '../domain/configuration';
 import type { InspectionRecord } from '../domain/inspection';
+import { type Judgement, judgementKey } from '../domain/judgement';
 import type { CurrentPosition, LifecycleMove } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinRecord } from '../domain/twin';
@@ -39,10 +40,14 @@ export const ENTITY = {
   vacated: 'vacated',
   lifecycle: 'lifecycle',
   searchEntry: 'search-entry',
+  judged: 'judged',
 } as const;
 
-/** The store layout a twin's partition is in: 2 keeps the current configuration as items of its own. */
-export const LAYOUT = 2;
+/**
+ * The store layout a twin's partition is in: 2 keeps the current configuration as items of its own,
+ * 3 also each position's last inspection judgement (`JUDGED#`).
+ */
+export const LAYOUT = 3;
 
 type Item = Record<string, unknown>;
 
@@ -123,6 +128,7 @@ export const toTwinRecord = (item: Item): TwinRecord => {
     softwareSummary: _software,
     layout: _layout,
     nextOrder: _nextOrder,
+    positionCount: _positionCount,
     lifecycleChangedAt: _lifecycleChangedAt,
     ...record
   } = withoutKeys(item);
@@ -210,6 +216,21 @@ export const vacatedItem = (
   path,
   lastEventAt,
   version,
+});
+
+export const judgedItem = (tenant: string, twinId: string, judgement: Judgement): Item => ({
+  ...keys.judged(tenant, twinId, judgement.path),
+  entity: ENTITY.judged,
+  ...judgement,
+  judgedKey: judgementKey(judgement),
+});
+
+export const toJudgement = (item: Item): Judgement => ({
+  path: item.path as string,
+  performedAt: item.performedAt as string,
+  inspectionId: item.inspectionId as string,
+  observation: item.observation as Judgement['observation'],
+  discrepancy: item.discrepancy === true,
 });
 
 export const lifecycleItem = (tenant: string, twinId: string, move: LifecycleMove): Item => ({

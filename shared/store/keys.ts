@@ -90,6 +90,11 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `GONE#${path}`,
   }),
+  /** The last inspection judgement of a position (rewritten by each later inspection that observes it). */
+  judged: (tenant: string, twinId: string, path: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `JUDGED#${path}`,
+  }),
   /** A lifecycle move, by the twin version that made it (time travel reads these, never the change sets). */
   lifecycleMove: (tenant: string, twinId: string, seq: number) => ({
     PK: twinPartition(tenant, twinId),
@@ -110,6 +115,7 @@ export const keys = {
     baseline: 'BL#',
     current: 'CUR#',
     vacated: 'GONE#',
+    judged: 'JUDGED#',
     lifecycle: 'LIFE#',
     inspection: 'INSP#',
     link: 'LINK#',

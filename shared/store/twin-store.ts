@@ -11,7 +11,6 @@ import type { TwinState } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
 import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
-import { batchGetItems } from './batch-get';
 import { changeSetWrites } from './change-store';
 import { documentClient } from './clients';
 import { stateItems, stateMeta } from './current-items';
@@ -209,6 +208,10 @@ export async function loadTwinParts(
     vacated: {},
     ...(typeof meta.lifecycleChangedAt === 'string' ? { lifecycleChangedAt: meta.lifecycleChangedAt } : {}),
     nextOrder: typeof meta.nextOrder === 'number' ? meta.nextOrder : 0,
+    ...(typeof meta.positionCount === 'number' ? { positionCount: meta.positionCount } : {}),
+    ...(Array.isArray(meta.softwareSummary)
+      ? { software: meta.softwareSummary as NonNullable<TwinState['software']> }
+      : {}),
     ...(mountedIn ? { mountedIn } : {}),
   };
   const history: TwinHistory = parts.timeline
@@ -234,19 +237,8 @@ export async function loadTwinParts(
   return { history, state };
 }
 
-/** The last valid time of positions that no longer exist, for the paths a change names that are not current. */
-export async function vacatedPositions(
-  tenant: string,
-  twinId: string,
-  paths: readonly string[],
-): Promise<Record<string, string>> {
-  if (paths.length === 0) return {};
-  const items = await batchGetItems([...new Set(paths)].map((path) => keys.vacated(tenant, twinId, path)));
-  return Object.fromEntries(items.map((item) => [item.path as string, item.lastEventAt as string]));
-}
-
 /**
- * Brings a twin written before current items existed to layout 2: reads its whole partition once,
+ * Brings a twin written before current items (or last judgements) existed to the current layout: reads its whole partition once,
  * writes its current items (each conditioned on no newer change having written it), then marks META,
  * conditioned on the version it read. Answers the twin whole, or null when a change came in between
  * (the caller reads again). Idempotent: two migrations at once write the same items.
@@ -268,6 +260,14 @@ export async function migrateTwin(
     ConditionExpression: 'attribute_not_exists(version) OR version <= :version',
     ExpressionAttributeValues: { ':version': version },
   };
+  // a judgement is newer when a later inspection wrote it (inspections do not move the version)
+  const notNewerThan = (item: Record<string, unknown>) =>
+    item.entity === ENTITY.judged
+      ? {
+          ConditionExpression: 'attribute_not_exists(judgedKey) OR judgedKey <= :key',
+          ExpressionAttributeValues: { ':key': item.judgedKey },
+        }
+      : notNewer;
   const items = stateItems(tenant, history, state);
   const kept = new Set(items.map((item) => item.SK as string));
   const stale = existing.flat().filter((item) => !kept.has(item.SK as string));
@@ -276,7 +276,9 @@ export async function migrateTwin(
   };
   const client = documentClient();
   const sends: (() => Promise<unknown>)[] = [
-    ...items.map((Item) => () => client.send(new PutCommand({ TableName: table(), Item, ...notNewer }))),
+    ...items.map(
+      (Item) => () => client.send(new PutCommand({ TableName: table(), Item, ...notNewerThan(Item) })),
+    ),
     ...stale.map(
       (item) => () =>
         client.send(
@@ -285,19 +287,19 @@ export async function migrateTwin(
     ),
   ];
   await pool(sends, 16, (send) => send().then(() => undefined, ignoreNewer));
-  const meta = stateMeta(state);
+  const meta: Record<string, unknown> = stateMeta(state);
+  const names = Object.keys(meta);
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.twinMeta(tenant, twinId),
-        UpdateExpression: `SET layout = :layout, nextOrder = :nextOrder${meta.lifecycleChangedAt === undefined ? '' : ', lifecycleChangedAt = :changedAt'}`,
+        UpdateExpression: `SET ${names.map((_, index) => `#m${index} = :m${index}`).join(', ')}`,
         ConditionExpression: 'version = :version',
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#m${index}`, name])),
         ExpressionAttributeValues: {
-          ':layout': meta.layout,
-          ':nextOrder': meta.nextOrder,
           ':version': version,
-          ...(meta.lifecycleChangedAt === undefined ? {} : { ':changedAt': meta.lifecycleChangedAt }),
+          ...Object.fromEntries(names.map((name, index) => [`:m${index}`, meta[name]])),
         },
       }),
     );
@@ -450,7 +452,7 @@ export async function ancestorsOf(tenant: string, mountedIn: TwinHistory['mounte
 
 /**
  * The one-off migration (`npm run migrate`): every active twin of the table still in the old layout
- * brought to layout 2. A Scan, since it is no request's read path but a job over the whole table; each
+ * brought to the current layout. A Scan, since it is no request's read path but a job over the whole table; each
  * twin is migrated as its first request would (idempotent, safe beside live traffic).
  */
 export async function migrateAllTwins(
@@ -464,9 +466,14 @@ export async function migrateAllTwins(
       new ScanCommand({
         TableName: table(),
         FilterExpression:
-          'SK = :meta AND entity = :twin AND #status = :active AND attribute_not_exists(layout)',
+          'SK = :meta AND entity = :twin AND #status = :active AND (attribute_not_exists(layout) OR layout < :layout)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':meta': 'META', ':twin': ENTITY.twin, ':active': ACTIVE },
+        ExpressionAttributeValues: {
+          ':meta': 'META',
+          ':twin': ENTITY.twin,
+          ':active': ACTIVE,
+          ':layout': LAYOUT,
+        },
         ProjectionExpression: 'PK, id',
         ExclusiveStartKey: startKey,
       }),

@@ -13,13 +13,13 @@
 
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../../shared/config';
 import type { InstallationRecord } from '../../shared/domain/configuration';
 import type { Component } from '../../shared/schemas/twin';
 import { documentClient, dynamodbCalls } from '../../shared/store/clients';
-import { changeSetItem, installationItem } from '../../shared/store/items';
+import { changeSetItem, inspectionItem, installationItem } from '../../shared/store/items';
 import { keys } from '../../shared/store/keys';
 import { wideRecord } from '../support/fixtures';
 import type { BenchContext, Row } from './changes';
@@ -69,6 +69,7 @@ async function call(
   path: string,
   body?: unknown,
   ifMatch?: string,
+  prefer?: string,
 ) {
   const response = await fetch(`${url}${path}`, {
     method,
@@ -76,6 +77,7 @@ async function call(
       authorization,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
+      ...(prefer === undefined ? {} : { prefer }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -104,7 +106,9 @@ async function batchWrite(items: Record<string, unknown>[], concurrency = 8) {
 
 /**
  * `changeSets - 1` change sets after the as-built record, as the old store wrote them: each updates one
- * attribute of one position (position i mod 200), so that each splits one installation interval.
+ * attribute of one position (position i mod 200), so that each splits one installation interval; and
+ * one inspection every 10 change sets (of position p-<n>, the n-th inspection; every other one finds
+ * the position empty), as the old store wrote them too (no last judgements).
  */
 async function seedHistory(tenant: string, twinId: string, changeSets: number): Promise<void> {
   const { Items = [] } = await documentClient().send(
@@ -158,6 +162,21 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
       }),
     );
   }
+  for (let seq = 10; seq <= changeSets; seq += 10) {
+    const inspected = `p-${(seq / 10) % paths.length}`;
+    const empty = (seq / 10) % 2 === 1;
+    items.push(
+      inspectionItem(tenant, twinId, {
+        id: ulid(),
+        performedAt: at(seq),
+        recordedAt: at(seq),
+        inspector: 'bench',
+        observed: [{ path: inspected, ...(empty ? { serialNumber: null } : {}) }],
+        actor,
+        discrepancies: empty ? [{ path: inspected, kind: 'missing', expected: null, observed: null }] : [],
+      }),
+    );
+  }
   // The open intervals last, so that they overwrite the as-built ones of the same key.
   for (const installation of open.values()) items.push(installationItem(tenant, twinId, installation));
   const closed = new Map(items.map((item) => [`${item.SK}`, item]));
@@ -167,7 +186,7 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
       TableName: table(),
       Key: keys.twinMeta(tenant, twinId),
       // as the old writer left META: no layout mark, so the first request migrates the twin
-      UpdateExpression: 'SET version = :version, updatedAt = :now REMOVE layout, nextOrder',
+      UpdateExpression: 'SET version = :version, updatedAt = :now REMOVE layout, nextOrder, positionCount',
       ExpressionAttributeValues: { ':version': changeSets, ':now': at(changeSets) },
     }),
   );
@@ -176,6 +195,7 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
 type SeriesName =
   | 'getNow'
   | 'changeSet'
+  | 'changeSetMinimal'
   | 'history'
   | 'workPackage'
   | 'thread'
@@ -185,7 +205,8 @@ type SeriesName =
 
 const LABELS: Record<SeriesName, string> = {
   getNow: 'GET twin (now)',
-  changeSet: 'POST change set',
+  changeSet: 'POST change set (answer: the twin)',
+  changeSetMinimal: 'POST change set (return=minimal)',
   history: 'GET history?limit=25',
   workPackage: 'GET work-package?position=',
   thread: 'GET thread (first page)',
@@ -197,6 +218,7 @@ const LABELS: Record<SeriesName, string> = {
 const PAGED: SeriesName[] = [
   'getNow',
   'changeSet',
+  'changeSetMinimal',
   'history',
   'workPackage',
   'thread',
@@ -206,6 +228,8 @@ const PAGED: SeriesName[] = [
 
 interface Measured {
   changeSets: number;
+  /** The TransactWriteItems a minimal change set sends, timed inside the same requests. */
+  transact: Summary;
   ms: Record<SeriesName, Summary>;
   itemsRead: Record<SeriesName, number>;
   requests: Record<SeriesName, number>;
@@ -250,19 +274,42 @@ async function measureTwin(
     `   ${changeSets} change sets: seeded in ${ms(seeded.ms)} ms, first read ${ms(migrated.ms)} ms`,
   );
   let changeIndex = 0;
+  let measuredTransact = 0;
+  const change = async (prefer?: string) => {
+    const position = `p-${changeIndex++ % options.positions}`;
+    const result = await call(
+      url,
+      owner,
+      'POST',
+      `/v1/twins/${twinId}/changes`,
+      { reason: 'bench', operations: [{ op: 'update', position, attributes: { bench: changeIndex } }] },
+      `"${version}"`,
+      prefer,
+    );
+    version = Number(JSON.parse(result.etag ?? 'null'));
+  };
+  // The raw floor of a change set: the TransactWriteItems it sends, timed where the store sends it.
+  const client = documentClient();
+  const originalSend = client.send;
+  const ownSend = Object.hasOwn(client, 'send');
+  let transactMs: number[] = [];
+  client.send = async function (this: unknown, command: unknown, ...rest: unknown[]) {
+    const started = performance.now();
+    try {
+      return await (originalSend as (...args: unknown[]) => Promise<unknown>).call(client, command, ...rest);
+    } finally {
+      if (command instanceof TransactWriteCommand) transactMs.push(performance.now() - started);
+    }
+  } as typeof client.send;
+  const transactSamples: number[] = [];
   const series: Record<SeriesName, () => Promise<unknown>> = {
     getNow: () => call(url, owner, 'GET', `/v1/twins/${twinId}`),
-    changeSet: async () => {
-      const position = `p-${changeIndex++ % options.positions}`;
-      const result = await call(
-        url,
-        owner,
-        'POST',
-        `/v1/twins/${twinId}/changes`,
-        { reason: 'bench', operations: [{ op: 'update', position, attributes: { bench: changeIndex } }] },
-        `"${version}"`,
-      );
-      version = Number(JSON.parse(result.etag ?? 'null'));
+    changeSet: () => change(),
+    changeSetMinimal: async () => {
+      transactMs = [];
+      await change('return=minimal');
+      if (transactMs.length !== 1) throw new Error(`expected 1 TransactWriteItems, saw ${transactMs.length}`);
+      measuredTransact = transactMs[0]!;
     },
     history: () => call(url, owner, 'GET', `/v1/twins/${twinId}/history?limit=25`),
     workPackage: () => call(url, owner, 'GET', `/v1/twins/${twinId}/work-package?position=p-7`),
@@ -278,19 +325,29 @@ async function measureTwin(
   >;
   const itemsRead = {} as Record<SeriesName, number>;
   const requests = {} as Record<SeriesName, number>;
-  for (let iteration = 0; iteration < options.warmup + options.iterations; iteration++) {
-    for (let offset = 0; offset < names.length; offset++) {
-      const name = names[(iteration + offset) % names.length]!;
-      const items = dynamodbCalls.itemsRead;
-      const count = dynamodbCalls.count;
-      const { ms: elapsed } = await timed(series[name]);
-      if (iteration >= options.warmup) samples[name].push(elapsed);
-      itemsRead[name] = dynamodbCalls.itemsRead - items;
-      requests[name] = dynamodbCalls.count - count;
+  try {
+    for (let iteration = 0; iteration < options.warmup + options.iterations; iteration++) {
+      for (let offset = 0; offset < names.length; offset++) {
+        const name = names[(iteration + offset) % names.length]!;
+        const items = dynamodbCalls.itemsRead;
+        const count = dynamodbCalls.count;
+        const { ms: elapsed } = await timed(series[name]);
+        if (iteration >= options.warmup) {
+          samples[name].push(elapsed);
+          if (name === 'changeSetMinimal') transactSamples.push(measuredTransact);
+        }
+        itemsRead[name] = dynamodbCalls.itemsRead - items;
+        requests[name] = dynamodbCalls.count - count;
+      }
     }
+  } finally {
+    // Without an own property, the prototype's send is used again.
+    if (ownSend) client.send = originalSend;
+    else delete (client as { send?: unknown }).send;
   }
   return {
     changeSets,
+    transact: summarize(transactSamples),
     ms: Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<
       SeriesName,
       Summary
@@ -328,12 +385,30 @@ export async function benchHistory(context: BenchContext, options: HistoryBenchO
     ]);
   }
   const met = PAGED.every((name) => (ratios[name] ?? Number.POSITIVE_INFINITY) <= RATIO_GOAL);
+  const transactRatios = [small, large].map(
+    (measured) => measured.ms.changeSetMinimal.p50 / measured.transact.p50,
+  );
+  console.log(
+    `   change set (return=minimal) vs the TransactWriteItems it sends, p50: ${[small, large]
+      .map(
+        (measured, index) =>
+          `${measured.changeSets} CS ${ms(measured.ms.changeSetMinimal.p50)} vs ${ms(measured.transact.p50)} ms (×${transactRatios[index]!.toFixed(2)})`,
+      )
+      .join('; ')} (goal ≤ 2)`,
+  );
+  rows.push([
+    `history ${short}→${long}: change set (return=minimal) / its TransactWriteItems, p50`,
+    transactRatios.map((ratio) => `×${ratio.toFixed(2)}`).join(' → '),
+  ]);
   const asOfVsNow = large.ms.asOf.p50 / large.ms.getNow.p50;
   console.log(
     `   p50 ratio ≤ ${RATIO_GOAL} for every request but asOf: ${met ? 'met' : 'NOT met'}; asOf / GET now at ${long}: ×${asOfVsNow.toFixed(2)} (stretch ≤ 3); ${load()}`,
   );
   rows.push([`history ${short}→${long}: ratio ≤ ${RATIO_GOAL}`, met ? 'met' : 'NOT met']);
-  return { rows, results: { options, small, large, ratios, met, asOfVsNow, load: os.loadavg() } };
+  return {
+    rows,
+    results: { options, small, large, ratios, met, asOfVsNow, transactRatios, load: os.loadavg() },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

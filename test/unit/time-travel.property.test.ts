@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type ChangeScope, changeScope } from '../../shared/domain/change-scope';
 import {
   applyPlan,
   applyPlanToState,
@@ -471,22 +472,16 @@ function run(scenario: Scenario, options: { guardComponents: boolean }): Run {
     };
     bodies.push(body);
     const before = JSON.stringify(history);
-    let plan: ChangePlan | undefined;
-    try {
-      plan = planChange(state, body, {
-        now: new Date(now),
-        actor: ACTOR,
-        changeSetId: `change-${index + 1}`,
-      });
-    } catch (error) {
-      // Refusals are the caller's fault (409 or 400), never a crash.
-      if (!(error instanceof Conflict || error instanceof BadRequest)) throw error;
-    }
+    const context = { now: new Date(now), actor: ACTOR, changeSetId: `change-${index + 1}` };
+    const plan = planOrRefusal(() => planChange(state, body, context));
+    // A change set reads only what changeScope names: planned on that alone, it is decided the same way.
+    const narrowed = planOrRefusal(() => planChange(narrowedState(state, changeScope(body)), body, context));
+    expectEqual(narrowed, plan, `plan on the touched positions only, attempt ${index}`);
+    if (plan instanceof Error) return;
     // Planning writes nothing, whether it accepts or refuses: the next attempt sees the same history.
     const after = JSON.stringify(history);
     if (after !== before)
       expect(JSON.parse(after), `history after attempt ${index}`).toEqual(JSON.parse(before));
-    if (plan === undefined) return;
     const broken = breaksBackDating(model.changes, operations, effectiveAt);
     if (broken !== undefined) {
       violations.push({
@@ -519,6 +514,45 @@ function run(scenario: Scenario, options: { guardComponents: boolean }): Run {
   // then (intervals are [from, to)), and one millisecond earlier is "just before".
   const times = [...new Set([...moments].flatMap((moment) => [moment - 1, moment]))].sort((a, b) => a - b);
   return { model, snapshots, history, times, bodies, violations, state };
+}
+
+/** A plan, or the refusal (the caller's fault: 409 or 400, never a crash). */
+function planOrRefusal(plan: () => ChangePlan): ChangePlan | Conflict | BadRequest {
+  try {
+    return plan();
+  } catch (error) {
+    if (!(error instanceof Conflict || error instanceof BadRequest)) throw error;
+    return error;
+  }
+}
+
+/**
+ * What the store reads for a change (store/change-reads.ts), taken from the whole state: the named
+ * positions' current items (or when they were vacated), the first children of each removed one, and
+ * the positions where the serialized components the change installs sit now; META's part whole.
+ */
+function narrowedState(state: TwinState, scope: ChangeScope): TwinState {
+  const named = new Set(scope.paths);
+  const arriving = new Set(scope.arriving.map((component) => serialKey(component as Component)));
+  const byPath = [...state.current].sort((a, b) => (a.position.path < b.position.path ? -1 : 1));
+  const kept = new Set(
+    byPath
+      .filter(({ position, installation }) => {
+        const key = installation ? serialKey(installation.component) : null;
+        return named.has(position.path) || (key !== null && arriving.has(key));
+      })
+      .map(({ position }) => position.path),
+  );
+  for (const { path, limit } of scope.subtrees)
+    for (const { position } of byPath
+      .filter((entry) => entry.position.path.startsWith(`${path}/`))
+      .slice(0, limit))
+      kept.add(position.path);
+  return {
+    ...state,
+    current: state.current.filter(({ position }) => kept.has(position.path)),
+    vacated: Object.fromEntries(Object.entries(state.vacated).filter(([path]) => named.has(path))),
+  };
 }
 
 /** The current paths in order, so that two states compare whatever order their items came in. */

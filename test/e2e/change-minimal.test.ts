@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, succeeded as must, startApi, type TestApi } from '../support/api';
+import { aircraftRecord } from '../support/fixtures';
+import { expectProblem } from '../support/problems';
+import { newTenant } from '../support/tenants';
+import { nodeAt } from '../support/tree';
+
+// POST .../changes with `Prefer: return=minimal`: 204 and the new version as ETag, the twin not read
+// beyond the positions the change touches; every check holds as without it.
+
+let api: TestApi;
+let admin: Caller;
+let technician: Caller;
+
+beforeAll(async () => {
+  api = await startApi();
+  const tenant = newTenant('minimal');
+  admin = await api.as(tenant, ['admin']);
+  const hvac = await must(admin('POST', '/v1/views', { body: { name: 'hvac', positions: ['hvac'] } }));
+  await must(admin('PUT', '/v1/role-views/technician', { body: { viewId: hvac.id } }));
+  technician = await api.as(tenant, ['technician']);
+});
+afterAll(() => api.stop());
+
+const minimal = (caller: Caller, id: string, version: number, body: unknown) =>
+  caller('POST', `/v1/twins/${id}/changes`, {
+    body,
+    headers: { 'if-match': `"${version}"`, prefer: 'return=minimal' },
+  });
+
+describe('a change set with Prefer: return=minimal', () => {
+  it('answers 204 with the new version, records the change, and refuses a stale version', async () => {
+    // Prepare
+    const twin = await must(admin('POST', '/v1/twins', { body: aircraftRecord('MIN-1') }));
+    const body = {
+      reason: 'SB 73-0042',
+      operations: [{ op: 'update', position: 'engine-1/fadec/sw', softwareVersion: '5.3.0' }],
+    };
+    // Act
+    const answer = await minimal(admin, twin.id, 1, body);
+    const stale = await minimal(admin, twin.id, 1, body);
+    // Assess
+    expect(answer.status).toBe(204);
+    expect(answer.text).toBe('');
+    expect(answer.headers.get('etag')).toBe('"2"');
+    expect(answer.headers.get('preference-applied')).toBe('return=minimal');
+    expectProblem(stale, 412);
+    const read = await must(admin('GET', `/v1/twins/${twin.id}`));
+    expect(read.version).toBe(2);
+    expect(nodeAt(read, 'engine-1/fadec/sw')?.component?.softwareVersion).toBe('5.3.0');
+  });
+
+  it('holds a role view to what it shows, as without the preference', async () => {
+    // Prepare
+    const twin = await must(admin('POST', '/v1/twins', { body: aircraftRecord('MIN-2') }));
+    // Act
+    const hidden = await minimal(technician, twin.id, 1, {
+      reason: 'x',
+      operations: [{ op: 'update', position: 'engine-1/fadec/sw', softwareVersion: '9.9.9' }],
+    });
+    const inside = await minimal(technician, twin.id, 1, {
+      reason: 'x',
+      operations: [{ op: 'update', position: 'hvac/controller', attributes: { note: 'ok' } }],
+    });
+    // Assess
+    expectProblem(hidden, 403, 'body.operations[0].position');
+    expect(inside.status).toBe(204);
+    expect((await admin('GET', `/v1/twins/${twin.id}`)).body.version).toBe(2);
+  });
+});

@@ -1,0 +1,158 @@
+import { ulid } from 'ulid';
+import { describe, expect, it } from 'vitest';
+import { flattenAsBuilt } from '../../shared/domain/configuration';
+import { newInspection } from '../../shared/domain/inspection';
+import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
+import type { ChangeSetBody } from '../../shared/schemas/change';
+import { recordChangeSet } from '../../shared/services/change-recording';
+import { WORK_PACKAGE_PARTS, workPackageOf } from '../../shared/services/thread-service';
+import { dynamodbCalls } from '../../shared/store/clients';
+import { recordInspection } from '../../shared/store/inspection-store';
+import { createTwin, loadTwinParts } from '../../shared/store/twin-store';
+import { wideRecord } from '../support/fixtures';
+import { newTenant } from '../support/tenants';
+
+// What a change set and a work package read: the positions they touch, never the whole twin or
+// every inspection of it (items counted by the SDK middleware of clients.ts).
+
+const actor = { sub: 'test', tenant: 'test' };
+
+async function newTwin(tenant: string, positions: number) {
+  const body = { ...wideRecord(`READS-${ulid()}`, positions), builtAt: '2024-01-01T00:00:00Z' };
+  const record = newTwinRecord(body, ulid(), new Date());
+  await createTwin(
+    tenant,
+    asBuiltHistory(record, flattenAsBuilt(body.configuration), actor, ulid()),
+    new Date(),
+  );
+  return record.id;
+}
+
+/** A change set as POST .../changes with `Prefer: return=minimal` records it: META read, then the change. */
+async function change(tenant: string, twinId: string, body: ChangeSetBody) {
+  const twin = (await loadTwinParts(tenant, twinId, {}))!;
+  return recordChangeSet(tenant, twin, body, {
+    expectedVersion: twin.state.record.version,
+    now: new Date(),
+    actor,
+  });
+}
+
+async function itemsReadBy(task: () => Promise<unknown>): Promise<number> {
+  const before = dynamodbCalls.itemsRead;
+  await task();
+  return dynamodbCalls.itemsRead - before;
+}
+
+const update = (position: string, value: number): ChangeSetBody => ({
+  reason: 'reading',
+  operations: [{ op: 'update', position, attributes: { value } }],
+});
+
+describe('a change set reads only what it must check', () => {
+  it('reads as many items for one position of a 200-position twin as of a 5-position one', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const small = await newTwin(tenant, 5);
+    const large = await newTwin(tenant, 200);
+    await change(tenant, small, update('p-1', 0));
+    await change(tenant, large, update('p-1', 0));
+    // Act
+    const smallItems = await itemsReadBy(() => change(tenant, small, update('p-2', 1)));
+    const largeItems = await itemsReadBy(() => change(tenant, large, update('p-2', 1)));
+    // Assess: META and the position's current item
+    expect(largeItems).toBe(smallItems);
+    expect(largeItems).toBe(2);
+    const { state } = (await loadTwinParts(tenant, large, { current: true }))!;
+    expect(
+      state.current.find(({ position }) => position.path === 'p-2')?.installation?.component.attributes,
+    ).toEqual({ value: 1 });
+    expect(state.positionCount).toBe(200);
+  });
+
+  it('still finds a child left under a removed position, and a component installed elsewhere in the twin', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 4);
+    await change(tenant, twinId, {
+      reason: 'bay',
+      operations: [
+        { op: 'add-position', position: 'bay' },
+        { op: 'add-position', position: 'bay/a' },
+        { op: 'add-position', position: 'bay/b' },
+      ],
+    });
+    const twin = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const servo = twin.state.current.find(({ position }) => position.path === 'p-3')!.installation!.component;
+    // Act
+    const withChild = change(tenant, twinId, {
+      reason: 'one child left',
+      operations: [
+        { op: 'remove-position', position: 'bay/a' },
+        { op: 'remove-position', position: 'bay' },
+      ],
+    });
+    const twice = change(tenant, twinId, {
+      reason: 'the servo of p-3 again',
+      operations: [{ op: 'install', position: 'bay/a', component: servo }],
+    });
+    // Assess
+    await expect(withChild).rejects.toMatchObject({
+      status: 409,
+      detail: expect.stringContaining('still has bay/b'),
+    });
+    await expect(twice).rejects.toMatchObject({
+      status: 409,
+      detail: expect.stringContaining('already installed at p-3 of this twin'),
+    });
+    const removed = await change(tenant, twinId, {
+      reason: 'all children',
+      operations: [
+        { op: 'remove-position', position: 'bay/a' },
+        { op: 'remove-position', position: 'bay/b' },
+        { op: 'remove-position', position: 'bay' },
+      ],
+    });
+    expect(removed.plan.positionCount).toBe(4);
+  });
+});
+
+describe('a work package reads the judgements of its positions, not every inspection', () => {
+  it('reads as many items after 20 inspections of other positions as after 2', async () => {
+    // Prepare: a discrepancy at p-0; then inspections of p-1 only
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 3);
+    const inspect = async (path: string, serialNumber?: string | null) => {
+      const { history } = (await loadTwinParts(tenant, twinId, { current: true, timeline: true }))!;
+      const inspection = newInspection(
+        history,
+        {
+          performedAt: new Date().toISOString(),
+          inspector: 'I',
+          observed: [{ path, ...(serialNumber === undefined ? {} : { serialNumber }) }],
+        },
+        { id: ulid(), now: new Date(), actor },
+      );
+      await recordInspection(tenant, twinId, inspection, new Date());
+      return inspection;
+    };
+    const finding = await inspect('p-0', null);
+    const workPackage = async () => {
+      const now = new Date().toISOString();
+      const { history } = (await loadTwinParts(tenant, twinId, WORK_PACKAGE_PARTS))!;
+      return workPackageOf(tenant, history, 'p-0', now);
+    };
+    for (let index = 0; index < 2; index++) await inspect('p-1');
+    const few = await itemsReadBy(workPackage);
+    for (let index = 0; index < 18; index++) await inspect('p-1');
+    // Act
+    let answer: Awaited<ReturnType<typeof workPackageOf>> | undefined;
+    const many = await itemsReadBy(async () => {
+      answer = await workPackage();
+    });
+    // Assess
+    expect(many).toBe(few);
+    expect(answer!.lastInspection?.id).toBe(finding.id);
+    expect(answer!.openDiscrepancies.map(({ path, kind }) => `${path} ${kind}`)).toEqual(['p-0 missing']);
+  });
+});
