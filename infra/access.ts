@@ -104,4 +104,13 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // the API reference page: no data
   docs: { table: [], indexes: [], bucket: [] },
+  // the AAS API read profile: twins (list index), their thread (documents by effectivity: product),
+  // grantees' grants (grantee index) and the access events of their reads; the change feed;
+  // a twin in the old layout is migrated on first read (Put/Update/Delete)
+  aas: {
+    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    indexes: ['list', 'product', 'grantee', 'site'],
+    bucket: [],
+    pages: true,
+  },
 };

@@ -196,7 +196,7 @@ export const TwinExport = z
   });
 export type TwinExportBody = z.infer<typeof TwinExport>;
 
-const AasReference = z.looseObject({
+export const AasReference = z.looseObject({
   type: z.string(),
   keys: z.array(z.looseObject({ type: z.string(), value: z.string() })),
 });
