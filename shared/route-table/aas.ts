@@ -27,7 +27,11 @@ export const AAS_BASE = '/aas/v3';
 export const AAS_SHARED_BASE = `${AAS_BASE}/shared/{owner}`;
 
 /** Errors of the AAS API are its Result (application/json), not problem+json. */
-const RESULT: RouteResponse = { description: 'An AAS API Result', schema: AasResult };
+const RESULT: RouteResponse = {
+  description: 'An AAS API Result',
+  schema: AasResult,
+  mediaTypes: ['application/json'],
+};
 const ERRORS: Record<number, RouteResponse> = {
   400: { ...RESULT, description: 'Invalid input (the messages name each field)' },
   401: { ...RESULT, description: 'No or bad token' },

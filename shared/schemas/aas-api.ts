@@ -31,12 +31,12 @@ export const SharedSubmodelParams = Owner.extend(SubmodelParams.shape);
 export const SharedElementParams = Owner.extend(ElementParams.shape);
 export const OwnerParams = Owner;
 
-export const AasPageQuery = z.object({ limit: Limit, cursor: Cursor.optional() });
+export const AasPageQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
 export type AasPageQuery = z.infer<typeof AasPageQuery>;
-export const AasHistoryQuery = z.object({
+export const AasHistoryQuery = z.strictObject({
   date: IsoDateTime.meta({ description: 'The valid time (asOf) of the version asked for' }),
 });
-export const RecentChangesQuery = z.object({
+export const RecentChangesQuery = z.strictObject({
   updatedFrom: IsoDateTime.optional().meta({ description: 'Changes recorded at or after this time' }),
   limit: Limit,
   cursor: Cursor.optional(),
