@@ -85,7 +85,9 @@ export function valueOnly(element: AasObject): unknown {
         ...(element.statements ? { statements: valuesByIdShort(element.statements) } : {}),
         entityType: element.entityType,
         ...(element.globalAssetId === undefined ? {} : { globalAssetId: element.globalAssetId }),
-        ...(element.specificAssetIds === undefined ? {} : { specificAssetIds: element.specificAssetIds }),
+        ...(element.specificAssetIds === undefined
+          ? {}
+          : { specificAssetIds: element.specificAssetIds.map((id: AasObject) => ({ [id.name]: id.value })) }),
       };
     default:
       return valuesByIdShort(element.value ?? []);
