@@ -86,8 +86,9 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     bucket: ['s3:GetObject'],
     pages: true,
   },
-  // installations by part number, the twins' sites by BatchGet
-  fleet: { table: READ, indexes: ['fleet'], bucket: [], pages: true },
+  // installations by part number, the twins' sites by BatchGet; software part numbers by package
+  // URL (product index)
+  fleet: { table: READ, indexes: ['fleet', 'product'], bucket: [], pages: true },
   // observations judged and applied as change sets (transactions); Powertools idempotency records
   // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product)
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [], pages: true },

@@ -94,3 +94,49 @@ describe('GET /v1/twins/{id}/export?format=cyclonedx', () => {
     expect(byPosition(now.body.components, 'hvac/controller')).toMatchObject({ name: 'HVAC-CTL-9' });
   });
 });
+
+describe('POST /v1/fleet/impact with a purl', () => {
+  it('finds the serials that run a package version range, through the software part numbers its purl attribute maps to', async () => {
+    // Prepare: two software part numbers of one package, at versions in and out of the range; another package
+    const withSoftware = (serial: string, partNumber: string, version: string, purl: string) => {
+      const record = aircraftRecord(serial);
+      const sw = record.configuration[0]!.children![0]!.children![0]!;
+      sw.component = {
+        partNumber,
+        kind: 'software',
+        softwareVersion: version,
+        type: 'fadec-software',
+        attributes: { purl },
+      };
+      return record;
+    };
+    const lib = 'pkg:npm/%40acme/telemetry';
+    for (const record of [
+      withSoftware('PURL-1', 'TLM-A', '2.1.0', `${lib}@2.1.0`),
+      withSoftware('PURL-2', 'TLM-B', '2.3.5', lib),
+      withSoftware('PURL-3', 'TLM-A', '3.0.0', lib),
+      withSoftware('PURL-4', 'OTHER-SW', '2.2.0', 'pkg:npm/other'),
+    ])
+      expect((await owner('POST', '/v1/twins', { body: record })).status).toBe(201);
+    // Act
+    const hit = await owner('POST', '/v1/fleet/impact', {
+      body: { purl: lib, softwareVersion: '>=2.0.0 <3.0.0' },
+    });
+    const none = await owner('POST', '/v1/fleet/impact', {
+      body: { purl: 'pkg:npm/unknown', softwareVersion: '*' },
+    });
+    const versioned = await owner('POST', '/v1/fleet/impact', { body: { purl: `${lib}@2.1.0` } });
+    const both = await owner('POST', '/v1/fleet/impact', { body: { purl: lib, partNumber: 'TLM-A' } });
+    const notPurl = await owner('POST', '/v1/fleet/impact', { body: { purl: 'lodash' } });
+    // Assess
+    expect(hit.status, hit.text).toBe(200);
+    expect(hit.body.total).toBe(2);
+    expect(
+      hit.body.affected.map((item: Json) => `${item.serialNumber} ${item.component.partNumber}`).sort(),
+    ).toEqual(['PURL-1 TLM-A', 'PURL-2 TLM-B']);
+    expect(none.body).toMatchObject({ total: 0, affected: [] });
+    for (const refused of [versioned, both, notPurl]) expect(refused.status, refused.text).toBe(400);
+    expect(versioned.body.errors[0].path).toBe('body.purl');
+    expect(both.body.errors[0].path).toBe('body.partNumber');
+  });
+});

@@ -28,7 +28,7 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     indexes: ['grantee', 'list', 'site', 'product'],
     bucket: ['s3:GetObject'],
   },
-  fleet: { table: READ, indexes: ['fleet'], bucket: [] },
+  fleet: { table: READ, indexes: ['fleet', 'product'], bucket: [] },
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [] },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [] },
   exchange: {
