@@ -87,8 +87,9 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     pages: true,
   },
   // installations by part number, the twins' sites by BatchGet; search tokens by prefix (search), the
-  // matched components and twins by BatchGet, the role views by GetItem
-  fleet: { table: READ, indexes: ['fleet', 'search'], bucket: [], pages: true },
+  // matched components and twins by BatchGet, the role views by GetItem; software part numbers by
+  // package URL (product index)
+  fleet: { table: READ, indexes: ['fleet', 'search', 'product'], bucket: [], pages: true },
   // observations judged and applied as change sets (transactions); Powertools idempotency records
   // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product)
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [], pages: true },
@@ -105,4 +106,13 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // the API reference page: no data
   docs: { table: [], indexes: [], bucket: [] },
+  // the AAS API read profile: twins (list index), their thread (documents by effectivity: product),
+  // grantees' grants (grantee index) and the access events of their reads; the change feed;
+  // a twin in the old layout is migrated on first read (Put/Update/Delete)
+  aas: {
+    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    indexes: ['list', 'product', 'grantee', 'site'],
+    bucket: [],
+    pages: true,
+  },
 };

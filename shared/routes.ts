@@ -1,3 +1,4 @@
+import { aasRoutes } from './route-table/aas';
 import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
 import { exchangeRoutes } from './route-table/exchange';
@@ -27,6 +28,7 @@ export const routes: readonly Route[] = [
   ...eventRoutes,
   ...exchangeRoutes,
   ...docsRoutes,
+  ...aasRoutes,
 ];
 
 /** Problem responses every route may give, by status. */

@@ -1,3 +1,5 @@
+import { cycloneDxBom } from '../../shared/domain/cyclonedx';
+import { assembleTwin } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ExportQuery, TwinExportBody } from '../../shared/schemas/exchange';
@@ -25,16 +27,13 @@ export async function exportTwin(request: OperationRequest<{ id: string }, Expor
   const { tenant } = request.caller;
   const history = await visibleTwin(tenant, request.params.id);
   checkExportTimes(history, request.query);
-  if (request.query.format === 'aas') {
-    const at = request.now.toISOString();
-    const { asOf, knownAt } = request.query;
-    return ok(
-      await aasEnvironmentOf(tenant, history, {
-        asOf: asOf === undefined ? at : new Date(asOf).toISOString(),
-        knownAt: knownAt === undefined ? at : new Date(knownAt).toISOString(),
-      }),
-    );
-  }
+  const at = request.now.toISOString();
+  const times = {
+    asOf: request.query.asOf === undefined ? at : new Date(request.query.asOf).toISOString(),
+    knownAt: request.query.knownAt === undefined ? at : new Date(request.query.knownAt).toISOString(),
+  };
+  if (request.query.format === 'aas') return ok(await aasEnvironmentOf(tenant, history, times));
+  if (request.query.format === 'cyclonedx') return ok(cycloneDxBom(assembleTwin(history, times), times));
   return ok(await jsonExportOf(tenant, history, request.now, request.query));
 }
 

@@ -1,11 +1,16 @@
 import type { FleetFilter } from '../../shared/domain/fleet';
+import { purlIdentity } from '../../shared/domain/purl';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { FleetImpactBody, FleetInstallationsQuery } from '../../shared/schemas/fleet';
-import { fleetInstallationsPage, fleetImpact as impactOf } from '../../shared/store/fleet-store';
+import {
+  fleetInstallationsPage,
+  fleetImpact as impactOf,
+  partNumbersOfPurl,
+} from '../../shared/store/fleet-store';
 
 /** The filter as the store compares it: `asOf` in the stored UTC form. A part number no unit carries is an empty answer. */
-const filterOf = (input: FleetImpactBody): FleetFilter => ({
+const filterOf = (input: Omit<FleetImpactBody, 'purl'> & { partNumber: string }): FleetFilter => ({
   partNumber: input.partNumber,
   ...(input.softwareVersion === undefined ? {} : { softwareVersion: input.softwareVersion }),
   ...(input.revision === undefined ? {} : { revision: input.revision }),
@@ -26,8 +31,17 @@ async function fleetImpact(
   request: OperationRequest<unknown, { limit: number; cursor?: string }, FleetImpactBody>,
 ) {
   const { limit, cursor } = request.query;
+  const { purl, partNumber, ...rest } = request.body;
+  // a package maps to the software part numbers whose purl attribute names it (none: an empty answer)
+  const identity = purl === undefined ? undefined : purlIdentity(purl)!;
+  const partNumbers =
+    identity === undefined ? undefined : await partNumbersOfPurl(request.caller.tenant, identity);
+  const filter = {
+    ...filterOf({ ...rest, partNumber: partNumber ?? '' }),
+    ...(partNumbers === undefined ? {} : { partNumbers }),
+  };
   return ok(
-    await impactOf(request.caller.tenant, filterOf(request.body), {
+    await impactOf(request.caller.tenant, filter, {
       limit,
       ...(cursor === undefined ? {} : { cursor }),
     }),

@@ -1,4 +1,6 @@
+import { cycloneDxBom } from '../../shared/domain/cyclonedx';
 import { NotFound } from '../../shared/domain/errors';
+import { assembleTwin, type Twin } from '../../shared/domain/twin';
 import { projectThroughView } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
@@ -49,6 +51,12 @@ async function exportSharedTwin(request: OperationRequest<SharedParams, ExportQu
     );
   const { owner, id } = request.params;
   const shared = await openSharedTwin(request.caller, owner, id, request.now, HISTORY_PARTS);
+  if (format === 'cyclonedx') {
+    const at = sharedReadTimes(shared, request.now, times);
+    const twin = projectThroughView({ shape: 'twin', body: assembleTwin(shared.history, at) }, shared.view);
+    await auditAccess(shared, request.caller, 'read export (cyclonedx)', request.now);
+    return ok(cycloneDxBom(twin as Twin, at));
+  }
   const environment = await aasEnvironmentOf(owner, shared.history, {
     ...sharedReadTimes(shared, request.now, times),
     view: shared.view,

@@ -9,32 +9,96 @@ import type { Twin } from './twin';
  * and times give the same environment. Mapping choices are listed in the README.
  */
 
-/** Semantic IDs: IDTA and ECLASS where one fits, twinthread's own URNs otherwise. */
+/**
+ * Semantic IDs of the IDTA templates the export follows (HSEBoM 1.1, Digital Nameplate 3.0, Handover
+ * Documentation 2.0; test/fixtures/aas-templates.json lists their required elements), ECLASS where
+ * they name it, twinthread's own URNs only for what no template has.
+ */
 export const AAS_SEMANTICS = {
-  hierarchicalStructures: 'https://admin-shell.io/idta/HierarchicalStructures/1/0/Submodel',
+  hierarchicalStructures: 'https://admin-shell.io/idta/HierarchicalStructures/1/1/Submodel',
   archeType: 'https://admin-shell.io/idta/HierarchicalStructures/ArcheType/1/0',
   entryNode: 'https://admin-shell.io/idta/HierarchicalStructures/EntryNode/1/0',
   node: 'https://admin-shell.io/idta/HierarchicalStructures/Node/1/0',
   hasPart: 'https://admin-shell.io/idta/HierarchicalStructures/HasPart/1/0',
+  isPartOf: 'https://admin-shell.io/idta/HierarchicalStructures/IsPartOf/1/0',
+  sameAs: 'https://admin-shell.io/idta/HierarchicalStructures/SameAs/1/0',
   /** ECLASS "serial number", as in the IDTA Digital Nameplate. */
   serialNumber: '0173-1#02-AAM556#002',
   /** ECLASS "product article number of manufacturer". */
   partNumber: '0173-1#02-AAO676#003',
   /** ECLASS "software version". */
   softwareVersion: '0173-1#02-AAM737#002',
-  identification: 'urn:twinthread:aas:semantic:Identification:1:0',
-  documentation: 'urn:twinthread:aas:semantic:Documentation:1:0',
-  document: 'urn:twinthread:aas:semantic:Document:1:0',
+  nameplate: 'https://admin-shell.io/idta/nameplate/3/0/Nameplate',
+  handoverDocumentation: '0173-1#01-AHF578#003',
   configurationAsOf: 'urn:twinthread:aas:semantic:ConfigurationAsOf:1:0',
   configurationKnownAt: 'urn:twinthread:aas:semantic:ConfigurationKnownAt:1:0',
 } as const;
+
+/** Digital Nameplate 3.0 (IDTA 02006-3-0) element semantics. */
+const NAMEPLATE = {
+  uriOfTheProduct: '0112/2///61987#ABN590#002',
+  manufacturerName: '0112/2///61987#ABA565#009',
+  manufacturerProductDesignation: '0112/2///61987#ABA567#009',
+  addressInformation: 'https://admin-shell.io/zvei/nameplate/1/0/ContactInformations/AddressInformation',
+  orderCodeOfManufacturer: '0112/2///61987#ABA950#008',
+  productArticleNumberOfManufacturer: '0112/2///61987#ABA581#007',
+  serialNumber: '0112/2///61987#ABA951#009',
+  yearOfConstruction: '0112/2///61987#ABP000#002',
+  dateOfManufacture: '0112/2///61987#ABB757#007',
+  hardwareVersion: '0112/2///61987#ABA926#008',
+  assetSpecificProperties: '0173-1#02-ABI218#003/0173-1#01-AGZ672#004',
+} as const;
+
+/** Handover Documentation 2.0 (IDTA 02004-2-0) element semantics. */
+const HANDOVER = {
+  documents: '0173-1#02-ABI500#003',
+  document: '0173-1#02-ABI500#003/0173-1#01-AHF579#003',
+  documentIds: '0173-1#02-ABI501#003',
+  documentId: '0173-1#02-ABI501#003/0173-1#01-AHF580#003',
+  documentDomainId: '0173-1#02-ABH994#003',
+  documentIdentifier: '0173-1#02-AAO099#004',
+  documentIsPrimary: '0173-1#02-ABH995#003',
+  documentClassifications: '0173-1#02-ABI502#003',
+  documentClassification: '0173-1#02-ABI502#003/0173-1#01-AHF581#003',
+  classId: '0173-1#02-ABH996#003',
+  className: '0173-1#02-ABJ219#002',
+  classificationSystem: '0173-1#02-ABH997#003',
+  documentVersions: '0173-1#02-ABI503#003',
+  documentVersion: '0173-1#02-ABI503#003/0173-1#01-AHF582#003',
+  language: '0173-1#02-AAN468#008',
+  version: '0173-1#02-AAP003#005',
+  title: '0173-1#02-ABG940#003',
+  description: '0173-1#02-AAN466#004',
+  statusSetDate: '0173-1#02-ABI000#003',
+  statusValue: '0173-1#02-ABI001#003',
+  organizationShortName: 'https://api.eclass-cdp.com/0173-1-02-ABI002-003',
+  organizationOfficialName: '0173-1#02-ABI004#003',
+  digitalFiles: '0173-1#02-ABK126#002',
+  documentedEntities: 'https://admin-shell.io/vdi/2770/1/0/Document/DocumentedEntities',
+  documentedEntity: 'https://admin-shell.io/vdi/2770/1/0/Document/DocumentedEntity',
+} as const;
+
+/** VDI 2770 document classes by thread document kind (ClassificationSystem "VDI2770:2020"). */
+const VDI_2770_CLASSES: Record<string, [string, string]> = {
+  cad: ['02-02', 'Drawings, plans'],
+  simulation: ['02-01', 'Technical specification'],
+  requirement: ['02-01', 'Technical specification'],
+  'change-order': ['04-01', 'Contract documents'],
+  'service-bulletin': ['03-05', 'Repair'],
+  'job-plan': ['03-04', 'Inspection, maintenance, testing'],
+  'inspection-report': ['03-04', 'Inspection, maintenance, testing'],
+  'sensor-data': ['03-04', 'Inspection, maintenance, testing'],
+  manual: ['03-02', 'Operation'],
+  certificate: ['02-04', 'Certificates, declarations'],
+  other: ['01-01', 'Identification'],
+};
 
 /** The asset id of a twin: tenant-independent (twin ids are ULIDs), stable across exports. */
 export const twinAssetId = (twinId: string) => `urn:twinthread:twin:${twinId}`;
 export const shellId = (twinId: string) => `${twinAssetId(twinId)}:aas`;
 export const submodelId = (
   twinId: string,
-  name: 'identification' | 'hierarchical-structures' | 'documentation',
+  name: 'nameplate' | 'hierarchical-structures' | 'handover-documentation',
 ) => `${twinAssetId(twinId)}:submodel:${name}`;
 
 /** The metadata of a thread document that the export uses. */
@@ -42,7 +106,8 @@ export interface AasDocument {
   document: Pick<
     DocumentRecord,
     'id' | 'kind' | 'title' | 'contentType' | 'latestVersion' | 'availableVersion'
-  >;
+  > &
+    Partial<Pick<DocumentRecord, 'createdAt'>>;
   via: 'link' | 'effectivity';
   /** The position it is linked to or applies at; absent: linked to the twin. */
   path?: string;
@@ -53,6 +118,10 @@ export interface AasExportInput {
   documents: readonly AasDocument[];
   asOf: string;
   knownAt: string;
+  /** The organization that keeps the documents (Handover Documentation's OrganizationName): the tenant. */
+  organization: string;
+  /** Where this twin itself sat at asOf (systems of systems): its EntryNode IsPartOf that node. */
+  partOf?: { twinId: string; path: string };
   /** Prefix of the document addresses, e.g. `https://api.example.com`; default: relative. */
   baseUrl?: string;
   /** Where a reader gets a document (e.g. a grantee's route); default `<baseUrl>/v1/documents/<id>?version=`. */
@@ -144,7 +213,7 @@ const globalReference = (value: string): AasObject => ({
 });
 
 /** XSD data types the export writes. */
-type Xsd = 'xs:string' | 'xs:integer' | 'xs:double' | 'xs:boolean' | 'xs:date' | 'xs:dateTime';
+type Xsd = 'xs:anyURI' | 'xs:string' | 'xs:integer' | 'xs:double' | 'xs:boolean' | 'xs:date' | 'xs:dateTime';
 
 function property(idShort: string | undefined, valueType: Xsd, value: string | null, semanticId?: string) {
   return object({
@@ -243,22 +312,58 @@ const timeProperties = (asOf: string, knownAt: string) => [
 const optional = (idShort: string, value: string | undefined, semanticId?: string) =>
   value === undefined ? [] : [text(idShort, value, semanticId)];
 
-function identificationSubmodel(input: AasExportInput) {
+const multiLanguage = (idShort: string | undefined, value: string, semanticId: string) =>
+  object({
+    idShort,
+    semanticId: globalReference(semanticId),
+    value: [{ language: 'en', text: clip(value.trim() === '' ? '-' : value, 1023) }],
+    modelType: 'MultiLanguageProperty',
+  });
+
+/**
+ * IDTA 02006 Digital Nameplate 3.0 of the unit: manufacturer (the OEM tenant, "unknown" when the
+ * twin names none), product designation, part number as order code, serial number, year and date of
+ * construction (builtAt), revision as hardware version; twinthread's own fields under
+ * AssetSpecificProperties.
+ */
+function nameplateSubmodel(input: AasExportInput) {
   const { twin } = input;
-  return submodel(submodelId(twin.id, 'identification'), 'Identification', AAS_SEMANTICS.identification, [
-    text('TwinId', twin.id),
-    text('SerialNumber', twin.serialNumber, AAS_SEMANTICS.serialNumber),
-    text('PartNumber', twin.product.partNumber, AAS_SEMANTICS.partNumber),
-    ...optional('Revision', twin.product.revision),
-    ...optional('ProductName', twin.product.name),
-    ...optional('Oem', twin.oem),
-    ...optional('Site', twin.site),
-    text('Lifecycle', twin.lifecycle),
-    ...optional('Type', twin.type),
-    property('BuiltAt', 'xs:dateTime', twin.builtAt),
-    property('TwinVersion', 'xs:integer', String(twin.version)),
-    ...timeProperties(input.asOf, input.knownAt),
-    ...attributesCollection(twin.attributes),
+  return submodel(submodelId(twin.id, 'nameplate'), 'Nameplate', AAS_SEMANTICS.nameplate, [
+    property('URIOfTheProduct', 'xs:anyURI', twinAssetId(twin.id), NAMEPLATE.uriOfTheProduct),
+    multiLanguage('ManufacturerName', twin.oem ?? 'unknown', NAMEPLATE.manufacturerName),
+    multiLanguage(
+      'ManufacturerProductDesignation',
+      twin.product.name ?? twin.product.partNumber,
+      NAMEPLATE.manufacturerProductDesignation,
+    ),
+    // a drop-in for the manufacturer's address, which twinthread does not keep: present, empty
+    collection('AddressInformation', [], { semanticId: globalReference(NAMEPLATE.addressInformation) }),
+    text('OrderCodeOfManufacturer', twin.product.partNumber, NAMEPLATE.orderCodeOfManufacturer),
+    text(
+      'ProductArticleNumberOfManufacturer',
+      twin.product.partNumber,
+      NAMEPLATE.productArticleNumberOfManufacturer,
+    ),
+    text('SerialNumber', twin.serialNumber, NAMEPLATE.serialNumber),
+    text('YearOfConstruction', twin.builtAt.slice(0, 4), NAMEPLATE.yearOfConstruction),
+    property('DateOfManufacture', 'xs:date', twin.builtAt.slice(0, 10), NAMEPLATE.dateOfManufacture),
+    ...optional('HardwareVersion', twin.product.revision, NAMEPLATE.hardwareVersion),
+    collection(
+      'AssetSpecificProperties',
+      [
+        text('TwinId', twin.id),
+        ...optional('ProductName', twin.product.name),
+        ...optional('Oem', twin.oem),
+        ...optional('Site', twin.site),
+        text('Lifecycle', twin.lifecycle),
+        ...optional('Type', twin.type),
+        property('BuiltAt', 'xs:dateTime', twin.builtAt),
+        property('TwinVersion', 'xs:integer', String(twin.version)),
+        ...timeProperties(input.asOf, input.knownAt),
+        ...attributesCollection(twin.attributes),
+      ],
+      { semanticId: globalReference(NAMEPLATE.assetSpecificProperties) },
+    ),
   ]);
 }
 
@@ -271,13 +376,28 @@ const entityReference = (structureId: string, idShorts: readonly string[]): AasO
   ],
 });
 
-const hasPart = (structureId: string, parent: readonly string[], child: string, index: number) => ({
-  idShort: `HasPart${String(index + 1).padStart(2, '0')}`,
-  semanticId: globalReference(AAS_SEMANTICS.hasPart),
-  first: entityReference(structureId, parent),
-  second: entityReference(structureId, [...parent, child]),
+const relationship = (idShort: string, semanticId: string, first: AasObject, second: AasObject) => ({
+  idShort,
+  semanticId: globalReference(semanticId),
+  first,
+  second,
   modelType: 'RelationshipElement',
 });
+
+const hasPart = (structureId: string, parent: readonly string[], child: string, index: number) =>
+  relationship(
+    `HasPart${String(index + 1).padStart(2, '0')}`,
+    AAS_SEMANTICS.hasPart,
+    entityReference(structureId, parent),
+    entityReference(structureId, [...parent, child]),
+  );
+
+/** The entity of position `path` in the hierarchical structures of twin `twinId`. */
+const positionReference = (twinId: string, path: string) =>
+  entityReference(submodelId(twinId, 'hierarchical-structures'), [
+    'EntryNode',
+    ...path.split('/').map(slugIdShort),
+  ]);
 
 const componentStatements = (component: Component) => [
   text('PartNumber', component.partNumber, AAS_SEMANTICS.partNumber),
@@ -310,6 +430,17 @@ function nodeEntity(node: Node, structureId: string, parentPath: readonly string
       ...optional('Name', node.name),
       ...(component ? componentStatements(component) : []),
       ...children(node.children, structureId, [...parentPath, idShort]),
+      // a twin inside: the same asset as the entry node of its own bill of material
+      ...(twinId === undefined
+        ? []
+        : [
+            relationship(
+              'SameAs',
+              AAS_SEMANTICS.sameAs,
+              entityReference(structureId, [...parentPath, idShort]),
+              entityReference(submodelId(twinId, 'hierarchical-structures'), ['EntryNode']),
+            ),
+          ]),
     ],
     entityType: twinId !== undefined || serialized ? 'SelfManagedEntity' : 'CoManagedEntity',
     globalAssetId: twinId === undefined ? undefined : twinAssetId(twinId),
@@ -333,7 +464,20 @@ function structureSubmodel(input: AasExportInput) {
     idShort: 'EntryNode',
     displayName: names(`${twin.product.name ?? twin.product.partNumber} ${twin.serialNumber}`),
     semanticId: globalReference(AAS_SEMANTICS.entryNode),
-    statements: children(twin.configuration, id, ['EntryNode']),
+    statements: [
+      ...children(twin.configuration, id, ['EntryNode']),
+      // installed in another twin at asOf: part of that twin's node
+      ...(input.partOf === undefined
+        ? []
+        : [
+            relationship(
+              'IsPartOf',
+              AAS_SEMANTICS.isPartOf,
+              entityReference(id, ['EntryNode']),
+              positionReference(input.partOf.twinId, input.partOf.path),
+            ),
+          ]),
+    ],
     entityType: 'SelfManagedEntity',
     globalAssetId: twinAssetId(twin.id),
     modelType: 'Entity',
@@ -352,24 +496,120 @@ const MIME = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|"[
 const aasContentType = (contentType: string) =>
   MIME.test(contentType) && contentType.length <= 100 ? contentType : mediaTypeOf(contentType);
 
-function documentCollection(entry: AasDocument, vias: ReadonlySet<string>, input: AasExportInput) {
+/** One SubmodelElementList of the template: items without idShorts, each with the list's semantics. */
+const list = (
+  idShort: string,
+  semanticId: string,
+  itemSemanticId: string,
+  items: AasObject[],
+  type: string,
+) =>
+  object({
+    idShort,
+    semanticId: globalReference(semanticId),
+    orderRelevant: false,
+    semanticIdListElement: globalReference(itemSemanticId),
+    typeValueListElement: type,
+    valueTypeListElement: type === 'Property' ? 'xs:string' : undefined,
+    value: items.map((item) => ({ ...item, semanticId: globalReference(itemSemanticId) })),
+    modelType: 'SubmodelElementList',
+  });
+
+const collectionList = (idShort: string, semanticId: string, itemSemanticId: string, items: AasObject[][]) =>
+  list(
+    idShort,
+    semanticId,
+    itemSemanticId,
+    items.map((value) => collection(undefined, value)),
+    'SubmodelElementCollection',
+  );
+
+const classification = (classId: string, className: string, system: string) => [
+  text('ClassId', classId, HANDOVER.classId),
+  multiLanguage('ClassName', className, HANDOVER.className),
+  text('ClassificationSystem', system, HANDOVER.classificationSystem),
+];
+
+/**
+ * One thread document as an IDTA 02004 Document: its id, its VDI 2770 class (and the twinthread kind),
+ * the version the export names with its file, and the entities of the bill of material it documents
+ * (the entry node for the twin, else each position's node).
+ */
+function handoverDocument(
+  entry: AasDocument,
+  entities: readonly string[][],
+  structureId: string,
+  input: AasExportInput,
+) {
   const { document } = entry;
   const version = document.availableVersion;
   const url =
     input.documentUrl?.(document.id, version) ??
     `${input.baseUrl ?? ''}/v1/documents/${encodeURIComponent(document.id)}${version === undefined ? '' : `?version=${version}`}`;
-  return collection(
-    `Document_${document.id.replace(/[^a-zA-Z0-9_]/g, '_')}`,
-    [
-      text('DocumentId', document.id),
-      text('Title', document.title),
-      text('Kind', document.kind),
-      property('Version', 'xs:integer', String(version ?? document.latestVersion)),
-      text('Via', [...vias].sort().join(' ')),
-      { idShort: 'File', contentType: aasContentType(document.contentType), value: url, modelType: 'File' },
-    ],
-    object({ displayName: names(document.title), semanticId: globalReference(AAS_SEMANTICS.document) }),
-  );
+  const [classId, className] = VDI_2770_CLASSES[document.kind] ?? VDI_2770_CLASSES.other!;
+  const organization = clip(input.organization, 1000);
+  return [
+    collectionList('DocumentIds', HANDOVER.documentIds, HANDOVER.documentId, [
+      [
+        text('DocumentDomainId', 'twinthread', HANDOVER.documentDomainId),
+        text('DocumentIdentifier', document.id, HANDOVER.documentIdentifier),
+        property('DocumentIsPrimary', 'xs:boolean', 'true', HANDOVER.documentIsPrimary),
+      ],
+    ]),
+    collectionList(
+      'DocumentClassifications',
+      HANDOVER.documentClassifications,
+      HANDOVER.documentClassification,
+      [
+        classification(classId, className, 'VDI2770:2020'),
+        classification(document.kind, document.kind, 'twinthread'),
+      ],
+    ),
+    collectionList('DocumentVersions', HANDOVER.documentVersions, HANDOVER.documentVersion, [
+      [
+        list(
+          'Language',
+          HANDOVER.language,
+          HANDOVER.language,
+          [property(undefined, 'xs:string', 'en')],
+          'Property',
+        ),
+        text('Version', String(version ?? document.latestVersion), HANDOVER.version),
+        multiLanguage('Title', document.title, HANDOVER.title),
+        multiLanguage('Description', `${document.title} (${document.kind})`, HANDOVER.description),
+        property(
+          'StatusSetDate',
+          'xs:date',
+          (document.createdAt ?? input.knownAt).slice(0, 10),
+          HANDOVER.statusSetDate,
+        ),
+        text('StatusValue', version === undefined ? 'InReview' : 'Released', HANDOVER.statusValue),
+        text('OrganizationShortName', organization, HANDOVER.organizationShortName),
+        text('OrganizationOfficialName', organization, HANDOVER.organizationOfficialName),
+        list(
+          'DigitalFiles',
+          HANDOVER.digitalFiles,
+          HANDOVER.digitalFiles,
+          [{ contentType: aasContentType(document.contentType), value: url, modelType: 'File' }],
+          'File',
+        ),
+      ],
+    ]),
+    ...(entities.length === 0
+      ? []
+      : [
+          list(
+            'DocumentedEntities',
+            HANDOVER.documentedEntities,
+            HANDOVER.documentedEntity,
+            entities.map((idShorts) => ({
+              value: entityReference(structureId, idShorts),
+              modelType: 'ReferenceElement',
+            })),
+            'ReferenceElement',
+          ),
+        ]),
+  ];
 }
 
 /** Paths of every position in the tree, to the idShorts of their entities. */
@@ -382,53 +622,38 @@ function entityPaths(nodes: readonly Node[], parent: readonly string[], into = n
   return into;
 }
 
-/** Documents grouped where they are linked: the twin, or each position (with a reference to its entity). */
-function documentationSubmodel(input: AasExportInput) {
+/**
+ * The thread as IDTA 02004 Handover Documentation 2.0: one Document per thread document, documenting
+ * every place it is linked to or applies at. Absent when the thread has no documents (the template
+ * requires at least one).
+ */
+function handoverSubmodel(input: AasExportInput): AasObject | undefined {
   const { twin } = input;
-  const places = new Map<string, Map<string, { entry: AasDocument; vias: Set<string> }>>();
+  const byDocument = new Map<string, { entry: AasDocument; places: Set<string> }>();
   for (const entry of input.documents) {
-    const place = entry.path ?? '';
-    const documents = places.get(place) ?? new Map();
-    places.set(place, documents);
-    const seen = documents.get(entry.document.id);
-    if (seen) seen.vias.add(entry.via);
-    else documents.set(entry.document.id, { entry, vias: new Set([entry.via]) });
+    const seen = byDocument.get(entry.document.id);
+    if (seen) seen.places.add(entry.path ?? '');
+    else byDocument.set(entry.document.id, { entry, places: new Set([entry.path ?? '']) });
   }
-  const documentsAt = (place: string) =>
-    [...(places.get(place)?.values() ?? [])]
-      .sort((a, b) => (a.entry.document.id < b.entry.document.id ? -1 : 1))
-      .map(({ entry, vias }) => documentCollection(entry, vias, input));
+  if (byDocument.size === 0) return undefined;
   const structureId = submodelId(twin.id, 'hierarchical-structures');
   const entities = entityPaths(twin.configuration, ['EntryNode']);
-  const positions = [...places.keys()].filter((place) => place !== '').sort();
-  const atPosition = (path: string) => {
-    const entity = entities.get(path);
-    const reference =
-      entity === undefined
-        ? []
-        : [
-            {
-              idShort: 'Position',
-              value: entityReference(structureId, entity),
-              modelType: 'ReferenceElement',
-            },
-          ];
-    return collection(undefined, [text('Path', path), ...reference, ...documentsAt(path)]);
-  };
-  return submodel(submodelId(twin.id, 'documentation'), 'Documentation', AAS_SEMANTICS.documentation, [
-    ...(places.has('') ? [collection('Twin', documentsAt(''))] : []),
-    ...(positions.length === 0
-      ? []
-      : [
-          object({
-            idShort: 'Positions',
-            orderRelevant: false,
-            typeValueListElement: 'SubmodelElementCollection',
-            value: positions.map(atPosition),
-            modelType: 'SubmodelElementList',
-          }),
-        ]),
-  ]);
+  const documents = [...byDocument.values()]
+    .sort((a, b) => (a.entry.document.id < b.entry.document.id ? -1 : 1))
+    .map(({ entry, places }) => {
+      const documented = [...places]
+        .sort()
+        .flatMap((place) =>
+          place === '' ? [['EntryNode']] : (entities.get(place) ?? []).length ? [entities.get(place)!] : [],
+        );
+      return handoverDocument(entry, documented, structureId, input);
+    });
+  return submodel(
+    submodelId(twin.id, 'handover-documentation'),
+    'HandoverDocumentation',
+    AAS_SEMANTICS.handoverDocumentation,
+    [collectionList('Documents', HANDOVER.documents, HANDOVER.document, documents)],
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +675,8 @@ const assetIds = (partNumber: string, serialNumber: string) => [
 /** The AAS V3.0 environment (JSON serialization) of a twin as it was at `asOf`, as recorded up to `knownAt`. */
 export function aasEnvironment(input: AasExportInput): AasObject {
   const { twin } = input;
-  const submodels = [identificationSubmodel(input), structureSubmodel(input), documentationSubmodel(input)];
+  const handover = handoverSubmodel(input);
+  const submodels = [nameplateSubmodel(input), structureSubmodel(input), ...(handover ? [handover] : [])];
   const shell = object({
     id: shellId(twin.id),
     idShort: `Twin_${twin.id.replace(/[^a-zA-Z0-9_]/g, '_')}`,

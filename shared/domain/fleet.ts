@@ -5,6 +5,8 @@ import { semverOf } from './effectivity';
 /** What a fleet question asks for: units carrying a part number, narrowed by version, revision, time. */
 export interface FleetFilter {
   partNumber: string;
+  /** Several part numbers at once (those a purl maps to), instead of `partNumber`. */
+  partNumbers?: readonly string[];
   /** A semver range. */
   softwareVersion?: string;
   revision?: string;
@@ -37,7 +39,7 @@ export const NO_SITE = '(no site)';
  * that share an interval); this is the exact test, the same as document effectivity applies.
  */
 export function matchesFleetFilter(component: Component, filter: Omit<FleetFilter, 'asOf'>): boolean {
-  if (component.partNumber !== filter.partNumber) return false;
+  if (!(filter.partNumbers ?? [filter.partNumber]).includes(component.partNumber)) return false;
   if (filter.revision !== undefined && component.revision !== filter.revision) return false;
   if (filter.softwareVersion !== undefined) {
     const version = component.softwareVersion === undefined ? null : semverOf(component.softwareVersion);

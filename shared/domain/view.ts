@@ -554,6 +554,8 @@ function presentOnly(body: Data, twin: Data): Data {
  */
 function projectExport(view: Projection, body: Data): Data | undefined {
   if (body.assetAdministrationShells !== undefined) return hidesAnything(view) ? undefined : { ...body };
+  // a CycloneDX BOM (format=cyclonedx) likewise
+  if (body.bomFormat !== undefined) return hidesAnything(view) ? undefined : { ...body };
   const { twin, history, baselines, inspections, links, documents } = body;
   const withHistory = view.history !== false;
   const shownInspections =

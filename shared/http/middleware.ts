@@ -6,7 +6,7 @@ import { type Route, routeKey } from '../routes';
 import { authenticate, type Caller } from './auth';
 import { parseInput, type RequestInput } from './input';
 import { logger } from './logger';
-import { problemOf, withApiHeaders } from './response';
+import { asAasResult, problemOf, withApiHeaders } from './response';
 
 /** What the middlewares learn about a request, for the operation to use. */
 export interface RequestContext extends Context {
@@ -64,7 +64,11 @@ export const apiHeaders = (): Middleware => {
 /** Every error, from any middleware or operation, becomes an `application/problem+json` answer. */
 export const problemResponses = (): Middleware => ({
   onError: (request) => {
-    request.response = problemOf(request.error, request.context.requestId ?? 'unknown');
+    const problem = problemOf(request.error, request.context.requestId ?? 'unknown');
+    request.response =
+      request.context.route?.errorShape === 'aas-result'
+        ? asAasResult(problem, request.context.requestId ?? '')
+        : problem;
   },
 });
 

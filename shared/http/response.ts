@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { aasResult } from '../domain/aas-api';
 import {
   AppError,
   BadRequest,
@@ -127,5 +128,18 @@ export function problemOf(error: unknown, requestId: string): APIGatewayProxyStr
       ...(known.errors ? { errors: known.errors.slice(0, MAX_REPORTED_ERRORS) } : {}),
       ...errorCountOf(known),
     }),
+  };
+}
+
+/** A problem answer as the AAS API's Result (application/json), for the /aas routes. */
+export function asAasResult(
+  problem: APIGatewayProxyStructuredResultV2,
+  requestId: string,
+): APIGatewayProxyStructuredResultV2 {
+  const body = JSON.parse(String(problem.body));
+  return {
+    ...problem,
+    headers: { ...problem.headers, 'content-type': 'application/json' },
+    body: jsonBody(aasResult(body, requestId, new Date())),
   };
 }

@@ -12,6 +12,7 @@ export const FUNCTION_NAMES = [
   'events',
   'exchange',
   'docs',
+  'aas',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -57,6 +58,11 @@ export interface Route {
   twinData?: TwinDataShape;
   /** The operation itself projects its answer through the caller's grants (grantee routes). */
   projectedByGrant?: boolean;
+  /**
+   * How errors are answered: `application/problem+json` (default), or the AAS API's Result as
+   * `application/json` (the /aas routes).
+   */
+  errorShape?: 'problem' | 'aas-result';
 }
 
 /** Answers that carry twin data, each projected through a view in its own way. */

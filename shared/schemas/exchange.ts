@@ -19,13 +19,13 @@ import { Effectivity } from './effectivity';
 import { Observation } from './inspection';
 import { Component, Lifecycle, Product, Twin } from './twin';
 
-export const EXPORT_FORMATS = ['json', 'aas'] as const;
+export const EXPORT_FORMATS = ['json', 'aas', 'cyclonedx'] as const;
 
 export const ExportQuery = z.strictObject({
-  format: z
-    .enum(EXPORT_FORMATS)
-    .default('json')
-    .meta({ description: 'json: lossless twinthread JSON (default); aas: Asset Administration Shell V3' }),
+  format: z.enum(EXPORT_FORMATS).default('json').meta({
+    description:
+      'json: lossless twinthread JSON (default); aas: Asset Administration Shell V3; cyclonedx: CycloneDX 1.6 BOM',
+  }),
   asOf: IsoDateTime.optional().meta({ description: 'Valid time of the assembled twin (default now)' }),
   knownAt: IsoDateTime.optional().meta({ description: 'Record time of the assembled twin (default now)' }),
 });
@@ -196,7 +196,7 @@ export const TwinExport = z
   });
 export type TwinExportBody = z.infer<typeof TwinExport>;
 
-const AasReference = z.looseObject({
+export const AasReference = z.looseObject({
   type: z.string(),
   keys: z.array(z.looseObject({ type: z.string(), value: z.string() })),
 });
@@ -229,9 +229,22 @@ export const AasEnvironment = z
     description: 'An Asset Administration Shell V3.0 environment (IDTA-01001 JSON serialization)',
   });
 
-/** The answer of an open export, by its `format`: exactly one of the two matches. */
-export const TwinExportAnswer = z.union([TwinExport, AasEnvironment]).meta({
-  description: 'format=json (default): a TwinExport (twinthread.twin/2); format=aas: an AasEnvironment',
+/** What `format=cyclonedx` answers: a CycloneDX 1.6 JSON BOM, declared loosely (CycloneDX defines the rest). */
+export const CycloneDxBom = z
+  .looseObject({
+    bomFormat: z.literal('CycloneDX'),
+    specVersion: z.literal('1.6'),
+    serialNumber: z.string(),
+    version: z.number().int(),
+    metadata: z.looseObject({ component: z.looseObject({ type: z.string(), name: z.string() }) }),
+    components: z.array(z.looseObject({ type: z.string(), name: z.string() })),
+  })
+  .meta({ id: 'CycloneDxBom', description: 'A CycloneDX 1.6 bill of materials (JSON)' });
+
+/** The answer of an open export, by its `format`: exactly one of the three matches. */
+export const TwinExportAnswer = z.union([TwinExport, AasEnvironment, CycloneDxBom]).meta({
+  description:
+    'format=json (default): a TwinExport (twinthread.twin/2); format=aas: an AasEnvironment; format=cyclonedx: a CycloneDxBom',
 });
 
 const IdMap = z.record(z.string(), z.string());

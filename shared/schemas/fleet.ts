@@ -1,5 +1,6 @@
 import semver from 'semver';
 import * as z from 'zod';
+import { purlIdentity, purlVersion } from '../domain/purl';
 import { Cursor, Id, Identifier, IsoDateTime, Label, Limit, Text } from './common';
 import { Component } from './twin';
 
@@ -24,10 +25,38 @@ export const FleetInstallationsQuery = z.strictObject({
 });
 export type FleetInstallationsQuery = z.infer<typeof FleetInstallationsQuery>;
 
-export const FleetImpactBody = z.strictObject(fleetFilter).meta({
-  id: 'FleetImpactRequest',
-  description: 'Which installed units an OTA update or a bulletin would reach',
-});
+/** A package URL without a version (the version range goes to `softwareVersion`). */
+const Purl = Text(1024)
+  .refine((purl) => purlIdentity(purl) !== undefined, {
+    message: 'must be a package URL, e.g. "pkg:npm/lodash"',
+  })
+  .refine((purl) => purlVersion(purl) === undefined, {
+    message: 'must name no version: give the version range in softwareVersion',
+  })
+  .meta({ example: 'pkg:generic/acme/fadec-sw' });
+
+export const FleetImpactBody = z
+  .strictObject({
+    ...fleetFilter,
+    partNumber: fleetFilter.partNumber.optional(),
+    purl: Purl.optional().meta({
+      description:
+        'Instead of partNumber: the software part numbers whose `purl` attribute (declared by the tenant’s software type) names this package',
+    }),
+  })
+  .superRefine((body, context) => {
+    if ((body.partNumber === undefined) === (body.purl === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: ['partNumber'],
+        message: 'give exactly one of partNumber and purl',
+      });
+  })
+  .meta({
+    id: 'FleetImpactRequest',
+    description:
+      'Which installed units an OTA update or a bulletin would reach: by part number, or by package URL',
+  });
 export type FleetImpactBody = z.infer<typeof FleetImpactBody>;
 
 export const FleetPageQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });

@@ -72,6 +72,11 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
   },
   { name: 'Ingest', description: 'Observed configurations in bulk', paths: /^\/v1\/ingest/ },
   { name: 'Events', description: 'The tenant’s change feed', paths: /^\/v1\/events/ },
+  {
+    name: 'AAS API',
+    description: 'The AAS API 3.1 read profile (AAS and Submodel Repository) with the 3.2 history profile',
+    paths: /^\/aas\//,
+  },
 ];
 
 /** The tag of a route: its area, else its function. */

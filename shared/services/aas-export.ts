@@ -32,7 +32,19 @@ export async function aasEnvironmentOf(
     view === undefined
       ? thread
       : (projectThroughView({ shape: 'thread', body: thread }, view) as typeof thread);
+  // where the twin itself sat then; a grantee is not told about the twin around it
+  const mount = (history.mounts ?? []).find(
+    (stay) =>
+      stay.validFrom <= asOf &&
+      (stay.validTo === null || asOf < stay.validTo) &&
+      stay.recordedAt <= knownAt &&
+      (stay.closedAt === undefined || stay.closedAt > knownAt),
+  );
   return aasEnvironment({
+    organization: tenant,
+    ...(mount === undefined || view !== undefined
+      ? {}
+      : { partOf: { twinId: mount.parentId, path: mount.path } }),
     twin: view === undefined ? twin : (projectThroughView({ shape: 'twin', body: twin }, view) as Twin),
     documents: shown.documents.filter((entry) => entry.document.createdAt <= knownAt),
     asOf,

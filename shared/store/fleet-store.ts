@@ -105,9 +105,12 @@ function fleetSegments(tenant: string, filter: FleetFilter): FleetSegment[] {
   } else {
     intervals = [undefined];
   }
-  const partitions = [{ partition: keys.fleetPartition(tenant, filter.partNumber), history: false }];
-  if (filter.asOf !== undefined)
-    partitions.push({ partition: keys.fleetHistoryPartition(tenant, filter.partNumber), history: true });
+  const partitions = (filter.partNumbers ?? [filter.partNumber]).flatMap((partNumber) => [
+    { partition: keys.fleetPartition(tenant, partNumber), history: false },
+    ...(filter.asOf === undefined
+      ? []
+      : [{ partition: keys.fleetHistoryPartition(tenant, partNumber), history: true }]),
+  ]);
   return partitions.flatMap((partition) =>
     intervals.map((interval) => (interval ? { ...partition, interval } : partition)),
   );
@@ -176,7 +179,7 @@ const cursorScope = (operation: string, tenant: string, filter: FleetFilter) =>
   JSON.stringify([
     operation,
     tenant,
-    filter.partNumber,
+    filter.partNumbers ?? filter.partNumber,
     filter.softwareVersion ?? null,
     filter.revision ?? null,
     filter.asOf ?? null,
@@ -340,4 +343,22 @@ async function fleetTwins(tenant: string, twinIds: readonly string[]): Promise<M
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCH_GETS, batches.length) }, worker));
   return twins;
+}
+
+/**
+ * The software part numbers a package maps to: those whose installations (open or closed) name it
+ * in their `purl` attribute. One Query of the package's partition of the product index.
+ */
+export async function partNumbersOfPurl(tenant: string, identity: string): Promise<string[]> {
+  const index = INDEXES.product;
+  const items = await queryAll({
+    TableName: config.tableName(),
+    IndexName: index.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+    ExpressionAttributeValues: { ':pk': keys.purlPartition(tenant, identity) },
+    ProjectionExpression: '#sk',
+  });
+  const partNumbers = items.map((item) => String(item[index.sortKey]).split('#')[1] ?? '');
+  return [...new Set(partNumbers)].filter((partNumber) => partNumber !== '').sort();
 }

@@ -73,6 +73,7 @@ export const installationItem = (tenant: string, twinId: string, installation: I
   ...(installation.validTo === null
     ? keys.fleetKeys(tenant, twinId, installation)
     : keys.fleetHistoryKeys(tenant, twinId, installation)),
+  ...keys.purlKeys(tenant, twinId, installation),
 });
 
 export const twinFieldsItem = (tenant: string, twinId: string, interval: TwinFieldsRecord): Item => ({

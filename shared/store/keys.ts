@@ -1,3 +1,4 @@
+import { purlIdentity } from '../domain/purl';
 import { fleetVersionKey } from '../domain/versions';
 import type { Component } from '../schemas/twin';
 
@@ -23,6 +24,8 @@ const fleetHistoryPartition = (tenant: string, partNumber: string) =>
 
 const fleetSortKey = (twinId: string, installation: { path: string; component: Component }) =>
   `${fleetVersionKey(installation.component)}#${twinId}#${installation.path}`;
+
+const purlPartition = (tenant: string, identity: string) => `${tenantPrefix(tenant)}PURL#${identity}`;
 
 const typePartition = (tenant: string, name: string) => `${tenantPrefix(tenant)}TYPE#${name}`;
 
@@ -195,6 +198,23 @@ export const keys = {
     fleetSK: fleetSortKey(twinId, installation),
   }),
   fleetPartition,
+  /**
+   * Software that names its package (a `purl` attribute of the tenant's software type) is also listed
+   * under the package (product index), so a purl finds the software part numbers it maps to.
+   */
+  purlKeys: (tenant: string, twinId: string, installation: { path: string; component: Component }) => {
+    const { component } = installation;
+    const purl = component.attributes?.purl;
+    const identity =
+      component.kind === 'software' && typeof purl === 'string' ? purlIdentity(purl) : undefined;
+    return identity === undefined
+      ? {}
+      : {
+          productPK: purlPartition(tenant, identity),
+          productSK: `PN#${component.partNumber}#${twinId}#${installation.path}`,
+        };
+  },
+  purlPartition,
   /** Fleet index keys of a closed installation: the same sort key, in the part number's history partition. */
   fleetHistoryKeys: (
     tenant: string,

@@ -4,8 +4,9 @@ import { verify } from '@aas-core-works/aas-core3.0-typescript/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aasEnvironmentOf } from '../../shared/services/aas-export';
 import { loadTwin } from '../../shared/store/twin-store';
+import { missingTemplateElements } from '../support/aas-templates';
 import { type Caller, startApi, type TestApi } from '../support/api';
-import { aircraftRecord } from '../support/fixtures';
+import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
 
 let api: TestApi;
@@ -55,24 +56,22 @@ const entityAt = (json: Json, idShorts: string[]) =>
     (entity: Json, idShort) => element(entity.statements, idShort)!,
     element(submodel(json, 'HierarchicalStructures'), 'EntryNode')!,
   );
-/** `path → titles|content type|file` of the Documentation submodel, twin documents under ''. */
+/** `path|title|content type|file` of each Handover Documentation document, twin documents under ''. */
 function documentsOf(json: Json): string[] {
-  const documentation = submodel(json, 'Documentation');
-  const places: [string, Json[]][] = [
-    ['', element(documentation, 'Twin')?.value ?? []],
-    ...(element(documentation, 'Positions')?.value ?? []).map((place: Json): [string, Json[]] => [
-      element(place.value, 'Path')!.value,
-      place.value,
-    ]),
-  ];
-  return places.flatMap(([path, items]) =>
-    items
-      .filter((item) => item.idShort?.startsWith('Document_'))
-      .map((item) => {
-        const file = element(item.value, 'File')!;
-        return `${path}|${element(item.value, 'Title')!.value}|${file.contentType}|${file.value}`;
-      }),
-  );
+  const handover = json.submodels.find((sm: Json) => sm.idShort === 'HandoverDocumentation');
+  const documents: Json[] = element(handover?.submodelElements, 'Documents')?.value ?? [];
+  const pathOf = (keys: Json[]) => {
+    const idShorts = keys.slice(2).map((key) => key.value);
+    return idShorts.length === 0 ? '' : element(entityAt(json, idShorts).statements, 'Path')!.value;
+  };
+  return documents.flatMap((doc) => {
+    const version = element(doc.value, 'DocumentVersions')!.value[0].value;
+    const file = element(version, 'DigitalFiles')!.value[0];
+    const title = element(version, 'Title')!.value[0].text;
+    return (element(doc.value, 'DocumentedEntities')?.value ?? []).map(
+      (reference: Json) => `${pathOf(reference.value.keys)}|${title}|${file.contentType}|${file.value}`,
+    );
+  });
 }
 
 describe('the AAS export of a twin from the store', () => {
@@ -142,7 +141,11 @@ describe('the AAS export of a twin from the store', () => {
     })) as Json;
 
     // Assess: all three read and verify
-    for (const json of [current, past, beforeLinks]) expectValidAas(json);
+    for (const json of [current, past, beforeLinks]) {
+      expectValidAas(json);
+      for (const template of ['hierarchicalStructures', 'nameplate', 'handoverDocumentation'] as const)
+        expect(missingTemplateElements(json, template), template).toEqual([]);
+    }
     const shell = current.assetAdministrationShells[0];
     expect(shell.assetInformation.globalAssetId).toBe(`urn:twinthread:twin:${aircraft.id}`);
     expect(shell.assetInformation.specificAssetIds.map((id: Json) => id.value)).toEqual([
@@ -178,5 +181,48 @@ describe('the AAS export of a twin from the store', () => {
     );
     expect(known).not.toContain('|Aircraft manual');
     expect(known).not.toContain('engine-1/fadec|FADEC job plan');
+  });
+
+  it('answers every twin of the acceptance fixtures with an environment that verifies and has every required template element', async () => {
+    // Prepare: the fixtures, and an engine twin installed in an aircraft (IsPartOf)
+    const engine = (
+      await call('POST', '/v1/twins', {
+        body: {
+          serialNumber: 'AAS-FX-ESN',
+          product: { partNumber: 'APS3200' },
+          configuration: [{ position: 'core' }],
+        },
+      })
+    ).body;
+    const aircraft = aircraftRecord('AAS-FX-1');
+    aircraft.configuration.push({
+      position: 'apu',
+      component: { partNumber: 'APS3200', serialNumber: 'AAS-FX-ESN', kind: 'mechanical', twinId: engine.id },
+    });
+    const twins = [];
+    for (const body of [aircraft, wideRecord('AAS-FX-2', 30), wideRecord('AAS-FX-3', 5, false)])
+      twins.push((await call('POST', '/v1/twins', { body })).body);
+    twins.push(engine);
+    for (const twin of twins) {
+      // Act
+      const answer = await call('GET', `/v1/twins/${twin.id}/export?format=aas`);
+      // Assess
+      expect(answer.status).toBe(200);
+      expectValidAas(answer.body);
+      for (const template of ['hierarchicalStructures', 'nameplate'] as const)
+        expect(missingTemplateElements(answer.body, template), `${twin.serialNumber} ${template}`).toEqual(
+          [],
+        );
+    }
+    const engineExport = (await call('GET', `/v1/twins/${engine.id}/export?format=aas`)).body;
+    const isPartOf = element(
+      element(submodel(engineExport, 'HierarchicalStructures'), 'EntryNode')!.statements,
+      'IsPartOf',
+    )!;
+    expect(isPartOf.second.keys.map((key: Json) => key.value)).toEqual([
+      `urn:twinthread:twin:${twins[0].id}:submodel:hierarchical-structures`,
+      'EntryNode',
+      'apu',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AAS_SHARED_BASE } from '../../shared/route-table/aas';
 import { type Route, routes } from '../../shared/routes';
 import { ROLES, type Role } from '../../shared/schemas/common';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
@@ -42,10 +43,24 @@ const HIDDEN_BY_VIEW = [
 const HIDDEN_FROM_ALL = [...HIDDEN_BY_VIEW, 'LEAK-1', 'HVAC-CTL-9', 'R-134a', 'HVAC-JOB-PLAN', 'secret-type'];
 
 let world: World;
+/** The owner's other twin, granted (full view) to 'a grantee without a grant for this twin'. */
+let otherTwin: string;
+
+/**
+ * The AAS API lists what a grant shares in full (shells and submodels carry the configuration): the
+ * other twin, shared with one party on purpose, carries the same part numbers. Its entries are
+ * legitimately there and are left out of the marker check, which then judges the rest of the page.
+ */
+function withoutOtherTwin<T extends ApiResponse>(response: T): T {
+  const result = response.body?.result;
+  if (!Array.isArray(result)) return response;
+  const kept = result.filter((item: { id?: string }) => !String(item.id).includes(otherTwin));
+  return { ...response, body: { ...response.body, result: kept } };
+}
 
 /** Does the route name one of the owner's resources in its path (so another tenant must get 404)? */
 const namesOwnerResource = (route: Route) =>
-  /\{(id|baselineId|serialNumber|documentId)\}/.test(route.path) ||
+  /\{(id|baselineId|serialNumber|documentId|aasIdentifier|submodelIdentifier)\}/.test(route.path) ||
   (route.path.startsWith('/v1/types/') && route.method === 'GET');
 
 /** The answer, and what the request itself said (a 404 may echo the id it was asked for: no leak). */
@@ -67,7 +82,10 @@ function expectNoneOf(response: ApiResponse & { asked: string }, markers: readon
 }
 
 const authenticated = routes.filter((route) => route.auth);
-const granteeTwinRoute = (route: Route) => route.path.startsWith('/v1/shared/twins/{owner}');
+const granteeTwinRoute = (route: Route) =>
+  route.path.startsWith('/v1/shared/twins/{owner}') ||
+  // an AAS shell or submodel of a twin the owner shares (the lists of a party without a grant are empty)
+  (route.path.startsWith(AAS_SHARED_BASE) && /\{(aasIdentifier|submodelIdentifier)\}/.test(route.path));
 
 /** Parties outside the twin, each set up once. */
 const parties: Record<string, { tenant?: string; caller?: Caller }> = {
@@ -90,6 +108,7 @@ beforeAll(async () => {
   const seeded = await seedWorld(api);
   const { grant, hvacViewId, otherTwinId } = seeded;
   world = seeded;
+  otherTwin = otherTwinId;
   const fullViewId = world.viewId;
   const put = async (method: string, path: string, body?: unknown) => {
     const response = await world.ownerAdmin(method, path, { body });
@@ -143,7 +162,7 @@ describe('the leak matrix', () => {
         it(`${route.method} ${route.path}`, async () => {
           const response = await send(parties[label]!.caller!, route);
           expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
-          expectNoneOf(response, HIDDEN_FROM_ALL, `${label} on ${route.operationId}`);
+          expectNoneOf(withoutOtherTwin(response), HIDDEN_FROM_ALL, `${label} on ${route.operationId}`);
           if (granteeTwinRoute(route) || (namesOwnerResource(route) && !granteeRoute(route)))
             expect(response.status, JSON.stringify(response.body)).toBe(404);
           if (route.method === 'GET' && !namesOwnerResource(route) && response.status === 200)

@@ -28,7 +28,7 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     indexes: ['grantee', 'list', 'site', 'product', 'search'],
     bucket: ['s3:GetObject'],
   },
-  fleet: { table: READ, indexes: ['fleet', 'search'], bucket: [] },
+  fleet: { table: READ, indexes: ['fleet', 'search', 'product'], bucket: [] },
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [] },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [] },
   exchange: {
@@ -37,6 +37,11 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
   },
   docs: { table: [], indexes: [], bucket: [] },
+  aas: {
+    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    indexes: ['list', 'product', 'grantee', 'site'],
+    bucket: [],
+  },
 };
 
 const AUTH_VARIABLES = [

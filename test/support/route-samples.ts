@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
+import { AAS_SHARED_BASE, aasOperationId } from '../../shared/route-table/aas';
 import type { Route } from '../../shared/routes';
 import type { Caller, TestApi } from './api';
 import { aircraftRecord } from './fixtures';
@@ -93,7 +94,49 @@ const currentVersion = async (w: World) => {
   return { 'if-match': twin.headers.get('etag') ?? '"1"' };
 };
 
+/** The AAS API samples: the owner's twin's shell and bill of material, base64url-encoded; shared ones name the owner. */
+const aasId = (w: World, suffix: string) =>
+  Buffer.from(`urn:twinthread:twin:${w.twinId}:${suffix}`).toString('base64url');
+const AAS_SAMPLES: Record<string, (w: World) => SampleRequest> = {
+  GetAllAssetAdministrationShells: () => ({}),
+  GetAllAssetAdministrationShellsRecentChanges: () => ({}),
+  GetAssetAdministrationShellById: (w) => ({ path: { aasIdentifier: aasId(w, 'aas') } }),
+  GetAllSubmodelReferences: (w) => ({ path: { aasIdentifier: aasId(w, 'aas') } }),
+  GetAssetAdministrationShellVersionByIdAndDate: (w) => ({
+    path: { aasIdentifier: aasId(w, 'aas') },
+    query: 'date=2025-01-01T00:00:00Z',
+  }),
+  GetAllSubmodels: () => ({}),
+  GetAllSubmodelRecentChanges: () => ({}),
+  GetSubmodelById: (w) => ({ path: { submodelIdentifier: aasId(w, 'submodel:hierarchical-structures') } }),
+  'GetSubmodelById-ValueOnly': (w) => ({ path: { submodelIdentifier: aasId(w, 'submodel:nameplate') } }),
+  GetSubmodelByIdAndDate: (w) => ({
+    path: { submodelIdentifier: aasId(w, 'submodel:hierarchical-structures') },
+    query: 'date=2025-01-01T00:00:00Z',
+  }),
+  GetSubmodelElementByPath: (w) => ({
+    path: { submodelIdentifier: aasId(w, 'submodel:hierarchical-structures'), idShortPath: 'EntryNode.hvac' },
+  }),
+  'GetSubmodelElementByPath-ValueOnly': (w) => ({
+    path: { submodelIdentifier: aasId(w, 'submodel:hierarchical-structures'), idShortPath: 'EntryNode.hvac' },
+  }),
+};
+const aasSamples = (): Record<string, Sample> =>
+  Object.fromEntries(
+    Object.entries(AAS_SAMPLES).flatMap(([name, sample]) => [
+      [aasOperationId(name, false), sample],
+      [
+        aasOperationId(name, true),
+        (w: World) => {
+          const own = sample(w);
+          return { ...own, path: { ...own.path, owner: w.owner } };
+        },
+      ],
+    ]),
+  );
+
 export const SAMPLES: Record<string, Sample> = {
+  ...aasSamples(),
   health: () => ({}),
   openapi: () => ({}),
   docsPage: () => ({}),
@@ -234,7 +277,9 @@ export async function requestOf(route: Route, world: World) {
 
 /** Grantee routes: the caller reads another tenant's twins through its grants. */
 export const granteeRoute = (route: Route) =>
-  route.path.startsWith('/v1/shared/') || route.path === '/v1/installed-base';
+  route.path.startsWith('/v1/shared/') ||
+  route.path === '/v1/installed-base' ||
+  route.path.startsWith(AAS_SHARED_BASE);
 
 /**
  * The owner's twin, with markers: engine serials and part numbers, a commercial attribute, an

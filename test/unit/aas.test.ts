@@ -16,6 +16,7 @@ import type { DocumentRecord } from '../../shared/domain/document';
 import { asBuiltHistory, assembleTwin, newTwinRecord } from '../../shared/domain/twin';
 import { SLUG_PATTERN } from '../../shared/schemas/common';
 import type { CreateTwinBody, Node } from '../../shared/schemas/twin';
+import { missingTemplateElements } from '../support/aas-templates';
 
 const TWIN_ID = '01JD3Q6Z8V1K9M2N3P4R5S6T7V';
 const APU_TWIN_ID = '01JD3Q6Z8V1K9M2N3P4R5S6T7W';
@@ -178,7 +179,7 @@ function entityAt(env: Json, path: string): Json {
 }
 
 const exportAt = (at = AT, documents = DOCUMENTS, source = history()) =>
-  aasEnvironment({ twin: assembleTwin(source, at), documents, ...at }) as Json;
+  aasEnvironment({ twin: assembleTwin(source, at), documents, ...at, organization: 'tenant-1' }) as Json;
 
 describe('aasEnvironment', () => {
   it('is an AAS V3.0 environment that the AAS library reads and verifies with zero errors', () => {
@@ -188,10 +189,36 @@ describe('aasEnvironment', () => {
     expectValidAas(json);
     expect(json.assetAdministrationShells).toHaveLength(1);
     expect(json.submodels.map((sm: Json) => sm.idShort)).toEqual([
-      'Identification',
+      'Nameplate',
       'HierarchicalStructures',
-      'Documentation',
+      'HandoverDocumentation',
     ]);
+  });
+
+  it('has every element the IDTA templates require (HSEBoM 1.1, Digital Nameplate 3.0, Handover Documentation 2.0)', () => {
+    // Act
+    const json = exportAt();
+    // Assess: the required elements come from the templates (test/support/standards/aas-templates.json)
+    for (const template of ['hierarchicalStructures', 'nameplate', 'handoverDocumentation'] as const)
+      expect(missingTemplateElements(json, template), template).toEqual([]);
+  });
+
+  it('fills the Digital Nameplate 3.0: manufacturer, designation, order code, serial number, year of construction', () => {
+    // Act
+    const nameplate = submodel(exportAt(), 'Nameplate');
+    const elements = nameplate.submodelElements;
+    // Assess
+    expect(nameplate.semanticId.keys[0].value).toBe('https://admin-shell.io/idta/nameplate/3/0/Nameplate');
+    expect(valueIn(elements, 'ManufacturerName')).toEqual([{ language: 'en', text: 'unknown' }]);
+    expect(valueIn(elements, 'ManufacturerProductDesignation')).toEqual([
+      { language: 'en', text: 'Airbus A320' },
+    ]);
+    expect(valueIn(elements, 'OrderCodeOfManufacturer')).toBe('A320-214');
+    expect(valueIn(elements, 'SerialNumber')).toBe('MSN-1001');
+    expect(valueIn(elements, 'YearOfConstruction')).toBe('2024');
+    expect(valueIn(elements, 'DateOfManufacture')).toBe('2024-05-01');
+    expect(valueIn(elements, 'HardwareVersion')).toBe('B');
+    expect(valueIn(elements, 'URIOfTheProduct')).toBe(twinAssetId(TWIN_ID));
   });
 
   it('identifies the twin: global asset id, serial and part number as specific asset ids, references to its submodels', () => {
@@ -206,15 +233,18 @@ describe('aasEnvironment', () => {
       ['partNumber', 'A320-214'],
     ]);
     expect(shell.submodels.map((ref: Json) => ref.keys[0].value)).toEqual([
-      `urn:twinthread:twin:${TWIN_ID}:submodel:identification`,
+      `urn:twinthread:twin:${TWIN_ID}:submodel:nameplate`,
       `urn:twinthread:twin:${TWIN_ID}:submodel:hierarchical-structures`,
-      `urn:twinthread:twin:${TWIN_ID}:submodel:documentation`,
+      `urn:twinthread:twin:${TWIN_ID}:submodel:handover-documentation`,
     ]);
   });
 
   it('types the attributes: strings, integers, doubles, booleans, dates, times, null, lists; odd keys keep their name', () => {
     // Act
-    const identification = submodel(exportAt(), 'Identification').submodelElements;
+    const identification = element(
+      submodel(exportAt(), 'Nameplate').submodelElements,
+      'AssetSpecificProperties',
+    )!.value as Json[];
     const attributes: Json[] = element(identification, 'Attributes')!.value;
     const typed = (idShort: string) => {
       const item = element(attributes, idShort)!;
@@ -269,7 +299,7 @@ describe('aasEnvironment', () => {
     const fadec = entityAt(json, 'engine-1/fadec.v2');
     expect(fadec.idShort).toBe('fadec_Dv2');
     expect(entities(fadec.statements).map((entity) => entity.idShort)).toEqual(['sw_Umain']);
-    const relations = entry.statements.filter((item: Json) => item.modelType === 'RelationshipElement');
+    const relations = entry.statements.filter((item: Json) => item.idShort.startsWith('HasPart'));
     expect(relations.map((relation: Json) => relation.second.keys.map((key: Json) => key.value))).toEqual(
       ['engine_1', 'apu', 'cabin', 'P1st_stage'].map((idShort) => [
         `urn:twinthread:twin:${TWIN_ID}:submodel:hierarchical-structures`,
@@ -297,6 +327,14 @@ describe('aasEnvironment', () => {
     expect(apu.globalAssetId).toBe(`urn:twinthread:twin:${APU_TWIN_ID}`);
     expect(apu.specificAssetIds).toBeUndefined();
     expect(valueIn(apu.statements, 'TwinId')).toBe(APU_TWIN_ID);
+    // HSEBoM 1.1: the node is the same asset as the entry node of the APU twin's own bill of material
+    const sameAs = element(apu.statements, 'SameAs')!;
+    expect(sameAs.semanticId.keys[0].value).toBe(AAS_SEMANTICS.sameAs);
+    expect(sameAs.second.keys.map((key: Json) => key.value)).toEqual([
+      `urn:twinthread:twin:${APU_TWIN_ID}:submodel:hierarchical-structures`,
+      'EntryNode',
+    ]);
+    expect(element(engine.statements, 'SameAs')).toBeUndefined();
     expect(valueIn(entityAt(json, 'engine-1/fadec.v2').statements, 'Revision')).toBe('C');
   });
 
@@ -322,44 +360,70 @@ describe('aasEnvironment', () => {
     expect(cabin.displayName).toEqual([{ language: 'en', text: 'Cabin' }]);
   });
 
-  it('lists documents as File elements with their content types where they are linked: the twin or a position', () => {
+  it('lists the thread as Handover Documentation 2.0: one Document each, its class, version, file and the entities it documents', () => {
     // Act
     const json = exportAt();
-    const documentation = submodel(json, 'Documentation').submodelElements;
-    const onTwin = element(documentation, 'Twin')!.value;
-    const positions = element(documentation, 'Positions')!.value;
-    const at = (path: string) => positions.find((place: Json) => valueIn(place.value, 'Path') === path).value;
-    const file = (items: Json[], id: string) => element(element(items, `Document_${id}`)!.value, 'File')!;
-    // Assess
-    expect(file(onTwin, '01JD3Q6Z8V1K9M2N3P4R5S6T90')).toMatchObject({
+    const documents: Json[] = valueIn(submodel(json, 'HandoverDocumentation').submodelElements, 'Documents');
+    const byId = (id: string) =>
+      documents.find(
+        (doc) => valueIn(valueIn(doc.value, 'DocumentIds')[0].value, 'DocumentIdentifier') === id,
+      )!.value as Json[];
+    const versionOf = (id: string) => valueIn(byId(id), 'DocumentVersions')[0].value as Json[];
+    const fileOf = (id: string) => valueIn(versionOf(id), 'DigitalFiles')[0];
+    const documented = (id: string) =>
+      (valueIn(byId(id), 'DocumentedEntities') ?? []).map((reference: Json) =>
+        reference.value.keys
+          .slice(1)
+          .map((key: Json) => key.value)
+          .join('/'),
+      );
+    // Assess: one Document per document, linked and applicable at once counted once
+    expect(documents).toHaveLength(4);
+    expect(fileOf('01JD3Q6Z8V1K9M2N3P4R5S6T90')).toMatchObject({
       modelType: 'File',
       contentType: 'application/pdf',
       value: '/v1/documents/01JD3Q6Z8V1K9M2N3P4R5S6T90?version=2',
     });
-    expect(positions.map((place: Json) => valueIn(place.value, 'Path'))).toEqual([
-      'engine-1/fadec.v2',
-      'engine-1/fadec.v2/sw_main',
-      'removed-position',
-    ]);
-    expect(file(at('engine-1/fadec.v2'), '01JD3Q6Z8V1K9M2N3P4R5S6T91').contentType).toBe(
-      'text/plain; charset=utf-8',
+    expect(documented('01JD3Q6Z8V1K9M2N3P4R5S6T90')).toEqual(['EntryNode']);
+    expect(fileOf('01JD3Q6Z8V1K9M2N3P4R5S6T91').contentType).toBe('text/plain; charset=utf-8');
+    expect(documented('01JD3Q6Z8V1K9M2N3P4R5S6T91')).toEqual(['EntryNode/engine_1/fadec_Dv2']);
+    const classes = valueIn(byId('01JD3Q6Z8V1K9M2N3P4R5S6T91'), 'DocumentClassifications').map(
+      (item: Json) => [valueIn(item.value, 'ClassificationSystem'), valueIn(item.value, 'ClassId')],
     );
-    expect(element(at('engine-1/fadec.v2'), 'Position')!.value.keys.map((key: Json) => key.value)).toEqual([
-      `urn:twinthread:twin:${TWIN_ID}:submodel:hierarchical-structures`,
-      'EntryNode',
-      'engine_1',
-      'fadec_Dv2',
+    expect(classes).toEqual([
+      ['VDI2770:2020', '03-04'],
+      ['twinthread', 'job-plan'],
     ]);
-    const bulletin = element(at('engine-1/fadec.v2/sw_main'), 'Document_01JD3Q6Z8V1K9M2N3P4R5S6T92')!.value;
-    expect(
-      at('engine-1/fadec.v2/sw_main').filter((item: Json) => item.idShort?.startsWith('Document_')),
-    ).toHaveLength(1);
-    expect(valueIn(bulletin, 'Via')).toBe('effectivity link');
-    expect(valueIn(bulletin, 'Version')).toBe('2');
-    expect(element(bulletin, 'File')!.value).toBe('/v1/documents/01JD3Q6Z8V1K9M2N3P4R5S6T92');
+    expect(documented('01JD3Q6Z8V1K9M2N3P4R5S6T92')).toEqual(['EntryNode/engine_1/fadec_Dv2/sw_Umain']);
+    expect(valueIn(versionOf('01JD3Q6Z8V1K9M2N3P4R5S6T92'), 'Version')).toBe('2');
+    expect(valueIn(versionOf('01JD3Q6Z8V1K9M2N3P4R5S6T92'), 'OrganizationShortName')).toBe('tenant-1');
+    expect(fileOf('01JD3Q6Z8V1K9M2N3P4R5S6T92').value).toBe('/v1/documents/01JD3Q6Z8V1K9M2N3P4R5S6T92');
     // a position that is gone has no entity to refer to; an odd media type keeps its type and subtype
-    expect(element(at('removed-position'), 'Position')).toBeUndefined();
-    expect(file(at('removed-position'), '01JD3Q6Z8V1K9M2N3P4R5S6T93').contentType).toBe('application/x-odd');
+    expect(documented('01JD3Q6Z8V1K9M2N3P4R5S6T93')).toEqual([]);
+    expect(fileOf('01JD3Q6Z8V1K9M2N3P4R5S6T93').contentType).toBe('application/x-odd');
+  });
+
+  it('says which node of another twin this twin is part of (HSEBoM 1.1 IsPartOf)', () => {
+    // Act
+    const twin = assembleTwin(history(), AT);
+    const json = aasEnvironment({
+      twin,
+      documents: [],
+      ...AT,
+      organization: 'tenant-1',
+      partOf: { twinId: APU_TWIN_ID, path: 'bay-2/unit.a' },
+    }) as Json;
+    // Assess
+    expectValidAas(json);
+    const isPartOf = element(entryNode(json).statements, 'IsPartOf')!;
+    expect(isPartOf.semanticId.keys[0].value).toBe(AAS_SEMANTICS.isPartOf);
+    expect(isPartOf.second.keys.map((key: Json) => key.value)).toEqual([
+      `urn:twinthread:twin:${APU_TWIN_ID}:submodel:hierarchical-structures`,
+      'EntryNode',
+      'bay_2',
+      'unit_Da',
+    ]);
+    expect(element(entryNode(exportAt()).statements, 'IsPartOf')).toBeUndefined();
   });
 
   it('addresses documents under a base URL or through a given function', () => {
@@ -367,22 +431,29 @@ describe('aasEnvironment', () => {
     const twin = assembleTwin(history(), AT);
     const documents = DOCUMENTS.slice(0, 1);
     // Act
-    const absolute = aasEnvironment({ twin, documents, ...AT, baseUrl: 'https://api.example.com' }) as Json;
+    const absolute = aasEnvironment({
+      twin,
+      documents,
+      ...AT,
+      organization: 'tenant-1',
+      baseUrl: 'https://api.example.com',
+    }) as Json;
     const shared = aasEnvironment({
       twin,
       documents,
       ...AT,
+      organization: 'tenant-1',
       documentUrl: (id) => `/v1/shared/twins/owner-1/${TWIN_ID}/documents/${id}`,
     }) as Json;
     // Assess
     const fileOf = (json: Json) =>
-      element(
-        element(
-          element(submodel(json, 'Documentation').submodelElements, 'Twin')!.value,
-          'Document_01JD3Q6Z8V1K9M2N3P4R5S6T90',
-        )!.value,
-        'File',
-      )!.value;
+      valueIn(
+        valueIn(
+          valueIn(submodel(json, 'HandoverDocumentation').submodelElements, 'Documents')[0].value,
+          'DocumentVersions',
+        )[0].value,
+        'DigitalFiles',
+      )[0].value;
     expect(fileOf(absolute)).toBe(
       'https://api.example.com/v1/documents/01JD3Q6Z8V1K9M2N3P4R5S6T90?version=2',
     );
@@ -439,8 +510,13 @@ describe('aasEnvironment', () => {
     // Assess
     expect(JSON.stringify(exportAt())).toBe(JSON.stringify(exportAt()));
     expectValidAas(json);
-    expect(submodel(json, 'Documentation').submodelElements).toBeUndefined();
+    expect(submodel(json, 'HandoverDocumentation')).toBeUndefined();
     expect(entryNode(json).statements).toBeUndefined();
+    // the one required element a unit without positions cannot have
+    expect(missingTemplateElements(json, 'hierarchicalStructures')).toEqual([
+      'HierarchicalStructures/EntryNode/Node (https://admin-shell.io/idta/HierarchicalStructures/Node/1/0)',
+    ]);
+    expect(missingTemplateElements(json, 'nameplate')).toEqual([]);
   });
 });
 
@@ -484,10 +560,11 @@ describe('idShorts', () => {
     twin.attributes = { control: 'bell\u0007here', long: 'x'.repeat(4096) };
     twin.product = { ...twin.product, name: 'N'.repeat(300) };
     // Act
-    const json = aasEnvironment({ twin, documents: [], ...AT }) as Json;
+    const json = aasEnvironment({ twin, documents: [], ...AT, organization: 'tenant-1' }) as Json;
     // Assess
     expectValidAas(json);
-    const attributes = element(submodel(json, 'Identification').submodelElements, 'Attributes')!.value;
+    const specific = element(submodel(json, 'Nameplate').submodelElements, 'AssetSpecificProperties')!.value;
+    const attributes = element(specific, 'Attributes')!.value;
     expect(valueIn(attributes, 'control')).toBe('bell\uFFFDhere');
     expect(valueIn(attributes, 'long')).toHaveLength(4096);
   });

@@ -171,17 +171,21 @@ describe('the OpenAPI document', () => {
     expect(named('header')).toEqual(headers.sort());
   });
 
-  it.each(each)('%s documents its problem answers as application/problem+json', (_, route) => {
+  it.each(each)('%s documents its problem answers (problem+json; the AAS API: its Result)', (_, route) => {
     // Prepare
     const operation = operationOf(route);
     const documented = Object.keys(operation.responses).map(Number);
+    const [mediaType, name] =
+      route.errorShape === 'aas-result'
+        ? ['application/json', 'AasResult']
+        : ['application/problem+json', 'Problem'];
     // Assess
     for (const status of expectedProblems(route)) {
       expect(documented, `${routeKey(route)} lacks the ${status} problem`).toContain(status);
     }
     for (const status of documented.filter((code) => code >= 400)) {
-      const schema = resolve(operation.responses[status])?.content?.['application/problem+json']?.schema;
-      expect(schema, `${routeKey(route)} ${status}`).toEqual({ $ref: '#/components/schemas/Problem' });
+      const schema = resolve(operation.responses[status])?.content?.[mediaType]?.schema;
+      expect(schema, `${routeKey(route)} ${status}`).toEqual({ $ref: `#/components/schemas/${name}` });
     }
   });
 
