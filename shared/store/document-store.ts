@@ -10,6 +10,7 @@ import {
   uploadProblem,
 } from '../domain/document';
 import { Conflict, invalidField, NotFound } from '../domain/errors';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -202,6 +203,7 @@ export async function markAvailable(
     );
     try {
       await transactWrite(entries);
+      countBusiness(BUSINESS_METRICS.documentsUploaded);
       return;
     } catch (error) {
       if (!(error instanceof TransactionCancelled) || attempt >= ATTEMPTS) throw error;

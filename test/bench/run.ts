@@ -22,6 +22,8 @@ import { ms, type Summary, summarize, timed } from './stats';
 
 // Before any function module is loaded: their logger reads the level when it is created.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// EMF metric lines (one per request) would drown the numbers.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const { startLocalStack } = await import('../../infra/local/stack');
 const { toApiGatewayEvent } = await import('../../infra/local/gateway');
