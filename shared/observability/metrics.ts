@@ -4,12 +4,17 @@ import { currentScope } from '../store/tenant-scope';
 /** The CloudWatch namespace of every twinthread metric (request and business metrics alike). */
 export const METRICS_NAMESPACE = 'twinthread';
 
-/** Request metrics, one EMF line per request, by function and route (dimensions). */
+/**
+ * Request metrics, one EMF line per request, in two dimension sets: `[service, function]` (what the
+ * alarms watch) and `[service, route]` (a route belongs to one function; `GET /v1/twins/{id}`).
+ */
 export const REQUEST_METRICS = {
   requests: 'Requests',
   latency: 'Latency',
   clientErrors: 'ClientErrors',
   serverErrors: 'ServerErrors',
+  /** 4xx answers by route and status (a line of its own for each 4xx). */
+  clientErrorsByStatus: 'ClientErrorsByStatus',
 } as const;
 
 /** Business counters, by function (dimension), the tenant as a property. */
@@ -39,12 +44,13 @@ const functionName = () => process.env.TWINTHREAD_FUNCTION ?? 'local';
  * rules of the stack (infra/monitoring.ts).
  */
 function emit(
-  dimensions: Record<string, string>,
+  dimensions: { function: string; sets?: Record<string, string>[] },
   properties: Record<string, string | undefined>,
   build: (metrics: Metrics) => void,
 ) {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'twinthread' });
-  metrics.addDimensions({ function: functionName(), ...dimensions });
+  metrics.addDimension('function', dimensions.function);
+  for (const set of dimensions.sets ?? []) metrics.addDimensions(set);
   for (const [key, value] of Object.entries(properties))
     if (value !== undefined) metrics.addMetadata(key, value);
   build(metrics);
@@ -60,7 +66,7 @@ export function recordRequest(request: {
   tenant?: string;
 }) {
   const properties = { tenant: request.tenant, status: String(request.status) };
-  emit({ function: request.function, route: request.route }, properties, (metrics) => {
+  emit({ function: request.function, sets: [{ route: request.route }] }, properties, (metrics) => {
     metrics.addMetric(REQUEST_METRICS.requests, MetricUnit.Count, 1);
     metrics.addMetric(REQUEST_METRICS.latency, MetricUnit.Milliseconds, request.ms);
     metrics.addMetric(REQUEST_METRICS.serverErrors, MetricUnit.Count, request.status >= 500 ? 1 : 0);
@@ -73,9 +79,9 @@ export function recordRequest(request: {
   // 4xx by status: a line of its own, with the status as a (bounded: the problem statuses) dimension
   if (request.status >= 400 && request.status < 500)
     emit(
-      { function: request.function, route: request.route, status: String(request.status) },
+      { function: request.function, sets: [{ route: request.route, status: String(request.status) }] },
       properties,
-      (metrics) => metrics.addMetric(REQUEST_METRICS.clientErrors, MetricUnit.Count, 1),
+      (metrics) => metrics.addMetric(REQUEST_METRICS.clientErrorsByStatus, MetricUnit.Count, 1),
     );
 }
 
@@ -85,7 +91,7 @@ export function recordRequest(request: {
  */
 export function countBusiness(name: BusinessMetric, value = 1, properties: Record<string, string> = {}) {
   if (value <= 0) return;
-  emit({}, { tenant: currentScope()?.tenant, ...properties }, (metrics) =>
+  emit({ function: functionName() }, { tenant: currentScope()?.tenant, ...properties }, (metrics) =>
     metrics.addMetric(name, MetricUnit.Count, value),
   );
 }

@@ -45,9 +45,10 @@ const sessionName = (scope: TenantScope) => {
 export function scopedCredentials(roleArn: string, scope: TenantScope): AwsCredentialIdentityProvider {
   let current: Promise<AwsCredentialIdentity> | undefined;
   let renewAt = 0;
+  // always both tags (a policy variable of a missing tag matches nothing): peer = tenant but for grant writes
   const tags = [
     { Key: SCOPE_TAGS.tenant, Value: scope.tenant },
-    ...(scope.peer === undefined ? [] : [{ Key: SCOPE_TAGS.peer, Value: scope.peer }]),
+    { Key: SCOPE_TAGS.peer, Value: scope.peer ?? scope.tenant },
   ];
   const assume = async (): Promise<AwsCredentialIdentity> => {
     const { Credentials: credentials } = await stsClient().send(
