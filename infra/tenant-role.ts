@@ -21,8 +21,8 @@ export const scopedTenants = (name: FunctionName) =>
 /** `dynamodb:LeadingKeys` patterns of a function's scoped sessions: `TENANT#<tenant>#*`. */
 export const leadingKeysOf = (name: FunctionName) => scopedTenants(name).map((t) => `TENANT#${t}#*`);
 
-/** Object key patterns of a function's scoped sessions: `tenants/<tenant>/*`. */
-export const objectPrefixesOf = (name: FunctionName) => scopedTenants(name).map((t) => `tenants/${t}/*`);
+/** Object key pattern of a scoped session: `tenants/<tenant>/*` (grant writes, with a peer, touch no object). */
+export const TENANT_OBJECT_PREFIX = `tenants/${tag(SCOPE_TAGS.tenant)}/*`;
 
 export interface TenantScopedRoleProps {
   /** The function (route table name) whose data access this role carries. */
@@ -79,7 +79,7 @@ export class TenantScopedRole extends Construct {
         }),
       );
     if (access.bucket.length > 0) {
-      const prefixes = objectPrefixesOf(functionName);
+      const prefixes = [TENANT_OBJECT_PREFIX];
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: [...access.bucket],
