@@ -34,7 +34,7 @@ export function currentScope(): TenantScope | undefined {
  * Runs `work` in the scope of `owner` for grants of `owner` to the current scope's tenant: to
  * confirm the grants the caller's own grantee index lists (their items live in the owner's
  * partition), then, once confirmed, to read and write the shared twin. Every grant must be given
- * by `owner` to the tenant of the current scope, else this throws before any call is made.
+ * by `owner` to the tenant of the current scope, else this rejects before any call is made.
  */
 export function asGrantOwner<T>(
   owner: string,
@@ -46,7 +46,7 @@ export function asGrantOwner<T>(
     scope !== undefined &&
     grants.length > 0 &&
     grants.every((grant) => grant.owner === owner && grant.grantee === scope.tenant);
-  if (!proved) throw new Error(`No proved grant of ${owner} to this scope`);
+  if (!proved) return Promise.reject(new Error(`No proved grant of ${owner} to this scope`));
   return scopes.run({ tenant: owner }, work);
 }
 
@@ -56,6 +56,6 @@ export function asGrantOwner<T>(
  */
 export function withPeer<T>(peer: string, work: () => Promise<T>): Promise<T> {
   const scope = scopes.getStore();
-  if (scope === undefined) throw new Error('No tenant scope to add a peer to');
+  if (scope === undefined) return Promise.reject(new Error('No tenant scope to add a peer to'));
   return scopes.run(peer === scope.tenant ? { tenant: scope.tenant } : { tenant: scope.tenant, peer }, work);
 }
