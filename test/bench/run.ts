@@ -41,6 +41,7 @@ const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
+const { benchTenantScope, TENANT_SCOPE_BENCH, TENANT_SCOPE_BENCH_QUICK } = await import('./tenant-scope');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -331,6 +332,9 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
+  console.log('\nTenant-scoped credentials: what the scope and its cached client add to a request');
+  const tenantScope = await benchTenantScope(QUICK ? TENANT_SCOPE_BENCH_QUICK : TENANT_SCOPE_BENCH);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -384,6 +388,7 @@ try {
     ...fleet.rows,
     ...sharing.rows,
     ...history.rows,
+    ...tenantScope.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -417,6 +422,7 @@ try {
     ingest: ingest.results,
     fleet: fleet.results,
     sharing: sharing.results,
+    tenantScope: tenantScope.results,
     history: history.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };

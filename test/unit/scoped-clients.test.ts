@@ -1,46 +1,11 @@
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeClients, documentClient, dynamoClient, s3Client } from '../../shared/store/clients';
 import { useStsClient } from '../../shared/store/scoped-credentials';
 import { getGrant } from '../../shared/store/sharing-store';
 import { asGrantOwner, inTenantScope, withPeer } from '../../shared/store/tenant-scope';
+import { type AssumeRoleInput, fakeSts } from '../support/fake-sts';
 
 const ROLE = 'arn:aws:iam::123456789012:role/twinthread-twins-tenant';
-
-interface AssumeRoleInput {
-  RoleArn: string;
-  RoleSessionName: string;
-  Tags: { Key: string; Value: string }[];
-}
-
-/** STS cannot run locally: a client whose AssumeRole answers here, recording what was asked. */
-function fakeSts(asked: AssumeRoleInput[]): STSClient {
-  const sts = new STSClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' },
-  });
-  sts.middlewareStack.add(
-    () => async (args) => {
-      const input = args.input as AssumeRoleInput;
-      asked.push(input);
-      const tenant = input.Tags.find((tag) => tag.Key === 'tenant')!.Value;
-      return {
-        output: {
-          $metadata: {},
-          Credentials: {
-            AccessKeyId: `key-${tenant}-${asked.length}`,
-            SecretAccessKey: 'secret',
-            SessionToken: 'token',
-            Expiration: new Date(Date.now() + 3600_000),
-          },
-        },
-        response: {},
-      } as never;
-    },
-    { step: 'initialize', name: 'fakeAssumeRole' },
-  );
-  return sts;
-}
 
 const tagsOf = (input: AssumeRoleInput) => Object.fromEntries(input.Tags.map((tag) => [tag.Key, tag.Value]));
 
