@@ -68,7 +68,7 @@ export async function benchTenantScope(settings: typeof TENANT_SCOPE_BENCH) {
   const rows: [string, string][] = [
     [
       'scoped client, cached, p50 / p99',
-      `${ms(cached.p50)} / ${ms(cached.p99)} ms (raw: ${ms(raw.p50)} / ${ms(raw.p99)} ms)`,
+      `${us(cached.p50)} / ${us(cached.p99)} (raw, unscoped: ${us(raw.p50)} / ${us(raw.p99)})`,
     ],
     [
       'scoped client added p50 (goal ≤ 1 ms)',
