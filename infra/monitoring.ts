@@ -96,10 +96,12 @@ export class Monitoring extends Construct {
       { expression: Fn.conditionNot(Fn.conditionEquals(email.valueAsString, '')) },
     );
     const action = new SnsAction(this.topic);
+    // per-function alarms are named <Function><Kind>; the runbook has one section per kind
+    const functionPrefix = new RegExp(`^(${[...props.functions.keys()].map(pascal).join('|')})(?=[A-Z])`);
     const alarm = (alarmId: string, description: string, metric: IMetric, threshold: number, periods = 1) => {
       const created = new Alarm(this, alarmId, {
         alarmName: `twinthread-${alarmId}`,
-        alarmDescription: `${description} See docs/operations.md#${alarmId.toLowerCase()}.`,
+        alarmDescription: `${description} Runbook: docs/operations.md#${alarmId.replace(functionPrefix, '').toLowerCase()}`,
         metric,
         threshold,
         evaluationPeriods: periods,
