@@ -9,7 +9,12 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/environment.ts'],
     // The SDK is pinned (STACK.md) below the releases that need Node 22: its reminder is noise here.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // EMF metric lines are off too (test/unit/metrics.test.ts turns them on for itself).
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

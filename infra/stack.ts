@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -21,7 +21,6 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
-  type CfnBucket,
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
@@ -31,8 +30,10 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { FUNCTION_NAMES, type FunctionName, routes, routesOf } from '../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table';
-import { FUNCTION_ACCESS, type FunctionAccess, TENANT_OBJECTS } from './access';
+import { FUNCTION_ACCESS, type FunctionAccess } from './access';
 import { bundlingOf, DEPS_LOCK_FILE, functionEntry, PROJECT_ROOT } from './bundling';
+import { Monitoring } from './monitoring';
+import { TenantScopedRole } from './tenant-role';
 
 export interface TwinthreadStackProps extends StackProps {
   /**
@@ -184,12 +185,11 @@ export class TwinthreadStack extends Stack {
       // the functions that page read the cursor key (and may: see below)
       ...(access[name].pages ? { [ENV.cursorKeySecretArn]: cursorKey.secretArn } : {}),
       POWERTOOLS_SERVICE_NAME: 'twinthread',
+      // the function's name in the route table: the `function` dimension of its metrics
+      TWINTHREAD_FUNCTION: name,
       // stack traces through the bundled source maps
       NODE_OPTIONS: '--enable-source-maps',
     });
-
-    const tenantObjectsArn = bucket.arnForObjects(TENANT_OBJECTS);
-    const bucketLogicalId = this.getLogicalId(bucket.node.defaultChild as CfnBucket);
 
     const functions = new Map<FunctionName, NodejsFunction>();
     for (const name of FUNCTION_NAMES) {
@@ -205,31 +205,19 @@ export class TwinthreadStack extends Stack {
       });
       logGroup.grantWrite(role);
 
-      const { table: tableActions, indexes, bucket: bucketActions, pages } = access[name];
+      const { table: tableActions, bucket: bucketActions, pages } = access[name];
       if (pages) cursorKey.grantRead(role);
-      if (tableActions.length > 0) {
-        role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: [...tableActions], resources: [table.tableArn] }),
-        );
-      }
-      if (indexes.length > 0) {
-        role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:Query'],
-            resources: indexes.map((index) => `${table.tableArn}/index/${INDEXES[index].name}`),
-          }),
-        );
-      }
-      if (bucketActions.length > 0) {
-        role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: [...bucketActions], resources: [tenantObjectsArn] }),
-        );
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${TENANT_OBJECTS}]`,
-          reason:
-            'Document keys are tenants/<tenant>/documents/<id>/<version> with ids created at run time; the grant is limited to the tenants/ prefix and the functions build every key from the verified token tenant.',
-        });
-      }
+      // the table and the bucket only through the tenant-scoped role (infra/tenant-role.ts)
+      const tenantRole =
+        tableActions.length > 0 || bucketActions.length > 0
+          ? new TenantScopedRole(this, `${id}TenantRole`, {
+              functionName: name,
+              functionRole: role,
+              access: access[name],
+              table,
+              bucket,
+            })
+          : undefined;
 
       const fn = new NodejsFunction(this, `${id}Function`, {
         description: `twinthread ${name}`,
@@ -245,8 +233,18 @@ export class TwinthreadStack extends Stack {
         timeout: name === 'exchange' ? EXPORT_JOB_TIMEOUT : Duration.seconds(29),
         role,
         logGroup,
-        environment: environmentOf(name),
+        environment: {
+          ...environmentOf(name),
+          ...(tenantRole ? { [ENV.tenantRoleArn]: tenantRole.role.roleArn } : {}),
+        },
         bundling: bundlingOf(name),
+        // X-Ray active tracing: Powertools Tracer adds the SDK calls, the route and tenant annotations
+        tracing: Tracing.ACTIVE,
+      });
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource (X-Ray supports only *).',
       });
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
@@ -415,6 +413,13 @@ export class TwinthreadStack extends Stack {
       },
     });
     eventPipe.node.addDependency(pipeRole);
+
+    new Monitoring(this, 'Monitoring', {
+      functions,
+      table,
+      eventPipeDeadLetters: feedDeadLetters,
+      api,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName });

@@ -31,6 +31,11 @@ export const ENV = {
   cursorKey: 'CURSOR_KEY',
   /** Deployed: the Secrets Manager secret holding the cursor key (read once per cold start). */
   cursorKeySecretArn: 'CURSOR_KEY_SECRET_ARN',
+  /**
+   * Deployed: the role every DynamoDB and S3 call is made with, assumed per tenant with the tenant
+   * as a session tag (shared/store/scoped-credentials.ts). Unset locally: the local clients.
+   */
+  tenantRoleArn: 'TENANT_ROLE_ARN',
   /** Tenant export: a running job silent this long is handed on again (see shared/tenant-export.ts). @default 300000 */
   exportStallMs: 'EXPORT_STALL_MS',
 } as const;
@@ -63,6 +68,7 @@ export const config = {
   }),
   cursorKey: () => read(ENV.cursorKey),
   cursorKeySecretArn: () => read(ENV.cursorKeySecretArn),
+  tenantRoleArn: () => read(ENV.tenantRoleArn),
   exportStallMs: () => positiveMs(ENV.exportStallMs, DEFAULT_EXPORT_STALL_MS),
   eventsSettleMs: () => {
     const value = Number(read(ENV.eventsSettleMs) ?? DEFAULT_EVENTS_SETTLE_MS);

@@ -10,9 +10,9 @@ import { documentDownload } from '../../shared/services/document-download';
 import { jsonExportOf } from '../../shared/services/export-service';
 import {
   auditAccess,
-  openSharedTwin,
   sharedRead,
   sharedReadTimes,
+  withSharedTwin,
 } from '../../shared/services/sharing-service';
 import { threadOf, threadParts } from '../../shared/services/thread-service';
 import { HISTORY_PARTS } from '../../shared/store/twin-store';
@@ -24,22 +24,23 @@ async function getSharedDocument(
   request: OperationRequest<SharedParams & { documentId: string }, { version?: number }>,
 ) {
   const { owner, id } = request.params;
-  const shared = await openSharedTwin(request.caller, owner, id, request.now, threadParts({}));
-  const at = request.now.toISOString();
-  const thread = await threadOf(shared.owner, shared.history, { asOf: at, knownAt: at });
-  const visible = projectThroughView({ shape: 'thread', body: thread }, shared.view) as {
-    documents: { document: { id: string } }[];
-  };
-  if (!visible.documents.some((entry) => entry.document.id === request.params.documentId))
-    throw new NotFound(`No document ${request.params.documentId}`);
-  const answer = await documentDownload(
-    shared.owner,
-    request.params.documentId,
-    request.query.version,
-    request.now,
-  );
-  await auditAccess(shared, request.caller, `read document ${request.params.documentId}`, request.now);
-  return ok(answer);
+  return withSharedTwin(request.caller, owner, id, request.now, threadParts({}), async (shared) => {
+    const at = request.now.toISOString();
+    const thread = await threadOf(shared.owner, shared.history, { asOf: at, knownAt: at });
+    const visible = projectThroughView({ shape: 'thread', body: thread }, shared.view) as {
+      documents: { document: { id: string } }[];
+    };
+    if (!visible.documents.some((entry) => entry.document.id === request.params.documentId))
+      throw new NotFound(`No document ${request.params.documentId}`);
+    const answer = await documentDownload(
+      shared.owner,
+      request.params.documentId,
+      request.query.version,
+      request.now,
+    );
+    await auditAccess(shared, request.caller, `read document ${request.params.documentId}`, request.now);
+    return ok(answer);
+  });
 }
 
 /** The open export of a shared twin through the caller's view: lossless JSON, or an AAS V3 environment. */
@@ -50,20 +51,21 @@ async function exportSharedTwin(request: OperationRequest<SharedParams, ExportQu
       jsonExportOf(shared.owner, shared.history, request.now, sharedReadTimes(shared, request.now, times)),
     );
   const { owner, id } = request.params;
-  const shared = await openSharedTwin(request.caller, owner, id, request.now, HISTORY_PARTS);
-  if (format === 'cyclonedx') {
-    const at = sharedReadTimes(shared, request.now, times);
-    const twin = projectThroughView({ shape: 'twin', body: assembleTwin(shared.history, at) }, shared.view);
-    await auditAccess(shared, request.caller, 'read export (cyclonedx)', request.now);
-    return ok(cycloneDxBom(twin as Twin, at));
-  }
-  const environment = await aasEnvironmentOf(owner, shared.history, {
-    ...sharedReadTimes(shared, request.now, times),
-    view: shared.view,
-    documentUrl: (documentId) => `/v1/shared/twins/${owner}/${id}/documents/${documentId}`,
+  return withSharedTwin(request.caller, owner, id, request.now, HISTORY_PARTS, async (shared) => {
+    if (format === 'cyclonedx') {
+      const at = sharedReadTimes(shared, request.now, times);
+      const twin = projectThroughView({ shape: 'twin', body: assembleTwin(shared.history, at) }, shared.view);
+      await auditAccess(shared, request.caller, 'read export (cyclonedx)', request.now);
+      return ok(cycloneDxBom(twin as Twin, at));
+    }
+    const environment = await aasEnvironmentOf(owner, shared.history, {
+      ...sharedReadTimes(shared, request.now, times),
+      view: shared.view,
+      documentUrl: (documentId) => `/v1/shared/twins/${owner}/${id}/documents/${documentId}`,
+    });
+    await auditAccess(shared, request.caller, 'read export (aas)', request.now);
+    return ok(environment);
   });
-  await auditAccess(shared, request.caller, 'read export (aas)', request.now);
-  return ok(environment);
 }
 
 export const sharedExportOperations: Record<string, Operation> = { getSharedDocument, exportSharedTwin };

@@ -1,9 +1,12 @@
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../domain/errors';
+import { tracer } from '../observability/tracer';
 import { type FunctionName, routeKey, routesOf } from '../routes';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
+import { inTenantScope } from '../store/tenant-scope';
 import type { Caller } from './auth';
 import {
   apiHeaders,
@@ -45,8 +48,9 @@ export function createFunctionHandler(
   if (missing.length > 0) throw new Error(`Function ${fn} lacks operations ${missing.join(', ')}`);
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(apiHeaders())
-    .use(requestTracing())
+    .use(requestTracing(fn))
     .use(problemResponses())
     .use(httpHeaderNormalizer())
     .use(routeResolver(routes))
@@ -61,15 +65,19 @@ export function createFunctionHandler(
       await loadCursorKey();
       // every cursor the operation makes or reads is sealed to this tenant and this route
       const binding = { tenant: context.caller?.tenant ?? '', query: routeKey(route) };
-      const result = await withCursorBinding(binding, () =>
-        operation({
-          ...input,
-          headers: event.headers ?? {},
-          caller: context.caller!,
-          requestId: context.requestId ?? '',
-          now: new Date(),
-        }),
-      );
-      return toProxyResult(await throughRoleView(route, context.caller, result));
+      const run = async () => {
+        const result = await withCursorBinding(binding, () =>
+          operation({
+            ...input,
+            headers: event.headers ?? {},
+            caller: context.caller!,
+            requestId: context.requestId ?? '',
+            now: new Date(),
+          }),
+        );
+        return throughRoleView(route, context.caller, result);
+      };
+      // every DynamoDB and S3 call of the request is scoped to the token's tenant (public routes: none)
+      return toProxyResult(context.caller ? await inTenantScope(context.caller.tenant, run) : await run());
     });
 }

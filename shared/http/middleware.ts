@@ -2,6 +2,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { Forbidden, NotFound } from '../domain/errors';
+import { recordRequest } from '../observability/metrics';
+import { annotateRequest } from '../observability/tracer';
 import { type Route, routeKey } from '../routes';
 import { authenticate, type Caller } from './auth';
 import { parseInput, type RequestInput } from './input';
@@ -24,8 +26,11 @@ type Middleware = MiddlewareObj<
   RequestContext
 >;
 
-/** Request id on every response (`x-request-id`) and in every log line; one access log line per request. */
-export const requestTracing = (): Middleware => {
+/**
+ * Request id on every response (`x-request-id`) and in every log line; one access log line and one
+ * EMF metrics line (shared/observability/metrics.ts) per request of function `fn`.
+ */
+export const requestTracing = (fn: string): Middleware => {
   const finish: Middleware['after'] = (request) => {
     const response = request.response;
     if (!response) return;
@@ -36,6 +41,14 @@ export const requestTracing = (): Middleware => {
       status: response.statusCode,
       ms: Date.now() - (request.context.startedAt ?? Date.now()),
     };
+    recordRequest({
+      function: fn,
+      // the route table's key (bounded), never the raw path
+      route: request.context.route ? routeKey(request.context.route) : 'unmatched',
+      status: response.statusCode ?? 500,
+      ms: line.ms,
+      ...(request.context.caller ? { tenant: request.context.caller.tenant } : {}),
+    });
     if ((response.statusCode ?? 500) >= 500)
       logger.error('request failed', { ...line, error: request.error });
     else logger.info('request', line);
@@ -80,6 +93,7 @@ export const routeResolver = (routes: readonly Route[]): Middleware => {
       const route = byKey.get(request.event.routeKey);
       if (!route) throw new NotFound(`No route ${request.event.routeKey}`);
       request.context.route = route;
+      annotateRequest({ route: routeKey(route) });
     },
   };
 };
@@ -91,6 +105,7 @@ export const authorization = (): Middleware => ({
     if (!route.auth) return;
     const caller = await authenticate(request.event.headers?.authorization);
     logger.appendKeys({ tenant: caller.tenant });
+    annotateRequest({ tenant: caller.tenant });
     if (route.roles && !caller.roles.some((role) => route.roles!.includes(role))) {
       throw new Forbidden(`This needs one of the roles ${route.roles.join(', ')}`);
     }

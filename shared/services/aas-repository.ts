@@ -12,7 +12,7 @@ import { listEvents } from '../store/event-store';
 import { listTwins, loadTwinParts, type TwinParts } from '../store/twin-store';
 import { aasEnvironmentOf } from './aas-export';
 import { sharedTwinsPage } from './shared-listing';
-import { auditAccess, openSharedTwin, sharedReadTimes } from './sharing-service';
+import { auditAccess, sharedReadTimes, withSharedTwin } from './sharing-service';
 
 // biome-ignore lint/suspicious/noExplicitAny: AAS JSON, verified by aas-core in tests
 type AasObject = Record<string, any>;
@@ -41,16 +41,17 @@ export async function environmentOf(scope: AasScope, twinId: string, asOf?: stri
   const { caller, owner, now } = scope;
   const at = now.toISOString();
   if (owner !== undefined) {
-    const shared = await openSharedTwin(caller, owner, twinId, now, partsAt(asOf));
-    const times = sharedReadTimes(shared, now, asOf === undefined ? {} : { asOf });
-    checkBuilt(shared.history, times.asOf);
-    const environment = await aasEnvironmentOf(owner, shared.history, {
-      ...times,
-      view: shared.view,
-      documentUrl: (documentId) => `/v1/shared/twins/${owner}/${twinId}/documents/${documentId}`,
+    return withSharedTwin(caller, owner, twinId, now, partsAt(asOf), async (shared) => {
+      const times = sharedReadTimes(shared, now, asOf === undefined ? {} : { asOf });
+      checkBuilt(shared.history, times.asOf);
+      const environment = await aasEnvironmentOf(owner, shared.history, {
+        ...times,
+        view: shared.view,
+        documentUrl: (documentId) => `/v1/shared/twins/${owner}/${twinId}/documents/${documentId}`,
+      });
+      await auditAccess(shared, caller, 'read aas', now);
+      return environment;
     });
-    await auditAccess(shared, caller, 'read aas', now);
-    return environment;
   }
   const [loaded, view] = await Promise.all([
     loadTwinParts(caller.tenant, twinId, partsAt(asOf)),

@@ -11,6 +11,7 @@ import { currentHistory } from '../domain/current';
 import { Conflict } from '../domain/errors';
 import type { TwinState } from '../domain/records';
 import { assertVersion } from '../domain/twin';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { ChangeSetBody } from '../schemas/change';
 import type { ViewBody } from '../schemas/sharing';
 import { changeState } from '../store/change-reads';
@@ -36,7 +37,9 @@ export async function recordChangeSet(
   context: ChangeContext,
 ): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan }> {
   try {
-    return await planAndApply(tenant, twin.state, body, context);
+    const recorded = await planAndApply(tenant, twin.state, body, context);
+    countBusiness(BUSINESS_METRICS.changeSets);
+    return recorded;
   } catch (error) {
     throw refusalThroughView(error, context.view);
   }

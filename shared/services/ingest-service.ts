@@ -12,6 +12,7 @@ import {
   type Verdict,
   withoutOperationField,
 } from '../domain/ingest';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { Operation } from '../schemas/change';
 import type { IngestAnswer, IngestBody, IngestObservation } from '../schemas/ingest';
 import { batchGetItems } from '../store/batch-get';
@@ -146,6 +147,7 @@ async function applyTwin(tenant: string, first: LoadedTwin, items: IngestItem[],
         view: context.view,
       });
       const applied = new Set(owners);
+      countBusiness(BUSINESS_METRICS.observationsApplied, applied.size);
       verdicts = verdicts.map((verdict) =>
         applied.has(verdict.index)
           ? { ...verdict, status: 'applied', changeSetId: plan.changeSet.id }

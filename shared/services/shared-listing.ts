@@ -4,6 +4,7 @@ import { installedBaseCounts } from '../domain/installed-base';
 import { assembleTwin, type TwinRecord } from '../domain/twin';
 import { projectThroughView } from '../domain/view';
 import type { Caller } from '../http/auth';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import { batchGetItems } from '../store/batch-get';
 import { decodeCursor, encodeCursor } from '../store/cursor';
 import { ACTIVE } from '../store/guarded-transaction';
@@ -16,6 +17,7 @@ import {
   type TwinSummary,
   twinSummaries,
 } from '../store/sharing-store';
+import { asGrantOwner } from '../store/tenant-scope';
 import { listTwins, loadTwinParts } from '../store/twin-store';
 
 export interface SharedListOptions {
@@ -40,12 +42,31 @@ export async function grantsInForce(
       grant.twins.partNumber === undefined ||
       grant.twins.partNumber === options.partNumber);
   const listed = (await grantsTo(caller.tenant, options.owner)).filter(wanted);
-  const confirmed = (await confirmGrants(listed)).filter(wanted);
+  // each owner's grant items are read in that owner's scope (shared/store/tenant-scope.ts)
+  const confirmed = (
+    await Promise.all(
+      [...byOwner(listed)].map(([owner, grants]) => asGrantOwner(owner, grants, () => confirmGrants(grants))),
+    )
+  )
+    .flat()
+    .filter(wanted);
   return confirmed.sort((a, b) => (`${a.owner}#${a.id}` < `${b.owner}#${b.id}` ? -1 : 1));
 }
 
-/** A page of the twins one grant selects (the owner's indexes, or its listed ids). */
-async function selectedTwins(
+function byOwner<T extends { owner: string }>(entries: readonly T[]): Map<string, T[]> {
+  const owners = new Map<string, T[]>();
+  for (const entry of entries) owners.set(entry.owner, [...(owners.get(entry.owner) ?? []), entry]);
+  return owners;
+}
+
+/** A page of the twins one confirmed grant selects (the owner's indexes, or its listed ids), in the owner's scope. */
+const selectedTwins = (
+  grant: GrantRecord,
+  partNumber: string | undefined,
+  page: { limit: number; cursor?: string },
+) => asGrantOwner(grant.owner, [grant], () => selectedTwinsOf(grant, partNumber, page));
+
+async function selectedTwinsOf(
   grant: GrantRecord,
   partNumber: string | undefined,
   page: { limit: number; cursor?: string },
@@ -117,7 +138,9 @@ export async function sharedTwinsPage(
           at,
         ),
       );
-      const twin = options.withConfiguration ? await currentTwin(grant.owner, record, at) : record;
+      const twin = options.withConfiguration
+        ? await asGrantOwner(grant.owner, [grant], () => currentTwin(grant.owner, record, at))
+        : record;
       return { owner: grant.owner, twin: projectThroughView({ shape: 'twin', body: twin }, view) };
     }),
   );
@@ -142,22 +165,27 @@ export async function auditListing(
   action: string,
   recordedAt: string,
 ) {
-  const byOwner = new Map<string, typeof found>();
-  for (const entry of found)
-    byOwner.set(entry.grant.owner, [...(byOwner.get(entry.grant.owner) ?? []), entry]);
+  const owners = byOwner(found.map((entry) => ({ ...entry, owner: entry.grant.owner })));
   await Promise.all(
-    [...byOwner].map(([owner, entries]) =>
-      recordAccesses(
+    [...owners].map(([owner, entries]) =>
+      asGrantOwner(
         owner,
-        entries.map(({ grant, record }) => ({
-          type: 'twin.accessed',
-          recordedAt,
-          twinId: record.id,
-          grantee: caller.tenant,
-          actor: { sub: caller.sub, tenant: caller.tenant },
-          grantIds: [grant.id],
-          action,
-        })),
+        entries.map((entry) => entry.grant),
+        () =>
+          recordAccesses(
+            owner,
+            entries.map(({ grant, record }) => ({
+              type: 'twin.accessed',
+              recordedAt,
+              twinId: record.id,
+              grantee: caller.tenant,
+              actor: { sub: caller.sub, tenant: caller.tenant },
+              grantIds: [grant.id],
+              action,
+            })),
+          ),
+      ).then(() =>
+        countBusiness(BUSINESS_METRICS.granteeReads, entries.length, { tenant: caller.tenant, owner }),
       ),
     ),
   );
@@ -171,10 +199,12 @@ export async function installedBaseCountsOf(grants: readonly GrantRecord[], at: 
   const units = new Map<string, { unit: TwinSummary; view: ReturnType<typeof sharedView> }>();
   await Promise.all(
     grants.map(async (grant) => {
-      const summaries = await twinSummaries(grant.owner, {
-        ...(grant.twins.site === undefined ? {} : { site: grant.twins.site }),
-        ...(grant.twins.partNumber === undefined ? {} : { partNumber: grant.twins.partNumber }),
-      });
+      const summaries = await asGrantOwner(grant.owner, [grant], () =>
+        twinSummaries(grant.owner, {
+          ...(grant.twins.site === undefined ? {} : { site: grant.twins.site }),
+          ...(grant.twins.partNumber === undefined ? {} : { partNumber: grant.twins.partNumber }),
+        }),
+      );
       const sameOwner = grants.filter((other) => other.owner === grant.owner);
       for (const summary of summaries) {
         const record = { ...summary, product: { partNumber: summary.product.partNumber } };

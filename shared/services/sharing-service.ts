@@ -1,14 +1,16 @@
 import type { TwinHistory } from '../domain/change-set';
 import { Forbidden, NotFound } from '../domain/errors';
-import { type GrantRecord, grantsFor, sharedView } from '../domain/grant';
+import { type GrantRecord, grantActive, grantsFor, sharedView } from '../domain/grant';
 import type { TwinState } from '../domain/records';
 import { pathVisible, projectThroughView } from '../domain/view';
 import type { Caller } from '../http/auth';
 import type { OperationRequest } from '../http/handler';
 import { ok } from '../http/response';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { TwinDataShape } from '../route-table/route';
 import type { ViewBody } from '../schemas/sharing';
 import { confirmGrants, grantsTo, recordAccess } from '../store/sharing-store';
+import { asGrantOwner } from '../store/tenant-scope';
 import { loadTwinParts, type TwinParts } from '../store/twin-store';
 import { grantWriter, type ViewWriter } from './view-writes';
 
@@ -24,33 +26,40 @@ export interface SharedTwin {
 }
 
 /**
- * Opens `owner`'s twin for the caller's tenant. The owner comes from the path, the grantee only
- * from the token; access needs a grant of that owner to this tenant, in force now, whose selector
- * covers the twin, confirmed on the table (a revocation counts at once). The grants and the twin
- * are read at the same time; the twin is used only once access is proven. Anything else is the
- * same 404 as a twin that does not exist.
+ * Opens `owner`'s twin for the caller's tenant and runs `work` on it in the owner's scope. The
+ * owner comes from the path, the grantee only from the token; access needs a grant of that owner
+ * to this tenant, in force now, whose selector covers the twin, confirmed on the table (a
+ * revocation counts at once). Scopes (shared/store/tenant-scope.ts): the grants are listed from
+ * the caller's own grantee index in the caller's scope; only then, and only for an owner that
+ * index names, the owner's scope reads the grant items (consistently) and, once they are
+ * confirmed, the twin, and `work` runs there. Anything else is the same 404 as a twin that does
+ * not exist.
  */
-export async function openSharedTwin(
+export async function withSharedTwin<T>(
   caller: Caller,
   owner: string,
   twinId: string,
   now: Date,
   parts: TwinParts,
-): Promise<SharedTwin> {
+  work: (shared: SharedTwin) => Promise<T>,
+): Promise<T> {
   const notShared = new NotFound(`No twin ${twinId} shared by ${owner}`);
   if (owner === caller.tenant) throw notShared;
   const at = now.toISOString();
-  const [candidates, twin] = await Promise.all([
-    grantsTo(caller.tenant, owner),
-    loadTwinParts(owner, twinId, parts),
-  ]);
-  if (!twin) throw notShared;
-  const { history, state } = twin;
-  const covering = grantsFor(candidates, history.record, at);
-  if (covering.length === 0) throw notShared;
-  const grants = grantsFor(await confirmGrants(covering), history.record, at);
-  if (grants.length === 0) throw notShared;
-  return { owner, history, state, grants, view: sharedView(grants) };
+  const listed = (await grantsTo(caller.tenant, owner)).filter((grant) => grantActive(grant, at));
+  if (listed.length === 0) throw notShared;
+  const confirmed = (await asGrantOwner(owner, listed, () => confirmGrants(listed))).filter((grant) =>
+    grantActive(grant, at),
+  );
+  if (confirmed.length === 0) throw notShared;
+  return asGrantOwner(owner, confirmed, async () => {
+    const twin = await loadTwinParts(owner, twinId, parts);
+    if (!twin) throw notShared;
+    const { history, state } = twin;
+    const grants = grantsFor(confirmed, history.record, at);
+    if (grants.length === 0) throw notShared;
+    return work({ owner, history, state, grants, view: sharedView(grants) });
+  });
 }
 
 /** A grantee writes through its grants: their permissions, inside their views. */
@@ -64,8 +73,9 @@ export const sees = (shared: SharedTwin, path: string) => pathVisible(shared.vie
  * in the owner's change feed and under the twin.
  */
 export async function auditAccess(shared: SharedTwin, caller: Caller, action: string, now: Date) {
+  const read = action.startsWith('read');
   await recordAccess(shared.owner, {
-    type: action.startsWith('read') ? 'twin.accessed' : 'twin.written-by-grantee',
+    type: read ? 'twin.accessed' : 'twin.written-by-grantee',
     recordedAt: now.toISOString(),
     twinId: shared.history.record.id,
     grantee: caller.tenant,
@@ -73,6 +83,7 @@ export async function auditAccess(shared: SharedTwin, caller: Caller, action: st
     grantIds: shared.grants.map((grant) => grant.id),
     action,
   });
+  if (read) countBusiness(BUSINESS_METRICS.granteeReads, 1, { tenant: caller.tenant, owner: shared.owner });
 }
 
 /** Opens the shared twin, answers `shape` projected through the caller's grants, and leaves the owner a trace. */
@@ -84,11 +95,12 @@ export async function sharedRead(
   headers?: (shared: SharedTwin) => Record<string, string>,
 ) {
   const { owner, id } = request.params;
-  const shared = await openSharedTwin(request.caller, owner, id, request.now, parts);
-  const body = projectThroughView({ shape, body: await answer(shared) }, shared.view);
-  if (body === undefined) throw new NotFound(`Not visible through your grant`);
-  await auditAccess(shared, request.caller, `read ${shape}`, request.now);
-  return ok(body, headers?.(shared));
+  return withSharedTwin(request.caller, owner, id, request.now, parts, async (shared) => {
+    const body = projectThroughView({ shape, body: await answer(shared) }, shared.view);
+    if (body === undefined) throw new NotFound(`Not visible through your grant`);
+    await auditAccess(shared, request.caller, `read ${shape}`, request.now);
+    return ok(body, headers?.(shared));
+  });
 }
 
 /** Time travel shows the past: only for grants whose view shows history. */

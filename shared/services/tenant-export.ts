@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { config } from '../config';
 import type { Actor } from '../domain/change-set';
 import { NotFound } from '../domain/errors';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import { listDocuments } from '../store/document-store';
 import {
@@ -29,6 +30,7 @@ import {
   saveExportUpload,
 } from '../store/export-store';
 import { getRoleViews, listGrants, listViews, viewVersions } from '../store/sharing-store';
+import { inTenantScope } from '../store/tenant-scope';
 import { listTwins, loadTwin } from '../store/twin-store';
 import { listTypes, typeVersions } from '../store/type-store';
 import { jsonExportOf } from './export-service';
@@ -230,7 +232,17 @@ export async function runExportStage(
 ): Promise<StageOutcome> {
   // the checkpointed listing cursors are sealed to the job, whichever request or invocation runs it
   await loadCursorKey();
-  return withCursorBinding({ tenant, query: 'tenant export' }, () => runStage(tenant, jobId, stage, options));
+  // an invocation of a stage has no token: it runs in the scope of the job's tenant (its item is keyed by it)
+  return inTenantScope(tenant, async () => {
+    const outcome = await withCursorBinding({ tenant, query: 'tenant export' }, () =>
+      runStage(tenant, jobId, stage, options),
+    ).catch((error: unknown) => {
+      countBusiness(BUSINESS_METRICS.exportStages, 1, { outcome: 'error' });
+      throw error;
+    });
+    countBusiness(BUSINESS_METRICS.exportStages, 1, { outcome });
+    return outcome;
+  });
 }
 
 async function runStage(
@@ -329,6 +341,7 @@ async function runStage(
       if (uploadId) await abortExportUpload(tenant, jobId, uploadId);
       const outcome = { status: 'failed' as const, finishedAt: clock().toISOString(), error: FAILED };
       await finishExportJob(tenant, jobId, handedOff ? stage + 1 : stage, outcome);
+      countBusiness(BUSINESS_METRICS.exportJobsFailed);
     }
     throw error;
   } finally {

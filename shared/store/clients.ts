@@ -2,6 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
+import { captured } from '../observability/tracer';
+import { scopedCredentials } from './scoped-credentials';
+import { currentScope, type TenantScope } from './tenant-scope';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -23,16 +26,7 @@ function itemsIn(output: Record<string, unknown> | undefined): number {
   return 0;
 }
 
-let dynamo: { endpoint: string | undefined; client: DynamoDBDocumentClient } | undefined;
-let s3: { endpoint: string | undefined; client: S3Client } | undefined;
-
-/** The DynamoDB document client, created once per endpoint (reused across invocations). */
-export function documentClient(): DynamoDBDocumentClient {
-  const endpoint = config.dynamodbEndpoint();
-  if (dynamo && dynamo.endpoint === endpoint) return dynamo.client;
-  const base = new DynamoDBClient(
-    endpoint === undefined ? {} : { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
-  );
+function countCalls(base: DynamoDBClient): DynamoDBClient {
   base.middlewareStack.add(
     (next, context) => async (args) => {
       dynamodbCalls.count++;
@@ -44,31 +38,118 @@ export function documentClient(): DynamoDBDocumentClient {
     },
     { step: 'initialize', name: 'twinthreadCallCounter' },
   );
-  // convertClassInstanceToMap: a map whose own key is "constructor" is still a map (the schemas refuse
-  // such attribute names; this keeps any other such key from being a 500)
-  const client = DynamoDBDocumentClient.from(base, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-  });
-  dynamo = { endpoint, client };
-  return client;
+  return base;
 }
 
-/** The S3 client; against the local S3 server it needs path style and no default checksums. */
+/** The document client over a base client. */
+function documentClientOver(base: DynamoDBClient): DynamoDBDocumentClient {
+  // convertClassInstanceToMap: a map whose own key is "constructor" is still a map (the schemas refuse
+  // such attribute names; this keeps any other such key from being a 500)
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
+}
+
+interface Clients {
+  dynamo: DynamoDBClient;
+  document: DynamoDBDocumentClient;
+  s3: S3Client;
+}
+
+/** Tenants whose clients one container keeps (a container serves few tenants; the oldest goes first). */
+export const SCOPED_CLIENTS_KEPT = 200;
+const scoped = new Map<string, Clients>();
+
+const scopeKey = (scope: TenantScope) =>
+  scope.peer === undefined ? scope.tenant : `${scope.tenant}|${scope.peer}`;
+
+/**
+ * Deployed (`TENANT_ROLE_ARN` set): the clients of the current tenant scope, signing with
+ * credentials assumed for it (the tenant as a session tag), created once per scope and container.
+ * Outside a scope there is no client at all: a call that is not on a tenant's behalf fails.
+ */
+function scopedClients(roleArn: string): Clients {
+  const scope = currentScope();
+  if (scope === undefined) throw new Error('A DynamoDB or S3 call outside a tenant scope');
+  const key = scopeKey(scope);
+  const kept = scoped.get(key);
+  if (kept) return kept;
+  const credentials = scopedCredentials(roleArn, scope);
+  const dynamo = captured(countCalls(new DynamoDBClient({ credentials })));
+  const clients = {
+    dynamo,
+    document: documentClientOver(dynamo),
+    s3: captured(new S3Client({ credentials })),
+  };
+  if (scoped.size >= SCOPED_CLIENTS_KEPT) {
+    const oldest = scoped.keys().next().value as string;
+    destroy(scoped.get(oldest));
+    scoped.delete(oldest);
+  }
+  scoped.set(key, clients);
+  return clients;
+}
+
+function destroy(clients: Clients | undefined) {
+  clients?.document.destroy();
+  clients?.s3.destroy();
+}
+
+let dynamo:
+  | { endpoint: string | undefined; client: DynamoDBClient; document: DynamoDBDocumentClient }
+  | undefined;
+let s3: { endpoint: string | undefined; client: S3Client } | undefined;
+
+/** The local (or operator's) DynamoDB client, created once per endpoint (reused across invocations). */
+function unscopedDynamo() {
+  const endpoint = config.dynamodbEndpoint();
+  if (dynamo && dynamo.endpoint === endpoint) return dynamo;
+  const client = captured(
+    countCalls(
+      new DynamoDBClient(
+        endpoint === undefined ? {} : { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+      ),
+    ),
+  );
+  dynamo = { endpoint, client, document: documentClientOver(client) };
+  return dynamo;
+}
+
+/**
+ * The DynamoDB client the stores use. Deployed: the current tenant scope's (see `scopedClients`);
+ * locally, and for operator scripts without `TENANT_ROLE_ARN`, the one client of the endpoint.
+ */
+export function dynamoClient(): DynamoDBClient {
+  const roleArn = config.tenantRoleArn();
+  return roleArn === undefined ? unscopedDynamo().client : scopedClients(roleArn).dynamo;
+}
+
+/** The DynamoDB document client the stores use (scoped like `dynamoClient`). */
+export function documentClient(): DynamoDBDocumentClient {
+  const roleArn = config.tenantRoleArn();
+  return roleArn === undefined ? unscopedDynamo().document : scopedClients(roleArn).document;
+}
+
+/** The S3 client (scoped like `dynamoClient`); against the local S3 server it needs path style and no default checksums. */
 export function s3Client(): S3Client {
+  const roleArn = config.tenantRoleArn();
+  if (roleArn !== undefined) return scopedClients(roleArn).s3;
   const endpoint = config.s3Endpoint();
   if (s3 && s3.endpoint === endpoint) return s3.client;
-  const client = new S3Client(
-    endpoint === undefined
-      ? {}
-      : {
-          endpoint,
-          region: 'us-east-1',
-          forcePathStyle: true,
-          credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-          // Without these, uploads to s3rver are stored corrupted (aws-chunked CRC32 framing).
-          requestChecksumCalculation: 'WHEN_REQUIRED',
-          responseChecksumValidation: 'WHEN_REQUIRED',
-        },
+  const client = captured(
+    new S3Client(
+      endpoint === undefined
+        ? {}
+        : {
+            endpoint,
+            region: 'us-east-1',
+            forcePathStyle: true,
+            credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+            // Without these, uploads to s3rver are stored corrupted (aws-chunked CRC32 framing).
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          },
+    ),
   );
   s3 = { endpoint, client };
   return client;
@@ -81,8 +162,10 @@ export function useS3Client(client: S3Client): void {
 
 /** Closes the clients' connections (a script that is done; a Lambda never needs this). */
 export function closeClients(): void {
-  dynamo?.client.destroy();
+  dynamo?.document.destroy();
   s3?.client.destroy();
   dynamo = undefined;
   s3 = undefined;
+  for (const clients of scoped.values()) destroy(clients);
+  scoped.clear();
 }

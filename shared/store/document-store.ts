@@ -11,6 +11,7 @@ import {
 } from '../domain/document';
 import { Conflict, invalidField, NotFound } from '../domain/errors';
 import { documentEntries } from '../domain/search';
+import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -208,6 +209,7 @@ export async function markAvailable(
     );
     try {
       await transactWrite(entries);
+      countBusiness(BUSINESS_METRICS.documentsUploaded);
       return;
     } catch (error) {
       if (!(error instanceof TransactionCancelled) || attempt >= ATTEMPTS) throw error;

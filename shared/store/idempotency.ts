@@ -1,10 +1,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { config } from '../config';
 import { AppError, UnprocessableContent } from '../domain/errors';
-import { dynamodbCalls } from './clients';
+import { dynamoClient } from './clients';
 import { keys } from './keys';
 import { TTL_ATTRIBUTE } from './table';
 
@@ -17,39 +17,23 @@ export const IDEMPOTENCY_EXPIRES_AFTER_SECONDS = 24 * 60 * 60;
  */
 export const IN_PROGRESS_MS = 29_000;
 
-/** Layers by endpoint and tenant: the static partition key is fixed per layer, so one per tenant. */
-const layers = new Map<string, DynamoDBPersistenceLayer>();
-let client: { endpoint: string | undefined; client: DynamoDBClient } | undefined;
-
-function rawClient(): DynamoDBClient {
-  const endpoint = config.dynamodbEndpoint();
-  if (client && client.endpoint === endpoint) return client.client;
-  const created = new DynamoDBClient(
-    endpoint === undefined
-      ? {}
-      : { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
-  );
-  // Counted with the document client's requests (the benchmarks read the count).
-  created.middlewareStack.add(
-    (next, context) => async (args) => {
-      dynamodbCalls.count++;
-      const command = String(context.commandName ?? 'unknown');
-      dynamodbCalls.byCommand[command] = (dynamodbCalls.byCommand[command] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'twinthreadIdempotencyCallCounter' },
-  );
-  client = { endpoint, client: created };
-  layers.clear();
-  return created;
-}
+/**
+ * Layers by client (deployed: the tenant scope's), table, tenant and operation: the static partition
+ * key is fixed per layer, so one per tenant.
+ */
+const layersByClient = new WeakMap<DynamoDBClient, Map<string, DynamoDBPersistenceLayer>>();
 
 /**
  * Powertools' DynamoDB persistence in the one table: `PK = TENANT#<t>#IDEMPOTENCY`, `SK = <operation>#<hash of
  * the key>`, expiring through the table's TTL attribute. One tenant's key can never meet another's.
  */
 function persistenceOf(tenant: string, operation: string): DynamoDBPersistenceLayer {
-  const awsSdkV3Client = rawClient();
+  const awsSdkV3Client = dynamoClient();
+  let layers = layersByClient.get(awsSdkV3Client);
+  if (!layers) {
+    layers = new Map();
+    layersByClient.set(awsSdkV3Client, layers);
+  }
   const id = `${config.tableName()}|${tenant}|${operation}`;
   let layer = layers.get(id);
   if (!layer) {

@@ -13,6 +13,7 @@ import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query';
 import { INDEXES } from './table';
+import { currentScope, withPeer } from './tenant-scope';
 import { type TransactEntry, TransactionCancelled, transactWrite } from './transact';
 
 const table = () => config.tableName();
@@ -207,16 +208,25 @@ const grantEvents = (grant: GrantRecord, type: string, recordedAt: string, actor
   ];
 };
 
+/**
+ * Writes of a grant touch both tenants (the grant and its events in the owner's and the grantee's
+ * feeds, one transaction): the only calls made with a peer in the scope (shared/store/tenant-scope.ts).
+ */
+const withOtherParty = <T>(grant: GrantRecord, work: () => Promise<T>) =>
+  withPeer(currentScope()?.tenant === grant.grantee ? grant.owner : grant.grantee, work);
+
 export async function createGrant(grant: GrantRecord): Promise<void> {
-  await transactWrite([
-    putNew({
-      ...keys.grant(grant.owner, grant.id),
-      ...keys.grantIndexKeys(grant.owner, grant.grantee, grant.id),
-      entity: ENTITY.grant,
-      ...grant,
-    }),
-    ...grantEvents(grant, 'grant.created', grant.createdAt, grant.createdBy),
-  ]);
+  await withOtherParty(grant, () =>
+    transactWrite([
+      putNew({
+        ...keys.grant(grant.owner, grant.id),
+        ...keys.grantIndexKeys(grant.owner, grant.grantee, grant.id),
+        entity: ENTITY.grant,
+        ...grant,
+      }),
+      ...grantEvents(grant, 'grant.created', grant.createdAt, grant.createdBy),
+    ]),
+  );
 }
 
 export async function getGrant(owner: string, grantId: string): Promise<GrantRecord | undefined> {
@@ -243,18 +253,20 @@ export async function revokeGrant(owner: string, grantId: string, now: string, a
   const grant = await getGrant(owner, grantId);
   if (!grant) throw new NotFound(`No grant ${grantId}`);
   if (grant.revokedAt !== undefined) return;
-  await transactWrite([
-    {
-      Update: {
-        TableName: table(),
-        Key: keys.grant(owner, grantId),
-        UpdateExpression: 'SET revokedAt = :now, revokedBy = :actor REMOVE granteePK, granteeSK',
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
-        ExpressionAttributeValues: { ':now': now, ':actor': actor },
+  await withOtherParty(grant, () =>
+    transactWrite([
+      {
+        Update: {
+          TableName: table(),
+          Key: keys.grant(owner, grantId),
+          UpdateExpression: 'SET revokedAt = :now, revokedBy = :actor REMOVE granteePK, granteeSK',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':now': now, ':actor': actor },
+        },
       },
-    },
-    ...grantEvents(grant, 'grant.revoked', now, actor),
-  ]);
+      ...grantEvents(grant, 'grant.revoked', now, actor),
+    ]),
+  );
 }
 
 /**
@@ -263,19 +275,21 @@ export async function revokeGrant(owner: string, grantId: string, now: string, a
  */
 export async function declineGrant(grant: GrantRecord, now: string, actor: Actor): Promise<void> {
   try {
-    await transactWrite([
-      {
-        Update: {
-          TableName: table(),
-          Key: keys.grant(grant.owner, grant.id),
-          UpdateExpression: 'SET declinedAt = :now, declinedBy = :actor REMOVE granteePK, granteeSK',
-          ConditionExpression:
-            'attribute_exists(PK) AND grantee = :grantee AND attribute_not_exists(revokedAt) AND attribute_not_exists(declinedAt)',
-          ExpressionAttributeValues: { ':now': now, ':actor': actor, ':grantee': actor.tenant },
+    await withOtherParty(grant, () =>
+      transactWrite([
+        {
+          Update: {
+            TableName: table(),
+            Key: keys.grant(grant.owner, grant.id),
+            UpdateExpression: 'SET declinedAt = :now, declinedBy = :actor REMOVE granteePK, granteeSK',
+            ConditionExpression:
+              'attribute_exists(PK) AND grantee = :grantee AND attribute_not_exists(revokedAt) AND attribute_not_exists(declinedAt)',
+            ExpressionAttributeValues: { ':now': now, ':actor': actor, ':grantee': actor.tenant },
+          },
         },
-      },
-      ...grantEvents(grant, 'grant.declined', now, actor),
-    ]);
+        ...grantEvents(grant, 'grant.declined', now, actor),
+      ]),
+    );
   } catch (error) {
     if (error instanceof TransactionCancelled)
       throw new NotFound(`No grant ${grant.id} in force for your tenant`);

@@ -23,6 +23,8 @@ import { ms, type Summary, summarize, timed } from './stats';
 
 // Before any function module is loaded: their logger reads the level when it is created.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// EMF metric lines (one per request) would drown the numbers.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const { startLocalStack } = await import('../../infra/local/stack');
 const { toApiGatewayEvent } = await import('../../infra/local/gateway');
@@ -41,6 +43,7 @@ const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
 const { benchSearch, SEARCH_BENCH, SEARCH_BENCH_QUICK } = await import('./search');
+const { benchTenantScope, TENANT_SCOPE_BENCH, TENANT_SCOPE_BENCH_QUICK } = await import('./tenant-scope');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -336,6 +339,8 @@ try {
     `\nSearch: GET /v1/search in ${searchOptions.small} vs ${searchOptions.large} twins, the same ${searchOptions.matching} matching`,
   );
   const search = await benchSearch(benchContext, searchOptions);
+  console.log('\nTenant-scoped credentials: what the scope and its cached client add to a request');
+  const tenantScope = await benchTenantScope(QUICK ? TENANT_SCOPE_BENCH_QUICK : TENANT_SCOPE_BENCH);
 
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
@@ -390,6 +395,7 @@ try {
     ...fleet.rows,
     ...sharing.rows,
     ...history.rows,
+    ...tenantScope.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -424,6 +430,7 @@ try {
     fleet: fleet.results,
     sharing: sharing.results,
     search,
+    tenantScope: tenantScope.results,
     history: history.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };

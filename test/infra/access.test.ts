@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ACCESS } from '../../infra/access';
 import { TwinthreadStack } from '../../infra/stack';
+import { leadingKeysOf } from '../../infra/tenant-role';
 import { FUNCTION_NAMES, type FunctionName, routesOf } from '../../shared/routes';
 import { actionsInBundle } from '../support/bundle-commands';
 import { asArray, flatten, type Resources, type Statement, SYNTH_TIMEOUT } from '../support/template';
@@ -55,7 +56,10 @@ const AUTH_VARIABLES = [
 
 describe('least privilege, function by function', () => {
   let template: Template;
-  let functions: Map<FunctionName, { roleId: string; variables: Record<string, unknown> }>;
+  let functions: Map<
+    FunctionName,
+    { roleId: string; tenantRoleId?: string; variables: Record<string, unknown> }
+  >;
   let tableArn: string;
   let objectsArn: string;
 
@@ -71,6 +75,10 @@ describe('least privilege, function by function', () => {
           String(fn.Properties.Description).replace('twinthread ', '') as FunctionName,
           {
             roleId: (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+            tenantRoleId: (
+              (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+                .TENANT_ROLE_ARN as { 'Fn::GetAtt': [string, string] } | undefined
+            )?.['Fn::GetAtt'][0],
             variables: (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
           },
         ]),
@@ -81,15 +89,20 @@ describe('least privilege, function by function', () => {
         Properties: { VersioningConfiguration: { Status: 'Enabled' } },
       }),
     )[0];
-    objectsArn = `<${bucketId}.Arn>/tenants/*`;
+    objectsArn = `<${bucketId}.Arn>/tenants/\${aws:PrincipalTag/tenant}/*`;
   }, SYNTH_TIMEOUT);
 
-  /** `action resource` of every table and bucket grant of a function's role. */
-  const grantsOf = (name: FunctionName): string[] => {
-    const roleId = functions.get(name)!.roleId;
-    return Object.values(template.findResources('AWS::IAM::Policy') as Resources)
+  /** Every statement of the policies attached to a role. */
+  const statementsOf = (roleId: string | undefined): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy') as Resources)
       .filter((policy) => asArray(policy.Properties.Roles).some((role) => flatten(role) === `<${roleId}>`))
-      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+
+  /** `action resource` of every table and bucket grant of a function's tenant-scoped role. */
+  const grantsOf = (name: FunctionName): string[] => {
+    const { tenantRoleId } = functions.get(name)!;
+    if (tenantRoleId === undefined) return [];
+    return statementsOf(tenantRoleId)
       .flatMap((statement) =>
         asArray(statement.Action)
           .filter((action) => /^(dynamodb|s3):/.test(action))
@@ -118,6 +131,57 @@ describe('least privilege, function by function', () => {
     },
   );
 
+  it.each(FUNCTION_NAMES)(
+    'lets %s reach the table and the bucket only through its tenant-scoped role, on the tagged tenant’s keys',
+    (name) => {
+      // Prepare
+      const { roleId, tenantRoleId } = functions.get(name)!;
+      const expected = EXPECTED[name];
+      const own = statementsOf(roleId);
+      // Act
+      const dataActions = own.flatMap((statement) =>
+        asArray(statement.Action).filter((action) => /^(dynamodb|s3):/.test(action)),
+      );
+      const assume = own
+        .filter((statement) => asArray(statement.Action).some((action) => action.startsWith('sts:')))
+        .map((statement) => `${asArray(statement.Action).sort().join(',')} ${flatten(statement.Resource)}`);
+      // Assess
+      expect(dataActions).toEqual([]);
+      if (expected.table.length === 0 && expected.bucket.length === 0) {
+        expect(tenantRoleId).toBeUndefined();
+        expect(assume).toEqual([]);
+        return;
+      }
+      expect(assume).toEqual([`sts:AssumeRole,sts:TagSession <${tenantRoleId}.Arn>`]);
+      const trust = (
+        template.findResources('AWS::IAM::Role')[tenantRoleId!]!.Properties as {
+          AssumeRolePolicyDocument: { Statement: Statement[] };
+        }
+      ).AssumeRolePolicyDocument.Statement;
+      expect(trust).toEqual([
+        {
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::GetAtt': [roleId, 'Arn'] } },
+        },
+      ]);
+      const patterns = [
+        `TENANT#\${aws:PrincipalTag/tenant}#*`,
+        ...(name === 'sharing' ? [`TENANT#\${aws:PrincipalTag/peer}#*`] : []),
+      ];
+      expect(leadingKeysOf(name)).toEqual(patterns);
+      for (const statement of statementsOf(tenantRoleId)) {
+        const actions = asArray(statement.Action);
+        if (actions.some((action) => action.startsWith('dynamodb:')))
+          expect(statement.Condition).toEqual({
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          });
+        else expect(asArray(statement.Resource).map(flatten)).toEqual([objectsArn]);
+      }
+    },
+  );
+
   it.each(FUNCTION_NAMES)('gives %s only the settings it reads', (name) => {
     // Prepare
     const expected = EXPECTED[name];
@@ -128,6 +192,8 @@ describe('least privilege, function by function', () => {
       [
         'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
+        'TWINTHREAD_FUNCTION',
+        ...(expected.table.length > 0 || expected.bucket.length > 0 ? ['TENANT_ROLE_ARN'] : []),
         ...(expected.table.length > 0 ? ['TABLE_NAME'] : []),
         ...(expected.bucket.length > 0 ? ['BUCKET_NAME'] : []),
         ...(verifiesTokens ? AUTH_VARIABLES : []),
@@ -152,7 +218,14 @@ describe('least privilege, function by function', () => {
     async (name) => {
       // Prepare
       const { table, bucket, pages } = FUNCTION_ACCESS[name];
-      const granted = [...table, ...bucket, ...(pages ? ['secretsmanager:GetSecretValue'] : [])].sort();
+      // the tenant-scoped credentials: sts:AssumeRole (with sts:TagSession) on the function's tenant role
+      const scoped = table.length > 0 || bucket.length > 0 ? ['sts:AssumeRole'] : [];
+      const granted = [
+        ...table,
+        ...bucket,
+        ...scoped,
+        ...(pages ? ['secretsmanager:GetSecretValue'] : []),
+      ].sort();
       // Act
       const { actions, unknown } = await actionsInBundle(name);
       // Assess
@@ -163,7 +236,10 @@ describe('least privilege, function by function', () => {
         // are bundled but never reached
         expect(granted).toEqual([]);
         expect(
-          actions.filter((action) => !['dynamodb:GetItem', 'secretsmanager:GetSecretValue'].includes(action)),
+          actions.filter(
+            (action) =>
+              !['dynamodb:GetItem', 'secretsmanager:GetSecretValue', 'sts:AssumeRole'].includes(action),
+          ),
         ).toEqual([]);
       } else {
         expect(actions).toEqual(granted);

@@ -337,7 +337,7 @@ describe('TwinthreadStack', () => {
 
 describe('TwinthreadStack with bucket access', () => {
   it(
-    'grants bucket actions only on objects under tenants/*',
+    'grants bucket actions only on objects under tenants/<the session’s tenant>/',
     () => {
       // Prepare
       const app = new App();
@@ -360,10 +360,12 @@ describe('TwinthreadStack with bucket access', () => {
       expect(bucketStatements.length).toBeGreaterThan(0);
       for (const statement of bucketStatements) {
         for (const resource of asArray(statement.Resource).map(flatten)) {
-          expect(resource).toMatch(/^<DocumentsBucket[0-9A-F]+\.Arn>\/tenants\/\*$/);
+          expect(resource).toMatch(
+            /^<DocumentsBucket[0-9A-F]+\.Arn>\/tenants\/\$\{aws:PrincipalTag\/tenant\}\/\*$/,
+          );
         }
       }
-      // the tenants/* wildcard is acknowledged, with its reason, where it is granted
+      // the tenants/<tenant>/* wildcard is acknowledged, with its reason, where it is granted
       expect(report.violations).toEqual([]);
     },
     SYNTH_TIMEOUT,

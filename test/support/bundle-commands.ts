@@ -28,6 +28,8 @@ const ACTION_OF_COMMAND: Record<string, string | null> = {
   AbortMultipartUpload: 's3:AbortMultipartUpload',
   // the exchange function's self-invocation has its own policy (test/infra/exchange.test.ts)
   Invoke: null,
+  // tenant-scoped credentials (shared/store/scoped-credentials.ts), with sts:TagSession beside it
+  AssumeRole: 'sts:AssumeRole',
   // the cursor key, read once per cold start by the functions that page (FunctionAccess.pages)
   GetSecretValue: 'secretsmanager:GetSecretValue',
 };
