@@ -70,19 +70,21 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // documents (presigned uploads and downloads, the size check: HeadObject is s3:GetObject), links
   // and inspections (a ConditionCheck that the twin is active); document lists (list, product),
-  // applicability through the fleet index
+  // applicability through the fleet index (scope=installed-base: the grants given to the tenant
+  // through the grantee index, the owners' fleet index, access events of a page by BatchWriteItem)
   thread: {
-    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
-    indexes: ['list', 'product', 'fleet'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
+    indexes: ['list', 'product', 'fleet', 'grantee'],
     bucket: ['s3:GetObject', 's3:PutObject'],
     pages: true,
   },
   // views, grants, the grantee's reads and writes (ConditionCheck of the twin on grantee
   // inspections), access events of a listed page (BatchWriteItem), shared documents' downloads;
-  // grants by grantee, selectors by site, product or the whole list
+  // grants by grantee, selectors by site, product or the whole list; installed-base impact through
+  // the owners' fleet index
   sharing: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
-    indexes: ['grantee', 'list', 'site', 'product'],
+    indexes: ['grantee', 'list', 'site', 'product', 'fleet'],
     bucket: ['s3:GetObject'],
     pages: true,
   },

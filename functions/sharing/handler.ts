@@ -1,5 +1,6 @@
 import { createFunctionHandler } from '../../shared/http/handler';
 import { grantOperations } from './grant-operations';
+import { installedBaseOperations } from './installed-base-operations';
 import { listingOperations } from './listing-operations';
 import { sharedExportOperations } from './shared-export-operations';
 import { sharedReadOperations } from './shared-read-operations';
@@ -14,4 +15,5 @@ export const handler = createFunctionHandler('sharing', {
   ...sharedExportOperations,
   ...sharedWriteOperations,
   ...listingOperations,
+  ...installedBaseOperations,
 });

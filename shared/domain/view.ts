@@ -407,12 +407,12 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       };
     case 'applicability': {
       // which units a document applies to: only the document's kind shown, only visible places, no total
-      const { total, items, document, ...rest } = body;
+      const { total, byOwner, items, document, ...rest } = body;
       if (!documentKindShown(view, (document as Data | undefined)?.kind)) return undefined;
       return {
         ...rest,
         document,
-        ...(restrictsTree(view) ? {} : { total }),
+        ...(restrictsTree(view) ? {} : { total, ...(byOwner === undefined ? {} : { byOwner }) }),
         items: projectAll(items, (item) => projectLocated(view, item)),
       };
     }

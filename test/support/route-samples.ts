@@ -189,6 +189,8 @@ export const SAMPLES: Record<string, Sample> = {
     return { path: { id: given.body.id as string } };
   },
   installedBase: () => ({}),
+  installedBaseImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
+  installedBaseInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   listFleetInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   fleetImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
   ingest: (w) => ({
@@ -231,7 +233,9 @@ export async function requestOf(route: Route, world: World) {
 
 /** Grantee routes: the caller reads another tenant's twins through its grants. */
 export const granteeRoute = (route: Route) =>
-  route.path.startsWith('/v1/shared/') || route.path === '/v1/installed-base';
+  route.path.startsWith('/v1/shared/') ||
+  route.path === '/v1/installed-base' ||
+  route.path.startsWith('/v1/installed-base/');
 
 /**
  * The owner's twin, with markers: engine serials and part numbers, a commercial attribute, an
