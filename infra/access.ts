@@ -1,3 +1,4 @@
+import { BASELINE_JOB_EVENT } from '../shared/domain/baseline-schedule';
 import type { FunctionName } from '../shared/routes';
 import type { IndexName } from '../shared/store/table';
 
@@ -106,4 +107,28 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // the API reference page: no data
   docs: { table: [], indexes: [], bucket: [] },
+};
+
+/** A job EventBridge Scheduler runs: it invokes one function with a fixed input, on a rate. */
+export interface ScheduledJob {
+  readonly function: FunctionName;
+  /** An EventBridge Scheduler expression, e.g. `rate(15 minutes)`. */
+  readonly every: string;
+  readonly input: Readonly<Record<string, string>>;
+  readonly description: string;
+}
+
+/**
+ * The scheduled jobs. Each schedule gets a role of its own that may `lambda:InvokeFunction` its one
+ * function (that ARN only, no versions or aliases) and nothing else. The baselines job reads the
+ * scheduler's list (`TENANT#~system#SCHEDULES`, see shared/store/keys.ts) and writes baselines with
+ * the twins function's own table actions; a late or missed run catches up on the next one.
+ */
+export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob>> = {
+  BaselinePolicies: {
+    function: 'twins',
+    every: 'rate(15 minutes)',
+    input: BASELINE_JOB_EVENT,
+    description: 'twinthread: baselines of the due baseline policies',
+  },
 };

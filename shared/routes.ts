@@ -1,3 +1,4 @@
+import { baselinePolicyRoutes } from './route-table/baseline-policies';
 import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
 import { exchangeRoutes } from './route-table/exchange';
@@ -17,6 +18,7 @@ export * from './route-table/route';
 export const routes: readonly Route[] = [
   ...systemRoutes,
   ...twinRoutes,
+  ...baselinePolicyRoutes,
   ...typeRoutes,
   ...threadRoutes,
   ...sharingRoutes,

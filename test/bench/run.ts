@@ -39,6 +39,9 @@ const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
+const { benchInstalledBase, INSTALLED_BASE_BENCH, INSTALLED_BASE_BENCH_QUICK } = await import(
+  './installed-base'
+);
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -329,6 +332,14 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
+  console.log(
+    '\nInstalled base: OEM impact over 5 owners × 2,000 vs 5 owners × 20,000 units, the same 500 matching',
+  );
+  const installedBase = await benchInstalledBase(
+    benchContext,
+    QUICK ? INSTALLED_BASE_BENCH_QUICK : INSTALLED_BASE_BENCH,
+  );
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -381,6 +392,7 @@ try {
     ...ingest.rows,
     ...fleet.rows,
     ...sharing.rows,
+    ...installedBase.rows,
     ...history.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
@@ -415,6 +427,7 @@ try {
     ingest: ingest.results,
     fleet: fleet.results,
     sharing: sharing.results,
+    installedBase: installedBase.results,
     history: history.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };

@@ -39,7 +39,13 @@ async function share(admin: Caller, view: object, grant: object) {
   const created = await admin('POST', '/v1/views', { body: view });
   expect(created.status, created.text).toBe(201);
   const granted = await admin('POST', '/v1/grants', {
-    body: { grantee: oemTenant, viewId: created.body.id, permissions: ['read'], twins: { partNumber: 'A320-214' }, ...grant },
+    body: {
+      grantee: oemTenant,
+      viewId: created.body.id,
+      permissions: ['read'],
+      twins: { partNumber: 'A320-214' },
+      ...grant,
+    },
   });
   expect(granted.status, granted.text).toBe(201);
   return granted.body.id as string;
