@@ -276,6 +276,7 @@ function projectEvent(view: Projection, event: Data): Data | undefined {
   const type = String(event.type);
   if (type === 'inspection.recorded') return projectInspectionEvent(view, event);
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
+  if (view.baselines === false && type.startsWith('baseline.')) return undefined;
   if (type.startsWith('document') && view.documentKinds !== undefined) {
     if (!view.documentKinds.includes(event.kind as never)) return undefined;
   }

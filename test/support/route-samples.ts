@@ -87,6 +87,14 @@ const neutralExport = {
   ],
 };
 
+/** A baseline policy of the owner that selects no twin (the samples never take baselines). */
+const PROBE_POLICY = { name: 'probe', selector: { site: 'NOWHERE' }, every: 'yearly' };
+const ownerPolicy = async (w: World, id: string) => {
+  const put = await w.ownerAdmin('PUT', `/v1/baseline-policies/${id}`, { body: PROBE_POLICY });
+  expect(put.status, JSON.stringify(put.body)).toBeLessThan(300);
+  return { path: { id } };
+};
+
 /** If-Match with the twin's current version, as a client that just read it sends. */
 const currentVersion = async (w: World) => {
   const twin = await w.ownerAdmin('GET', `/v1/twins/${w.twinId}`);
@@ -112,6 +120,10 @@ export const SAMPLES: Record<string, Sample> = {
   listBaselines: (w) => ({ path: twinParams(w) }),
   getBaseline: (w) => ({ path: { ...twinParams(w), baselineId: w.baselineId } }),
   diffTwin: (w) => ({ path: twinParams(w), query: `from=baseline:${w.baselineId}&to=2024-05-01T09:00:00Z` }),
+  putBaselinePolicy: () => ({ path: { id: 'probe' }, body: PROBE_POLICY }),
+  getBaselinePolicy: (w) => ownerPolicy(w, 'probe'),
+  listBaselinePolicies: () => ({}),
+  deleteBaselinePolicy: (w) => ownerPolicy(w, 'probe-delete'),
   componentTrace: () => ({ path: { partNumber: 'CFM56-5B4', serialNumber: 'LEAK-1-ESN-1' } }),
   putType: () => ({ path: { name: 'probe-type' }, body: { kind: 'twin', attributes: {} } }),
   getType: () => ({ path: { name: 'secret-type' } }),
