@@ -37,6 +37,9 @@ const http = createFunctionHandler('twins', {
 
 /** The scheduled baselines job, as EventBridge Scheduler (or the local timer) invokes it. */
 async function baselineJob(context: Context) {
+  // a job of no tenant: no request's keys on its log lines
+  logger.resetKeys();
+  logger.appendKeys({ requestId: context.awsRequestId, job: 'baseline-policies' });
   // leave a few seconds of the function's time: a policy cut short is taken up by the next run
   const runs = await runBaselinePolicies(new Date(), Date.now() + context.getRemainingTimeInMillis() - 5_000);
   const taken = runs.reduce((sum, run) => sum + run.outcomes.taken, 0);

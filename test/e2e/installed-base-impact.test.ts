@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamodbCalls } from '../../shared/store/clients';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
@@ -132,6 +133,24 @@ describe('POST /v1/installed-base/impact', () => {
     expect(response.body).toMatchObject({ total: 0, affected: [], byOwner: {} });
     const hardware = await impact({ partNumber: 'FADEC-3', owner: airlines.hidden });
     expect(hardware.body.total).toBe(2);
+  });
+
+  it('reads as many items after the owner adds units that do not match', async () => {
+    const body = { partNumber: 'FADEC-SW', softwareVersion: '>=5.0.0 <5.4.0' };
+    const itemsRead = async () => {
+      const before = dynamodbCalls.itemsRead;
+      const answer = await impact(body);
+      return { items: dynamodbCalls.itemsRead - before, total: answer.body.total };
+    };
+    const first = await itemsRead();
+    const admin = await api.as(airlines.a, ['admin']);
+    for (const serial of ['A-10', 'A-11', 'A-12']) {
+      const record = aircraftRecord(serial);
+      record.configuration[0]!.children![0]!.children![0]!.component!.softwareVersion = '6.1.0';
+      record.configuration[1]!.children![0]!.children![0]!.component!.softwareVersion = '4.0.0';
+      expect((await admin('POST', '/v1/twins', { body: record })).status).toBe(201);
+    }
+    expect(await itemsRead()).toEqual(first);
   });
 
   it('refuses unknown fields with a problem naming them', async () => {
