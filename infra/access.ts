@@ -1,3 +1,4 @@
+import { BASELINE_JOB_EVENT } from '../shared/domain/baseline-schedule';
 import type { FunctionName } from '../shared/routes';
 import type { IndexName } from '../shared/store/table';
 
@@ -70,19 +71,21 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // documents (presigned uploads and downloads, the size check: HeadObject is s3:GetObject), links
   // and inspections (a ConditionCheck that the twin is active); document lists (list, product),
-  // applicability through the fleet index
+  // applicability through the fleet index (scope=installed-base: the grants given to the tenant
+  // through the grantee index, the owners' fleet index, access events of a page by BatchWriteItem)
   thread: {
-    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
-    indexes: ['list', 'product', 'fleet'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
+    indexes: ['list', 'product', 'fleet', 'grantee'],
     bucket: ['s3:GetObject', 's3:PutObject'],
     pages: true,
   },
   // views, grants, the grantee's reads and writes (ConditionCheck of the twin on grantee
   // inspections), access events of a listed page (BatchWriteItem), shared documents' downloads;
-  // grants by grantee, selectors by site, product or the whole list; the owners' search tokens (search)
+  // grants by grantee, selectors by site, product or the whole list; the owners' search tokens (search);
+  // installed-base impact through the owners' fleet index
   sharing: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
-    indexes: ['grantee', 'list', 'site', 'product', 'search'],
+    indexes: ['grantee', 'list', 'site', 'product', 'search', 'fleet'],
     bucket: ['s3:GetObject'],
     pages: true,
   },
@@ -114,5 +117,29 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     indexes: ['list', 'product', 'grantee', 'site'],
     bucket: [],
     pages: true,
+  },
+};
+
+/** A job EventBridge Scheduler runs: it invokes one function with a fixed input, on a rate. */
+export interface ScheduledJob {
+  readonly function: FunctionName;
+  /** An EventBridge Scheduler expression, e.g. `rate(15 minutes)`. */
+  readonly every: string;
+  readonly input: Readonly<Record<string, string>>;
+  readonly description: string;
+}
+
+/**
+ * The scheduled jobs. Each schedule gets a role of its own that may `lambda:InvokeFunction` its one
+ * function (that ARN only, no versions or aliases) and nothing else. The baselines job reads the
+ * scheduler's list (`TENANT#~system#SCHEDULES`, see shared/store/keys.ts) and writes baselines with
+ * the twins function's own table actions; a late or missed run catches up on the next one.
+ */
+export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob>> = {
+  BaselinePolicies: {
+    function: 'twins',
+    every: 'rate(15 minutes)',
+    input: BASELINE_JOB_EVENT,
+    description: 'twinthread: baselines of the due baseline policies',
   },
 };

@@ -24,13 +24,14 @@ import {
   HttpMethods,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { FUNCTION_NAMES, type FunctionName, routes, routesOf } from '../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table';
-import { FUNCTION_ACCESS, type FunctionAccess } from './access';
+import { FUNCTION_ACCESS, type FunctionAccess, SCHEDULED_JOBS, TENANT_OBJECTS } from './access';
 import { bundlingOf, DEPS_LOCK_FILE, functionEntry, PROJECT_ROOT } from './bundling';
 import { Monitoring } from './monitoring';
 import { TenantScopedRole } from './tenant-role';
@@ -252,6 +253,29 @@ export class TwinthreadStack extends Stack {
           'Runtime pinned to nodejs22.x on purpose: the code and its bundle target Node 20/22 (engines >=20, esbuild target node22); moving to a newer runtime is a deliberate, tested upgrade.',
       });
       functions.set(name, fn);
+    }
+
+    // ---- scheduled jobs (EventBridge Scheduler) ------------------------------------------------------
+    for (const [id, job] of Object.entries(SCHEDULED_JOBS)) {
+      const target = functions.get(job.function)!;
+      const role = new Role(this, `${id}ScheduleRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+        description: job.description,
+      });
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
+      );
+      new CfnSchedule(this, `${id}Schedule`, {
+        description: job.description,
+        scheduleExpression: job.every,
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: {
+          arn: target.functionArn,
+          roleArn: role.roleArn,
+          input: JSON.stringify(job.input),
+          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 900 },
+        },
+      });
     }
 
     // ---- tenant exports ----------------------------------------------------------------------------

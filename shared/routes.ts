@@ -1,4 +1,5 @@
 import { aasRoutes } from './route-table/aas';
+import { baselinePolicyRoutes } from './route-table/baseline-policies';
 import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
 import { exchangeRoutes } from './route-table/exchange';
@@ -19,6 +20,7 @@ export * from './route-table/route';
 export const routes: readonly Route[] = [
   ...systemRoutes,
   ...twinRoutes,
+  ...baselinePolicyRoutes,
   ...typeRoutes,
   ...threadRoutes,
   ...sharingRoutes,

@@ -1,5 +1,6 @@
 import { createFunctionHandler } from '../../shared/http/handler';
 import { grantOperations } from './grant-operations';
+import { installedBaseOperations } from './installed-base-operations';
 import { listingOperations } from './listing-operations';
 import { sharedSearchOperations } from './search-operations';
 import { sharedExportOperations } from './shared-export-operations';
@@ -16,4 +17,5 @@ export const handler = createFunctionHandler('sharing', {
   ...sharedWriteOperations,
   ...listingOperations,
   ...sharedSearchOperations,
+  ...installedBaseOperations,
 });

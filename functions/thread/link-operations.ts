@@ -6,6 +6,7 @@ import { assembleTwin } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { LinkBody, ThreadQuery } from '../../shared/schemas/link';
+import { installedBaseApplicability } from '../../shared/services/installed-base-impact';
 import {
   threadBody,
   threadOf,
@@ -82,11 +83,20 @@ async function workPackage(request: OperationRequest<{ id: string }, { position:
 }
 
 async function documentApplicability(
-  request: OperationRequest<{ id: string }, { limit: number; cursor?: string }>,
+  request: OperationRequest<
+    { id: string },
+    { limit: number; cursor?: string; scope: 'tenant' | 'installed-base' }
+  >,
 ) {
   const { tenant } = request.caller;
   const [document] = await getDocuments(tenant, [request.params.id]);
   if (!document) throw new NotFound(`No document ${request.params.id}`);
+  const { limit, cursor, scope: where } = request.query;
+  if (where === 'installed-base') {
+    const page = { limit, ...(cursor === undefined ? {} : { cursor }) };
+    const answer = await installedBaseApplicability(request.caller, document, page, request.now);
+    return ok({ document: presentDocument(document), scope: where, ...answer });
+  }
   const effectivity = document.effectivity;
   const matches = effectivity
     ? (await installationsOf(tenant, effectivity.partNumber, effectivity.softwareVersions)).filter(

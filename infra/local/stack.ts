@@ -24,6 +24,7 @@ import {
 import { createDevIssuer, DEV_AUDIENCE, DEV_ISSUER } from './dev-issuer';
 import { startLocalDynamo } from './dynamodb';
 import { createGateway } from './gateway';
+import { startLocalScheduler } from './scheduler';
 
 export interface LocalStackOptions {
   /** Keep nothing on disk (else data lives under `dataDir`). */
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   gateway?: boolean;
   /** An outside token issuer; without it a dev issuer signs tokens at POST /dev/token. */
   auth?: { jwksUrl: string; issuer: string; audience: string };
+  /** Run the scheduled baselines job every this many ms, as EventBridge Scheduler does deployed. @default off */
+  baselineJobIntervalMs?: number;
 }
 
 export interface LocalStack {
@@ -173,6 +176,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env[ENV.audience] = auth.audience;
   }
   Object.assign(process.env, env);
+  const scheduler =
+    options.baselineJobIntervalMs === undefined
+      ? undefined
+      : startLocalScheduler(options.baselineJobIntervalMs);
 
   let stopped = false;
   return {
@@ -183,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     async stop() {
       if (stopped) return;
       stopped = true;
+      await scheduler?.stop();
       if (gateway) {
         gateway.closeAllConnections();
         await new Promise((resolve) => gateway!.close(resolve));

@@ -4,6 +4,7 @@
  *   PORT               gateway port (default 3000); DYNAMODB_PORT, S3_PORT (default: free ports)
  *   AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE   accept an outside issuer's tokens (turns /dev/token off)
  *   AUTH_CLIENT_IDS    with them: client ids accepted in access tokens (client_id, no aud)
+ *   BASELINE_JOB_INTERVAL_MS   how often the scheduled baselines job runs (default 60000; 0: never)
  */
 import { ENV } from '../../shared/config';
 import { startLocalStack } from './stack';
@@ -20,6 +21,15 @@ const port = (name: string, fallback: number) => {
   return parsed;
 };
 
+/** The scheduled baselines job's timer (EventBridge Scheduler deployed). */
+function baselineJob(): { baselineJobIntervalMs?: number } {
+  const raw = process.env.BASELINE_JOB_INTERVAL_MS;
+  const interval = raw === undefined || raw === '' ? 60_000 : Number(raw);
+  if (!Number.isInteger(interval) || interval < 0)
+    throw new Error('BASELINE_JOB_INTERVAL_MS must be a number of ms');
+  return interval === 0 ? {} : { baselineJobIntervalMs: interval };
+}
+
 const outside = [ENV.jwksUrl, ENV.issuer, ENV.audience].map((name) => process.env[name]);
 if (outside.some(Boolean) && !outside.every(Boolean)) {
   throw new Error(`Set all of ${ENV.jwksUrl}, ${ENV.issuer}, ${ENV.audience}, or none`);
@@ -30,6 +40,7 @@ const stack = await startLocalStack({
   port: port('PORT', 3000),
   dynamodbPort: port('DYNAMODB_PORT', 0),
   s3Port: port('S3_PORT', 0),
+  ...baselineJob(),
   ...(outside.every(Boolean)
     ? { auth: { jwksUrl: outside[0]!, issuer: outside[1]!, audience: outside[2]! } }
     : {}),

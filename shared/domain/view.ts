@@ -276,6 +276,7 @@ function projectEvent(view: Projection, event: Data): Data | undefined {
   const type = String(event.type);
   if (type === 'inspection.recorded') return projectInspectionEvent(view, event);
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
+  if (view.baselines === false && type.startsWith('baseline.')) return undefined;
   if (type.startsWith('document') && view.documentKinds !== undefined) {
     if (!view.documentKinds.includes(event.kind as never)) return undefined;
   }
@@ -409,12 +410,12 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       return page(body, (hit) => (searchHitShown(view, hit) ? hit : undefined));
     case 'applicability': {
       // which units a document applies to: only the document's kind shown, only visible places, no total
-      const { total, items, document, ...rest } = body;
+      const { total, byOwner, items, document, ...rest } = body;
       if (!documentKindShown(view, (document as Data | undefined)?.kind)) return undefined;
       return {
         ...rest,
         document,
-        ...(restrictsTree(view) ? {} : { total }),
+        ...(restrictsTree(view) ? {} : { total, ...(byOwner === undefined ? {} : { byOwner }) }),
         items: projectAll(items, (item) => projectLocated(view, item)),
       };
     }

@@ -1,6 +1,7 @@
 import { ChangeSetBody, HistoryPage, HistoryQuery, TimeQuery } from '../schemas/change';
 import { DocumentDownload, GetDocumentQuery } from '../schemas/document';
 import { ExportQuery, TwinExportAnswer } from '../schemas/exchange';
+import { FleetPageQuery } from '../schemas/fleet';
 import {
   InspectionBody,
   InspectionList,
@@ -8,6 +9,12 @@ import {
   InspectionResult,
   RecordInspectionQuery,
 } from '../schemas/inspection';
+import {
+  InstalledBaseImpact,
+  InstalledBaseImpactBody,
+  InstalledBaseInstallationPage,
+  InstalledBaseInstallationsQuery,
+} from '../schemas/installed-base-impact';
 import { Thread, ThreadQuery, WorkPackage, WorkPackageQuery } from '../schemas/link';
 import {
   DeclinedGrant,
@@ -318,6 +325,30 @@ const granteeRoutes: Route[] = [
     roles: READERS,
     request: { query: InstalledBaseQuery },
     responses: { 200: { description: 'A page of the installed base', schema: InstalledBase } },
+  }),
+  shared({
+    method: 'POST',
+    path: '/v1/installed-base/impact',
+    operationId: 'installedBaseImpact',
+    twinData: 'fleet-impact',
+    summary:
+      'OEM or supplier: which shared units (paas or supplier grants, every owner or one) an OTA update or bulletin reaches, each through its grants; exact counts by owner, site and product',
+    roles: READERS,
+    request: { query: FleetPageQuery, body: InstalledBaseImpactBody },
+    responses: {
+      200: { description: 'The impact, with a page of affected installations', schema: InstalledBaseImpact },
+    },
+  }),
+  shared({
+    method: 'GET',
+    path: '/v1/installed-base/installations',
+    operationId: 'installedBaseInstallations',
+    twinData: 'fleet-installations',
+    summary:
+      'OEM or supplier: installations of a part number across the shared units (paas or supplier grants), each through its grants',
+    roles: READERS,
+    request: { query: InstalledBaseInstallationsQuery },
+    responses: { 200: { description: 'A page of installations', schema: InstalledBaseInstallationPage } },
   }),
 ];
 

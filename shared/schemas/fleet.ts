@@ -11,7 +11,7 @@ export const SoftwareVersionRange = Text(256)
   })
   .meta({ example: '>=2.0.0 <2.4.0' });
 
-const fleetFilter = {
+export const fleetFilter = {
   partNumber: Identifier.meta({ description: 'The part number the units carry', example: 'FADEC-SW' }),
   softwareVersion: SoftwareVersionRange.optional(),
   revision: Label(64).optional().meta({ description: 'Only components of this revision' }),
@@ -61,7 +61,7 @@ export type FleetImpactBody = z.infer<typeof FleetImpactBody>;
 
 export const FleetPageQuery = z.strictObject({ limit: Limit, cursor: Cursor.optional() });
 
-const FleetInstallation = z
+export const FleetInstallation = z
   .object({
     twinId: Id,
     path: z.string(),
@@ -75,7 +75,7 @@ export const FleetInstallationPage = z
   .object({ items: z.array(FleetInstallation), nextCursor: z.string().optional() })
   .meta({ id: 'FleetInstallationPage' });
 
-const Counts = z.record(z.string(), z.number().int());
+export const Counts = z.record(z.string(), z.number().int());
 
 export const FleetImpact = z
   .object({

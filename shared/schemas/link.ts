@@ -63,6 +63,10 @@ export const Thread = z
 export const ApplicabilityQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: Cursor.optional(),
+  scope: z.enum(['tenant', 'installed-base']).default('tenant').meta({
+    description:
+      "tenant (default): my own units; installed-base: the units other tenants shared with mine under paas or supplier grants, each through its grants' view",
+  }),
 });
 
 export const Applicability = z
@@ -71,7 +75,22 @@ export const Applicability = z
     total: z.number().int().optional().meta({
       description: 'Every unit it applies to; absent through a role view that hides positions or kinds',
     }),
-    items: z.array(z.object({ twinId: Id, path: z.string(), component: z.record(z.string(), z.unknown()) })),
+    items: z.array(
+      z.object({
+        twinId: Id,
+        path: z.string(),
+        component: z.record(z.string(), z.unknown()),
+        owner: z
+          .string()
+          .optional()
+          .meta({ description: 'scope=installed-base: the tenant owning the unit' }),
+        serialNumber: z.string().optional().meta({ description: "scope=installed-base: the unit's serial" }),
+      }),
+    ),
+    scope: z.enum(['installed-base']).optional(),
+    byOwner: z.record(z.string(), z.number().int()).optional().meta({
+      description: 'scope=installed-base: the units it applies to, by owner',
+    }),
     nextCursor: z.string().optional(),
   })
   .meta({ id: 'Applicability' });

@@ -35,6 +35,12 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
     paths: /^\/v1\/twins\/\{id\}\/baselines/,
   },
   {
+    name: 'Baseline policies',
+    description:
+      'Baselines on a schedule: monthly, quarterly, yearly or cron, exactly once per twin and period',
+    paths: /^\/v1\/baseline-policies(\/|$)/,
+  },
+  {
     name: 'Inspections',
     description: 'Observed configurations compared with the record',
     paths: /^\/v1\/twins\/\{id\}\/inspections/,

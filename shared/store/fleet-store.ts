@@ -238,7 +238,36 @@ export interface FleetImpactPage extends ImpactSummary {
   nextCursor?: string;
 }
 
-type Found = FleetMatch & { order: OrderKey };
+/** A match with its place in the answer's order (segment, fleet sort key, item key). */
+export type Found = FleetMatch & { order: OrderKey };
+
+/**
+ * Every installation of the tenant that answers a fleet question, in answer order, with the twins
+ * (active ones only) it groups by: each key range read in full (one Query per MB, projected), the
+ * twins' META items by BatchGetItem. The cost follows the matching installations, never the fleet.
+ */
+export async function matchingInstallations(
+  tenant: string,
+  filter: FleetFilter,
+): Promise<{ found: Found[]; twins: Map<string, FleetTwin> }> {
+  const segments = fleetSegments(tenant, filter);
+  const perSegment = await Promise.all(
+    segments.map(async (segment, number) =>
+      exactMatches(await queryAll(segmentQuery(segment, filter)), filter).map(
+        (item): Found => ({
+          ...toMatch(item),
+          order: [number, item.fleetSK as string, item.PK as string, item.SK as string],
+        }),
+      ),
+    ),
+  );
+  const twins = await fleetTwins(tenant, [...new Set(perSegment.flat().map((found) => found.twinId))]);
+  const found = perSegment
+    .flat()
+    .filter((match) => twins.has(match.twinId))
+    .sort((a, b) => compareOrderKeys(a.order, b.order));
+  return { found, twins };
+}
 
 /**
  * Which units a release or a bulletin reaches, with exact counts: every key range of the question is
@@ -260,22 +289,7 @@ export async function fleetImpact(
       throw notIssued();
     after = [Number(g), sk, pk, tk];
   }
-  const segments = fleetSegments(tenant, filter);
-  const perSegment = await Promise.all(
-    segments.map(async (segment, number) =>
-      exactMatches(await queryAll(segmentQuery(segment, filter)), filter).map(
-        (item): Found => ({
-          ...toMatch(item),
-          order: [number, item.fleetSK as string, item.PK as string, item.SK as string],
-        }),
-      ),
-    ),
-  );
-  const twins = await fleetTwins(tenant, [...new Set(perSegment.flat().map((found) => found.twinId))]);
-  const found = perSegment
-    .flat()
-    .filter((match) => twins.has(match.twinId))
-    .sort((a, b) => compareOrderKeys(a.order, b.order));
+  const { found, twins } = await matchingInstallations(tenant, filter);
   const { items, more } = pageAfter(found, (match) => match.order, page.limit, after);
   const last = items[items.length - 1];
   return {

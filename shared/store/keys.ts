@@ -108,6 +108,31 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `BLNAME#${name}`,
   }),
+  /** A baseline policy's period taken on the twin: the guard that makes a scheduled baseline exactly once. */
+  scheduledBaselineGuard: (tenant: string, twinId: string, policyId: string, boundary: string) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `BLPERIOD#${policyId}#${boundary}`,
+  }),
+  /** A baseline policy (META), listed in the tenant's policy list. */
+  baselinePolicy: (tenant: string, policyId: string) => ({
+    PK: `${tenantPrefix(tenant)}BLPOLICY#${policyId}`,
+    SK: 'META',
+  }),
+  baselinePolicyIndexKeys: (tenant: string, policyId: string) => ({
+    listPK: `${tenantPrefix(tenant)}BLPOLICIES`,
+    listSK: `BLPOLICY#${policyId}`,
+  }),
+  baselinePolicyList: (tenant: string) => `${tenantPrefix(tenant)}BLPOLICIES`,
+  /**
+   * The scheduler's list of every tenant's baseline policies, with when each is due next: the one
+   * partition the scheduled job reads. Under the reserved tenant id `~system`, which no tenant can
+   * have (tenant ids are letters, digits, ".", "_" and "-"), so it still starts with `TENANT#`.
+   */
+  schedulePartition: `${tenantPrefix('~system')}SCHEDULES`,
+  scheduledPolicy: (tenant: string, policyId: string) => ({
+    PK: `${tenantPrefix('~system')}SCHEDULES`,
+    SK: `BLPOLICY#${tenant}#${policyId}`,
+  }),
   /** Sort-key prefixes of the items a twin's partition holds. */
   prefixes: {
     position: 'POS#',

@@ -66,11 +66,11 @@ export const FLEET_BENCH_QUICK: FleetBenchOptions = {
   pageSize: 25,
 };
 
-const RANGE = '>=2.0.0 <2.4.0';
-const PART = 'FADEC-SW';
+export const RANGE = '>=2.0.0 <2.4.0';
+export const PART = 'FADEC-SW';
 const RATIO_GOAL = 1.2;
 const SITES = ['TLS', 'HAM', 'XFW', 'MOB', 'TNJ'];
-const PRODUCTS = ['A320', 'A321', 'A319'];
+export const PRODUCTS = ['A320', 'A321', 'A319'];
 const WRITERS = 8;
 const BUILT_AT = '2024-01-01T00:00:00.000Z';
 
@@ -94,7 +94,7 @@ async function pool<T>(items: readonly T[], concurrency: number, task: (item: T)
 }
 
 /** Writes `count` units (one software installation each, META too `withMeta`) with BatchWriteItem, 25 items a request. */
-async function seedUnits(
+export async function seedUnits(
   tenant: string,
   from: number,
   count: number,
@@ -142,7 +142,11 @@ async function seedUnits(
   });
 }
 
-async function devToken(context: BenchContext, tenant: string, role: 'viewer' | 'admin'): Promise<string> {
+export async function devToken(
+  context: BenchContext,
+  tenant: string,
+  role: 'viewer' | 'admin',
+): Promise<string> {
   const response = await fetch(`${context.url}/dev/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -170,7 +174,7 @@ function rangeQuery(tenant: string): QueryCommandInput {
 }
 
 /** The raw requests of an impact answer: the range in full (projected), then the twins' METAs. */
-async function rawImpact(tenant: string): Promise<number> {
+export async function rawImpact(tenant: string): Promise<number> {
   const query = rangeQuery(tenant);
   const twinIds: string[] = [];
   let startKey: Record<string, unknown> | undefined;

@@ -44,6 +44,9 @@ const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./his
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
 const { benchSearch, SEARCH_BENCH, SEARCH_BENCH_QUICK } = await import('./search');
 const { benchTenantScope, TENANT_SCOPE_BENCH, TENANT_SCOPE_BENCH_QUICK } = await import('./tenant-scope');
+const { benchInstalledBase, INSTALLED_BASE_BENCH, INSTALLED_BASE_BENCH_QUICK } = await import(
+  './installed-base'
+);
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -341,6 +344,13 @@ try {
   const search = await benchSearch(benchContext, searchOptions);
   console.log('\nTenant-scoped credentials: what the scope and its cached client add to a request');
   const tenantScope = await benchTenantScope(QUICK ? TENANT_SCOPE_BENCH_QUICK : TENANT_SCOPE_BENCH);
+  console.log(
+    '\nInstalled base: OEM impact over 5 owners × 2,000 vs 5 owners × 20,000 units, the same 500 matching',
+  );
+  const installedBase = await benchInstalledBase(
+    benchContext,
+    QUICK ? INSTALLED_BASE_BENCH_QUICK : INSTALLED_BASE_BENCH,
+  );
 
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
@@ -394,6 +404,7 @@ try {
     ...ingest.rows,
     ...fleet.rows,
     ...sharing.rows,
+    ...installedBase.rows,
     ...history.rows,
     ...tenantScope.rows,
     ...bundles.map((bundle): [string, string] => [
@@ -431,6 +442,7 @@ try {
     sharing: sharing.results,
     search,
     tenantScope: tenantScope.results,
+    installedBase: installedBase.results,
     history: history.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };

@@ -60,7 +60,9 @@ function withoutOtherTwin<T extends ApiResponse>(response: T): T {
 
 /** Does the route name one of the owner's resources in its path (so another tenant must get 404)? */
 const namesOwnerResource = (route: Route) =>
-  /\{(id|baselineId|serialNumber|documentId|aasIdentifier|submodelIdentifier)\}/.test(route.path) ||
+  // a PUT of a client-named policy creates it in the caller's own tenant
+  (/\{(id|baselineId|serialNumber|documentId|aasIdentifier|submodelIdentifier)\}/.test(route.path) &&
+    route.operationId !== 'putBaselinePolicy') ||
   (route.path.startsWith('/v1/types/') && route.method === 'GET');
 
 /** The answer, and what the request itself said (a 404 may echo the id it was asked for: no leak). */

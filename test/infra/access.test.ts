@@ -20,13 +20,13 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     bucket: [],
   },
   thread: {
-    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
-    indexes: ['list', 'product', 'fleet'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
+    indexes: ['list', 'product', 'fleet', 'grantee'],
     bucket: ['s3:GetObject', 's3:PutObject'],
   },
   sharing: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
-    indexes: ['grantee', 'list', 'site', 'product', 'search'],
+    indexes: ['grantee', 'list', 'site', 'product', 'search', 'fleet'],
     bucket: ['s3:GetObject'],
   },
   fleet: { table: READ, indexes: ['fleet', 'search', 'product'], bucket: [] },

@@ -88,6 +88,14 @@ const neutralExport = {
   ],
 };
 
+/** A baseline policy of the owner that selects no twin (the samples never take baselines). */
+const PROBE_POLICY = { name: 'probe', selector: { site: 'NOWHERE' }, every: 'yearly' };
+const ownerPolicy = async (w: World, id: string) => {
+  const put = await w.ownerAdmin('PUT', `/v1/baseline-policies/${id}`, { body: PROBE_POLICY });
+  expect(put.status, JSON.stringify(put.body)).toBeLessThan(300);
+  return { path: { id } };
+};
+
 /** If-Match with the twin's current version, as a client that just read it sends. */
 const currentVersion = async (w: World) => {
   const twin = await w.ownerAdmin('GET', `/v1/twins/${w.twinId}`);
@@ -155,6 +163,10 @@ export const SAMPLES: Record<string, Sample> = {
   listBaselines: (w) => ({ path: twinParams(w) }),
   getBaseline: (w) => ({ path: { ...twinParams(w), baselineId: w.baselineId } }),
   diffTwin: (w) => ({ path: twinParams(w), query: `from=baseline:${w.baselineId}&to=2024-05-01T09:00:00Z` }),
+  putBaselinePolicy: () => ({ path: { id: 'probe' }, body: PROBE_POLICY }),
+  getBaselinePolicy: (w) => ownerPolicy(w, 'owner-policy'),
+  listBaselinePolicies: () => ({}),
+  deleteBaselinePolicy: (w) => ownerPolicy(w, 'owner-policy-delete'),
   componentTrace: () => ({ path: { partNumber: 'CFM56-5B4', serialNumber: 'LEAK-1-ESN-1' } }),
   putType: () => ({ path: { name: 'probe-type' }, body: { kind: 'twin', attributes: {} } }),
   getType: () => ({ path: { name: 'secret-type' } }),
@@ -233,6 +245,8 @@ export const SAMPLES: Record<string, Sample> = {
     return { path: { id: given.body.id as string } };
   },
   installedBase: () => ({}),
+  installedBaseImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
+  installedBaseInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   listFleetInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
   // lower case: the twin's serial is a prefix of its engine serials, which a view on the HVAC must not match
   search: () => ({ query: 'q=leak' }),
@@ -279,7 +293,8 @@ export async function requestOf(route: Route, world: World) {
 export const granteeRoute = (route: Route) =>
   route.path.startsWith('/v1/shared/') ||
   route.path === '/v1/installed-base' ||
-  route.path.startsWith(AAS_SHARED_BASE);
+  route.path.startsWith(AAS_SHARED_BASE) ||
+  route.path.startsWith('/v1/installed-base/');
 
 /**
  * The owner's twin, with markers: engine serials and part numbers, a commercial attribute, an

@@ -2,19 +2,26 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { BarChart } from '../chart';
 import { LoadMore, PAGE_SIZE, usePages } from '../paging';
-import { href } from '../router';
 import type { Component } from '../types';
 import { ErrorBanner, Link } from '../ui';
+import {
+  affectedUnitHref,
+  IMPACT_ENDPOINT,
+  type ImpactScope,
+  ImpactScopeChoice,
+  SearchedScope,
+} from './impact-scope';
 
 interface Impact {
   total: number;
-  affected: { twinId: string; serialNumber: string; path: string; component: Component }[];
+  affected: { twinId: string; owner?: string; serialNumber: string; path: string; component: Component }[];
   bySite: Record<string, number>;
+  byOwner?: Record<string, number>;
   byProduct: Record<string, number>;
   nextCursor?: string;
 }
 
-type ImpactQuery = { partNumber: string; softwareVersion?: string; revision?: string };
+type ImpactQuery = { partNumber: string; softwareVersion?: string; revision?: string; scope: ImpactScope };
 
 /**
  * OTA or bulletin impact: which units carry a part number in a software range or revision. The
@@ -24,9 +31,13 @@ export function ImpactPage() {
   const [partNumber, setPartNumber] = useState('');
   const [softwareVersion, setSoftwareVersion] = useState('');
   const [revision, setRevision] = useState('');
+  const [scope, setScope] = useState<ImpactScope>('fleet');
   const [query, setQuery] = useState<ImpactQuery>();
   const impact = usePages(
-    (cursor) => api<Impact>('POST', '/v1/fleet/impact', { body: query, query: { limit: PAGE_SIZE, cursor } }),
+    (cursor) => {
+      const { scope: searched = 'fleet', ...body } = query ?? {};
+      return api<Impact>('POST', IMPACT_ENDPOINT[searched], { body, query: { limit: PAGE_SIZE, cursor } });
+    },
     [query],
     query !== undefined,
   );
@@ -42,6 +53,7 @@ export function ImpactPage() {
           event.preventDefault();
           // a new object each time: the same query submitted again asks again
           setQuery({
+            scope,
             partNumber,
             ...(softwareVersion ? { softwareVersion } : {}),
             ...(revision ? { revision } : {}),
@@ -64,6 +76,7 @@ export function ImpactPage() {
           Revision
           <input value={revision} onInput={(event) => setRevision(event.currentTarget.value)} />
         </label>
+        <ImpactScopeChoice scope={scope} onChange={setScope} />
         <button type="submit" class="primary">
           Find affected units
         </button>
@@ -74,7 +87,15 @@ export function ImpactPage() {
           <p role="status" data-testid="impact-total">
             {first.total} affected installation(s)
           </p>
+          <SearchedScope
+            scope={query?.scope ?? 'fleet'}
+            total={first.total}
+            {...(first.byOwner ? { byOwner: first.byOwner } : {})}
+          />
           <BarChart title="Affected units by site" counts={first.bySite} testId="by-site" />
+          {first.byOwner && (
+            <BarChart title="Affected units by owner" counts={first.byOwner} testId="by-owner" />
+          )}
           <table class="list" data-testid="affected">
             <caption class="sr-only">Affected units</caption>
             <thead>
@@ -86,9 +107,10 @@ export function ImpactPage() {
             </thead>
             <tbody>
               {affected.map((item) => (
-                <tr key={`${item.twinId}:${item.path}`}>
+                <tr key={`${item.owner ?? ''}:${item.twinId}:${item.path}`}>
                   <td>
-                    <Link href={href('twins', item.twinId)}>{item.serialNumber}</Link>
+                    <Link href={affectedUnitHref(item)}>{item.serialNumber}</Link>
+                    {item.owner ? ` (${item.owner})` : ''}
                   </td>
                   <td>
                     <code>{item.path}</code>
