@@ -9,6 +9,7 @@ import { systemRoutes } from './route-table/system';
 import { threadRoutes } from './route-table/thread';
 import { twinRoutes } from './route-table/twins';
 import { typeRoutes } from './route-table/types';
+import { usageRoutes } from './route-table/usage';
 import { Problem } from './schemas/common';
 
 export * from './route-table/route';
@@ -25,6 +26,7 @@ export const routes: readonly Route[] = [
   ...eventRoutes,
   ...exchangeRoutes,
   ...docsRoutes,
+  ...usageRoutes,
 ];
 
 /** Problem responses every route may give, by status. */

@@ -18,6 +18,7 @@ export const functionLoaders: Record<FunctionName, () => Promise<{ handler: Hand
   events: () => import('../../functions/events/handler'),
   exchange: () => import('../../functions/exchange/handler'),
   docs: () => import('../../functions/docs/handler'),
+  usage: () => import('../../functions/usage/handler'),
 };
 
 const loaded = new Map<FunctionName, Promise<Handler>>();

@@ -31,6 +31,7 @@ export function unionOfViews(views: readonly Omit<View, 'id' | 'version' | 'name
     ...defined('documentKinds', union(views.map((view) => view.documentKinds))),
     history: views.some((view) => view.history !== false),
     baselines: views.some((view) => view.baselines !== false),
+    usage: views.some((view) => view.usage === true),
   } as ViewBody;
 }
 
@@ -405,6 +406,14 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
           ),
         ),
       };
+    case 'usage':
+    case 'component-life':
+    case 'fleet-life':
+      return view.usage === true ? body : undefined;
+    case 'component-usage':
+    case 'llp-sheet':
+    case 'fleet-removals':
+      return view.usage === true ? projectUsage(view, data.shape, body) : undefined;
     case 'applicability': {
       // which units a document applies to: only the document's kind shown, only visible places, no total
       const { total, items, document, ...rest } = body;
@@ -601,4 +610,21 @@ function projectExport(view: Projection, body: Data): Data | undefined {
           ),
         }),
   };
+}
+
+/** Usage answers through a view that shows usage: only the stays and parts at positions it shows. */
+function projectUsage(view: Projection, shape: TwinDataShape, body: Data): Data | undefined {
+  if (shape === 'component-usage') {
+    const parameters = Object.fromEntries(
+      Object.entries((body.parameters ?? {}) as Record<string, Data>).map(([name, usage]) => [
+        name,
+        { ...usage, stays: list(usage.stays).filter((stay) => pathVisible(view, String(stay.path))) },
+      ]),
+    );
+    return { ...body, parameters };
+  }
+  // nested twins' paths are their own: shown only when the view does not limit positions
+  const shown = (item: Data) =>
+    view.positions === undefined || (item.twinId === body.twinId && pathVisible(view, String(item.path)));
+  return { ...body, items: list(body.items).filter(shown) };
 }

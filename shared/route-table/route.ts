@@ -12,6 +12,7 @@ export const FUNCTION_NAMES = [
   'events',
   'exchange',
   'docs',
+  'usage',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -81,7 +82,13 @@ export type TwinDataShape =
   | 'applicability'
   | 'type'
   | 'type-list'
-  | 'ingest';
+  | 'ingest'
+  | 'usage'
+  | 'component-usage'
+  | 'component-life'
+  | 'llp-sheet'
+  | 'fleet-life'
+  | 'fleet-removals';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -16,6 +16,7 @@ import type { ChangeSetBody } from '../schemas/change';
 import type { ViewBody } from '../schemas/sharing';
 import { applyChangeSet } from '../store/change-store';
 import { ancestorsOf, vacatedPositions } from '../store/twin-store';
+import { usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
 
@@ -84,7 +85,9 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
   const after = applyPlanToState(planning, plan);
   const history = currentHistory(after);
   plan.software = softwareSummary(history);
-  await applyChangeSet(tenant, plan, context.expectedVersion, context.now);
+  const life = await usageAndLifeOfChange(tenant, plan, body);
+  await applyChangeSet(tenant, plan, context.expectedVersion, context.now, life.writes);
+  await life.afterCommit(context.now);
   return { state: after, history, plan };
 }
 

@@ -7,7 +7,14 @@ import { queryAll } from './query';
 
 export interface ComponentTrace {
   component: Component;
-  installations: { twinId: string; path: string; validFrom: string; validTo: string | null }[];
+  /** `recordedAt`: when a finished stay's end was recorded. */
+  installations: {
+    twinId: string;
+    path: string;
+    validFrom: string;
+    validTo: string | null;
+    recordedAt?: string;
+  }[];
 }
 
 /**
@@ -20,12 +27,24 @@ export async function componentTrace(
   partNumber: string,
   serialNumber: string,
 ): Promise<ComponentTrace | null> {
-  const items = await queryAll({
+  const trace = await traceOf(tenant, await componentItems(tenant, partNumber, serialNumber));
+  return trace && { ...trace, installations: trace.installations.map(({ recordedAt: _, ...stay }) => stay) };
+}
+
+/** Every item of a serialized component's partition (record, stays, links, usage balances, removals). */
+export const componentItems = (tenant: string, partNumber: string, serialNumber: string) =>
+  queryAll({
     TableName: config.tableName(),
     KeyConditionExpression: 'PK = :pk',
     ExpressionAttributeValues: { ':pk': keys.componentPartition(tenant, partNumber, serialNumber) },
     ConsistentRead: true,
   });
+
+/** The trace in a component's items: its record and its stays in twins that are visible, oldest first. */
+export async function traceOf(
+  tenant: string,
+  items: Record<string, unknown>[],
+): Promise<ComponentTrace | null> {
   const meta = items.find((item) => item.entity === ENTITY.component);
   // Finished stays are items of their own; the current one is where the component's record says it is.
   const stays = items.filter((item) => item.entity === ENTITY.stay);
@@ -39,6 +58,7 @@ export async function componentTrace(
       path: stay.path as string,
       validFrom: stay.since as string,
       validTo: (stay.validTo as string | undefined) ?? null,
+      ...(typeof stay.recordedAt === 'string' ? { recordedAt: stay.recordedAt } : {}),
     }))
     .sort((a, b) => (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0));
   if (!meta || installations.length === 0) return null;

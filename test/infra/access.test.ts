@@ -37,6 +37,11 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
   },
   docs: { table: [], indexes: [], bucket: [] },
+  usage: {
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
+    indexes: ['list', 'fleet'],
+    bucket: [],
+  },
 };
 
 const AUTH_VARIABLES = [
