@@ -27,15 +27,16 @@ import { recordedAfter, usageEarlierThatDay, yearBuckets } from '../store/usage-
 export class UsageReads {
   private readonly years = new Map<string, Promise<YearBucket[]>>();
   private readonly late = new Map<string, Promise<{ at: string; delta: number }[]>>();
-  private readonly mounts = new Map<
-    string,
-    Promise<{ parentId: string; from: string; to: string | null }[]>
-  >();
+  private readonly mounts = new Map<string, Promise<Mount[]>>();
+  private readonly source: UsageSource;
 
   constructor(
-    private readonly tenant: string,
+    tenant: string,
     private readonly knownAt?: string,
-  ) {}
+    source?: UsageSource,
+  ) {
+    this.source = source ?? storedUsage(tenant);
+  }
 
   private cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>) {
     let value = map.get(key);
@@ -49,13 +50,13 @@ export class UsageReads {
   /** Usage of the twin's own records strictly before t. */
   async before(twinId: string, parameter: string, t: string): Promise<number> {
     const key = `${twinId}|${parameter}`;
-    const buckets = await this.cached(this.years, key, () => yearBuckets(this.tenant, twinId, parameter));
+    const buckets = await this.cached(this.years, key, () => this.source.yearBuckets(twinId, parameter));
     if (buckets.length === 0) return 0;
     const [thatDay, late] = await Promise.all([
-      usageEarlierThatDay(this.tenant, twinId, parameter, t),
+      this.source.earlierThatDay(twinId, parameter, t),
       this.knownAt === undefined
         ? []
-        : this.cached(this.late, key, () => recordedAfter(this.tenant, twinId, parameter, this.knownAt!)),
+        : this.cached(this.late, key, () => this.source.recordedAfter(twinId, parameter, this.knownAt!)),
     ]);
     const later = late.filter((record) => record.at < t).reduce((sum, record) => sum + record.delta, 0);
     return usageBeforeDay(buckets, t) + thatDay - later;
@@ -64,7 +65,7 @@ export class UsageReads {
   /** Does the twin record this parameter itself (its own meter)? */
   async recordsItself(twinId: string, parameter: string) {
     const key = `${twinId}|${parameter}`;
-    return (await this.cached(this.years, key, () => yearBuckets(this.tenant, twinId, parameter))).length > 0;
+    return (await this.cached(this.years, key, () => this.source.yearBuckets(twinId, parameter))).length > 0;
   }
 
   /** What the twin accrued in [from, to): its own records, or, without any, its parents' while it sat in them. */
@@ -72,14 +73,7 @@ export class UsageReads {
     if (to <= from) return 0;
     if (await this.recordsItself(twinId, parameter))
       return (await this.before(twinId, parameter, to)) - (await this.before(twinId, parameter, from));
-    const mounts = await this.cached(this.mounts, twinId, async () => {
-      const loaded = await loadTwinParts(this.tenant, twinId, { mounts: true });
-      return (loaded?.history.mounts ?? []).map((mount) => ({
-        parentId: mount.parentId,
-        from: mount.validFrom,
-        to: mount.validTo,
-      }));
-    });
+    const mounts = await this.cached(this.mounts, twinId, () => this.source.mounts(twinId));
     let sum = 0;
     for (const mount of mounts) {
       const start = mount.from > from ? mount.from : from;
@@ -89,6 +83,37 @@ export class UsageReads {
     return sum;
   }
 }
+
+/** A twin's stay inside another (systems of systems). */
+export interface Mount {
+  parentId: string;
+  from: string;
+  to: string | null;
+}
+
+/** Where usage totals come from: the table (usage-store), or a model in a test. */
+export interface UsageSource {
+  yearBuckets(twinId: string, parameter: string): Promise<YearBucket[]>;
+  /** Usage of the records in [midnight of t's day, t). */
+  earlierThatDay(twinId: string, parameter: string, t: string): Promise<number>;
+  /** Records and voids recorded after knownAt. */
+  recordedAfter(twinId: string, parameter: string, knownAt: string): Promise<{ at: string; delta: number }[]>;
+  mounts(twinId: string): Promise<Mount[]>;
+}
+
+const storedUsage = (tenant: string): UsageSource => ({
+  yearBuckets: (twinId, parameter) => yearBuckets(tenant, twinId, parameter),
+  earlierThatDay: (twinId, parameter, t) => usageEarlierThatDay(tenant, twinId, parameter, t),
+  recordedAfter: (twinId, parameter, knownAt) => recordedAfter(tenant, twinId, parameter, knownAt),
+  mounts: async (twinId) => {
+    const loaded = await loadTwinParts(tenant, twinId, { mounts: true });
+    return (loaded?.history.mounts ?? []).map((mount) => ({
+      parentId: mount.parentId,
+      from: mount.validFrom,
+      to: mount.validTo,
+    }));
+  },
+});
 
 /** A serial's usage inputs read from its partition: stays, opening balances, overhauls, removals. */
 export interface SerialRecords {
