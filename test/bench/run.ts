@@ -39,6 +39,7 @@ const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
+const { benchUsage, USAGE_BENCH, USAGE_BENCH_QUICK } = await import('./usage');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -329,6 +330,9 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
+  console.log('\nUsage and life: a serial with 20 stays over 10,000 vs 100,000 records; fleet life over 10,000 parts');
+  const usage = await benchUsage(benchContext, QUICK ? USAGE_BENCH_QUICK : USAGE_BENCH);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -382,6 +386,7 @@ try {
     ...fleet.rows,
     ...sharing.rows,
     ...history.rows,
+    ...usage.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -416,6 +421,7 @@ try {
     fleet: fleet.results,
     sharing: sharing.results,
     history: history.results,
+    usage: usage.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');
