@@ -46,7 +46,8 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
   },
   {
     name: 'Usage and life',
-    description: 'Usage records, time since new and overhaul back to birth, part masters, life limits, removals',
+    description:
+      'Usage records, time since new and overhaul back to birth, part masters, life limits, removals',
     paths:
       /^\/v1\/(usage-parameters|parts)(\/|$)|^\/v1\/twins\/\{id\}\/(usage|llp-status)$|^\/v1\/components\/.*\/(usage|life|overhauls)$|^\/v1\/fleet\/(life|removals)$/,
   },

@@ -330,7 +330,9 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
-  console.log('\nUsage and life: a serial with 20 stays over 10,000 vs 100,000 records; fleet life over 10,000 parts');
+  console.log(
+    '\nUsage and life: a serial with 20 stays over 10,000 vs 100,000 records; fleet life over 10,000 parts',
+  );
   const usage = await benchUsage(benchContext, QUICK ? USAGE_BENCH_QUICK : USAGE_BENCH);
 
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
