@@ -358,9 +358,19 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
+      const { lifeRemaining, ...package_ } = body;
+      const installed = projectAll(body.installed, (item) => projectLocated(view, item));
+      const shownParts = new Set(
+        list(installed)
+          .filter((item) => item.component)
+          .map((item) => String(item.path)),
+      );
       return {
-        ...body,
-        installed: projectAll(body.installed, (item) => projectLocated(view, item)),
+        ...package_,
+        ...(view.usage === true
+          ? { lifeRemaining: list(lifeRemaining).filter((life) => shownParts.has(String(life.path))) }
+          : {}),
+        installed,
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,
         openDiscrepancies: projectDiscrepancies(view, body.openDiscrepancies, kindShown),
@@ -369,9 +379,14 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
     case 'component-trace': {
       const component = projectComponent(view, body.component as Component);
       const installations = list(body.installations).filter((stay) => pathVisible(view, String(stay.path)));
+      const { lastRemoval, ...trace } = body;
+      const removalShown =
+        lastRemoval !== undefined &&
+        view.usage === true &&
+        pathVisible(view, String((lastRemoval as Data).path));
       return component === undefined || installations.length === 0
         ? undefined
-        : { ...body, component, installations };
+        : { ...trace, component, installations, ...(removalShown ? { lastRemoval } : {}) };
     }
     case 'events':
       return page(body, (event) => projectEvent(view, event));

@@ -17,7 +17,7 @@ import {
   withinBytes,
 } from './common';
 import { Component, Lifecycle } from './twin';
-import { arrivalFields, removalFields } from './usage';
+import { arrivalFields, Removal, removalFields } from './usage';
 
 const position = PositionPath;
 
@@ -188,6 +188,9 @@ export const ComponentTrace = z
     installations: z.array(
       z.object({ twinId: Id, path: z.string(), validFrom: IsoDateTime, validTo: IsoDateTime.nullable() }),
     ),
+    lastRemoval: Removal.extend({ at: IsoDateTime, twinId: Id, path: z.string() }).optional().meta({
+      description: 'Its last removal: reason and condition off the unit (through a view: with usage only)',
+    }),
   })
   .meta({ id: 'ComponentTrace' });
 

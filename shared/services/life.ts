@@ -99,6 +99,39 @@ export async function llpSheet(tenant: string, twinId: string, time: { asOf: str
 }
 
 /**
+ * Life remaining of the life-limited parts among these installed ones (a work package's scope): one
+ * BatchGet of their part masters, then each LLP's life at asOf.
+ */
+export async function lifeRemainingOf(
+  tenant: string,
+  installed: readonly { path: string; component: { partNumber: string; serialNumber?: string } | null }[],
+  asOf: string,
+) {
+  const serials = installed.flatMap(({ path, component }) =>
+    component?.serialNumber === undefined
+      ? []
+      : [{ path, partNumber: component.partNumber, serialNumber: component.serialNumber }],
+  );
+  if (serials.length === 0) return [];
+  const masters = await partMasters(
+    tenant,
+    serials.map((serial) => serial.partNumber),
+  );
+  const reads = new UsageReads(tenant);
+  const lives = [];
+  for (const serial of serials.filter((candidate) => masters.get(candidate.partNumber)?.llp)) {
+    const life = await componentLife(
+      tenant,
+      serial,
+      { asOf },
+      { reads, master: masters.get(serial.partNumber)! },
+    );
+    lives.push({ path: serial.path, ...life });
+  }
+  return lives;
+}
+
+/**
  * Keeps the fleet life index current for these serials (after usage on their unit, an install or
  * removal, a new part master): one entry per limit with the remaining life now, sorted by it, so a
  * fleet query reads only the parts below its threshold. A status that turns alert or expired writes

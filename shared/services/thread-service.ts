@@ -15,6 +15,7 @@ import {
 } from '../store/history-store';
 import { componentDocuments } from '../store/link-store';
 import { readParts, type TwinParts } from '../store/twin-store';
+import { lifeRemainingOf } from './life';
 
 /** The thread: the configuration at `asOf` (now: the current items), links, inspections, changes. */
 export const threadParts = (query: { asOf?: string }): TwinParts => ({ ...readParts(query), links: true });
@@ -112,14 +113,16 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     { limit: 1, withoutChanges: true },
   );
   const lastInspection = thread.inspections[0] ?? null;
+  const installed = thread.nodes.map(({ path, component }) => ({ path, component }));
   return {
     twinId: history.record.id,
     serialNumber: history.record.serialNumber,
     position,
-    installed: thread.nodes.map(({ path, component }) => ({ path, component })),
+    installed,
     documents: thread.documents.filter((entry) => CREW_KINDS.has(entry.document.kind)),
     lastInspection,
     openDiscrepancies: openDiscrepancies(history, position, { asOf: now, knownAt: now }),
+    lifeRemaining: await lifeRemainingOf(tenant, installed, now),
   };
 }
 

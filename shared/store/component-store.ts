@@ -5,7 +5,18 @@ import { ENTITY } from './items';
 import { keys } from './keys';
 import { queryAll } from './query';
 
+/** The last removal of a serial: its reason and its condition off the unit (scrapped for good). */
+const lastRemovalOf = (item: Record<string, unknown>) => ({
+  reason: item.reason as string,
+  condition: item.condition as string,
+  ...(typeof item.note === 'string' ? { note: item.note } : {}),
+  at: item.at as string,
+  twinId: item.twinId as string,
+  path: item.path as string,
+});
+
 export interface ComponentTrace {
+  lastRemoval?: ReturnType<typeof lastRemovalOf>;
   component: Component;
   /** `recordedAt`: when a finished stay's end was recorded. */
   installations: {
@@ -62,5 +73,10 @@ export async function traceOf(
     }))
     .sort((a, b) => (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0));
   if (!meta || installations.length === 0) return null;
-  return { component: meta.component as Component, installations };
+  const removal = items.filter((item) => String(item.SK).startsWith('REMOVAL#')).at(-1);
+  return {
+    component: meta.component as Component,
+    installations,
+    ...(removal ? { lastRemoval: lastRemovalOf(removal) } : {}),
+  };
 }

@@ -168,6 +168,10 @@ describe('usage and life of serials across aircraft', () => {
     });
     const sheet = await call('GET', `/v1/twins/${a3.id}/llp-status`);
     expect(sheet.body.items).toMatchObject([{ serialNumber: 'APU-1', path: 'apu', status: 'alert' }]);
+    const workPackage = await call('GET', `/v1/twins/${a3.id}/work-package?position=apu`);
+    expect(workPackage.body.lifeRemaining).toMatchObject([
+      { path: 'apu', serialNumber: 'APU-1', status: 'alert' },
+    ]);
     const below = await call('POST', '/v1/fleet/life', { body: { remainingBelow: { FH: 50 } } });
     expect(below.body).toMatchObject({
       total: 1,
@@ -230,6 +234,16 @@ describe('usage and life of serials across aircraft', () => {
     });
     expectProblem(scrapped, 409);
     expect(scrapped.body.detail).toContain('scrapped');
+
+    const trace = await call('GET', '/v1/components/APU-131/APU-2');
+    expect(trace.body.lastRemoval).toMatchObject({
+      reason: 'unscheduled',
+      condition: 'scrapped',
+      twinId: a2.id,
+      path: 'apu',
+    });
+    const events = await call('GET', '/v1/events?settled=false&type=life.status-changed&limit=100');
+    expect(events.body.items.map((event: { status: string }) => event.status)).toEqual(['alert', 'expired']);
 
     // reliability: unscheduled removals over the hours the fleet flew the part number
     const removals = await call(
