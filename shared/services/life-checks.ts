@@ -126,12 +126,15 @@ export async function usageAndLifeOfChange(tenant: string, plan: ChangePlan, bod
       },
     });
   }
-  const moved = serialized.map((effect) => ({
-    partNumber: effect.component.partNumber,
-    serialNumber: effect.component.serialNumber!,
-    ...(effect.kind === 'leave'
-      ? { twinId: null, path: null }
-      : { twinId: plan.twin.id, path: effect.kind === 'move' ? effect.to : effect.path }),
-  }));
+  // an update (software, attributes) changes no life: only arrivals, departures and moves refresh it
+  const moved = serialized
+    .filter((effect) => effect.kind !== 'update')
+    .map((effect) => ({
+      partNumber: effect.component.partNumber,
+      serialNumber: effect.component.serialNumber!,
+      ...(effect.kind === 'leave'
+        ? { twinId: null, path: null }
+        : { twinId: plan.twin.id, path: effect.kind === 'move' ? effect.to : effect.path }),
+    }));
   return { writes, afterCommit: (now: Date) => refreshLife(tenant, moved, now) };
 }

@@ -49,6 +49,7 @@ export async function partMasters(
   tenant: string,
   partNumbers: readonly string[],
 ): Promise<Map<string, PartMaster>> {
+  if (partNumbers.length === 0) return new Map();
   const items = await batchGetItems([...new Set(partNumbers)].map((pn) => keys.partMaster(tenant, pn)));
   return new Map(items.map((item) => [item.partNumber as string, toPart(item)]));
 }
