@@ -79,15 +79,16 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // views, grants, the grantee's reads and writes (ConditionCheck of the twin on grantee
   // inspections), access events of a listed page (BatchWriteItem), shared documents' downloads;
-  // grants by grantee, selectors by site, product or the whole list
+  // grants by grantee, selectors by site, product or the whole list; the owners' search tokens (search)
   sharing: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
-    indexes: ['grantee', 'list', 'site', 'product'],
+    indexes: ['grantee', 'list', 'site', 'product', 'search'],
     bucket: ['s3:GetObject'],
     pages: true,
   },
-  // installations by part number, the twins' sites by BatchGet
-  fleet: { table: READ, indexes: ['fleet'], bucket: [], pages: true },
+  // installations by part number, the twins' sites by BatchGet; search tokens by prefix (search), the
+  // matched components and twins by BatchGet, the role views by GetItem
+  fleet: { table: READ, indexes: ['fleet', 'search'], bucket: [], pages: true },
   // observations judged and applied as change sets (transactions); Powertools idempotency records
   // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product)
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [], pages: true },

@@ -4,6 +4,7 @@ import { exchangeRoutes } from './route-table/exchange';
 import { fleetRoutes } from './route-table/fleet';
 import { ingestRoutes } from './route-table/ingest';
 import type { FunctionName, Route, RouteResponse } from './route-table/route';
+import { searchRoutes } from './route-table/search';
 import { sharingRoutes } from './route-table/sharing';
 import { systemRoutes } from './route-table/system';
 import { threadRoutes } from './route-table/thread';
@@ -22,6 +23,7 @@ export const routes: readonly Route[] = [
   ...threadRoutes,
   ...sharingRoutes,
   ...fleetRoutes,
+  ...searchRoutes,
   ...ingestRoutes,
   ...eventRoutes,
   ...exchangeRoutes,

@@ -1,5 +1,6 @@
 import { createFunctionHandler } from '../../shared/http/handler';
 import { fleetOperations } from './fleet-operations';
+import { searchOperations } from './search-operations';
 
-/** The fleet index: installations of a part number, and the impact of an OTA update or bulletin. */
-export const handler = createFunctionHandler('fleet', fleetOperations);
+/** The fleet index (installations of a part number, the impact of an OTA update or bulletin) and the tenant's search. */
+export const handler = createFunctionHandler('fleet', { ...fleetOperations, ...searchOperations });

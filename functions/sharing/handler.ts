@@ -1,6 +1,7 @@
 import { createFunctionHandler } from '../../shared/http/handler';
 import { grantOperations } from './grant-operations';
 import { listingOperations } from './listing-operations';
+import { sharedSearchOperations } from './search-operations';
 import { sharedExportOperations } from './shared-export-operations';
 import { sharedReadOperations } from './shared-read-operations';
 import { sharedWriteOperations } from './shared-write-operations';
@@ -14,4 +15,5 @@ export const handler = createFunctionHandler('sharing', {
   ...sharedExportOperations,
   ...sharedWriteOperations,
   ...listingOperations,
+  ...sharedSearchOperations,
 });

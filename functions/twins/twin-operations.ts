@@ -17,6 +17,7 @@ import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
+import { searchableOf, twinEditSearchWrites } from '../../shared/services/search-service';
 import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/services/type-validation';
 import { requireAttributesInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import * as store from '../../shared/store/twin-store';
@@ -30,7 +31,8 @@ export async function createTwin(request: OperationRequest<object, object, Creat
   const typeVersion = await validateNewTwin(request.caller.tenant, request.body);
   const record = withTypeVersion(newTwinRecord(request.body, ulid(), request.now), typeVersion);
   const history = asBuiltHistory(record, flat, actorOf(request), ulid());
-  await store.createTwin(request.caller.tenant, history, request.now);
+  const searchable = await searchableOf(request.caller.tenant, record);
+  await store.createTwin(request.caller.tenant, history, request.now, { searchable });
   return twinResponse(assembleTwin(history, readTimes(request.now)), 201);
 }
 
@@ -82,6 +84,7 @@ export async function patchTwin(request: OperationRequest<{ id: string }, object
     actor: actorOf(request),
     changeSetId: ulid(),
   });
-  await store.saveTwinEdit(request.caller.tenant, plan, expected, request.now);
+  const search = await twinEditSearchWrites(request.caller.tenant, history.record, record);
+  await store.saveTwinEdit(request.caller.tenant, plan, expected, request.now, search);
   return twinResponse(assembleTwin(twinEdited(history, plan), readTimes(request.now)));
 }

@@ -39,6 +39,14 @@ export function nextTypeVersion(
   };
 }
 
+/** The attributes a type marks `searchable` (GET /v1/search finds twins by their values); none without a type. */
+export const searchableAttributes = (type: Pick<TypeRecord, 'attributes'> | null): string[] =>
+  type === null
+    ? []
+    : Object.entries(type.attributes)
+        .filter(([, definition]) => definition.searchable === true)
+        .map(([name]) => name);
+
 /** "number, kN" or "one of A, B": what an attribute holds, for messages. */
 export function describeAttribute(definition: AttributeDefinition): string {
   const what =

@@ -429,6 +429,8 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
     case 'llp-sheet':
     case 'fleet-removals':
       return view.usage === true ? projectUsage(view, data.shape, body) : undefined;
+    case 'search':
+      return page(body, (hit) => (searchHitShown(view, hit) ? hit : undefined));
     case 'applicability': {
       // which units a document applies to: only the document's kind shown, only visible places, no total
       const { total, items, document, ...rest } = body;
@@ -440,6 +442,37 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
         items: projectAll(items, (item) => projectLocated(view, item)),
       };
     }
+  }
+}
+
+/**
+ * A search hit (or index entry) through the view: a twin by a field the view shows (attributes only
+ * if allowed), a component of a kind shown at a visible position (one installed nowhere only through
+ * a view without position limits), a document of a kind shown, an inspection the view shows (its
+ * findings only when every position it observed is visible). A hidden field never matches.
+ */
+function searchHitShown(view: Projection, hit: Data): boolean {
+  const field = String(hit.matched ?? hit.field);
+  switch (hit.kind) {
+    case 'twin':
+      return (
+        !field.startsWith('attributes.') ||
+        view.twinAttributes === undefined ||
+        view.twinAttributes.includes(field.slice('attributes.'.length))
+      );
+    case 'component': {
+      if (view.kinds !== undefined && !view.kinds.includes(hit.componentKind as never)) return false;
+      return typeof hit.path === 'string' ? pathVisible(view, hit.path) : view.positions === undefined;
+    }
+    case 'document':
+      return documentKindShown(view, hit.documentKind);
+    case 'inspection': {
+      const paths = list(hit.paths).map(String);
+      const shown = paths.filter((path) => pathVisible(view, path));
+      return field === 'findings' ? shown.length === paths.length : paths.length === 0 || shown.length > 0;
+    }
+    default:
+      return false;
   }
 }
 

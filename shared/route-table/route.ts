@@ -88,7 +88,8 @@ export type TwinDataShape =
   | 'component-life'
   | 'llp-sheet'
   | 'fleet-life'
-  | 'fleet-removals';
+  | 'fleet-removals'
+  | 'search';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -72,6 +72,11 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
     description: 'Installations across the fleet, OTA and bulletin impact',
     paths: /^\/v1\/fleet/,
   },
+  {
+    name: 'Search',
+    description: 'Twins, components, documents and inspections by serial, part number or words; grantees too',
+    paths: /^\/v1\/(shared\/)?search$/,
+  },
   { name: 'Ingest', description: 'Observed configurations in bulk', paths: /^\/v1\/ingest/ },
   { name: 'Events', description: 'The tenant’s change feed', paths: /^\/v1\/events/ },
 ];

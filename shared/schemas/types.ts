@@ -27,6 +27,9 @@ export const AttributeDefinition = z
     unit: Text(32).optional(),
     values: z.array(Text(128)).min(1).max(100).optional().meta({ description: 'Allowed values (enum only)' }),
     description: Text(1024).optional(),
+    searchable: z.boolean().optional().meta({
+      description: 'Whether GET /v1/search finds twins by this attribute (a tail number); default false',
+    }),
   })
   .superRefine((definition, context) => {
     if (definition.type === 'enum' && definition.values === undefined)

@@ -27,7 +27,11 @@ export interface SharedListOptions {
 }
 
 /** The grants in force now that this listing walks, confirmed on the table, in a fixed order. */
-async function grantsInForce(caller: Caller, options: SharedListOptions, at: string): Promise<GrantRecord[]> {
+export async function grantsInForce(
+  caller: Caller,
+  options: SharedListOptions,
+  at: string,
+): Promise<GrantRecord[]> {
   const wanted = (grant: GrantRecord) =>
     grantActive(grant, at) &&
     grant.owner !== caller.tenant &&
@@ -132,7 +136,7 @@ async function currentTwin(owner: string, record: TwinRecord, at: string) {
   return twin ? assembleTwin(twin.history, { asOf: at, knownAt: at }) : record;
 }
 
-async function auditListing(
+export async function auditListing(
   caller: Caller,
   found: readonly { grant: GrantRecord; record: TwinRecord }[],
   action: string,

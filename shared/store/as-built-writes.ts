@@ -2,6 +2,7 @@ import { config } from '../config';
 import type { TwinHistory } from '../domain/change-set';
 import { currentStateOf } from '../domain/current';
 import { Conflict } from '../domain/errors';
+import { componentEntries, twinEntries } from '../domain/search';
 import { softwareSummary } from '../domain/software';
 import type { TwinRecord } from '../domain/twin';
 import type { Component } from '../schemas/twin';
@@ -12,6 +13,7 @@ import { ACTIVE } from './guarded-transaction';
 import { changeSetItem, ENTITY, installationItem, positionItem, twinFieldsItem } from './items';
 import { keys } from './keys';
 import { mountWrites } from './mount-writes';
+import { searchPuts } from './search-store';
 import type { TransactEntry } from './transact';
 
 const table = () => config.tableName();
@@ -42,7 +44,12 @@ export function metaItem(tenant: string, record: TwinRecord, status: 'active' | 
  * guard, installed twins' mounts, the first change set and its event, then the intervals of the
  * twin's fields, positions and installations.
  */
-export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'active' | 'pending'): Write[] {
+export function asBuiltWrites(
+  tenant: string,
+  history: TwinHistory,
+  status: 'active' | 'pending',
+  searchable: readonly string[] = [],
+): Write[] {
   const { record, positions, installations } = history;
   const state = currentStateOf(history);
   const writes: Write[] = [
@@ -115,6 +122,9 @@ export function asBuiltWrites(tenant: string, history: TwinHistory, status: 'act
   }
   for (const item of stateItems(tenant, history, state))
     writes.push({ entry: { Put: { TableName: table(), Item: item } } });
+  // the search index: the twin and every serialized component it is built with
+  const found = [twinEntries(record, searchable), ...installations.map((i) => componentEntries(i.component))];
+  for (const entry of searchPuts(tenant, found.flat())) writes.push({ entry });
   return writes;
 }
 

@@ -15,6 +15,7 @@ import {
 } from './items';
 import { keys } from './keys';
 import { closeInterval, mountWrites } from './mount-writes';
+import { componentArrivalWrites } from './search-store';
 import { MAX_TRANSACTION_ITEMS } from './transact';
 
 const table = () => config.tableName();
@@ -249,6 +250,7 @@ export async function applyChangeSet(
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
   writes.push(...extra);
+  writes.push(...componentArrivalWrites(tenant, plan.components));
   if (writes.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(
       `This change set needs ${writes.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,

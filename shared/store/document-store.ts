@@ -10,6 +10,7 @@ import {
   uploadProblem,
 } from '../domain/document';
 import { Conflict, invalidField, NotFound } from '../domain/errors';
+import { documentEntries } from '../domain/search';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -19,6 +20,7 @@ import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { headObject } from './objects';
 import { queryAll } from './query';
+import { searchPuts } from './search-store';
 import { INDEXES } from './table';
 import { type TransactEntry, TransactionCancelled, transactWrite } from './transact';
 
@@ -68,7 +70,11 @@ export async function createDocument(
   record: DocumentRecord,
   first: DocumentVersionRecord,
 ): Promise<void> {
-  await transactWrite([putNew(metaItem(tenant, record)), putNew(versionItem(tenant, record.id, first))]);
+  await transactWrite([
+    putNew(metaItem(tenant, record)),
+    putNew(versionItem(tenant, record.id, first)),
+    ...searchPuts(tenant, documentEntries(record)),
+  ]);
 }
 
 /** A document with all its versions (one Query of its partition), or null. */

@@ -3,6 +3,7 @@ import { config } from '../config';
 import { currentStateOf } from '../domain/current';
 import { AppError } from '../domain/errors';
 import type { ImportIds, ImportPlan } from '../domain/import';
+import { documentEntries, inspectionEntries } from '../domain/search';
 import { asBuiltWrites, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { stateItems, stateMeta } from './current-items';
@@ -20,6 +21,7 @@ import {
 } from './items';
 import { keys } from './keys';
 import { writeUnderLease } from './leased-write';
+import { searchItem } from './search-store';
 import type { TransactEntry } from './transact';
 
 const table = () => config.tableName();
@@ -175,6 +177,12 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   }
   for (const inspection of history.inspections ?? [])
     writes.push(put(inspectionItem(tenant, twinId, inspection)));
+  // the search index of what the copy brings (outside the twin's partition: taken back on failure)
+  const found = [
+    ...(history.inspections ?? []).flatMap((inspection) => inspectionEntries(twinId, inspection)),
+    ...plan.documents.flatMap(({ record }) => documentEntries(record)),
+  ];
+  for (const entry of found) writes.push(put(searchItem(tenant, entry), true));
   for (const link of history.links ?? []) {
     const target = link.position === undefined ? 'twin' : `pos:${link.position}`;
     writes.push(

@@ -1,9 +1,11 @@
 import { config } from '../config';
 import { Conflict, NotFound } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
+import { inspectionEntries } from '../domain/search';
 import { eventItem } from './events';
 import { twinActiveCheck, writeTransaction } from './guarded-transaction';
 import { inspectionItem } from './items';
+import { searchPuts } from './search-store';
 
 const table = () => config.tableName();
 
@@ -56,6 +58,7 @@ export async function recordInspection(
           },
         },
       },
+      ...searchPuts(tenant, inspectionEntries(twinId, inspection)).map((entry) => ({ entry })),
     ],
     now,
   );

@@ -38,6 +38,7 @@ export const ENTITY = {
   current: 'current',
   vacated: 'vacated',
   lifecycle: 'lifecycle',
+  searchEntry: 'search-entry',
 } as const;
 
 /** The store layout a twin's partition is in: 2 keeps the current configuration as items of its own. */

@@ -30,6 +30,10 @@ const twinEvents = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}T
 
 const grantsTo = (grantee: string) => `${tenantPrefix(grantee)}GRANTED`;
 
+/** The search index partition of a token: by tenant, token kind (`I`/`W`) and first character. */
+const searchPartition = (tenant: string, tokenKind: string, token: string) =>
+  `${tenantPrefix(tenant)}SEARCH#${tokenKind}#${Array.from(token)[0] ?? ''}`;
+
 /** Zero-padded so that sequence numbers sort as strings. */
 const sequence = (seq: number) => String(seq).padStart(10, '0');
 
@@ -272,6 +276,21 @@ export const keys = {
     SK: 'META',
   }),
   exportObject: (tenant: string, jobId: string) => `tenants/${tenant}/exports/${jobId}.ndjson`,
+  /**
+   * Search: one item per thing, field and token, in the thing's own search partition (never read by a
+   * twin or document read); the sparse `search` index keys it under the tenant, the token kind and
+   * the token's first character, sorted by the token, so that a prefix is one begins_with Query.
+   */
+  searchEntry: (
+    tenant: string,
+    entry: { kind: string; id: string; field: string; tokenKind: string; token: string },
+  ) => ({
+    PK: `${tenantPrefix(tenant)}SRCH#${entry.kind}#${entry.id}`,
+    SK: `${entry.tokenKind}#${entry.token}#${entry.field}`,
+    searchPK: searchPartition(tenant, entry.tokenKind, entry.token),
+    searchSK: `${entry.token}#${entry.kind}#${entry.id}#${entry.field}`,
+  }),
+  searchPartition,
   /** Idempotency records of the tenant's requests (Powertools' static partition; the sort key is per request). */
   idempotencyPartition: (tenant: string) => `${tenantPrefix(tenant)}IDEMPOTENCY`,
   /** Usage (docs/usage.md): the tenant's parameters, and per twin and parameter its records, year totals and meter. */
@@ -376,6 +395,8 @@ export const KEY_ATTRIBUTES = [
   'fleetSK',
   'granteePK',
   'granteeSK',
+  'searchPK',
+  'searchSK',
   'expiresAt',
 ] as const;
 

@@ -22,6 +22,8 @@ export const INDEXES = {
   fleet: { name: 'fleet', partitionKey: 'fleetPK', sortKey: 'fleetSK' },
   /** Grants by grantee tenant. */
   grantee: { name: 'grantee', partitionKey: 'granteePK', sortKey: 'granteeSK' },
+  /** Search tokens of a tenant (sparse: only search entries carry its keys), sorted by token for prefixes. */
+  search: { name: 'search', partitionKey: 'searchPK', sortKey: 'searchSK' },
 } as const satisfies Record<string, IndexDefinition>;
 
 export type IndexName = keyof typeof INDEXES;

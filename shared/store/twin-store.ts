@@ -41,7 +41,10 @@ import { INDEXES, type IndexName } from './table';
 
 export { PENDING_LEASE_MS };
 
-export type CreateOptions = Pick<LeasedWriteOptions, 'afterTransaction'>;
+export type CreateOptions = Pick<LeasedWriteOptions, 'afterTransaction'> & {
+  /** The attributes the twin's type marks searchable (indexed for GET /v1/search). */
+  searchable?: readonly string[];
+};
 
 const table = () => config.tableName();
 
@@ -59,7 +62,7 @@ export async function createTwin(
   return writeUnderLease(
     tenant,
     history.record,
-    (status) => asBuiltWrites(tenant, history, status),
+    (status) => asBuiltWrites(tenant, history, status, options.searchable),
     now,
     options,
   );
@@ -326,6 +329,7 @@ export async function saveTwinEdit(
   plan: TwinEditPlan,
   expectedVersion: number,
   now: Date,
+  searchWrites: readonly Write[] = [],
 ): Promise<void> {
   const twinId = plan.twin.id;
   const { interval: ended, stored } = plan.close;
@@ -345,6 +349,7 @@ export async function saveTwinEdit(
           }
         : put(twinFieldsItem(tenant, twinId, ended)),
       put(twinFieldsItem(tenant, twinId, plan.open)),
+      ...searchWrites,
     ],
     now,
   );

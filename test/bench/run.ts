@@ -6,7 +6,8 @@
  * 10,000-position create takes, what an `asOf` read of a twin with 20,000 installation records costs with 1
  * and 10 such twins in the table, how the thread of a twin with 200 linked documents and 50 bulletins
  * compares with the DynamoDB requests it needs, what a bulletin's applicability costs over 1,000 and
- * 10,000 units (`thread.ts`), and the bundle sizes. It asserts nothing; the numbers also go to
+ * 10,000 units (`thread.ts`), what a search costs in 1,000 vs 10,000 twins with the same matches
+ * (`search.ts`), and the bundle sizes. It asserts nothing; the numbers also go to
  * `.bench/results.json`.
  *
  * Everything runs in this process (gateway, handlers, embedded DynamoDB), so the absolute times are those
@@ -40,6 +41,7 @@ const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
 const { benchUsage, USAGE_BENCH, USAGE_BENCH_QUICK } = await import('./usage');
+const { benchSearch, SEARCH_BENCH, SEARCH_BENCH_QUICK } = await import('./search');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -334,6 +336,11 @@ try {
     '\nUsage and life: a serial with 20 stays over 10,000 vs 100,000 records; fleet life over 10,000 parts',
   );
   const usage = await benchUsage(benchContext, QUICK ? USAGE_BENCH_QUICK : USAGE_BENCH);
+  const searchOptions = QUICK ? SEARCH_BENCH_QUICK : SEARCH_BENCH;
+  console.log(
+    `\nSearch: GET /v1/search in ${searchOptions.small} vs ${searchOptions.large} twins, the same ${searchOptions.matching} matching`,
+  );
+  const search = await benchSearch(benchContext, searchOptions);
 
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
@@ -422,6 +429,7 @@ try {
     ingest: ingest.results,
     fleet: fleet.results,
     sharing: sharing.results,
+    search,
     history: history.results,
     usage: usage.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),

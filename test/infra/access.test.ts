@@ -25,10 +25,10 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
   },
   sharing: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
-    indexes: ['grantee', 'list', 'site', 'product'],
+    indexes: ['grantee', 'list', 'site', 'product', 'search'],
     bucket: ['s3:GetObject'],
   },
-  fleet: { table: READ, indexes: ['fleet'], bucket: [] },
+  fleet: { table: READ, indexes: ['fleet', 'search'], bucket: [] },
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [] },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [] },
   exchange: {

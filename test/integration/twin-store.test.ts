@@ -78,8 +78,8 @@ describe('creating a twin', () => {
     });
     // Assess
     // twin, serial guard, change set, event, and per position: position, installation, component guard,
-    // current item
-    expect(result.transactions).toBe(Math.ceil((4 + 350 * 4) / 100) + 1);
+    // current item; search entries: the twin's serial, product and site, each component's serial and part
+    expect(result.transactions).toBe(Math.ceil((4 + 350 * 4 + 3 + 350 * 2) / 100) + 1);
     expect(seenWhilePending.every((seen) => seen === null)).toBe(true);
     const loaded = await loadTwin(tenant, record.id);
     expect(loaded?.positions).toHaveLength(350);

@@ -161,6 +161,7 @@ export const SAMPLES: Record<string, Sample> = {
   getGrant: (w) => ({ path: { id: w.grantId } }),
   revokeGrant: (w) => ({ path: { id: w.grantId } }),
   listSharedTwins: () => ({}),
+  searchShared: () => ({ query: 'q=leak' }),
   getSharedTwin: (w) => ({ path: sharedParams(w) }),
   sharedTwinHistory: (w) => ({ path: sharedParams(w) }),
   sharedTwinThread: (w) => ({ path: sharedParams(w) }),
@@ -197,6 +198,8 @@ export const SAMPLES: Record<string, Sample> = {
   },
   installedBase: () => ({}),
   listFleetInstallations: () => ({ query: 'partNumber=CFM56-5B4' }),
+  // lower case: the twin's serial is a prefix of its engine serials, which a view on the HVAC must not match
+  search: () => ({ query: 'q=leak' }),
   fleetImpact: () => ({ body: { partNumber: 'FADEC-SW', softwareVersion: '>=1.0.0' } }),
   ingest: (w) => ({
     body: {
