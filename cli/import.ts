@@ -6,11 +6,13 @@ import { type Checkpoint, fingerprint, RunFiles, UsageError } from './checkpoint
 import { apiClient, FatalError } from './client';
 import { importAsBuilt, importExport, importObservations, type Run } from './runs';
 import type { Format } from './sources';
+import { importUsage } from './usage-import';
 
 const USAGE = `Usage: npm run import -- [options] <file.csv | file.jsonl | export.ndjson>
 
-  --kind as-built|observations|export
-                                 what the file holds (required); export: a tenant export (POST /v1/exports)
+  --kind as-built|observations|usage|export
+                                 what the file holds (required); usage: usage records (twinId, parameter,
+                                 at, delta or reading, ref); export: a tenant export (POST /v1/exports)
   --mode report|apply            observations: compare only, or record the differences (default report)
   --url URL                      the API (default $TWINTHREAD_URL or http://localhost:3000)
   --token TOKEN                  bearer token (default $TWINTHREAD_TOKEN)
@@ -28,7 +30,7 @@ imported; document lines are skipped (each twin line carries its documents); vie
 grant lines are counted, not restored (re-issue sharing in this tenant).
 Exit codes: 0 done, 1 failed (rerun to continue), 2 bad usage, 3 stopped before the end (rerun to continue).`;
 
-const KINDS = ['as-built', 'observations', 'export'] as const;
+const KINDS = ['as-built', 'observations', 'usage', 'export'] as const;
 
 function options() {
   const { values, positionals } = parseArgs({
@@ -54,7 +56,7 @@ function options() {
   if (!file || extra.length > 0) throw new UsageError('give exactly one input file');
   if (!existsSync(file)) throw new UsageError(`no file ${file}`);
   const kind = KINDS.find((known) => known === values.kind);
-  if (!kind) throw new UsageError('--kind must be as-built, observations or export');
+  if (!kind) throw new UsageError('--kind must be as-built, observations, usage or export');
   if (values.mode !== 'report' && values.mode !== 'apply')
     throw new UsageError('--mode must be report or apply');
   if (!values.token) throw new UsageError('give --token or set TWINTHREAD_TOKEN');
@@ -138,7 +140,12 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   if (resumed) console.error(`resuming the import of ${chosen.file} from ${files.checkpointPath}`);
   try {
-    const importers = { observations: importObservations, 'as-built': importAsBuilt, export: importExport };
+    const importers = {
+      observations: importObservations,
+      'as-built': importAsBuilt,
+      usage: importUsage,
+      export: importExport,
+    };
     const finished = await importers[chosen.kind](run);
     if (show) bar.stop();
     summary(run, checkpoint, finished, chosen.kind === 'export');

@@ -41,10 +41,10 @@ export interface Run {
   progress: (line: number) => void;
 }
 
-const mayGoOn = (run: Run) =>
+export const mayGoOn = (run: Run) =>
   !run.stopping && (run.stopAfter === undefined || run.tally.requests < run.stopAfter);
 
-function reportError(
+export function reportError(
   run: Run,
   entry: { line: number | number[]; problem: string; [field: string]: unknown },
 ) {

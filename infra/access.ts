@@ -107,6 +107,14 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
     bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
     pages: true,
   },
+  // usage records and totals (transactions with a ConditionCheck of the twin), Powertools idempotency records, part masters, the
+  // fleet life index and removals (list), installations of a part number (fleet)
+  usage: {
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
+    indexes: ['list', 'fleet'],
+    bucket: [],
+    pages: true,
+  },
   // the API reference page: no data
   docs: { table: [], indexes: [], bucket: [] },
   // the AAS API read profile: twins (list index), their thread (documents by effectivity: product),

@@ -12,6 +12,7 @@ import { systemRoutes } from './route-table/system';
 import { threadRoutes } from './route-table/thread';
 import { twinRoutes } from './route-table/twins';
 import { typeRoutes } from './route-table/types';
+import { usageRoutes } from './route-table/usage';
 import { Problem } from './schemas/common';
 
 export * from './route-table/route';
@@ -31,6 +32,7 @@ export const routes: readonly Route[] = [
   ...exchangeRoutes,
   ...docsRoutes,
   ...aasRoutes,
+  ...usageRoutes,
 ];
 
 /** Problem responses every route may give, by status. */

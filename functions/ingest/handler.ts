@@ -1,27 +1,11 @@
-import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { createFunctionHandler } from '../../shared/http/handler';
+import { idempotencyKey } from '../../shared/http/idempotency-key';
 import { ok } from '../../shared/http/response';
 import { roleViewOf } from '../../shared/http/role-view';
 import type { IngestBody } from '../../shared/schemas/ingest';
 import { ingest as ingestObservations } from '../../shared/services/ingest-service';
 import { idempotent } from '../../shared/store/idempotency';
-
-const KEY_HEADER = 'idempotency-key';
-/** Printable ASCII, as the Idempotency-Key draft's examples (UUIDs, ULIDs, hashes) are. */
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-/** The client's Idempotency-Key: required for apply (400 without: the IETF draft's answer), optional otherwise. */
-function idempotencyKey(request: Pick<OperationRequest, 'headers'>, required: boolean): string | undefined {
-  const key = request.headers[KEY_HEADER];
-  if (key === undefined || key === '') {
-    if (required) throw invalidField(`headers.${KEY_HEADER}`, 'is required for mode apply');
-    return undefined;
-  }
-  if (!KEY_PATTERN.test(key))
-    throw invalidField(`headers.${KEY_HEADER}`, 'must be 1 to 255 printable ASCII characters');
-  return key;
-}
 
 /**
  * `report` writes nothing, not even an idempotency record: it is safe to repeat as it is. `apply` runs

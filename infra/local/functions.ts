@@ -19,6 +19,7 @@ export const functionLoaders: Record<FunctionName, () => Promise<{ handler: Hand
   exchange: () => import('../../functions/exchange/handler'),
   docs: () => import('../../functions/docs/handler'),
   aas: () => import('../../functions/aas/handler'),
+  usage: () => import('../../functions/usage/handler'),
 };
 
 const loaded = new Map<FunctionName, Promise<Handler>>();

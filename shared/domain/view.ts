@@ -31,6 +31,7 @@ export function unionOfViews(views: readonly Omit<View, 'id' | 'version' | 'name
     ...defined('documentKinds', union(views.map((view) => view.documentKinds))),
     history: views.some((view) => view.history !== false),
     baselines: views.some((view) => view.baselines !== false),
+    usage: views.some((view) => view.usage === true),
   } as ViewBody;
 }
 
@@ -358,9 +359,19 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
+      const { lifeRemaining, ...package_ } = body;
+      const installed = projectAll(body.installed, (item) => projectLocated(view, item));
+      const shownParts = new Set(
+        list(installed)
+          .filter((item) => item.component)
+          .map((item) => String(item.path)),
+      );
       return {
-        ...body,
-        installed: projectAll(body.installed, (item) => projectLocated(view, item)),
+        ...package_,
+        ...(view.usage === true
+          ? { lifeRemaining: list(lifeRemaining).filter((life) => shownParts.has(String(life.path))) }
+          : {}),
+        installed,
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,
         openDiscrepancies: projectDiscrepancies(view, body.openDiscrepancies, kindShown),
@@ -369,9 +380,14 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
     case 'component-trace': {
       const component = projectComponent(view, body.component as Component);
       const installations = list(body.installations).filter((stay) => pathVisible(view, String(stay.path)));
+      const { lastRemoval, ...trace } = body;
+      const removalShown =
+        lastRemoval !== undefined &&
+        view.usage === true &&
+        pathVisible(view, String((lastRemoval as Data).path));
       return component === undefined || installations.length === 0
         ? undefined
-        : { ...body, component, installations };
+        : { ...trace, component, installations, ...(removalShown ? { lastRemoval } : {}) };
     }
     case 'events':
       return page(body, (event) => projectEvent(view, event));
@@ -406,6 +422,14 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
           ),
         ),
       };
+    case 'usage':
+    case 'component-life':
+    case 'fleet-life':
+      return view.usage === true ? body : undefined;
+    case 'component-usage':
+    case 'llp-sheet':
+    case 'fleet-removals':
+      return view.usage === true ? projectUsage(view, data.shape, body) : undefined;
     case 'search':
       return page(body, (hit) => (searchHitShown(view, hit) ? hit : undefined));
     case 'applicability': {
@@ -637,4 +661,21 @@ function projectExport(view: Projection, body: Data): Data | undefined {
           ),
         }),
   };
+}
+
+/** Usage answers through a view that shows usage: only the stays and parts at positions it shows. */
+function projectUsage(view: Projection, shape: TwinDataShape, body: Data): Data | undefined {
+  if (shape === 'component-usage') {
+    const parameters = Object.fromEntries(
+      Object.entries((body.parameters ?? {}) as Record<string, Data>).map(([name, usage]) => [
+        name,
+        { ...usage, stays: list(usage.stays).filter((stay) => pathVisible(view, String(stay.path))) },
+      ]),
+    );
+    return { ...body, parameters };
+  }
+  // nested twins' paths are their own: shown only when the view does not limit positions
+  const shown = (item: Data) =>
+    view.positions === undefined || (item.twinId === body.twinId && pathVisible(view, String(item.path)));
+  return { ...body, items: list(body.items).filter(shown) };
 }

@@ -13,6 +13,7 @@ export const FUNCTION_NAMES = [
   'exchange',
   'docs',
   'aas',
+  'usage',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -88,6 +89,12 @@ export type TwinDataShape =
   | 'type'
   | 'type-list'
   | 'ingest'
+  | 'usage'
+  | 'component-usage'
+  | 'component-life'
+  | 'llp-sheet'
+  | 'fleet-life'
+  | 'fleet-removals'
   | 'search';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];

@@ -17,14 +17,21 @@ import {
   withinBytes,
 } from './common';
 import { Component, Lifecycle } from './twin';
+import { arrivalFields, Removal, removalFields } from './usage';
 
 const position = PositionPath;
 
 export const Operation = z
   .discriminatedUnion('op', [
-    z.strictObject({ op: z.literal('install'), position, component: Component }),
-    z.strictObject({ op: z.literal('remove'), position }),
-    z.strictObject({ op: z.literal('replace'), position, component: Component }),
+    z.strictObject({ op: z.literal('install'), position, component: Component, ...arrivalFields }),
+    z.strictObject({ op: z.literal('remove'), position, ...removalFields }),
+    z.strictObject({
+      op: z.literal('replace'),
+      position,
+      component: Component,
+      ...arrivalFields,
+      ...removalFields,
+    }),
     z.strictObject({ op: z.literal('move'), from: position, to: position }),
     z.strictObject({
       op: z.literal('update'),
@@ -181,6 +188,9 @@ export const ComponentTrace = z
     installations: z.array(
       z.object({ twinId: Id, path: z.string(), validFrom: IsoDateTime, validTo: IsoDateTime.nullable() }),
     ),
+    lastRemoval: Removal.extend({ at: IsoDateTime, twinId: Id, path: z.string() }).optional().meta({
+      description: 'Its last removal: reason and condition off the unit (through a view: with usage only)',
+    }),
   })
   .meta({ id: 'ComponentTrace' });
 

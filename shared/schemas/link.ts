@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
 import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath } from './common';
 import { Document } from './document';
+import { ComponentLife } from './usage';
 
 export const LinkBody = z
   .strictObject({
@@ -108,5 +109,9 @@ export const WorkPackage = z
     documents: Thread.shape.documents,
     lastInspection: z.record(z.string(), z.unknown()).nullable(),
     openDiscrepancies: z.array(z.record(z.string(), z.unknown())),
+    lifeRemaining: z
+      .array(ComponentLife.extend({ path: z.string() }))
+      .optional()
+      .meta({ description: 'Life of the life-limited parts in scope (absent through a view without usage)' }),
   })
   .meta({ id: 'WorkPackage' });

@@ -51,6 +51,13 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
     paths: /^\/v1\/twins\/\{id\}\/(links|thread|work-package)/,
   },
   {
+    name: 'Usage and life',
+    description:
+      'Usage records, time since new and overhaul back to birth, part masters, life limits, removals',
+    paths:
+      /^\/v1\/(usage-parameters|parts)(\/|$)|^\/v1\/twins\/\{id\}\/(usage|llp-status)$|^\/v1\/components\/.*\/(usage|life|overhauls)$|^\/v1\/fleet\/(life|removals)$/,
+  },
+  {
     name: 'Twins',
     description: 'As-built records, configurations in time, change sets, history, diffs, components',
     paths: /^\/v1\/(twins|components)(\/|$)/,

@@ -18,6 +18,7 @@ import { changeState } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
 import type { Write } from '../store/guarded-transaction';
 import { ancestorsOf } from '../store/twin-store';
+import { usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
 
@@ -69,8 +70,10 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
   await validateChangeSet(tenant, currentHistory(planning), body);
   // The transaction's items beyond the change itself: a check of another concern plans its items
   // from `planning` and `plan` and appends them here (they are written, or refused, with the change).
-  const extra: Write[] = [];
+  const life = await usageAndLifeOfChange(tenant, plan, body);
+  const extra: Write[] = [...life.writes];
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now, extra);
+  await life.afterCommit(context.now);
   const after = applyPlanToState(state, plan);
   return { state: after, history: currentHistory(after), plan };
 }

@@ -17,6 +17,7 @@ import {
 import { inspectionAt, judgementsIn } from '../store/inspection-store';
 import { componentDocuments } from '../store/link-store';
 import { readParts, type TwinParts } from '../store/twin-store';
+import { lifeRemainingOf } from './life';
 
 /** The thread: the configuration at `asOf` (now: the current items), links, inspections, changes. */
 export const threadParts = (query: { asOf?: string }): TwinParts => ({ ...readParts(query), links: true });
@@ -134,14 +135,16 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
   const lastInspection = latest
     ? await inspectionAt(tenant, twinId, { performedAt: latest.performedAt, id: latest.inspectionId })
     : null;
+  const installed = thread.nodes.map(({ path, component }) => ({ path, component }));
   return {
     twinId,
     serialNumber: history.record.serialNumber,
     position,
-    installed: thread.nodes.map(({ path, component }) => ({ path, component })),
+    installed,
     documents: thread.documents.filter((entry) => CREW_KINDS.has(entry.document.kind)),
     lastInspection,
     openDiscrepancies: openDiscrepanciesOf(history, judgements, position, { asOf: now, knownAt: now }),
+    lifeRemaining: await lifeRemainingOf(tenant, installed, now),
   };
 }
 

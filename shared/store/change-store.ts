@@ -181,6 +181,7 @@ export async function applyChangeSet(
   plan: ChangePlan,
   expectedVersion: number,
   now: Date,
+  /** Items other concerns add to the same transaction (usage balances, removals, conformance). */
   extra: readonly Write[] = [],
 ) {
   const twinId = plan.twin.id;
@@ -250,6 +251,7 @@ export async function applyChangeSet(
     if (effect.component.serialNumber !== undefined)
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
+  writes.push(...extra);
   writes.push(...componentArrivalWrites(tenant, plan.components));
   writes.push(...extra);
   if (writes.length > MAX_TRANSACTION_ITEMS) {

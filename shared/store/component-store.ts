@@ -5,9 +5,27 @@ import { ENTITY } from './items';
 import { keys } from './keys';
 import { queryAll } from './query';
 
+/** The last removal of a serial: its reason and its condition off the unit (scrapped for good). */
+const lastRemovalOf = (item: Record<string, unknown>) => ({
+  reason: item.reason as string,
+  condition: item.condition as string,
+  ...(typeof item.note === 'string' ? { note: item.note } : {}),
+  at: item.at as string,
+  twinId: item.twinId as string,
+  path: item.path as string,
+});
+
 export interface ComponentTrace {
+  lastRemoval?: ReturnType<typeof lastRemovalOf>;
   component: Component;
-  installations: { twinId: string; path: string; validFrom: string; validTo: string | null }[];
+  /** `recordedAt`: when a finished stay's end was recorded. */
+  installations: {
+    twinId: string;
+    path: string;
+    validFrom: string;
+    validTo: string | null;
+    recordedAt?: string;
+  }[];
 }
 
 /**
@@ -20,12 +38,24 @@ export async function componentTrace(
   partNumber: string,
   serialNumber: string,
 ): Promise<ComponentTrace | null> {
-  const items = await queryAll({
+  const trace = await traceOf(tenant, await componentItems(tenant, partNumber, serialNumber));
+  return trace && { ...trace, installations: trace.installations.map(({ recordedAt: _, ...stay }) => stay) };
+}
+
+/** Every item of a serialized component's partition (record, stays, links, usage balances, removals). */
+export const componentItems = (tenant: string, partNumber: string, serialNumber: string) =>
+  queryAll({
     TableName: config.tableName(),
     KeyConditionExpression: 'PK = :pk',
     ExpressionAttributeValues: { ':pk': keys.componentPartition(tenant, partNumber, serialNumber) },
     ConsistentRead: true,
   });
+
+/** The trace in a component's items: its record and its stays in twins that are visible, oldest first. */
+export async function traceOf(
+  tenant: string,
+  items: Record<string, unknown>[],
+): Promise<ComponentTrace | null> {
   const meta = items.find((item) => item.entity === ENTITY.component);
   // Finished stays are items of their own; the current one is where the component's record says it is.
   const stays = items.filter((item) => item.entity === ENTITY.stay);
@@ -39,8 +69,14 @@ export async function componentTrace(
       path: stay.path as string,
       validFrom: stay.since as string,
       validTo: (stay.validTo as string | undefined) ?? null,
+      ...(typeof stay.recordedAt === 'string' ? { recordedAt: stay.recordedAt } : {}),
     }))
     .sort((a, b) => (a.validFrom < b.validFrom ? -1 : a.validFrom > b.validFrom ? 1 : 0));
   if (!meta || installations.length === 0) return null;
-  return { component: meta.component as Component, installations };
+  const removal = items.filter((item) => String(item.SK).startsWith('REMOVAL#')).at(-1);
+  return {
+    component: meta.component as Component,
+    installations,
+    ...(removal ? { lastRemoval: lastRemovalOf(removal) } : {}),
+  };
 }

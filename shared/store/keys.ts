@@ -344,6 +344,90 @@ export const keys = {
   searchPartition,
   /** Idempotency records of the tenant's requests (Powertools' static partition; the sort key is per request). */
   idempotencyPartition: (tenant: string) => `${tenantPrefix(tenant)}IDEMPOTENCY`,
+  /** Usage (docs/usage.md): the tenant's parameters, and per twin and parameter its records, year totals and meter. */
+  usageParameters: (tenant: string) => ({ PK: `${tenantPrefix(tenant)}USAGEPARAMS`, SK: 'META' }),
+  usagePartition: (tenant: string, twinId: string, parameter: string) =>
+    `${tenantPrefix(tenant)}USAGE#${twinId}#${parameter}`,
+  usageRecordSortKey: (at: string, recordId: string) => `R#${at}#${recordId}`,
+  usageYearSortKey: (year: string) => `Y#${year}`,
+  usageMeterSortKey: 'METER',
+  /** The records of a twin and parameter in record order (list index): what knownAt reads take back. */
+  usageLogKeys: (
+    tenant: string,
+    twinId: string,
+    parameter: string,
+    recordedAt: string,
+    recordId: string,
+  ) => ({
+    listPK: `${tenantPrefix(tenant)}USAGELOG#${twinId}#${parameter}`,
+    listSK: `${recordedAt}#${recordId}`,
+  }),
+  usageLogPartition: (tenant: string, twinId: string, parameter: string) =>
+    `${tenantPrefix(tenant)}USAGELOG#${twinId}#${parameter}`,
+  /** Opening balances, overhauls and removals of a serial, in its component partition. */
+  componentBalance: (
+    tenant: string,
+    component: { partNumber: string; serialNumber: string },
+    at: string,
+    id: string,
+  ) => ({
+    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
+    SK: `OPENBAL#${at}#${id}`,
+  }),
+  componentOverhaul: (
+    tenant: string,
+    component: { partNumber: string; serialNumber: string },
+    at: string,
+    id: string,
+  ) => ({
+    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
+    SK: `OVERHAUL#${at}#${id}`,
+  }),
+  componentRemoval: (
+    tenant: string,
+    component: { partNumber: string; serialNumber: string },
+    at: string,
+    id: string,
+  ) => ({
+    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
+    SK: `REMOVAL#${at}#${id}`,
+  }),
+  /** Removals of a part number across the fleet, by time (list index): MTBUR reads these. */
+  removalIndexKeys: (tenant: string, partNumber: string, at: string, id: string) => ({
+    listPK: `${tenantPrefix(tenant)}REMOVALS#${partNumber}`,
+    listSK: `${at}#${id}`,
+  }),
+  removalIndex: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}REMOVALS#${partNumber}`,
+  /** A part master: latest (META) and versions. */
+  partMaster: (tenant: string, partNumber: string) => ({
+    PK: `${tenantPrefix(tenant)}PART#${partNumber}`,
+    SK: 'META',
+  }),
+  partMasterVersion: (tenant: string, partNumber: string, version: number) => ({
+    PK: `${tenantPrefix(tenant)}PART#${partNumber}`,
+    SK: `V#${sequence(version)}`,
+  }),
+  partMasterPartition: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PART#${partNumber}`,
+  partList: (tenant: string) => `${tenantPrefix(tenant)}PARTS`,
+  /** The fleet life index: one item per LLP serial and limit, sorted by remaining life (list index). */
+  lifeEntry: (
+    tenant: string,
+    component: { partNumber: string; serialNumber: string },
+    parameter: string,
+  ) => ({
+    PK: `${tenantPrefix(tenant)}LIFE#${component.partNumber}#${component.serialNumber}`,
+    SK: `P#${parameter}`,
+  }),
+  lifeIndexKeys: (
+    tenant: string,
+    parameter: string,
+    sortKey: string,
+    component: { partNumber: string; serialNumber: string },
+  ) => ({
+    listPK: `${tenantPrefix(tenant)}LIFEIDX#${parameter}`,
+    listSK: `${sortKey}#${component.partNumber}#${component.serialNumber}`,
+  }),
+  lifeIndex: (tenant: string, parameter: string) => `${tenantPrefix(tenant)}LIFEIDX#${parameter}`,
   twinIndexSortPrefix: (serialNumber?: string) =>
     serialNumber === undefined ? 'TWIN#' : `TWIN#${serialNumber}#`,
 };

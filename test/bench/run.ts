@@ -42,6 +42,7 @@ const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
+const { benchUsage, USAGE_BENCH, USAGE_BENCH_QUICK } = await import('./usage');
 const { benchSearch, SEARCH_BENCH, SEARCH_BENCH_QUICK } = await import('./search');
 const { benchTenantScope, TENANT_SCOPE_BENCH, TENANT_SCOPE_BENCH_QUICK } = await import('./tenant-scope');
 const { benchInstalledBase, INSTALLED_BASE_BENCH, INSTALLED_BASE_BENCH_QUICK } = await import(
@@ -337,6 +338,10 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
+  console.log(
+    '\nUsage and life: a serial with 20 stays over 10,000 vs 100,000 records; fleet life over 10,000 parts',
+  );
+  const usage = await benchUsage(benchContext, QUICK ? USAGE_BENCH_QUICK : USAGE_BENCH);
   const searchOptions = QUICK ? SEARCH_BENCH_QUICK : SEARCH_BENCH;
   console.log(
     `\nSearch: GET /v1/search in ${searchOptions.small} vs ${searchOptions.large} twins, the same ${searchOptions.matching} matching`,
@@ -407,6 +412,7 @@ try {
     ...installedBase.rows,
     ...history.rows,
     ...tenantScope.rows,
+    ...usage.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -444,6 +450,7 @@ try {
     tenantScope: tenantScope.results,
     installedBase: installedBase.results,
     history: history.results,
+    usage: usage.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');

@@ -43,6 +43,11 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     indexes: ['list', 'product', 'grantee', 'site'],
     bucket: [],
   },
+  usage: {
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
+    indexes: ['list', 'fleet'],
+    bucket: [],
+  },
 };
 
 const AUTH_VARIABLES = [

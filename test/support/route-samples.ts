@@ -96,6 +96,13 @@ const ownerPolicy = async (w: World, id: string) => {
   return { path: { id } };
 };
 
+const engineSerial = { partNumber: 'CFM56-5B4', serialNumber: 'LEAK-1-ESN-1' };
+/** The usage parameter the usage samples record (defined by the owner). */
+const usageParameter = async (w: World) => {
+  const response = await w.ownerAdmin('PUT', '/v1/usage-parameters/FH', { body: { unit: 'h' } });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+};
+
 /** If-Match with the twin's current version, as a client that just read it sends. */
 const currentVersion = async (w: World) => {
   const twin = await w.ownerAdmin('GET', `/v1/twins/${w.twinId}`);
@@ -257,6 +264,30 @@ export const SAMPLES: Record<string, Sample> = {
       observations: [{ twinId: w.twinId, path: 'engine-1', component: { partNumber: 'PROBE' } }],
     },
   }),
+  putUsageParameter: () => ({ path: { name: 'FH' }, body: { unit: 'h' } }),
+  listUsageParameters: () => ({}),
+  recordUsage: async (w) => {
+    await usageParameter(w);
+    return {
+      path: twinParams(w),
+      body: { records: [{ parameter: 'FH', at: '2025-01-01T10:00:00Z', delta: 1.5, ref: 'probe' }] },
+    };
+  },
+  twinUsage: (w) => ({ path: twinParams(w) }),
+  componentUsage: async (w) => {
+    await usageParameter(w);
+    return { path: engineSerial, query: 'parameter=FH' };
+  },
+  recordOverhaul: () => ({ path: engineSerial, body: { at: '2025-01-01T00:00:00Z' } }),
+  componentLife: () => ({ path: engineSerial }),
+  llpStatus: (w) => ({ path: twinParams(w) }),
+  putPart: () => ({ path: { partNumber: 'PROBE-PART' }, body: { llp: false } }),
+  getPart: async (w) => {
+    await w.ownerAdmin('PUT', '/v1/parts/PROBE-PART', { body: { llp: false } });
+    return { path: { partNumber: 'PROBE-PART' } };
+  },
+  fleetLife: () => ({ body: { remainingBelow: { FC: 500 } } }),
+  fleetRemovals: () => ({ query: 'partNumber=CFM56-5B4&from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z' }),
   events: () => ({}),
   exportTwin: (w) => ({ path: twinParams(w) }),
   importTwin: () => ({ body: neutralExport }),
