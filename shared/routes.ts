@@ -1,3 +1,4 @@
+import { conformanceRoutes } from './route-table/conformance';
 import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
 import { exchangeRoutes } from './route-table/exchange';
@@ -18,6 +19,7 @@ export const routes: readonly Route[] = [
   ...systemRoutes,
   ...twinRoutes,
   ...typeRoutes,
+  ...conformanceRoutes,
   ...threadRoutes,
   ...sharingRoutes,
   ...fleetRoutes,

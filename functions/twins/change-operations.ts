@@ -3,6 +3,7 @@ import { assembleTwin, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
+import type { Validate } from '../../shared/schemas/conformance';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { historyAnswer } from '../../shared/services/list-pages';
 import { requireChangeInsideView, roleWriterOf } from '../../shared/services/view-writes';
@@ -10,7 +11,9 @@ import { componentTrace as traceOf } from '../../shared/store/component-store';
 import { readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
-export async function changeTwin(request: OperationRequest<{ id: string }, object, ChangeSetBody>) {
+export async function changeTwin(
+  request: OperationRequest<{ id: string }, { validate?: Validate }, ChangeSetBody>,
+) {
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
   const [twin, writer] = await Promise.all([
@@ -24,8 +27,10 @@ export async function changeTwin(request: OperationRequest<{ id: string }, objec
     now: request.now,
     actor: { sub, tenant },
     view: writer?.view,
+    validate: request.query.validate,
   });
-  return twinResponse(assembleTwin(changed.history, readTimes(request.now)));
+  const after = assembleTwin(changed.history, readTimes(request.now));
+  return twinResponse(changed.conformance ? { ...after, conformance: changed.conformance } : after);
 }
 
 export async function twinHistory(request: OperationRequest<{ id: string }, HistoryQuery>) {

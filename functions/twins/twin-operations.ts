@@ -17,6 +17,7 @@ import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
+import { judgeWrittenTwin } from '../../shared/services/conformance-service';
 import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/services/type-validation';
 import { requireAttributesInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import * as store from '../../shared/store/twin-store';
@@ -31,6 +32,7 @@ export async function createTwin(request: OperationRequest<object, object, Creat
   const record = withTypeVersion(newTwinRecord(request.body, ulid(), request.now), typeVersion);
   const history = asBuiltHistory(record, flat, actorOf(request), ulid());
   await store.createTwin(request.caller.tenant, history, request.now);
+  await judgeWrittenTwin(request.caller.tenant, record.id, request.now);
   return twinResponse(assembleTwin(history, readTimes(request.now)), 201);
 }
 

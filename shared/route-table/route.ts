@@ -81,7 +81,10 @@ export type TwinDataShape =
   | 'applicability'
   | 'type'
   | 'type-list'
-  | 'ingest';
+  | 'ingest'
+  | 'configuration-model'
+  | 'conformance'
+  | 'fleet-conformance';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

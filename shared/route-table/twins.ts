@@ -15,8 +15,8 @@ import {
   HistoryQuery,
   TimeQuery,
 } from '../schemas/change';
+import { ChangedTwin, ValidateQuery } from '../schemas/conformance';
 import { CreateTwinBody, ListTwinsQuery, PatchTwinBody, Twin, TwinIdParams, TwinList } from '../schemas/twin';
-
 import { MAINTAINERS, READERS, type Route, WRITERS } from './route';
 
 /** Twins: as-built records, reads in time, edits, change sets, history, components, baselines. */
@@ -82,10 +82,16 @@ export const twinRoutes: readonly Route[] = [
     auth: true,
     roles: MAINTAINERS,
     ifMatch: true,
-    request: { params: TwinIdParams, body: ChangeSetBody },
+    request: { params: TwinIdParams, query: ValidateQuery, body: ChangeSetBody },
     responses: {
-      200: { description: 'The twin after the change', schema: Twin },
-      422: { description: 'The change set needs more writes than one transaction holds: split it' },
+      200: {
+        description: 'The twin after the change (with its conformance when a configuration model applies)',
+        schema: ChangedTwin,
+      },
+      422: {
+        description:
+          'The change set needs more writes than one transaction holds (split it), or it breaks the configuration model under validate=enforce',
+      },
     },
   },
   {

@@ -32,6 +32,10 @@ export const ViewBody = z
       .meta({ description: 'Change history, time travel and diffs (absent: shown)' }),
     documentKinds: z.array(z.enum(DOCUMENT_KINDS)).max(DOCUMENT_KINDS.length).optional(),
     baselines: z.boolean().optional().meta({ description: 'Baselines (absent: shown)' }),
+    conformance: z.boolean().optional().meta({
+      description:
+        'Conformance to the configuration model, compliance with bulletins and directives, allowed alternatives (absent: hidden)',
+    }),
   })
   .meta({ id: 'ViewDefinition' });
 export type ViewBody = z.infer<typeof ViewBody>;

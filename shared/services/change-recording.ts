@@ -13,9 +13,11 @@ import type { TwinState } from '../domain/records';
 import { softwareSummary } from '../domain/software';
 import { assertVersion } from '../domain/twin';
 import type { ChangeSetBody } from '../schemas/change';
+import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
 import { applyChangeSet } from '../store/change-store';
 import { ancestorsOf, vacatedPositions } from '../store/twin-store';
+import { judgeChange, type WriteConformance } from './conformance-check';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
 
@@ -49,7 +51,7 @@ export async function recordChangeSet(
   twin: { state: TwinState },
   body: ChangeSetBody,
   context: ChangeContext,
-): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan }> {
+): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan; conformance?: WriteConformance }> {
   try {
     return await planAndApply(tenant, twin.state, body, context);
   } catch (error) {
@@ -63,6 +65,8 @@ interface ChangeContext {
   actor: Actor;
   /** The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. */
   view?: Pick<ViewBody, 'positions'> | undefined;
+  /** How a break of the configuration model is handled (default: the model's own). */
+  validate?: Validate | undefined;
 }
 
 async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
@@ -84,8 +88,17 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
   const after = applyPlanToState(planning, plan);
   const history = currentHistory(after);
   plan.software = softwareSummary(history);
-  await applyChangeSet(tenant, plan, context.expectedVersion, context.now);
-  return { state: after, history, plan };
+  const judged = await judgeChange(tenant, {
+    record: state.record,
+    before: planning.current,
+    after: after.current,
+    touched: plan.current,
+    body,
+    validate: context.validate,
+    now: context.now,
+  });
+  await applyChangeSet(tenant, plan, context.expectedVersion, context.now, judged.writes);
+  return { state: after, history, plan, ...(judged.answer ? { conformance: judged.answer } : {}) };
 }
 
 /** Systems of systems: a twin cannot be installed, however deep, inside itself. */

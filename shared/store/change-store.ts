@@ -174,7 +174,14 @@ function currentWrites(tenant: string, plan: ChangePlan): Write[] {
  * client read), the change set, the intervals it opens and closes, each serialized component's
  * record and stay, and an event in the tenant's change feed. All or nothing.
  */
-export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedVersion: number, now: Date) {
+export async function applyChangeSet(
+  tenant: string,
+  plan: ChangePlan,
+  expectedVersion: number,
+  now: Date,
+  /** Items other concerns add to the change's transaction (the unit's conformance). */
+  extra: readonly Write[] = [],
+) {
   const twinId = plan.twin.id;
   const { recordedAt } = plan.changeSet;
   const writes: Write[] = [
@@ -241,6 +248,7 @@ export async function applyChangeSet(tenant: string, plan: ChangePlan, expectedV
     if (effect.component.serialNumber !== undefined)
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
+  writes.push(...extra);
   if (writes.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(
       `This change set needs ${writes.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,

@@ -38,6 +38,10 @@ export const ENTITY = {
   current: 'current',
   vacated: 'vacated',
   lifecycle: 'lifecycle',
+  configurationModel: 'configuration-model',
+  configurationModelVersion: 'configuration-model-version',
+  conformance: 'conformance',
+  rejudgeJob: 'rejudge-job',
 } as const;
 
 /** The store layout a twin's partition is in: 2 keeps the current configuration as items of its own. */
