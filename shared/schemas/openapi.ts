@@ -45,6 +45,11 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
     paths: /^\/v1\/twins\/\{id\}\/(links|thread|work-package)/,
   },
   {
+    name: 'Conformance',
+    description: 'Allowed configurations of a product, each unit judged against them, the fleet by status',
+    paths: /^\/v1\/(configuration-models|fleet\/conformance)(\/|$|\?)|^\/v1\/twins\/\{id\}\/conformance$/,
+  },
+  {
     name: 'Twins',
     description: 'As-built records, configurations in time, change sets, history, diffs, components',
     paths: /^\/v1\/(twins|components)(\/|$)/,
