@@ -39,6 +39,7 @@ const { benchFleet, FLEET_BENCH, FLEET_BENCH_QUICK } = await import('./fleet');
 const { benchIngest, INGEST_BENCH, INGEST_BENCH_QUICK } = await import('./ingest');
 const { benchHistory, HISTORY_BENCH, HISTORY_BENCH_QUICK } = await import('./history');
 const { benchSharing, SHARING_BENCH, SHARING_BENCH_QUICK } = await import('./sharing');
+const { benchConformance, CONFORMANCE_BENCH, CONFORMANCE_BENCH_QUICK } = await import('./conformance');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -329,6 +330,14 @@ try {
   console.log('\nSharing: shared vs owner read of a 500-position twin; installed base, 5 owners');
   const sharing = await benchSharing(benchContext, QUICK ? SHARING_BENCH_QUICK : SHARING_BENCH);
 
+  console.log(
+    '\nConformance: change set with a 500-position/100-rule model vs none; red units of 1,000 vs 10,000',
+  );
+  const conformance = await benchConformance(
+    benchContext,
+    QUICK ? CONFORMANCE_BENCH_QUICK : CONFORMANCE_BENCH,
+  );
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -382,6 +391,7 @@ try {
     ...fleet.rows,
     ...sharing.rows,
     ...history.rows,
+    ...conformance.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -416,6 +426,7 @@ try {
     fleet: fleet.results,
     sharing: sharing.results,
     history: history.results,
+    conformance: conformance.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');
