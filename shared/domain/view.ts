@@ -367,8 +367,16 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
+      const { allowedAlternatives, ...rest } = body;
       return {
-        ...body,
+        ...rest,
+        ...(allowedAlternatives === undefined || view.conformance !== true
+          ? {}
+          : {
+              allowedAlternatives: list(allowedAlternatives).filter((entry) =>
+                pathVisible(view, String(entry.path)),
+              ),
+            }),
         installed: projectAll(body.installed, (item) => projectLocated(view, item)),
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
 import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath } from './common';
+import { AllowedPart } from './conformance';
 import { Document } from './document';
 
 export const LinkBody = z
@@ -89,5 +90,11 @@ export const WorkPackage = z
     documents: Thread.shape.documents,
     lastInspection: z.record(z.string(), z.unknown()).nullable(),
     openDiscrepancies: z.array(z.record(z.string(), z.unknown())),
+    allowedAlternatives: z
+      .array(z.object({ path: z.string(), modelVersion: z.number().int(), allowed: z.array(AllowedPart) }))
+      .optional()
+      .meta({
+        description: "What the product's configuration model allows at each position, preferred first",
+      }),
   })
   .meta({ id: 'WorkPackage' });

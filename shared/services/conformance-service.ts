@@ -220,3 +220,23 @@ export async function judgeWrittenTwin(tenant: string, twinId: string, now: Date
   const model = await latestModel(tenant, record.product.partNumber);
   if (model) await rejudgeUnit(tenant, model, record, now);
 }
+
+/**
+ * What a crew may fit at each position of a work package that the product's model names: the allowed
+ * parts, preferred first (absent when no model applies to the unit).
+ */
+export async function allowedAlternativesOf(tenant: string, record: TwinRecord, paths: readonly string[]) {
+  const model = await latestModel(tenant, record.product.partNumber);
+  if (!model || !modelCovers(model, record.serialNumber)) return {};
+  const { positions } = preparedModel(tenant, model);
+  return {
+    allowedAlternatives: paths.flatMap((path) => {
+      const declared = positions.get(path);
+      if (!declared) return [];
+      const allowed = [...declared.allowed].sort(
+        (a, b) => Number(b.preferred ?? false) - Number(a.preferred ?? false),
+      );
+      return [{ path, modelVersion: model.version, allowed }];
+    }),
+  };
+}

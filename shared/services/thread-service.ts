@@ -15,6 +15,7 @@ import {
 } from '../store/history-store';
 import { componentDocuments } from '../store/link-store';
 import { readParts, type TwinParts } from '../store/twin-store';
+import { allowedAlternativesOf } from './conformance-service';
 
 /** The thread: the configuration at `asOf` (now: the current items), links, inspections, changes. */
 export const threadParts = (query: { asOf?: string }): TwinParts => ({ ...readParts(query), links: true });
@@ -112,6 +113,11 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     { limit: 1, withoutChanges: true },
   );
   const lastInspection = thread.inspections[0] ?? null;
+  const alternatives = await allowedAlternativesOf(
+    tenant,
+    history.record,
+    thread.nodes.map((node) => node.path),
+  );
   return {
     twinId: history.record.id,
     serialNumber: history.record.serialNumber,
@@ -120,6 +126,7 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     documents: thread.documents.filter((entry) => CREW_KINDS.has(entry.document.kind)),
     lastInspection,
     openDiscrepancies: openDiscrepancies(history, position, { asOf: now, knownAt: now }),
+    ...alternatives,
   };
 }
 

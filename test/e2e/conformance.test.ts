@@ -159,6 +159,21 @@ describe('validation on every change set', () => {
     expect((await viewer('GET', '/v1/fleet/conformance?status=green')).body.items[0].modelVersion).toBe(2);
   });
 
+  it('the work package lists what the model allows at each position, preferred first', async () => {
+    const answer = await viewer('GET', `/v1/twins/${twinId}/work-package?position=engine-1`);
+    expect(answer.status).toBe(200);
+    const fadec = answer.body.allowedAlternatives.find(
+      (entry: { path: string }) => entry.path === 'engine-1/fadec',
+    );
+    expect(fadec.allowed.map((part: { partNumber: string }) => part.partNumber)).toEqual([
+      'FADEC-3',
+      'FADEC-4',
+    ]);
+    expect(answer.body.allowedAlternatives.map((entry: { path: string }) => entry.path)).not.toContain(
+      'hvac/controller',
+    );
+  });
+
   it('400 for an unknown status or validate value', async () => {
     expectProblem(await viewer('GET', '/v1/fleet/conformance?status=blue'), 400, 'query.status');
     expectProblem(
@@ -166,5 +181,40 @@ describe('validation on every change set', () => {
       400,
       'query.validate',
     );
+  });
+});
+
+describe('views', () => {
+  it('hide conformance unless they show it, and then only the findings at visible positions', async () => {
+    // Prepare: a red finding at hvac/controller and one at engine-1
+    const broken = await change(
+      [
+        {
+          op: 'replace',
+          position: 'hvac/controller',
+          component: { partNumber: 'HVAC-CTL-77', serialNumber: 'X-9', kind: 'electrical' },
+        },
+        { op: 'update', position: 'engine-1/fadec/sw', softwareVersion: '4.5.0' },
+      ],
+      '?validate=warn',
+    );
+    expect(broken.status).toBe(200);
+    version = broken.body.version;
+    const hidden = await admin('POST', '/v1/views', { body: { name: 'hvac only', positions: ['hvac'] } });
+    const shown = await admin('POST', '/v1/views', {
+      body: { name: 'hvac conformance', positions: ['hvac'], conformance: true },
+    });
+    // Act / Assess
+    expect(
+      (await admin('PUT', '/v1/role-views/viewer', { body: { viewId: hidden.body.id } })).status,
+    ).toBeLessThan(300);
+    expectProblem(await viewer('GET', `/v1/twins/${twinId}/conformance`), 404);
+    expect(
+      (await admin('PUT', '/v1/role-views/viewer', { body: { viewId: shown.body.id } })).status,
+    ).toBeLessThan(300);
+    const seen = await viewer('GET', `/v1/twins/${twinId}/conformance`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.findings.map((finding: { path: string }) => finding.path)).toEqual(['hvac/controller']);
+    expect(JSON.stringify(seen.body)).not.toContain('engine-1');
   });
 });
