@@ -218,3 +218,36 @@ describe('views', () => {
     expect(JSON.stringify(seen.body)).not.toContain('engine-1');
   });
 });
+
+describe('every write path is judged', () => {
+  it('an inspection applied and an ingest apply are refused under enforce when they fit a part not allowed', async () => {
+    // Prepare
+    const unit = await admin('POST', '/v1/twins', { body: aircraftRecord('MSN-2') });
+    const observed = { path: 'hvac/controller', partNumber: 'HVAC-CTL-55', serialNumber: 'Z-1' };
+    // Act
+    const inspected = await admin('POST', `/v1/twins/${unit.body.id}/inspections?apply=true`, {
+      body: { performedAt: new Date().toISOString(), inspector: 'insp', observed: [observed] },
+      headers: { 'if-match': `"${unit.body.version}"` },
+    });
+    const ingested = await admin('POST', '/v1/ingest', {
+      headers: { 'idempotency-key': `conform-${unit.body.id}` },
+      body: {
+        mode: 'apply',
+        observations: [
+          {
+            twinId: unit.body.id,
+            path: 'hvac/controller',
+            component: { partNumber: 'HVAC-CTL-55', serialNumber: 'Z-2' },
+          },
+        ],
+      },
+    });
+    // Assess
+    expect(inspected.status, JSON.stringify(inspected.body)).toBe(422);
+    expect(JSON.stringify(inspected.body)).toContain('part-not-allowed');
+    expect(ingested.status).toBe(200);
+    expect(ingested.body.results[0]).toMatchObject({ status: 'error' });
+    expect(JSON.stringify(ingested.body.results[0])).toContain('part-not-allowed');
+    expect((await admin('GET', `/v1/twins/${unit.body.id}`)).body.version).toBe(unit.body.version);
+  });
+});
