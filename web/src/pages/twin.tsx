@@ -16,6 +16,7 @@ import {
   useAsync,
 } from '../ui';
 import { ChangeActions } from './change';
+import { ConformancePanel, ModelEditor } from './conformance';
 import { DiffPanel, HistoryTimeline } from './history';
 import { ThreadPanel } from './thread';
 
@@ -170,6 +171,16 @@ export function TwinPage(props: { id: string; owner?: string }) {
           </aside>
         </div>
       )}
+      {data && !props.owner && (
+        <ConformancePanel
+          twinId={data.id}
+          asOf={query.asOf}
+          knownAt={query.knownAt}
+          version={data.version}
+          onSelect={setSelected}
+        />
+      )}
+      {data && canWrite && <ModelEditor productPartNumber={data.product.partNumber} />}
       {data && (
         <ThreadPanel
           base={base}
