@@ -17,7 +17,7 @@ import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
 import { applyChangeSet } from '../store/change-store';
 import { ancestorsOf, vacatedPositions } from '../store/twin-store';
-import { judgeChange, type WriteConformance } from './conformance-check';
+import { judgeChange, modelOfChange, type WriteConformance } from './conformance-check';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
 
@@ -71,6 +71,9 @@ interface ChangeContext {
 
 async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
   assertVersion(state.record, context.expectedVersion);
+  // read beside the planning reads, so that judging adds no round trip between read and write
+  const model = modelOfChange(tenant, state.record);
+  model.catch(() => undefined);
   const current = new Set(state.current.map(({ position }) => position.path));
   const vacated = await vacatedPositions(
     tenant,
@@ -96,6 +99,7 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
     body,
     validate: context.validate,
     now: context.now,
+    read: await model,
   });
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now, judged.writes);
   return { state: after, history, plan, ...(judged.answer ? { conformance: judged.answer } : {}) };

@@ -23,8 +23,7 @@ import {
   type ConformanceRecord,
   conformanceWrites,
   currentPositions,
-  latestModel,
-  storedConformance,
+  modelAndConformance,
 } from '../store/conformance-store';
 import type { Write } from '../store/guarded-transaction';
 
@@ -52,6 +51,10 @@ export function preparedModel(tenant: string, model: ConfigurationModelRecord): 
 
 export const configurationOf = (current: readonly CurrentPosition[]): Map<string, Component | null> =>
   new Map(current.map((entry) => [entry.position.path, entry.installation?.component ?? null]));
+
+/** What a judgement of a change reads first (one BatchGetItem), started beside the change's own reads. */
+export const modelOfChange = (tenant: string, record: TwinRecord) =>
+  modelAndConformance(tenant, record.product.partNumber, record.id);
 
 /** A write refused under `validate=enforce`: each red finding it introduced, at the operation that did. */
 export class ModelRefusal extends UnprocessableContent {
@@ -108,13 +111,12 @@ export async function judgeChange(
     body: ChangeSetBody;
     validate?: Validate | undefined;
     now: Date;
+    /** The model and the stored conformance, read while the change was planned (see modelOfChange). */
+    read: Awaited<ReturnType<typeof modelOfChange>>;
   },
 ): Promise<{ writes: Write[]; answer?: WriteConformance }> {
   const { record } = change;
-  const [model, stored] = await Promise.all([
-    latestModel(tenant, record.product.partNumber),
-    storedConformance(tenant, record.id),
-  ]);
+  const { model, stored } = change.read;
   if (!model || !modelCovers(model, record.serialNumber)) return { writes: [] };
   const judge = preparedModel(tenant, model);
   const touched = new Set([

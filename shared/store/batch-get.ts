@@ -6,12 +6,15 @@ import { keys } from './keys';
 import { chunk } from './transact';
 
 /** Items by key, 100 per request, retrying what DynamoDB leaves unprocessed. Missing items are absent. */
-export async function batchGetItems(itemKeys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
+export async function batchGetItems(
+  itemKeys: Record<string, string>[],
+  options: { consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
   const table = config.tableName();
   const items: Record<string, unknown>[] = [];
   for (const batch of chunk(itemKeys, 100)) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table]: { Keys: batch },
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead?: boolean }> | undefined = {
+      [table]: { Keys: batch, ...(options.consistent ? { ConsistentRead: true } : {}) },
     };
     while (request && Object.keys(request).length > 0) {
       const result = await documentClient().send(new BatchGetCommand({ RequestItems: request }));

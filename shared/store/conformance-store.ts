@@ -313,3 +313,19 @@ export async function saveRejudged(
     if (!(error instanceof Conflict)) throw error;
   }
 }
+
+/**
+ * The latest model of a product and a unit's stored conformance, in one consistent BatchGetItem: what
+ * every change set reads before it is judged (one request, also when the product has no model).
+ */
+export async function modelAndConformance(tenant: string, productPartNumber: string, twinId: string) {
+  const modelKey = keys.configurationModel(tenant, productPartNumber);
+  const items = await batchGetItems([modelKey, keys.conformance(tenant, twinId)], { consistent: true });
+  const model = items.find((item) => item.PK === modelKey.PK && item.SK === modelKey.SK);
+  const stored = items.find((item) => item.entity === ENTITY.conformance);
+  const { entity: _entity, ...record } = stored ? withoutKeys(stored) : { entity: undefined };
+  return {
+    model: model ? toModel(model) : null,
+    stored: stored ? (record as unknown as ConformanceRecord) : null,
+  };
+}
