@@ -27,7 +27,11 @@ describe('console: accessibility', () => {
     await page.locator('table.list tbody tr').first().waitFor();
     expect(await violations(page)).toEqual([]);
     const pages: [string, string][] = [
-      [`/twins/${unit.id}`, 'Thread'],
+      [`/twins/${unit.id}`, 'Position engine-1'],
+      [`/twins/${unit.id}?tab=history`, 'History'],
+      [`/twins/${unit.id}?tab=thread`, 'Thread'],
+      [`/twins/${unit.id}?tab=inspections`, 'Inspections'],
+      [`/twins/${unit.id}?tab=compare`, 'Compare'],
       [`/twins/${unit.id}/work-package?position=engine-1`, 'Open discrepancies'],
       ['/admin', 'Who sees what'],
       ['/impact', 'Fleet impact'],

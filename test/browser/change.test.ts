@@ -34,7 +34,8 @@ const dialog = (page: Page) => page.getByRole('dialog');
 const focused = (page: Page, attribute: string) =>
   page.evaluate(`document.activeElement && document.activeElement.getAttribute('${attribute}')`);
 const timeline = (page: Page) =>
-  page.getByRole('list', { name: 'Change sets, newest first' }).locator('> li');
+  page.getByRole('list', { name: 'Change sets, latest effective first' }).locator('> li');
+const showTab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true }).click();
 const history = async () =>
   (await harness.call<{ items: { reason: string }[] }>(token, 'GET', `/v1/twins/${unit.id}/history`)).items;
 
@@ -88,12 +89,16 @@ describe('console: recording a change', () => {
     await expect.poll(() => item(page, 'hvac/controller').textContent(), WAIT).toContain('SN HVC-NEW-7');
     // Focus goes to the confirmation, which links to the component that left.
     await expect.poll(() => focused(page, 'data-testid'), WAIT).toBe('change-recorded');
+    await showTab(page, 'History');
     const latest = timeline(page).first();
     await expect.poll(() => latest.textContent(), WAIT).toContain('HVAC controller failed BITE');
     expect(await latest.textContent()).toContain('WO-2026-0901');
     expect(await latest.textContent()).toContain('by planner@acme');
-    expect(await latest.textContent()).toContain('replace hvac/controller: HVAC-CTL-9 SN HVC-NEW-7');
+    await expect
+      .poll(() => latest.textContent(), WAIT)
+      .toContain('replace hvac/controller: HVAC-CTL-9 SN HVC-MSN-7001 → HVAC-CTL-9 SN HVC-NEW-7');
     await screenshot(page, 'change-replaced');
+    await showTab(page, 'Configuration');
 
     await page.getByRole('link', { name: 'follow SN HVC-MSN-7001' }).click();
     await page.getByRole('heading', { name: 'HVAC-CTL-9 SN HVC-MSN-7001' }).waitFor();
@@ -103,7 +108,7 @@ describe('console: recording a change', () => {
     expect(await cells.nth(0).textContent()).toBe('MSN-7001');
     expect(await cells.nth(1).textContent()).toBe('hvac/controller');
     // Closed: it has an end, it is not "installed now".
-    expect(await cells.nth(3).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expect(await cells.nth(3).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
   });
 
   it('installs into an empty position and removes it again; Escape closes a form and gives focus back', async () => {
@@ -131,11 +136,16 @@ describe('console: recording a change', () => {
     await changeSet(page, 'galley removed for repair');
     await recorded(page, 4);
     await expect.poll(() => item(page, 'cabin').textContent(), WAIT).toContain('empty');
+    await showTab(page, 'History');
     await expect
       .poll(() => timeline(page).first().textContent(), WAIT)
       .toContain('galley removed for repair');
-    expect(await timeline(page).first().textContent()).toContain('remove cabin');
-    expect(await timeline(page).nth(1).textContent()).toContain('install cabin: GALLEY-2 SN GLY-31 rev A');
+    await expect
+      .poll(() => timeline(page).first().textContent(), WAIT)
+      .toContain('remove cabin: GALLEY-2 SN GLY-31 rev A → nothing');
+    await expect
+      .poll(() => timeline(page).nth(1).textContent(), WAIT)
+      .toContain('install cabin: nothing → GALLEY-2 SN GLY-31 rev A');
     expect(await page.getByTestId('change-recorded').textContent()).toContain(
       'GALLEY-2 SN GLY-31 rev A left this position and keeps its history',
     );
@@ -150,10 +160,13 @@ describe('console: recording a change', () => {
     await dialog(page).getByLabel('New software version').fill('5.4.0');
     await changeSet(page, 'OTA 5.4.0');
     await recorded(page, 5);
-    await expect.poll(() => item(page, 'engine-1/fadec/sw').textContent(), WAIT).toContain('v5.4.0');
+    await expect
+      .poll(() => item(page, 'engine-1/fadec/sw').locator('.version').textContent(), WAIT)
+      .toBe('5.4.0');
+    await showTab(page, 'History');
     await expect
       .poll(() => timeline(page).first().textContent())
-      .toContain('update engine-1/fadec/sw: software 5.4.0');
+      .toContain('update engine-1/fadec/sw: software 5.2.1 → 5.4.0');
   });
 
   it('refuses a stale change with "someone changed this unit; reload" and writes nothing', async () => {
@@ -181,6 +194,7 @@ describe('console: recording a change', () => {
     await expect.poll(() => dialog(page).count(), WAIT).toBe(0);
     await expect.poll(() => page.getByTestId('site').textContent(), WAIT).toBe('MUC');
     await expect.poll(() => page.getByTestId('version').textContent(), WAIT).toBe(String(after.version));
+    await showTab(page, 'History');
     await expect.poll(() => timeline(page).first().textContent(), WAIT).toContain('edit of the twin: site');
     await expect.poll(() => timeline(page).first().textContent(), WAIT).toContain('→ MUC');
   });
@@ -196,7 +210,11 @@ describe('console: recording a change', () => {
     const alert = dialog(page).getByRole('alert');
     await expect
       .poll(() => alert.textContent())
-      .toContain('Conflict: HVAC-CTL-9 serial HVC-MSN-7002 is installed at hvac/controller of twin');
+      .toContain(
+        'Conflict: HVAC-CTL-9 serial HVC-MSN-7002 is installed at hvac/controller of twin MSN-7002 (Airbus A320)',
+      );
+    // the twin is named by serial and product, never by its id
+    expect(await alert.textContent()).not.toMatch(/[0-9A-HJKMNP-TV-Z]{26}/);
     await screenshot(page, 'change-conflict');
     // The form stays open with what was typed; nothing was written.
     expect(await dialog(page).getByLabel('Serial number').inputValue()).toBe('HVC-MSN-7002');
@@ -236,7 +254,7 @@ describe('console: recording a change', () => {
     await technician.getByLabel('As of (UTC)').fill('2026-01-01T00:00:00');
     await expect
       .poll(() => technician.getByTestId('time-status').textContent())
-      .toBe('Configuration as of 2026-01-01 00:00 UTC');
+      .toBe('Configuration as of 2026-01-01 00:00:00 UTC');
     await expect.poll(() => actions.count(), WAIT).toBe(0);
     await technician.getByRole('button', { name: 'Now' }).click();
     await expect.poll(() => actions.count(), WAIT).toBe(2);

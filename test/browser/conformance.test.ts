@@ -38,12 +38,17 @@ describe('console: conformance', () => {
     const page = await harness.page();
     await signIn(page, tenant, 'admin', 'engineer@conform');
     await page.getByRole('link', { name: 'MSN-7001' }).click();
+    await page.getByRole('tab', { name: 'Conformance' }).click();
     await page.getByRole('heading', { name: 'Conformance' }).waitFor();
     await expect.poll(() => page.getByTestId('conformance-status').textContent()).toBe('red');
     const findings = page.getByRole('list', { name: 'Findings' });
     expect(await findings.textContent()).toContain('part-not-allowed');
     await findings.getByRole('button', { name: 'hvac/controller' }).click();
-    await page.getByRole('heading', { name: 'Position hvac/controller' }).waitFor();
+    await expect
+      .poll(() =>
+        page.locator('[role="treeitem"][data-path="hvac/controller"]').getAttribute('aria-selected'),
+      )
+      .toBe('true');
     await screenshot(page, 'conformance');
     expect(unit.id).toBeTruthy();
   });
@@ -52,6 +57,7 @@ describe('console: conformance', () => {
     const page = await harness.page();
     await signIn(page, tenant, 'admin', 'engineer@conform');
     await page.getByRole('link', { name: 'MSN-7001' }).click();
+    await page.getByRole('tab', { name: 'Conformance' }).click();
     await page.getByText('Configuration model of A320-214').click();
     await expect.poll(() => page.getByTestId('model-version').textContent()).toContain('Version 1');
     const allowing = {
@@ -67,6 +73,7 @@ describe('console: conformance', () => {
     await page.getByText('Version 2 stored').waitFor();
     // the panel reads the unit again once the page is reloaded (a change or a new time reloads it too)
     await page.reload();
+    await page.getByRole('tab', { name: 'Conformance' }).click();
     await expect
       .poll(() => page.getByTestId('conformance-status').textContent(), { timeout: 10_000 })
       .toBe('green');

@@ -96,7 +96,7 @@ describe('console: lists longer than one page', () => {
   it('shows a thread’s documents and inspections 100 at a time, then the rest', async () => {
     const page = await harness.page();
     await signIn(page, owner, 'engineer');
-    await page.goto(`/twins/${first.id}`);
+    await page.goto(`/twins/${first.id}?tab=thread`);
     const documents = page.getByRole('table', { name: 'Documents' }).locator('tbody tr');
     await expect.poll(() => documents.count(), WAIT).toBe(100);
     expect(await page.getByTestId('documents-pager').getByRole('status').textContent()).toBe(
@@ -109,10 +109,11 @@ describe('console: lists longer than one page', () => {
       .allTextContents();
     expect(new Set(titles).size).toBe(COUNT);
 
-    const inspections = page.locator('ul.inspections > li');
-    expect(await inspections.count()).toBe(100);
+    await page.getByRole('tab', { name: 'Inspections' }).click();
+    const inspections = page.locator('ol.inspections > li');
+    await expect.poll(() => inspections.count(), WAIT).toBe(100);
     await loadRest(page, 'inspections', () => inspections.count());
-    const inspectors = (await texts(page, 'ul.inspections > li')).map((text) => /insp-\d{3}/.exec(text)?.[0]);
+    const inspectors = (await texts(page, 'ol.inspections > li')).map((text) => /insp-\d{3}/.exec(text)?.[0]);
     expect(new Set(inspectors).size).toBe(COUNT);
     await screenshot(page, 'paging-thread');
   });
@@ -126,14 +127,14 @@ describe('console: lists longer than one page', () => {
     expect(await page.getByTestId('installed-base-total').textContent()).toBe(
       `${COUNT} unit(s) · PUMP-1: ${COUNT}`,
     );
-    expect(await texts(page, '[data-testid="by-software"] tbody tr')).toEqual([`PUMP-SW 1.0.0${COUNT}`]);
+    expect(await texts(page, '[data-testid="by-software"] tbody tr')).toEqual([`1.0.0${COUNT}`]);
     await loadRest(page, 'units', () => rows.count());
     const listed = await page
       .getByTestId('shared-twins')
       .locator('tbody tr td:nth-child(2)')
       .allTextContents();
     expect([...listed].sort()).toEqual(serials);
-    expect(await texts(page, '[data-testid="by-software"] tbody tr')).toEqual([`PUMP-SW 1.0.0${COUNT}`]);
+    expect(await texts(page, '[data-testid="by-software"] tbody tr')).toEqual([`1.0.0${COUNT}`]);
     expect(await violations(page)).toEqual([]);
     await screenshot(page, 'paging-installed-base');
   });

@@ -71,10 +71,22 @@ const savedText = async (saved: Download) => readFileSync((await saved.path())!,
 const documentRow = (page: Page, title: string) =>
   page.locator('table.list tbody tr').filter({ has: page.getByRole('cell', { name: title, exact: true }) });
 
-async function openUnit(page: Page, role = 'engineer', serial = 'MSN-4001') {
+async function openUnit(page: Page, role = 'engineer', serial = 'MSN-4001', tab = 'Thread') {
   await signIn(page, tenant, role);
   await page.getByRole('link', { name: serial }).click();
-  await page.getByRole('heading', { name: 'Thread' }).waitFor();
+  await page.getByRole('tree').waitFor();
+  if (tab !== 'Configuration') {
+    await page.getByRole('tab', { name: tab, exact: true }).click();
+    await page.getByRole('heading', { name: tab, exact: true }).waitFor();
+  }
+}
+
+/** Selects a position in the tree and walks it in the Inspections tab. */
+async function inspect(page: Page, path: string) {
+  await page.getByRole('tab', { name: 'Configuration', exact: true }).click();
+  await page.locator(`[role="treeitem"][data-path="${path}"] > .node .slug`).click();
+  await page.getByRole('button', { name: `Inspect ${path} and below` }).click();
+  await page.getByRole('heading', { name: 'Inspections', exact: true }).waitFor();
 }
 
 describe('console: the thread and the work package', () => {
@@ -89,10 +101,15 @@ describe('console: the thread and the work package', () => {
     );
     expect(await documentRow(page, 'SB 73-0099').count()).toBe(0);
 
+    // one row per document (the bulletin applies at one position here)
+    expect(await documentRow(page, 'SB 73-0042').count()).toBe(1);
+    await page.getByRole('tab', { name: 'Configuration', exact: true }).click();
+    await page.locator('[role="treeitem"][data-path="hvac"] > .node').click();
+    await page.getByRole('tab', { name: 'Thread', exact: true }).click();
     const upload = page.getByRole('form', { name: 'Add a document' });
     await upload.getByLabel('Kind').selectOption('job-plan');
     await upload.getByLabel('Title').fill('HVAC controller R&R');
-    await upload.getByLabel('Link to').selectOption('hvac');
+    await upload.getByLabel('Link to').selectOption({ label: 'the selected position hvac' });
     await upload
       .getByLabel('File')
       .setInputFiles({ name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('Step 1: power off') });
@@ -144,17 +161,20 @@ describe('console: the thread and the work package', () => {
     const page = await harness.page();
     await openUnit(page, 'technician');
     expect(await page.getByRole('form', { name: 'Add a document' }).count()).toBe(0);
+    await inspect(page, 'hvac/controller');
     const form = page.getByRole('form', { name: 'Record an inspection' });
     await form.getByLabel('Inspector').fill('tech-7');
     await form.getByLabel('Findings').fill('controller label differs');
-    await form.getByLabel('Position inspected').selectOption('hvac/controller');
-    await form.getByLabel('Serial number found').fill('HVC-99');
+    await form
+      .getByLabel('Found at hvac/controller', { exact: true })
+      .selectOption({ label: 'other serial' });
+    await form.getByLabel('Serial found at hvac/controller').fill('HVC-99');
     await form.getByRole('button', { name: 'Record inspection' }).click();
     const result = page.getByTestId('inspection-result');
     await result.waitFor();
     expect(await result.textContent()).toContain('hvac/controller unexpected-serial');
     expect(await result.textContent()).toContain('HVC-99');
-    const listed = page.locator('ul.inspections > li').filter({ hasText: 'tech-7' });
+    const listed = page.locator('ol.inspections > li').filter({ hasText: 'tech-7' });
     await listed.waitFor();
     expect(await listed.textContent()).toContain('controller label differs');
     expect(await listed.textContent()).toContain('unexpected-serial');
@@ -163,12 +183,15 @@ describe('console: the thread and the work package', () => {
 
   it('applies an inspection to the configuration, and refuses a stale one with "someone changed this unit"', async () => {
     const page = await harness.page();
-    await openUnit(page, 'engineer', 'MSN-4002');
+    await openUnit(page, 'engineer', 'MSN-4002', 'Configuration');
+    await inspect(page, 'hvac/controller');
     const form = page.getByRole('form', { name: 'Record an inspection' });
     const record = async (serial: string) => {
       await form.getByLabel('Inspector').fill('tech-8');
-      await form.getByLabel('Position inspected').selectOption('hvac/controller');
-      await form.getByLabel('Serial number found').fill(serial);
+      await form
+        .getByLabel('Found at hvac/controller', { exact: true })
+        .selectOption({ label: 'other serial' });
+      await form.getByLabel('Serial found at hvac/controller').fill(serial);
       await form.getByLabel('Apply the discrepancies to the configuration').check();
       await form.getByRole('button', { name: 'Record inspection' }).click();
     };
@@ -191,7 +214,7 @@ describe('console: the thread and the work package', () => {
 
   it('opens the work package of a position and prints it', async () => {
     const page = await harness.page();
-    await openUnit(page);
+    await openUnit(page, 'engineer', 'MSN-4001', 'Configuration');
     await page.locator('[role="treeitem"][data-path="hvac"] > .node').click();
     await page.getByRole('link', { name: 'Work package for hvac', exact: true }).click();
     await page.getByRole('heading', { name: 'Work package: MSN-4001 · hvac', exact: true }).waitFor();

@@ -98,7 +98,7 @@ describe('console: a twin', () => {
     expect(await fadec.locator('> .node').textContent()).toContain('electricalFADEC-3rev DSN FDC-MSN-3001');
     const sw = item(page, 'engine-1/fadec/sw').locator('> .node');
     expect(await sw.locator('.badge').textContent()).toBe('software');
-    expect(await sw.textContent()).toContain('v5.3.0');
+    expect(await sw.locator('.version').textContent()).toBe('5.3.0');
     expect(await item(page, 'hvac/controller').textContent()).toContain('SN HVC-NEW-1');
     expect(await item(page, 'cabin').textContent()).toContain('empty');
     // Collapse and expand with the mouse.
@@ -145,9 +145,9 @@ describe('console: a twin', () => {
     await page.getByLabel('As of (UTC)').fill('2026-03-02T00:00:00');
     await expect
       .poll(() => page.getByTestId('time-status').textContent())
-      .toBe('Configuration as of 2026-03-02 00:00 UTC');
+      .toBe('Configuration as of 2026-03-02 00:00:00 UTC');
     await expect.poll(() => item(page, 'hvac/controller').textContent()).toContain('SN HVC-MSN-3001');
-    expect(await item(page, 'engine-1/fadec/sw').textContent()).toContain('v5.2.1');
+    expect(await item(page, 'engine-1/fadec/sw').locator('.version').textContent()).toBe('5.2.1');
     // The back-dated correction is known now...
     expect(await item(page, 'engine-1/fadec').locator('> .node').textContent()).toContain('rev D');
     // ...but not at a record time before it was recorded.
@@ -163,17 +163,25 @@ describe('console: a twin', () => {
   it('shows the history as a timeline and the diff between a baseline and now', async () => {
     const page = await harness.page();
     await openUnit(page);
-    const timeline = page.getByRole('list', { name: 'Change sets, newest first' });
+    await page.getByRole('tab', { name: 'History' }).click();
+    const timeline = page.getByRole('list', { name: 'Change sets, latest effective first' });
     await timeline.getByText('correction from the paper log').waitFor();
     const entries = timeline.locator('> li');
     expect(await entries.count()).toBe(3);
-    const work = entries.nth(1);
+    // ordered by effective time: the work order (effective 03-05) above the correction (03-01)
+    const work = entries.nth(0);
+    expect(await entries.nth(1).textContent()).toContain('correction from the paper log');
     expect(await work.textContent()).toContain('HVAC controller failure; FADEC SB 73-0042');
     expect(await work.textContent()).toContain('WO-2026-0815');
-    expect(await work.textContent()).toContain('effective 2026-03-05 10:00 UTC');
+    expect(await work.textContent()).toContain('effective 2026-03-05 10:00:00 UTC');
     expect(await work.textContent()).toContain('by planner@acme');
-    expect(await work.textContent()).toContain('replace hvac/controller: HVAC-CTL-9 SN HVC-NEW-1');
-    expect(await work.textContent()).toContain('update engine-1/fadec/sw: software 5.3.0');
+    // before → after: which serial came off
+    await expect
+      .poll(() => work.textContent())
+      .toContain('replace hvac/controller: HVAC-CTL-9 SN HVC-MSN-3001 → HVAC-CTL-9 SN HVC-NEW-1');
+    expect(await work.textContent()).toContain('update engine-1/fadec/sw: software 5.2.1 → 5.3.0');
+
+    await page.getByRole('tab', { name: 'Compare' }).click();
 
     const save = page.getByRole('form', { name: 'Save a baseline' });
     await save.getByLabel('Baseline name').fill('2026-Q1');
@@ -188,7 +196,9 @@ describe('console: a twin', () => {
     expect(await diff.textContent()).toContain(
       'hvac/controller: HVAC-CTL-9 SN HVC-MSN-3001 → HVAC-CTL-9 SN HVC-NEW-1',
     );
-    expect(await diff.textContent()).toContain('engine-1/fadec/sw: FADEC-SW v5.2.1 → FADEC-SW v5.3.0');
+    expect(await diff.textContent()).toContain(
+      'engine-1/fadec/sw: FADEC-SW software 5.2.1 → FADEC-SW software 5.3.0',
+    );
     await compare.getByLabel('From', { exact: true }).selectOption('time');
     await compare.getByLabel('From time (UTC)').fill('2026-03-06T00:00');
     await compare.getByRole('button', { name: 'Compare' }).click();
@@ -205,9 +215,9 @@ describe('console: a twin', () => {
     const rows = page.locator('table.list tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
     expect((await rows.nth(0).textContent())?.replace(/\s+/g, ' ')).toContain(
-      'MSN-3001hvac/controller2024-05-01 08:00 UTC2026-03-05 10:00 UTC',
+      'MSN-3001hvac/controller2024-05-01 08:00:00 UTC2026-03-05 10:00:00 UTC',
     );
-    expect(await rows.nth(1).textContent()).toContain('MSN-3002cabin2026-04-01 00:00 UTCinstalled now');
+    expect(await rows.nth(1).textContent()).toContain('MSN-3002cabin2026-04-01 00:00:00 UTCinstalled now');
     await screenshot(page, 'component-trace');
     await rows.nth(1).getByRole('link', { name: 'MSN-3002' }).click();
     await page.getByRole('heading', { name: /MSN-3002/ }).waitFor();
@@ -234,13 +244,14 @@ describe('console: a twin', () => {
       .waitFor();
   });
 
-  it('is usable at a tablet width (820×1180): no sideways scrolling, the tree and panels stacked', async () => {
+  it('is usable at a tablet width (820×1180): no sideways scrolling, the details pane beside the tree', async () => {
     const page = await harness.page({ width: 820, height: 1180 });
     await openUnit(page);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(820);
     const treeBox = await tree(page).boundingBox();
     const panelBox = await page.getByRole('complementary').boundingBox();
-    expect(panelBox!.y).toBeGreaterThan(treeBox!.y + treeBox!.height - 1);
+    expect(panelBox!.x).toBeGreaterThanOrEqual(treeBox!.x + treeBox!.width - 1);
+    expect(panelBox!.x + panelBox!.width).toBeLessThanOrEqual(820);
     await screenshot(page, 'twin-tablet');
   });
   it('shows an installed twin (systems of systems) inside the tree, with its own positions', async () => {

@@ -8,8 +8,80 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly errors: { path: string; message: string }[] = [],
   ) {
-    super(explain(status, title, detail));
+    super(explain(status, title, errors.length > 0 ? labelledErrors(errors) : detail));
   }
+}
+
+/** The words a person reads for a field the API names in an error path (`body.contentType`). */
+const FIELD_LABELS: Record<string, string> = {
+  contentType: 'File type',
+  size: 'File size',
+  sha256: 'File checksum',
+  title: 'Title',
+  kind: 'Kind',
+  partNumber: 'Part number',
+  serialNumber: 'Serial number',
+  softwareVersion: 'Software version',
+  softwareVersions: 'Software versions',
+  revision: 'Revision',
+  revisions: 'Revisions',
+  reason: 'Reason',
+  workOrder: 'Work order',
+  effectiveAt: 'Effective at',
+  performedAt: 'Performed at',
+  inspector: 'Inspector',
+  findings: 'Findings',
+  observed: 'Positions inspected',
+  position: 'Position',
+  path: 'Position',
+  site: 'Site',
+  asOf: 'As of',
+  knownAt: 'Known at',
+  grantee: 'Party',
+  validTo: 'Valid until',
+  validFrom: 'Valid from',
+  name: 'Name',
+  from: 'From',
+  to: 'To',
+  at: 'At',
+  effectivity: 'Effectivity',
+};
+
+/** `body.operations[0].component.serialNumber` → "Serial number" (the last named field's label). */
+export function fieldLabel(path: string): string {
+  const names = path.split(/[.[\]]+/).filter((part) => part && !/^\d+$/.test(part));
+  const last = names[names.length - 1] ?? path;
+  return FIELD_LABELS[last] ?? last.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+}
+
+const labelledErrors = (errors: { path: string; message: string }[]) =>
+  errors.map((error) => `${fieldLabel(error.path)}: ${error.message}`).join('; ');
+
+const ULID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g;
+
+/**
+ * A refusal that names twins by id ("installed at hvac/controller of twin 01J…") names them as
+ * people do: serial number and product. A twin the caller cannot read keeps its id.
+ */
+async function nameTwins(text: string, headers: Record<string, string>): Promise<string> {
+  const ids = [...new Set(text.match(ULID) ?? [])];
+  if (ids.length === 0) return text;
+  const names = await Promise.all(
+    ids.map(async (id) => {
+      const response = await fetch(`/v1/twins/${id}`, { headers }).catch(() => undefined);
+      if (!response?.ok) return undefined;
+      const twin = (await response.json()) as {
+        serialNumber: string;
+        product: { partNumber: string; name?: string };
+      };
+      return `${twin.serialNumber} (${twin.product.name ?? twin.product.partNumber})`;
+    }),
+  );
+  return ids.reduce(
+    (out, id, index) =>
+      names[index] ? out.replaceAll(`twin ${id}`, `twin ${names[index]}`).replaceAll(id, names[index]!) : out,
+    text,
+  );
 }
 
 /** What a person should read for each status; the API's own detail is kept where it helps. */
@@ -76,7 +148,14 @@ export async function api<T>(method: string, path: string, options: CallOptions 
   if (!response.ok) {
     const problem = (parsed ?? {}) as { title?: string; detail?: string; errors?: ApiError['errors'] };
     if (response.status === 401) onUnauthorized?.();
-    throw new ApiError(response.status, problem.title ?? '', problem.detail ?? '', problem.errors ?? []);
+    const detail =
+      response.status === 409
+        ? await nameTwins(problem.detail ?? '', {
+            accept: 'application/json',
+            authorization: headers.authorization ?? '',
+          })
+        : problem.detail;
+    throw new ApiError(response.status, problem.title ?? '', detail ?? '', problem.errors ?? []);
   }
   return parsed as T;
 }

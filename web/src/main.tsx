@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { errorMessage, setUnauthorizedHandler } from './api';
+import { api, errorMessage, setUnauthorizedHandler } from './api';
 import { CALLBACK_PATH, type ConsoleConfig, completeSignIn, loadConfig } from './oidc';
 import { AdminPage } from './pages/admin';
 import { ComponentPage } from './pages/component';
@@ -11,7 +11,13 @@ import { TwinPage } from './pages/twin';
 import { TwinList } from './pages/twin-list';
 import { WorkPackagePage } from './pages/work-package';
 import { matchPath, navigate, useLocation } from './router';
-import { loadSession, type Session, saveSession } from './session';
+import {
+  loadSession,
+  onSignedOutElsewhere,
+  type Session,
+  saveSession,
+  sessionFromOtherTabs,
+} from './session';
 import { Link } from './ui';
 import './styles.css';
 
@@ -36,6 +42,13 @@ const ROUTES: RouteDef[] = [
     title: 'Shared twin',
     view: (params) => <TwinPage id={params.id!} owner={params.owner!} key={`${params.owner}/${params.id}`} />,
   },
+  {
+    pattern: '/shared/:owner/:id/work-package',
+    title: 'Work package',
+    view: (params, search) => (
+      <WorkPackagePage id={params.id!} owner={params.owner!} position={search.get('position') ?? ''} />
+    ),
+  },
   { pattern: '/installed-base', title: 'Installed base', view: () => <InstalledBasePage /> },
   { pattern: '/impact', title: 'Fleet impact', view: () => <ImpactPage /> },
   { pattern: '/admin', title: 'Sharing', view: () => <AdminPage /> },
@@ -46,13 +59,49 @@ const ROUTES: RouteDef[] = [
   },
 ];
 
-const NAV = [
-  { href: '/twins', label: 'Twins' },
-  { href: '/shared', label: 'Shared with us' },
-  { href: '/installed-base', label: 'Installed base' },
-  { href: '/impact', label: 'Fleet impact' },
-  { href: '/admin', label: 'Sharing', admin: true },
+/** What the tenant works with, asked once after sign-in: the navigation shows only these. */
+interface Workspaces {
+  own: boolean;
+  shared: boolean;
+  installedBase: boolean;
+}
+
+const NAV: { href: string; label: string; shows: (work: Workspaces, roles: string[]) => boolean }[] = [
+  { href: '/twins', label: 'Twins', shows: (work) => work.own || !work.shared },
+  { href: '/shared', label: 'Shared with us', shows: (work) => work.shared },
+  { href: '/installed-base', label: 'Installed base', shows: (work) => work.installedBase },
+  { href: '/impact', label: 'Fleet impact', shows: (work) => work.own || work.installedBase },
+  { href: '/admin', label: 'Sharing', shows: (_work, roles) => roles.includes('admin') },
 ];
+
+const some = (path: string) =>
+  api<{ items: unknown[] }>('GET', path, { query: { limit: 1 } }).then(
+    (page) => page.items.length > 0,
+    () => false,
+  );
+
+/** Own twins, twins shared with us, an installed base (paas grants): which of them the tenant has. */
+function useWorkspaces(session: Session | undefined) {
+  const [work, setWork] = useState<Workspaces>();
+  useEffect(() => {
+    setWork(undefined);
+    if (!session) return;
+    let live = true;
+    Promise.all([some('/v1/twins'), some('/v1/shared/twins'), some('/v1/installed-base')]).then(
+      ([own, shared, installedBase]) => {
+        if (!live) return;
+        setWork({ own, shared, installedBase });
+        // A contractor (nothing of its own, twins shared with it) lands on what it works on.
+        if (!own && shared && ['/', '/twins'].includes(location.pathname) && !location.search)
+          navigate('/shared', true);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [session?.token]);
+  return work;
+}
 
 function Callback(props: { config: ConsoleConfig; onSignedIn: (session: Session) => void }) {
   const [error, setError] = useState<string>();
@@ -80,6 +129,17 @@ function Callback(props: { config: ConsoleConfig; onSignedIn: (session: Session)
 
 function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession());
+  // A new tab asks the open ones for their session before offering to sign in.
+  const [asked, setAsked] = useState(session !== undefined);
+  useEffect(() => {
+    if (!asked)
+      sessionFromOtherTabs().then((found) => {
+        if (found) setSession(found);
+        setAsked(true);
+      });
+    return onSignedOutElsewhere(() => setSession(undefined));
+  }, []);
+  const work = useWorkspaces(session);
   const [expired, setExpired] = useState(false);
   const [config, setConfig] = useState<ConsoleConfig>();
   const { path, search } = useLocation();
@@ -100,7 +160,7 @@ function App() {
     [],
   );
 
-  if (!config) return <main id="main" aria-busy="true" />;
+  if (!config || !asked) return <main id="main" aria-busy="true" />;
   if (path === CALLBACK_PATH) return <Callback config={config} onSignedIn={signedIn} />;
   if (!session) return <SignIn config={config} expired={expired} onSignedIn={signedIn} />;
 
@@ -129,7 +189,7 @@ function App() {
       <header class="top">
         <span class="brand">twinthread</span>
         <nav aria-label="Main">
-          {NAV.filter((item) => !item.admin || session.roles.includes('admin')).map((item) => (
+          {NAV.filter((item) => work && item.shows(work, session.roles)).map((item) => (
             <Link key={item.href} href={item.href} class={path.startsWith(item.href) ? 'active' : ''}>
               {item.label}
             </Link>

@@ -9,14 +9,72 @@ interface Visible {
   parent?: string;
 }
 
-function visibleNodes(nodes: TreeNode[], collapsed: Set<string>, level = 1, parent?: string): Visible[] {
+function visibleNodes(nodes: TreeNode[], open: Set<string>, level = 1, parent?: string): Visible[] {
   const out: Visible[] = [];
   for (const node of nodes) {
     out.push({ node, level, ...(parent ? { parent } : {}) });
-    if (node.children.length > 0 && !collapsed.has(node.path))
-      out.push(...visibleNodes(node.children, collapsed, level + 1, node.path));
+    if (node.children.length > 0 && open.has(node.path))
+      out.push(...visibleNodes(node.children, open, level + 1, node.path));
   }
   return out;
+}
+
+/** What a tree node carries to be scanned for: an open discrepancy, a bulletin that applies. */
+export interface NodeMarkers {
+  discrepancies: number;
+  bulletins: string[];
+}
+
+/** The paths of nodes with children above `depth` (1: none open; Infinity: all). */
+export function openToDepth(nodes: TreeNode[], depth: number, level = 1): string[] {
+  if (level >= depth) return [];
+  return nodes.flatMap((node) =>
+    node.children.length > 0 ? [node.path, ...openToDepth(node.children, depth, level + 1)] : [],
+  );
+}
+
+export function countNodes(nodes: TreeNode[]): number {
+  return nodes.reduce((sum, node) => sum + 1 + countNodes(node.children), 0);
+}
+
+/** A twin this small opens whole; a larger one opens folded to depth 2. */
+export const OPEN_WHOLE_UP_TO = 60;
+
+/** Software versions read as they are ("5.2.1"), never with a prefix glued on ("vS11.0"). */
+export const softwareText = (version: string) => `software ${version}`;
+
+export interface TreeFilter {
+  text: string;
+  kind: string;
+}
+
+/** Whether a node itself matches: its position, name, part number, serial, kind or software version. */
+export function matches(node: TreeNode, filter: TreeFilter): boolean {
+  const component = node.component;
+  if (filter.kind && component?.kind !== filter.kind) return false;
+  const text = filter.text.trim().toLowerCase();
+  if (!text) return Boolean(filter.kind);
+  return [
+    node.path,
+    node.name,
+    component?.partNumber,
+    component?.serialNumber,
+    component?.softwareVersion,
+    component?.kind,
+  ]
+    .filter((value): value is string => Boolean(value))
+    .some((value) => value.toLowerCase().includes(text));
+}
+
+/** The tree kept to the nodes that match and their ancestors (null: no filter). */
+export function filterTree(nodes: TreeNode[], filter: TreeFilter): TreeNode[] | null {
+  if (!filter.text.trim() && !filter.kind) return null;
+  const keep = (list: TreeNode[]): TreeNode[] =>
+    list.flatMap((node) => {
+      const children = keep(node.children);
+      return matches(node, filter) || children.length > 0 ? [{ ...node, children }] : [];
+    });
+  return keep(nodes);
 }
 
 /**
@@ -29,15 +87,21 @@ export function ConfigTree(props: {
   selected?: string;
   onSelect: (path: string) => void;
   label: string;
+  /** The open nodes (paths with children shown), owned by the toolbar. */
+  open: Set<string>;
+  onOpen: (open: Set<string>) => void;
+  markers?: Map<string, NodeMarkers>;
+  /** Nodes the filter matched (shown marked). */
+  hits?: Set<string>;
 }) {
-  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
-  const visible = useMemo(() => visibleNodes(props.nodes, collapsed), [props.nodes, collapsed]);
+  const opened = props.open;
+  const visible = useMemo(() => visibleNodes(props.nodes, opened), [props.nodes, opened]);
   const current = visible.find((item) => item.node.path === props.selected) ?? visible[0];
   const root = useRef<HTMLUListElement>(null);
   const [moved, setMoved] = useState(0);
   // Keys can come faster than renders: the handler works on these, always up to date.
-  const latest = useRef({ collapsed, path: current?.node.path });
-  latest.current = { collapsed, path: current?.node.path };
+  const latest = useRef({ opened, path: current?.node.path });
+  latest.current = { opened, path: current?.node.path };
 
   // Focus follows a move of the user's, not a reload of the tree (a recorded change, a saved site).
   useEffect(() => {
@@ -47,12 +111,12 @@ export function ConfigTree(props: {
   }, [moved]);
 
   const toggle = (path: string, open?: boolean) => {
-    const next = new Set(latest.current.collapsed);
-    const shut = open === undefined ? !next.has(path) : !open;
-    if (shut) next.add(path);
-    else next.delete(path);
-    latest.current = { ...latest.current, collapsed: next };
-    setCollapsed(next);
+    const next = new Set(latest.current.opened);
+    const shut = open === undefined ? next.has(path) : !open;
+    if (shut) next.delete(path);
+    else next.add(path);
+    latest.current = { ...latest.current, opened: next };
+    props.onOpen(next);
   };
   const go = (path: string | undefined) => {
     if (!path) return;
@@ -62,13 +126,13 @@ export function ConfigTree(props: {
   };
 
   function onKeyDown(event: KeyboardEvent) {
-    const shown = visibleNodes(props.nodes, latest.current.collapsed);
+    const shown = visibleNodes(props.nodes, latest.current.opened);
     const current = shown.find((item) => item.node.path === latest.current.path) ?? shown[0];
     if (!current) return;
     const visible = shown;
     const index = visible.indexOf(current);
     const node = current.node;
-    const open = node.children.length > 0 && !latest.current.collapsed.has(node.path);
+    const open = node.children.length > 0 && latest.current.opened.has(node.path);
     switch (event.key) {
       case 'ArrowDown':
         go(visible[index + 1]?.node.path);
@@ -104,7 +168,8 @@ export function ConfigTree(props: {
   const render = (nodes: TreeNode[], level: number) =>
     nodes.map((node, index) => {
       const hasChildren = node.children.length > 0;
-      const open = hasChildren && !collapsed.has(node.path);
+      const open = hasChildren && opened.has(node.path);
+      const marks = props.markers?.get(node.path);
       const focused = current?.node.path === node.path;
       const component = node.component;
       return (
@@ -112,6 +177,7 @@ export function ConfigTree(props: {
         <li
           key={node.path}
           role="treeitem"
+          class={props.hits?.has(node.path) ? 'hit' : undefined}
           data-path={node.path}
           aria-level={level}
           aria-setsize={nodes.length}
@@ -156,11 +222,29 @@ export function ConfigTree(props: {
                     SN {component.serialNumber}
                   </a>
                 )}
-                {component.softwareVersion && <span class="version">v{component.softwareVersion}</span>}
+                {component.softwareVersion && (
+                  <span class="version" title={softwareText(component.softwareVersion)}>
+                    {component.softwareVersion}
+                  </span>
+                )}
                 {component.twinId && <span class="badge kind-twin">twin</span>}
               </>
+            ) : hasChildren ? (
+              <span class="muted group-position">group of {node.children.length}</span>
             ) : (
               <span class="empty-position">empty</span>
+            )}
+            {marks && marks.discrepancies > 0 && (
+              <span class="badge marker-discrepancy" data-marker="discrepancy">
+                {marks.discrepancies === 1 ? 'open discrepancy' : `${marks.discrepancies} open discrepancies`}
+              </span>
+            )}
+            {marks && marks.bulletins.length > 0 && (
+              <span class="badge marker-bulletin" data-marker="bulletin" title={marks.bulletins.join(', ')}>
+                {marks.bulletins.length === 1
+                  ? 'bulletin applies'
+                  : `${marks.bulletins.length} bulletins apply`}
+              </span>
             )}
           </div>
           {hasChildren && open && (

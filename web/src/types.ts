@@ -119,6 +119,8 @@ export interface Discrepancy {
 export interface Inspection {
   id: string;
   performedAt: string;
+  recordedAt?: string;
+  documents?: string[];
   inspector: string;
   findings?: string;
   observed: { path: string; serialNumber?: string | null; partNumber?: string; softwareVersion?: string }[];

@@ -69,9 +69,59 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
   return { ...state, reload };
 }
 
+/** Every time the console shows: ISO 8601 in UTC, 24-hour, to the second (`2026-03-05 10:00:00 UTC`). */
 export const formatTime = (iso: string | undefined) =>
-  iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16).concat(' UTC') : '';
+  iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19).concat(' UTC') : '';
 
-/** A `datetime-local` value (read as UTC, to the minute or second) as an ISO time. */
-export const fromLocalInput = (value: string) =>
-  value ? new Date(value.length === 16 ? `${value}:00Z` : `${value}Z`).toISOString() : '';
+const TYPED_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?)?$/;
+
+/**
+ * A typed UTC time (`2026-03-05 10:00`, `2026-03-05T10:00:00`, or a date alone) as an ISO time;
+ * '' while it is incomplete or not a time.
+ */
+export const fromLocalInput = (value: string) => {
+  const match = TYPED_TIME.exec(value.trim());
+  if (!match) return '';
+  const date = new Date(`${match[1]}T${match[2] ?? '00:00'}${match[3] ?? ':00'}Z`);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+};
+
+/**
+ * A UTC time field in ISO form, 24-hour, whatever the browser's locale: a text input with the
+ * format as its hint (the native datetime-local picker follows the locale: 12-hour mm/dd/yyyy).
+ */
+export function TimeInput(props: {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  required?: boolean;
+  hint?: string;
+  id?: string;
+  invalid?: boolean;
+  describedBy?: string;
+}) {
+  const bad = props.value.trim() !== '' && fromLocalInput(props.value) === '';
+  return (
+    <label {...(props.id ? { for: props.id } : {})}>
+      {props.label}
+      <input
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        placeholder="YYYY-MM-DD HH:MM:SS"
+        spellcheck={false}
+        {...(props.id ? { id: props.id } : {})}
+        value={props.value}
+        required={props.required}
+        aria-invalid={bad || props.invalid ? 'true' : undefined}
+        aria-describedby={props.describedBy}
+        pattern="\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?"
+        onInput={(event) => props.onValue(event.currentTarget.value)}
+      />
+      <span class="hint">
+        {props.hint ?? 'UTC, 24-hour: YYYY-MM-DD HH:MM:SS'}
+        {bad ? ' — not a time yet' : ''}
+      </span>
+    </label>
+  );
+}

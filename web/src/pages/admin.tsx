@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
+import { loadSession } from '../session';
 import type { Page, Twin } from '../types';
-import { ErrorBanner, formatTime, fromLocalInput, Notice, useAsync } from '../ui';
+import { ErrorBanner, formatTime, fromLocalInput, Notice, TimeInput, useAsync } from '../ui';
 
 interface View {
   id: string;
@@ -40,8 +41,22 @@ const selectorText = (twins: Grant['twins']) =>
     .filter(Boolean)
     .join(' and ');
 
-/** Admin: views (what a party sees), grants (who sees which twins), revocation. */
+/** Admin: views (what a party sees), grants (who sees which twins), revocation; admins only. */
 export function AdminPage() {
+  const admin = loadSession()?.roles.includes('admin') ?? false;
+  return admin ? (
+    <SharingAdmin />
+  ) : (
+    <section>
+      <h1>Sharing</h1>
+      <p role="status">
+        Sharing (views and grants) is set by your organization's admins; your role cannot change it.
+      </p>
+    </section>
+  );
+}
+
+function SharingAdmin() {
   const views = useAsync(() => api<Page<View>>('GET', '/v1/views', { query: { limit: 100 } }), []);
   const grants = useAsync(async () => {
     const page = await api<Page<Grant>>('GET', '/v1/grants', { query: { limit: 100 } });
@@ -321,14 +336,7 @@ function GrantForm(props: { views: View[]; onDone: (grantee: string) => void }) 
             />
             May record inspections
           </label>
-          <label>
-            Valid until (UTC)
-            <input
-              type="datetime-local"
-              value={validTo}
-              onInput={(event) => setValidTo(event.currentTarget.value)}
-            />
-          </label>
+          <TimeInput label="Valid until (UTC)" value={validTo} onValue={setValidTo} />
           <button type="submit" class="primary">
             Grant
           </button>

@@ -211,7 +211,7 @@ function ChangeDialog(props: {
   const input = (
     field: Field,
     label: string,
-    options: { required?: boolean; hint?: string; type?: 'text' | 'datetime-local' } = {},
+    options: { required?: boolean; hint?: string; type?: 'text' | 'time' } = {},
   ) => {
     const described = [
       options.hint ? `${id(field)}-hint` : '',
@@ -223,9 +223,8 @@ function ChangeDialog(props: {
         <input
           id={id(field)}
           name={field}
-          {...(options.type === 'datetime-local'
-            ? { type: 'datetime-local' as const, step: 1 }
-            : { type: 'text' as const })}
+          type="text"
+          {...(options.type === 'time' ? { placeholder: 'YYYY-MM-DD HH:MM:SS', autoComplete: 'off' } : {})}
           value={values[field]}
           required={options.required}
           aria-invalid={fieldErrors.has(field) ? 'true' : undefined}
@@ -317,7 +316,10 @@ function ChangeDialog(props: {
           <div class="row">
             {input('reason', 'Reason', { required: true })}
             {input('workOrder', 'Work order')}
-            {input('effectiveAt', 'Effective at (UTC)', { type: 'datetime-local', hint: 'empty: now' })}
+            {input('effectiveAt', 'Effective at (UTC)', {
+              type: 'time',
+              hint: 'UTC, 24-hour: YYYY-MM-DD HH:MM:SS; empty: now',
+            })}
           </div>
         </fieldset>
         <ErrorBanner error={error} {...(stale ? { onRetry: props.onReload } : {})} />

@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { usePages } from '../paging';
-import type { Baseline, ChangeSet, Component, ConfigurationDiff, Operation, Page } from '../types';
-import { ErrorBanner, formatTime, fromLocalInput, Notice, useAsync } from '../ui';
+import { findNode } from '../tree';
+import type { TimePoint } from '../twin-context';
+import type { Baseline, ChangeSet, Component, ConfigurationDiff, Operation, Page, Twin } from '../types';
+import { ErrorBanner, formatTime, fromLocalInput, Notice, TimeInput, useAsync } from '../ui';
 
 export const describeComponent = (component: Component | null | undefined) =>
   component
@@ -10,7 +12,7 @@ export const describeComponent = (component: Component | null | undefined) =>
         component.partNumber,
         component.serialNumber && `SN ${component.serialNumber}`,
         component.revision && `rev ${component.revision}`,
-        component.softwareVersion && `v${component.softwareVersion}`,
+        component.softwareVersion && `software ${component.softwareVersion}`,
       ]
         .filter(Boolean)
         .join(' ')
@@ -54,13 +56,107 @@ export function describeOperation(operation: Operation): string {
 
 const actorOf = (actor: ChangeSet['actor']) => (typeof actor === 'string' ? actor : actor.sub);
 
-/** The history as a timeline: when, who, why, the work order and what changed. */
-export function HistoryTimeline(props: { base: string; shared?: boolean }) {
+/** Operations that change what sits at a position: their entries show before → after. */
+const AT_POSITION = ['install', 'replace', 'remove', 'update', 'move'];
+
+const justBefore = (iso: string) => new Date(Date.parse(iso) - 1).toISOString();
+
+/**
+ * What a position held just before a change set, as the system knew it just before recording it:
+ * the twin at effectiveAt − 1 ms, knownAt recordedAt − 1 ms (read only for entries that need it).
+ */
+function useBefore(base: string, change: ChangeSet) {
+  const needs = change.operations.some((operation) => AT_POSITION.includes(operation.op));
+  return useAsync(
+    () =>
+      needs
+        ? api<Twin>('GET', base, {
+            query: { asOf: justBefore(change.effectiveAt), knownAt: justBefore(change.recordedAt) },
+          }).catch(() => undefined)
+        : Promise.resolve(undefined),
+    [base, change.id],
+  );
+}
+
+/** One operation as before → after (which serial came off, which went on). */
+export function describeChange(operation: Operation, before: Twin | undefined): string {
+  const was = (position: string | undefined) =>
+    before && position ? (findNode(before.configuration, position)?.component ?? null) : undefined;
+  const prior = was(operation.position);
+  switch (operation.op) {
+    case 'install':
+    case 'replace':
+      return prior === undefined
+        ? describeOperation(operation)
+        : `${operation.op} ${operation.position}: ${describeComponent(prior)} → ${describeComponent(operation.component)}`;
+    case 'remove':
+      return prior === undefined
+        ? describeOperation(operation)
+        : `remove ${operation.position}: ${describeComponent(prior)} → nothing`;
+    case 'update': {
+      if (!prior) return describeOperation(operation);
+      const parts = [
+        operation.softwareVersion &&
+          `software ${prior.softwareVersion ?? '—'} → ${operation.softwareVersion}`,
+        operation.revision && `revision ${prior.revision ?? '—'} → ${operation.revision}`,
+        operation.attributes && `attributes ${Object.keys(operation.attributes).join(', ')}`,
+      ].filter(Boolean);
+      return `update ${operation.position}${prior.serialNumber ? ` (SN ${prior.serialNumber})` : ''}: ${parts.join('; ')}`;
+    }
+    case 'move': {
+      const moved = was(operation.from);
+      return moved
+        ? `${describeOperation(operation)}: ${describeComponent(moved)}`
+        : describeOperation(operation);
+    }
+    default:
+      return describeOperation(operation);
+  }
+}
+
+function HistoryEntry(props: { base: string; change: ChangeSet; time: TimePoint }) {
+  const { change, time } = props;
+  const before = useBefore(props.base, change);
+  const unknown = Boolean(time.knownAt && Date.parse(change.recordedAt) > Date.parse(time.knownAt));
+  const later = Boolean(time.asOf && Date.parse(change.effectiveAt) > Date.parse(time.asOf));
+  return (
+    <li class={unknown || later ? 'later' : ''} data-id={change.id}>
+      <div>
+        <strong>{change.reason}</strong>
+        {change.workOrder && <span class="badge lifecycle">{change.workOrder}</span>}
+        {unknown && <span class="badge later-badge">recorded after the known-at time: not known then</span>}
+        {later && <span class="badge later-badge">effective after the as-of date</span>}
+      </div>
+      <div class="meta">
+        effective {formatTime(change.effectiveAt)} · recorded {formatTime(change.recordedAt)} · by{' '}
+        {actorOf(change.actor)}
+      </div>
+      <ul>
+        {change.operations.slice(0, 12).map((operation, index) => (
+          <li key={index}>{describeChange(operation, before.data)}</li>
+        ))}
+        {change.operations.length > 12 && <li>… {change.operations.length - 12} more</li>}
+      </ul>
+    </li>
+  );
+}
+
+/**
+ * The history as a timeline ordered by effective time (latest first), record time beside it;
+ * at a replayed time, what came later (effective after asOf, recorded after knownAt) is marked.
+ */
+export function HistoryTimeline(props: { base: string; shared?: boolean; time?: TimePoint }) {
   const history = usePages(
     (cursor) => api<Page<ChangeSet>>('GET', `${props.base}/history`, { query: { limit: 25, cursor } }),
     [props.base],
   );
-  const items = history.pages.flatMap((page) => page.items);
+  const items = history.pages
+    .flatMap((page) => page.items)
+    .sort(
+      (a, b) =>
+        Date.parse(b.effectiveAt) - Date.parse(a.effectiveAt) ||
+        Date.parse(b.recordedAt) - Date.parse(a.recordedAt),
+    );
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>
@@ -69,24 +165,9 @@ export function HistoryTimeline(props: { base: string; shared?: boolean }) {
       ) : (
         <ErrorBanner error={history.error} onRetry={history.pages.length ? history.more : history.reload} />
       )}
-      <ol class="timeline" aria-label="Change sets, newest first">
+      <ol class="timeline" aria-label="Change sets, latest effective first">
         {items.map((change) => (
-          <li key={change.id}>
-            <div>
-              <strong>{change.reason}</strong>
-              {change.workOrder && <span class="badge lifecycle">{change.workOrder}</span>}
-            </div>
-            <div class="meta">
-              effective {formatTime(change.effectiveAt)} · recorded {formatTime(change.recordedAt)} · by{' '}
-              {actorOf(change.actor)}
-            </div>
-            <ul>
-              {change.operations.slice(0, 12).map((operation, index) => (
-                <li key={index}>{describeOperation(operation)}</li>
-              ))}
-              {change.operations.length > 12 && <li>… {change.operations.length - 12} more</li>}
-            </ul>
-          </li>
+          <HistoryEntry key={change.id} base={props.base} change={change} time={props.time ?? {}} />
         ))}
       </ol>
       {history.nextCursor && (
@@ -225,10 +306,7 @@ export function DiffPanel(props: { base: string; canWrite: boolean }) {
             Baseline name
             <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
           </label>
-          <label>
-            At (UTC, default now)
-            <input type="datetime-local" value={at} onInput={(event) => setAt(event.currentTarget.value)} />
-          </label>
+          <TimeInput label="At (UTC, default now)" value={at} onValue={setAt} />
           <button type="submit">Save baseline</button>
         </form>
       )}
@@ -259,15 +337,7 @@ function DiffPointPicker(props: {
         </select>
       </label>
       {props.point === 'time' && (
-        <label>
-          {props.label} time (UTC)
-          <input
-            type="datetime-local"
-            required
-            value={props.time}
-            onInput={(event) => props.onTime(event.currentTarget.value)}
-          />
-        </label>
+        <TimeInput label={`${props.label} time (UTC)`} required value={props.time} onValue={props.onTime} />
       )}
     </>
   );

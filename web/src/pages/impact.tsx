@@ -95,7 +95,7 @@ export function ImpactPage() {
                   </td>
                   <td>
                     {item.component.partNumber}
-                    {item.component.softwareVersion ? ` v${item.component.softwareVersion}` : ''}
+                    {item.component.softwareVersion ? ` software ${item.component.softwareVersion}` : ''}
                     {item.component.revision ? ` rev ${item.component.revision}` : ''}
                   </td>
                 </tr>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { LoadMore, PAGE_SIZE, usePages, useShown } from '../paging';
+import { LoadMore, useShown } from '../paging';
+import type { TwinContext } from '../twin-context';
 import type { DocumentMeta, Inspection, Thread } from '../types';
 import { ErrorBanner, formatTime, Notice } from '../ui';
 import { describeComponent } from './history';
@@ -19,26 +20,38 @@ export const DOCUMENT_KINDS = [
   'other',
 ];
 
-interface Upload {
+export interface Upload {
   uploadUrl: string;
   uploadHeaders: Record<string, string>;
 }
 
-async function sha256(file: Blob): Promise<string> {
+export async function sha256(file: Blob): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-const contentTypeOf = (file: File) => file.type || 'application/octet-stream';
+export const contentTypeOf = (file: File) => file.type || 'application/octet-stream';
 
 /** The content goes straight to the bucket with the presigned URL and the headers it was signed with. */
-async function put(upload: Upload, file: File) {
+export async function put(upload: Upload, file: File) {
   const response = await fetch(upload.uploadUrl, {
     method: 'PUT',
     headers: { ...upload.uploadHeaders, 'content-type': contentTypeOf(file) },
     body: file,
   });
   if (!response.ok) throw new Error(`The upload failed (${response.status}); try again.`);
+}
+
+/** A new document with its content: declared (`POST /v1/documents`), then PUT with the presigned URL. */
+export async function createDocument(
+  fields: { kind: string; title: string; effectivity?: DocumentMeta['effectivity'] },
+  file: File,
+): Promise<DocumentMeta> {
+  const created = await api<Upload & { document: DocumentMeta }>('POST', '/v1/documents', {
+    body: { ...fields, contentType: contentTypeOf(file), size: file.size, sha256: await sha256(file) },
+  });
+  await put(created, file);
+  return created.document;
 }
 
 export const effectivityText = (effectivity: DocumentMeta['effectivity']) =>
@@ -58,14 +71,37 @@ export async function download(path: string) {
   location.assign(downloadUrl);
 }
 
+/** One document with every reason it is in the thread (links and positions it applies at). */
+export interface DocumentEntry {
+  document: DocumentMeta;
+  linked: string[];
+  applies: string[];
+}
+
+const UNIT = 'the unit';
+
+/** The thread lists a document once per reason; people read it once, with all its reasons. */
+export function byDocument(documents: Thread['documents']): DocumentEntry[] {
+  const entries = new Map<string, DocumentEntry>();
+  for (const { document, via, path } of documents) {
+    const entry = entries.get(document.id) ?? { document, linked: [], applies: [] };
+    entries.set(document.id, entry);
+    const list = via === 'effectivity' ? entry.applies : entry.linked;
+    const where = path ?? UNIT;
+    if (!list.includes(where)) list.push(where);
+  }
+  return [...entries.values()];
+}
+
 export function DocumentRows(props: {
   documents: Thread['documents'];
   downloadPath: (id: string) => string;
   onError: (error: unknown) => void;
   onNewVersion?: (document: DocumentMeta, file: File) => void;
 }) {
+  const entries = byDocument(props.documents);
   return (
-    <table class="list">
+    <table class="list" data-testid="documents">
       <caption class="sr-only">Documents</caption>
       <thead>
         <tr>
@@ -79,21 +115,19 @@ export function DocumentRows(props: {
         </tr>
       </thead>
       <tbody>
-        {props.documents.map(({ document, via, path }) => (
-          <tr key={`${document.id}:${via}:${path ?? ''}`} class={via === 'effectivity' ? 'applies' : ''}>
+        {entries.map(({ document, linked, applies }) => (
+          <tr key={document.id} class={applies.length > 0 ? 'applies' : ''}>
             <td>{document.title}</td>
             <td>{document.kind}</td>
             <td>{document.availableVersion ?? document.version ?? document.latestVersion ?? ''}</td>
             <td>
-              {via === 'effectivity' ? (
-                <>
+              {applies.length > 0 && (
+                <div>
                   <span class="badge kind-electrical">applies by effectivity</span>{' '}
-                  {effectivityText(document.effectivity)}
-                  {path ? ` at ${path}` : ''}
-                </>
-              ) : (
-                `linked${path ? ` to ${path}` : ' to the unit'}`
+                  {effectivityText(document.effectivity)} at {applies.join(', ')}
+                </div>
               )}
+              {linked.length > 0 && <div>linked to {linked.join(', ')}</div>}
             </td>
             <td class="no-print">
               <button
@@ -104,10 +138,11 @@ export function DocumentRows(props: {
                 Download {document.title}
               </button>
               {props.onNewVersion && (
-                <label class="inline">
-                  <span class="sr-only">New version of {document.title}</span>
+                <label class="file-button">
+                  Upload a new version
                   <input
                     type="file"
+                    class="sr-only"
                     aria-label={`New version of ${document.title}`}
                     onChange={(event) => {
                       const file = event.currentTarget.files?.[0];
@@ -139,44 +174,18 @@ export const DiscrepancyList = (props: { discrepancies: Inspection['discrepancie
     <p class="muted">No discrepancies.</p>
   );
 
-/** The digital thread of a twin: documents, inspections; upload and record where allowed. */
-export function ThreadPanel(props: {
-  base: string;
-  paths: string[];
-  owner?: string;
-  canWrite: boolean;
-  canInspect: boolean;
-  /** The twin's version, for applying an inspection's discrepancies (If-Match). */
-  version?: number;
-  onChanged?: () => void;
-}) {
-  // The thread's documents come whole (shown a page at a time); its inspections page on the API's cursor.
-  const pages = usePages(
-    async (cursor: string | undefined) => {
-      const answer = await api<Thread>(
-        'GET',
-        `${props.base}/thread?limit=${PAGE_SIZE}${cursor ? `&inspectionsCursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      return {
-        ...answer,
-        ...(answer.inspectionsNextCursor ? { nextCursor: answer.inspectionsNextCursor } : {}),
-      };
-    },
-    [props.base],
-  );
-  const thread = { data: pages.first, error: pages.error, reload: pages.reload };
-  const documents = useShown(thread.data?.documents ?? []);
-  const inspectionList = pages.pages.flatMap((page) => page.inspections);
-  const inspections = {
-    shown: inspectionList,
-    hasMore: pages.nextCursor !== undefined,
-    more: pages.more,
-  };
+/** The Thread tab: the documents of the unit at the replayed time; upload and new versions where allowed. */
+export function ThreadPanel(props: { context: TwinContext }) {
+  const { context } = props;
+  const thread = context.thread;
+  const entries = byDocument(thread.data?.documents ?? []);
+  const documents = useShown(entries);
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState<string>();
+  const canWrite = context.canWrite && !context.time.asOf && !context.time.knownAt;
   const downloadPath = (id: string) =>
-    props.owner
-      ? `${props.base}/documents/${encodeURIComponent(id)}`
+    context.owner
+      ? `${context.base}/documents/${encodeURIComponent(id)}`
       : `/v1/documents/${encodeURIComponent(id)}`;
 
   async function newVersion(document: DocumentMeta, file: File) {
@@ -196,25 +205,26 @@ export function ThreadPanel(props: {
       setError(caught);
     }
   }
+  const shownIds = new Set(documents.shown.map((entry) => entry.document.id));
 
   return (
     <section aria-labelledby="thread-heading">
       <h2 id="thread-heading">Thread</h2>
       <ErrorBanner error={thread.error ?? error} onRetry={thread.reload} />
       {notice && <Notice>{notice}</Notice>}
-      <h3>Documents</h3>
-      {thread.data && thread.data.documents.length === 0 && <p>No documents.</p>}
-      {thread.data && thread.data.documents.length > 0 && (
+      <h3>Documents{context.time.asOf ? ` applying on ${formatTime(context.time.asOf)}` : ''}</h3>
+      {thread.data && entries.length === 0 && <p>No documents.</p>}
+      {entries.length > 0 && (
         <>
           <DocumentRows
-            documents={documents.shown}
+            documents={(thread.data?.documents ?? []).filter((item) => shownIds.has(item.document.id))}
             downloadPath={downloadPath}
             onError={setError}
-            {...(props.canWrite ? { onNewVersion: newVersion } : {})}
+            {...(canWrite ? { onNewVersion: newVersion } : {})}
           />
           <LoadMore
             shown={documents.shown.length}
-            total={thread.data.documents.length}
+            total={entries.length}
             hasMore={documents.hasMore}
             onMore={documents.more}
             noun="documents"
@@ -222,61 +232,50 @@ export function ThreadPanel(props: {
           />
         </>
       )}
-      {props.canWrite && (
+      {canWrite && (
         <UploadForm
-          base={props.base}
-          paths={props.paths}
+          base={context.base}
+          {...(context.node ? { selected: context.node.path } : {})}
           onDone={(title) => {
             setNotice(`"${title}" uploaded.`);
             thread.reload();
           }}
         />
       )}
-      <h3>Inspections</h3>
-      {thread.data && thread.data.inspections.length === 0 && <p>No inspections.</p>}
-      <ul class="inspections">
-        {inspections.shown.map((inspection) => (
-          <li key={inspection.id}>
-            <strong>{formatTime(inspection.performedAt)}</strong> by {inspection.inspector}
-            {inspection.findings && <> — {inspection.findings}</>}
-            <DiscrepancyList discrepancies={inspection.discrepancies} />
-          </li>
-        ))}
-      </ul>
-      {thread.data && (
-        <LoadMore
-          shown={inspections.shown.length}
-          total={inspections.hasMore ? undefined : inspections.shown.length}
-          hasMore={inspections.hasMore}
-          loading={pages.loading}
-          onMore={inspections.more}
-          noun="inspections"
-          testId="inspections-pager"
-        />
-      )}
-      {props.canInspect && (
-        <InspectionForm
-          base={props.base}
-          paths={props.paths}
-          {...(props.canWrite && props.version !== undefined ? { version: props.version } : {})}
-          onDone={thread.reload}
-          onChanged={props.onChanged ?? thread.reload}
-        />
-      )}
     </section>
   );
 }
 
-function UploadForm(props: { base: string; paths: string[]; onDone: (title: string) => void }) {
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/**
+ * A new document: kind, title, file, what it is linked to (the unit or the selected position), and
+ * for a bulletin its effectivity (part number, revisions, software range) so that it finds its units.
+ */
+function UploadForm(props: { base: string; selected?: string; onDone: (title: string) => void }) {
   const [kind, setKind] = useState('job-plan');
   const [title, setTitle] = useState('');
-  const [position, setPosition] = useState('');
+  const [link, setLink] = useState('unit');
   const [file, setFile] = useState<File>();
+  const [partNumber, setPartNumber] = useState('');
+  const [revisions, setRevisions] = useState('');
+  const [softwareVersions, setSoftwareVersions] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const effectivity = partNumber.trim()
+    ? {
+        partNumber: partNumber.trim(),
+        ...(list(revisions).length ? { revisions: list(revisions) } : {}),
+        ...(softwareVersions.trim() ? { softwareVersions: softwareVersions.trim() } : {}),
+      }
+    : undefined;
   return (
     <form
-      class="row no-print"
+      class="no-print"
       aria-label="Add a document"
       onSubmit={async (event) => {
         event.preventDefault();
@@ -284,21 +283,19 @@ function UploadForm(props: { base: string; paths: string[]; onDone: (title: stri
         setBusy(true);
         setError(undefined);
         try {
-          const created = await api<Upload & { document: DocumentMeta }>('POST', '/v1/documents', {
-            body: {
-              kind,
-              title,
-              contentType: contentTypeOf(file),
-              size: file.size,
-              sha256: await sha256(file),
-            },
-          });
-          await put(created, file);
-          await api('POST', `${props.base}/links`, {
-            body: { documentId: created.document.id, ...(position ? { position } : {}) },
-          });
+          const created = await createDocument(
+            { kind, title, ...(effectivity ? { effectivity } : {}) },
+            file,
+          );
+          if (link !== 'none')
+            await api('POST', `${props.base}/links`, {
+              body: {
+                documentId: created.id,
+                ...(link === 'position' && props.selected ? { position: props.selected } : {}),
+              },
+            });
           setTitle('');
-          props.onDone(created.document.title);
+          props.onDone(created.title);
         } catch (caught) {
           setError(caught);
         } finally {
@@ -306,163 +303,60 @@ function UploadForm(props: { base: string; paths: string[]; onDone: (title: stri
         }
       }}
     >
-      <label>
-        Kind
-        <select value={kind} onChange={(event) => setKind(event.currentTarget.value)}>
-          {DOCUMENT_KINDS.map((name) => (
-            <option key={name}>{name}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Title
-        <input required value={title} onInput={(event) => setTitle(event.currentTarget.value)} />
-      </label>
-      <label>
-        Link to
-        <select value={position} onChange={(event) => setPosition(event.currentTarget.value)}>
-          <option value="">the whole unit</option>
-          {props.paths.map((path) => (
-            <option key={path}>{path}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        File
-        <input type="file" required onChange={(event) => setFile(event.currentTarget.files?.[0])} />
-      </label>
-      <button type="submit" disabled={busy}>
-        Upload
-      </button>
-      <ErrorBanner error={error} />
-    </form>
-  );
-}
-
-function InspectionForm(props: {
-  base: string;
-  paths: string[];
-  /** Present when the user may apply discrepancies: the version they were judged against. */
-  version?: number;
-  onDone: () => void;
-  onChanged: () => void;
-}) {
-  const [inspector, setInspector] = useState('');
-  const [findings, setFindings] = useState('');
-  const [path, setPath] = useState(props.paths[0] ?? '');
-  const [serial, setSerial] = useState('');
-  const [software, setSoftware] = useState('');
-  const [empty, setEmpty] = useState(false);
-  const [apply, setApply] = useState(false);
-  const [applied, setApplied] = useState<number>();
-  const [result, setResult] = useState<Inspection['discrepancies']>();
-  const [error, setError] = useState<unknown>();
-  return (
-    <form
-      class="no-print"
-      aria-label="Record an inspection"
-      onSubmit={async (event) => {
-        event.preventDefault();
-        setError(undefined);
-        try {
-          const observed = {
-            path,
-            ...(empty ? { serialNumber: null } : serial ? { serialNumber: serial } : {}),
-            ...(software && !empty ? { softwareVersion: software } : {}),
-          };
-          const applying = apply && props.version !== undefined;
-          setApplied(undefined);
-          const answer = await api<{
-            discrepancies: Inspection['discrepancies'];
-            twin?: { version: number };
-          }>('POST', `${props.base}/inspections`, {
-            ...(applying ? { query: { apply: 'true' }, ifMatch: props.version } : {}),
-            body: {
-              performedAt: new Date().toISOString(),
-              inspector,
-              ...(findings ? { findings } : {}),
-              observed: [observed],
-            },
-          });
-          setResult(answer.discrepancies ?? []);
-          props.onDone();
-          if (answer.twin) {
-            setApplied(answer.twin.version);
-            props.onChanged();
-          }
-        } catch (caught) {
-          setError(caught);
-          // The inspection is recorded even when its change set is refused.
-          props.onDone();
-        }
-      }}
-    >
       <fieldset>
-        <legend>Record an inspection</legend>
+        <legend>Add a document</legend>
         <div class="row">
           <label>
-            Inspector
-            <input required value={inspector} onInput={(event) => setInspector(event.currentTarget.value)} />
-          </label>
-          <label>
-            Findings
-            <input value={findings} onInput={(event) => setFindings(event.currentTarget.value)} />
-          </label>
-          <label>
-            Position inspected
-            <select value={path} onChange={(event) => setPath(event.currentTarget.value)}>
-              {props.paths.map((option) => (
-                <option key={option}>{option}</option>
+            Kind
+            <select value={kind} onChange={(event) => setKind(event.currentTarget.value)}>
+              {DOCUMENT_KINDS.map((name) => (
+                <option key={name}>{name}</option>
               ))}
             </select>
           </label>
           <label>
-            Serial number found
-            <input
-              value={serial}
-              disabled={empty}
-              onInput={(event) => setSerial(event.currentTarget.value)}
-            />
+            Title
+            <input required value={title} onInput={(event) => setTitle(event.currentTarget.value)} />
           </label>
           <label>
-            Software version found
-            <input
-              value={software}
-              disabled={empty}
-              onInput={(event) => setSoftware(event.currentTarget.value)}
-            />
+            Link to
+            <select value={link} onChange={(event) => setLink(event.currentTarget.value)}>
+              <option value="unit">the whole unit</option>
+              {props.selected && <option value="position">the selected position {props.selected}</option>}
+              {effectivity && <option value="none">no link: it applies by effectivity</option>}
+            </select>
           </label>
-          <label class="inline">
-            <input
-              type="checkbox"
-              checked={empty}
-              onChange={(event) => setEmpty(event.currentTarget.checked)}
-            />
-            Found empty
+          <label>
+            File
+            <input type="file" required onChange={(event) => setFile(event.currentTarget.files?.[0])} />
           </label>
-          {props.version !== undefined && (
-            <label class="inline">
-              <input
-                type="checkbox"
-                checked={apply}
-                onChange={(event) => setApply(event.currentTarget.checked)}
-              />
-              Apply the discrepancies to the configuration
+        </div>
+        <fieldset>
+          <legend>Effectivity (a bulletin: which units it applies to)</legend>
+          <div class="row">
+            <label>
+              Effective part number
+              <input value={partNumber} onInput={(event) => setPartNumber(event.currentTarget.value)} />
             </label>
-          )}
-          <button type="submit" class="primary">
-            Record inspection
-          </button>
-        </div>
+            <label>
+              Revisions (comma-separated)
+              <input value={revisions} onInput={(event) => setRevisions(event.currentTarget.value)} />
+            </label>
+            <label>
+              Software versions (semver range)
+              <input
+                value={softwareVersions}
+                placeholder=">=5.0.0 <5.3.0"
+                onInput={(event) => setSoftwareVersions(event.currentTarget.value)}
+              />
+            </label>
+          </div>
+        </fieldset>
+        <button type="submit" class="primary" disabled={busy}>
+          Upload
+        </button>
       </fieldset>
-      <ErrorBanner error={error} onRetry={error ? props.onChanged : undefined} />
-      {result && (
-        <div class="panel" role="status" data-testid="inspection-result">
-          <strong>Inspection recorded.</strong>
-          {applied !== undefined && <> Applied to the configuration (now version {applied}).</>}
-          <DiscrepancyList discrepancies={result} />
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </form>
   );
 }

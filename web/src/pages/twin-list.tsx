@@ -4,15 +4,26 @@ import { api } from '../api';
 import { href } from '../router';
 import type { Page, Twin } from '../types';
 import { ErrorBanner, LifecycleBadge, Link, useAsync } from '../ui';
+import { attributeLabel } from './twin';
 
 interface Filters {
   serialNumber: string;
   partNumber: string;
   site: string;
   lifecycle: string;
+  /** Matched by the console against the twins' attributes (tail number, operator, wind park). */
+  attribute: string;
 }
 
-const EMPTY: Filters = { serialNumber: '', partNumber: '', site: '', lifecycle: '' };
+const EMPTY: Filters = { serialNumber: '', partNumber: '', site: '', lifecycle: '', attribute: '' };
+
+export const attributesText = (attributes: Record<string, unknown> | undefined) =>
+  Object.entries(attributes ?? {})
+    .map(
+      ([name, value]) =>
+        `${attributeLabel(name)}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    )
+    .join(' · ');
 
 /** Search and filter twins: serial, product part number, site, lifecycle; paged by the API's cursor. */
 export function TwinList() {
@@ -20,9 +31,14 @@ export function TwinList() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
+  const { attribute, ...query } = filters;
   const list = useAsync(
-    () => api<Page<Twin>>('GET', '/v1/twins', { query: { ...filters, limit: 25, cursor } }),
-    [filters, cursor],
+    () => api<Page<Twin>>('GET', '/v1/twins', { query: { ...query, limit: 25, cursor } }),
+    [query.serialNumber, query.partNumber, query.site, query.lifecycle, cursor],
+  );
+  const wanted = attribute.trim().toLowerCase();
+  const rows = (list.data?.items ?? []).filter(
+    (twin) => !wanted || attributesText(twin.attributes).toLowerCase().includes(wanted),
   );
   const field = (name: keyof Filters, label: string) => (
     <label>
@@ -50,6 +66,7 @@ export function TwinList() {
           {field('serialNumber', 'Serial number')}
           {field('partNumber', 'Product part number')}
           {field('site', 'Site')}
+          {field('attribute', 'Attribute (tail number, operator…)')}
           <label>
             Lifecycle
             <select
@@ -86,12 +103,13 @@ export function TwinList() {
             <th scope="col">Serial number</th>
             <th scope="col">Product</th>
             <th scope="col">Site</th>
+            <th scope="col">Attributes</th>
             <th scope="col">Lifecycle</th>
             <th scope="col">Version</th>
           </tr>
         </thead>
         <tbody>
-          {list.data?.items.map((twin) => (
+          {rows.map((twin) => (
             <tr key={twin.id}>
               <td>
                 <Link href={href('twins', twin.id)}>{twin.serialNumber}</Link>
@@ -100,6 +118,7 @@ export function TwinList() {
                 {twin.product.name ?? ''} <code>{twin.product.partNumber}</code>
               </td>
               <td>{twin.site ?? '—'}</td>
+              <td>{attributesText(twin.attributes)}</td>
               <td>
                 <LifecycleBadge lifecycle={twin.lifecycle} />
               </td>
@@ -108,7 +127,12 @@ export function TwinList() {
           ))}
         </tbody>
       </table>
-      {list.data && list.data.items.length === 0 && <p role="status">No twins match these filters.</p>}
+      {list.data && rows.length === 0 && <p role="status">No twins match these filters.</p>}
+      {wanted && list.data && (
+        <p class="muted">
+          The attribute filter looks at this page of twins; the other filters at all of them.
+        </p>
+      )}
       <div class="pager">
         {cursors.length > 0 && (
           <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>

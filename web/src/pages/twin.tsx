@@ -1,24 +1,14 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { MAINTAINERS, WRITERS } from '../../../shared/route-table/route';
 import { api } from '../api';
-import { href } from '../router';
+import { markersOf } from '../markers';
+import { PAGE_SIZE, usePages } from '../paging';
 import { loadSession } from '../session';
-import { allPaths, ConfigTree, findNode, NESTED, withInstalledTwins } from '../tree';
-import type { Twin } from '../types';
-import {
-  ErrorBanner,
-  formatTime,
-  fromLocalInput,
-  KindBadge,
-  LifecycleBadge,
-  Link,
-  Notice,
-  useAsync,
-} from '../ui';
-import { ChangeActions } from './change';
-import { ConformancePanel, ModelEditor } from './conformance';
-import { DiffPanel, HistoryTimeline } from './history';
-import { ThreadPanel } from './thread';
+import { findNode, withInstalledTwins } from '../tree';
+import type { ThreadState, TimePoint, TwinContext, TwinTab } from '../twin-context';
+import type { Thread, Twin } from '../types';
+import { ErrorBanner, formatTime, fromLocalInput, LifecycleBadge, Notice, TimeInput, useAsync } from '../ui';
+import { TWIN_TABS } from '../workspace';
 
 /** Who may edit the twin itself (PATCH) and who may record change sets: the route table's roles. */
 const CAN_EDIT: readonly string[] = WRITERS;
@@ -26,7 +16,45 @@ const CAN_CHANGE: readonly string[] = MAINTAINERS;
 /** A retired twin takes no change but recycling (not offered here). */
 const READ_ONLY = ['retired', 'recycled'];
 
-/** One twin: its configuration tree at a chosen time, its history, comparisons and thread. */
+/** The twin's attributes as people read them: tail number, operator, wind park. */
+const attributeText = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
+
+export const attributeLabel = (name: string) =>
+  name
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z])([A-Z])/g, (_, before: string, after: string) => `${before} ${after.toLowerCase()}`)
+    .replace(/^./, (c) => c.toUpperCase());
+
+/** The thread (documents at the replayed time, inspections paged), read once for every panel. */
+function useThread(base: string, asOf: string | undefined): ThreadState {
+  const pages = usePages(
+    async (cursor: string | undefined) => {
+      const answer = await api<Thread>('GET', `${base}/thread`, {
+        query: { limit: PAGE_SIZE, asOf, inspectionsCursor: cursor },
+      });
+      return {
+        ...answer,
+        ...(answer.inspectionsNextCursor ? { nextCursor: answer.inspectionsNextCursor } : {}),
+      };
+    },
+    [base, asOf],
+  );
+  const inspections = useMemo(() => pages.pages.flatMap((page) => page.inspections), [pages.pages]);
+  return {
+    ...(pages.first ? { data: pages.first } : {}),
+    inspections,
+    hasMoreInspections: pages.nextCursor !== undefined,
+    loading: pages.loading,
+    error: pages.error,
+    more: pages.more,
+    reload: pages.reload,
+  };
+}
+
+/** One twin as a workspace: header, one time control for every panel, and the tabs. */
 export function TwinPage(props: { id: string; owner?: string }) {
   const base = props.owner
     ? `/v1/shared/twins/${encodeURIComponent(props.owner)}/${encodeURIComponent(props.id)}`
@@ -35,82 +63,115 @@ export function TwinPage(props: { id: string; owner?: string }) {
   const [knownAtOn, setKnownAtOn] = useState(false);
   const [knownAt, setKnownAt] = useState('');
   const [selected, setSelected] = useState<string>();
-  const query = {
-    asOf: fromLocalInput(asOf) || undefined,
-    knownAt: knownAtOn ? fromLocalInput(knownAt) || undefined : undefined,
+  const [tab, setTab] = useState(() => new URLSearchParams(location.search).get('tab') ?? 'configuration');
+  const time: TimePoint = {
+    ...(fromLocalInput(asOf) ? { asOf: fromLocalInput(asOf) } : {}),
+    ...(knownAtOn && fromLocalInput(knownAt) ? { knownAt: fromLocalInput(knownAt) } : {}),
   };
   // systems of systems: installed twins come embedded (3 levels) and show inside the tree
   const expand = props.owner ? {} : { expand: 'twins' };
   const twin = useAsync(
-    () => api<Twin>('GET', base, { query: { ...query, ...expand } }),
-    [base, query.asOf, query.knownAt],
+    () => api<Twin>('GET', base, { query: { ...time, ...expand } }),
+    [base, time.asOf, time.knownAt],
   );
+  const thread = useThread(base, time.asOf);
   const roles = loadSession()?.roles ?? [];
   const canWrite = !props.owner && roles.some((role) => CAN_EDIT.includes(role));
   // Changes are recorded on the unit as it is now: never while replaying a past asOf or knownAt.
+  const replaying = Boolean(time.asOf || time.knownAt);
   const canChange =
     !props.owner &&
     roles.some((role) => CAN_CHANGE.includes(role)) &&
-    !query.asOf &&
-    !query.knownAt &&
+    !replaying &&
     !READ_ONLY.includes(twin.data?.lifecycle ?? '');
   const data = twin.data;
   const configuration = useMemo(() => (data ? withInstalledTwins(data.configuration) : []), [data]);
+  const markers = useMemo(
+    () => markersOf(configuration, thread.data?.documents ?? [], thread.inspections, time),
+    [configuration, thread.data, thread.inspections, time.asOf, time.knownAt],
+  );
   const node = data ? findNode(configuration, selected ?? configuration[0]?.path) : undefined;
+  const [visited] = useState(() => new Set<string>());
+  visited.add(tab);
+  const openTab = (id: string) => {
+    setTab(id);
+    const url = new URL(location.href);
+    url.searchParams.set('tab', id);
+    history.replaceState(null, '', url);
+  };
+  const context: TwinContext | undefined = data && {
+    base,
+    ...(props.owner ? { owner: props.owner } : {}),
+    twin: data,
+    configuration,
+    ...(node ? { node } : {}),
+    select: setSelected,
+    time,
+    roles,
+    canWrite,
+    canChange,
+    canInspect: !replaying && (props.owner ? true : roles.some((role) => role !== 'viewer')),
+    thread,
+    markers,
+    reload: () => {
+      twin.reload();
+      thread.reload();
+    },
+    openTab,
+  };
+  const tabs = context ? TWIN_TABS.filter((item) => !item.shows || item.shows(context)) : [];
+  const current = tabs.find((item) => item.id === tab) ?? tabs[0];
 
   return (
-    <section>
+    <section class="twin-page">
       <ErrorBanner error={twin.error} onRetry={twin.reload} />
       {data && (
-        <>
-          <div class="twin-head">
-            <h1>
-              {data.serialNumber} <span class="muted">{data.product.name ?? data.product.partNumber}</span>
-            </h1>
-            <dl>
-              <div>
-                <dt>Product</dt>
-                <dd>
-                  <code>{data.product.partNumber}</code>
-                  {data.product.revision ? ` rev ${data.product.revision}` : ''}
-                </dd>
+        <div class="twin-head">
+          <h1>
+            {data.serialNumber} <span class="muted">{data.product.name ?? data.product.partNumber}</span>
+          </h1>
+          <dl>
+            <div>
+              <dt>Product</dt>
+              <dd>
+                <code>{data.product.partNumber}</code>
+                {data.product.revision ? ` rev ${data.product.revision}` : ''}
+              </dd>
+            </div>
+            <div>
+              <dt>Site</dt>
+              <dd data-testid="site">{data.site ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Lifecycle</dt>
+              <dd>
+                <LifecycleBadge lifecycle={data.lifecycle} />
+              </dd>
+            </div>
+            <div>
+              <dt>Version</dt>
+              <dd data-testid="version">{data.version}</dd>
+            </div>
+            {Object.entries(data.attributes ?? {}).map(([name, value]) => (
+              <div key={name} data-testid={`attribute-${name}`}>
+                <dt>{attributeLabel(name)}</dt>
+                <dd>{attributeText(value)}</dd>
               </div>
+            ))}
+            {props.owner && (
               <div>
-                <dt>Site</dt>
-                <dd data-testid="site">{data.site ?? '—'}</dd>
+                <dt>Owner</dt>
+                <dd>{props.owner}</dd>
               </div>
-              <div>
-                <dt>Lifecycle</dt>
-                <dd>
-                  <LifecycleBadge lifecycle={data.lifecycle} />
-                </dd>
-              </div>
-              <div>
-                <dt>Version</dt>
-                <dd data-testid="version">{data.version}</dd>
-              </div>
-              {props.owner && (
-                <div>
-                  <dt>Owner</dt>
-                  <dd>{props.owner}</dd>
-                </div>
-              )}
-            </dl>
-          </div>
+            )}
+          </dl>
+          {props.owner && <GrantSummary owner={props.owner} twinId={data.id} />}
           {canWrite && <SiteEditor base={base} twin={data} onSaved={twin.reload} />}
-        </>
+        </div>
       )}
       <fieldset class="time-controls no-print">
-        <legend>Time travel</legend>
-        <label>
-          As of (UTC)
-          <input
-            type="datetime-local"
-            step={1}
-            value={asOf}
-            onChange={(event) => setAsOf(event.currentTarget.value)}
-          />
-        </label>
+        <legend>Time travel (every tab)</legend>
+        <TimeInput label="As of (UTC)" value={asOf} onValue={setAsOf} />
         <label class="inline">
           <input
             type="checkbox"
@@ -121,17 +182,7 @@ export function TwinPage(props: { id: string; owner?: string }) {
           />
           As the system knew it at…
         </label>
-        {knownAtOn && (
-          <label>
-            Known at (UTC)
-            <input
-              type="datetime-local"
-              step={1}
-              value={knownAt}
-              onChange={(event) => setKnownAt(event.currentTarget.value)}
-            />
-          </label>
-        )}
+        {knownAtOn && <TimeInput label="Known at (UTC)" value={knownAt} onValue={setKnownAt} />}
         <button
           type="button"
           onClick={() => {
@@ -142,129 +193,116 @@ export function TwinPage(props: { id: string; owner?: string }) {
         >
           Now
         </button>
+        <p role="status" class="time-status" data-testid="time-status">
+          {time.asOf ? `Configuration as of ${formatTime(time.asOf)}` : 'Configuration now'}
+          {time.knownAt ? `, as known at ${formatTime(time.knownAt)}` : ''}
+        </p>
       </fieldset>
-      <p role="status" class="muted" data-testid="time-status">
-        {query.asOf ? `Configuration as of ${formatTime(query.asOf)}` : 'Configuration now'}
-        {query.knownAt ? `, as known at ${formatTime(query.knownAt)}` : ''}
-      </p>
-      {data && (
-        <div class="twin-grid">
-          <div>
-            <h2>Configuration</h2>
-            {data.configuration.length === 0 ? (
-              <p>No positions visible.</p>
-            ) : (
-              <ConfigTree
-                nodes={configuration}
-                selected={node?.path}
-                onSelect={setSelected}
-                label={`Configuration of ${data.serialNumber}`}
-              />
-            )}
-          </div>
-          <aside class="panel" aria-labelledby="position-heading">
-            <h2 id="position-heading">Position {node?.path ?? ''}</h2>
-            {node && <PositionDetails twinId={data.id} owner={props.owner} node={node} />}
-            {node && canChange && !node.path.includes(NESTED) && (
-              <ChangeActions key={node.path} base={base} twin={data} node={node} onChanged={twin.reload} />
-            )}
-          </aside>
-        </div>
+      {context && current && (
+        <>
+          <TabList tabs={tabs} current={current.id} onTab={openTab} />
+          {/* a tab once opened stays mounted (hidden): its scroll, forms and loaded pages survive a switch */}
+          {tabs
+            .filter((item) => item.id === current.id || visited.has(item.id))
+            .map((item) => (
+              <div
+                key={item.id}
+                role="tabpanel"
+                id={`panel-${item.id}`}
+                aria-labelledby={`tab-${item.id}`}
+                class="tab-panel"
+                hidden={item.id !== current.id}
+              >
+                {item.render(context)}
+              </div>
+            ))}
+        </>
       )}
-      {data && !props.owner && (
-        <ConformancePanel
-          twinId={data.id}
-          asOf={query.asOf}
-          knownAt={query.knownAt}
-          version={data.version}
-          onSelect={setSelected}
-        />
-      )}
-      {data && canWrite && <ModelEditor productPartNumber={data.product.partNumber} />}
-      {data && (
-        <ThreadPanel
-          base={base}
-          paths={allPaths(data.configuration)}
-          {...(props.owner ? { owner: props.owner } : {})}
-          canWrite={canWrite}
-          canInspect={props.owner ? true : roles.some((role) => role !== 'viewer')}
-          version={data.version}
-          onChanged={twin.reload}
-        />
-      )}
-      {data && <HistoryTimeline base={base} shared={Boolean(props.owner)} key={`${base}:${data.version}`} />}
-      {data && !props.owner && <DiffPanel base={base} canWrite={canWrite} />}
     </section>
   );
 }
 
-function PositionDetails(props: {
-  twinId: string;
-  owner: string | undefined;
-  node: NonNullable<ReturnType<typeof findNode>>;
-}) {
-  const { node } = props;
-  const component = node.component;
+/** The tabs as the WAI-ARIA tabs pattern: one tab stop, Left/Right/Home/End move and open. */
+function TabList(props: { tabs: TwinTab[]; current: string; onTab: (id: string) => void }) {
+  const list = useRef<HTMLDivElement>(null);
+  const go = (index: number) => {
+    const tab = props.tabs[(index + props.tabs.length) % props.tabs.length];
+    if (!tab) return;
+    props.onTab(tab.id);
+    list.current?.querySelector<HTMLElement>(`#tab-${tab.id}`)?.focus();
+  };
+  const at = props.tabs.findIndex((tab) => tab.id === props.current);
   return (
-    <>
-      {node.name && <p>{node.name}</p>}
-      {component ? (
-        <dl class="details">
-          <dt>Kind</dt>
-          <dd>
-            <KindBadge kind={component.kind} />
-          </dd>
-          <dt>Part number</dt>
-          <dd>
-            <code>{component.partNumber}</code>
-          </dd>
-          {component.serialNumber && (
-            <>
-              <dt>Serial number</dt>
-              <dd>
-                <Link href={href('components', component.partNumber, component.serialNumber)}>
-                  {component.serialNumber}
-                </Link>
-              </dd>
-            </>
-          )}
-          {component.revision && (
-            <>
-              <dt>Revision</dt>
-              <dd>{component.revision}</dd>
-            </>
-          )}
-          {component.softwareVersion && (
-            <>
-              <dt>Software version</dt>
-              <dd>{component.softwareVersion}</dd>
-            </>
-          )}
-          {component.twinId && (
-            <>
-              <dt>Installed twin</dt>
-              <dd>
-                <Link href={href('twins', component.twinId)}>open the installed twin</Link>
-              </dd>
-            </>
-          )}
-        </dl>
-      ) : (
-        <p class="empty-position">No component installed.</p>
-      )}
-      {/* a position of an installed twin has its work package on that twin's page */}
-      {!props.owner && !node.path.includes(NESTED) && (
-        <p>
-          <Link
-            href={`${href('twins', props.twinId, 'work-package')}?position=${encodeURIComponent(node.path)}`}
-          >
-            Work package for {node.path}
-          </Link>
-        </p>
-      )}
-    </>
+    <div
+      role="tablist"
+      aria-label="Twin"
+      class="tabs no-print"
+      ref={list}
+      onKeyDown={(event) => {
+        const moves: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: -1 };
+        const to = moves[event.key];
+        if (to === undefined) return;
+        event.preventDefault();
+        go(to);
+      }}
+    >
+      {props.tabs.map((tab) => (
+        <button
+          type="button"
+          role="tab"
+          key={tab.id}
+          id={`tab-${tab.id}`}
+          aria-selected={tab.id === props.current}
+          aria-controls={`panel-${tab.id}`}
+          tabIndex={tab.id === props.current ? 0 : -1}
+          onClick={() => props.onTab(tab.id)}
+        >
+          {tab.label}
+        </button>
+      ))}
+    </div>
   );
 }
+
+export interface ReceivedGrant {
+  id: string;
+  owner: string;
+  twins: { ids?: string[]; site?: string; partNumber?: string };
+  view: { name: string };
+  purpose: string;
+  permissions: string[];
+  validTo?: string;
+}
+
+/** A shared twin: which grant lets us see it, what it lets us do, until when. */
+function GrantSummary(props: { owner: string; twinId: string }) {
+  const grants = useAsync(
+    () => api<{ items: ReceivedGrant[] }>('GET', '/v1/shared/grants', { query: { owner: props.owner } }),
+    [props.owner],
+  );
+  const items = grants.data?.items ?? [];
+  if (items.length === 0) return null;
+  return (
+    <ul class="grants" data-testid="grant-summary" aria-label="Shared with us under">
+      {items.map((grant) => (
+        <li key={grant.id}>
+          Shared by {grant.owner} ({grant.purpose}) through the view "{grant.view.name}":{' '}
+          {grantScope(grant.twins)}; you may {grant.permissions.join(' and ')};{' '}
+          {grant.validTo ? `until ${formatTime(grant.validTo)}` : 'no end date'}.
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export const grantScope = (twins: ReceivedGrant['twins']) =>
+  [
+    twins.site && `twins at site ${twins.site}`,
+    twins.partNumber && `twins of product ${twins.partNumber}`,
+    twins.ids && `${twins.ids.length} named twin(s)`,
+  ]
+    .filter(Boolean)
+    .join(' and ') || 'all its twins';
 
 /** Site edit, conditional on the version read: a stale edit is a 412 ("someone changed this unit"). */
 function SiteEditor(props: { base: string; twin: Twin; onSaved: () => void }) {

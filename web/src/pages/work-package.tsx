@@ -15,13 +15,14 @@ interface WorkPackage {
 }
 
 /** What a crew needs at a position, on one printable page. */
-export function WorkPackagePage(props: { id: string; position: string }) {
+export function WorkPackagePage(props: { id: string; position: string; owner?: string }) {
+  const twinPath = props.owner ? href('shared', props.owner, props.id) : href('twins', props.id);
+  const apiPath = props.owner
+    ? href('v1', 'shared', 'twins', props.owner, props.id)
+    : href('v1', 'twins', props.id);
   const pack = useAsync(
-    () =>
-      api<WorkPackage>('GET', `/v1/twins/${encodeURIComponent(props.id)}/work-package`, {
-        query: { position: props.position },
-      }),
-    [props.id, props.position],
+    () => api<WorkPackage>('GET', `${apiPath}/work-package`, { query: { position: props.position } }),
+    [apiPath, props.position],
   );
   const data = pack.data;
   return (
@@ -30,7 +31,7 @@ export function WorkPackagePage(props: { id: string; position: string }) {
       {data && (
         <>
           <p class="no-print">
-            <Link href={href('twins', props.id)}>← back to {data.serialNumber}</Link>{' '}
+            <Link href={twinPath}>← back to {data.serialNumber}</Link>{' '}
             <button type="button" class="primary" onClick={() => window.print()}>
               Print
             </button>
@@ -73,7 +74,11 @@ export function WorkPackagePage(props: { id: string; position: string }) {
           ) : (
             <DocumentRows
               documents={data.documents}
-              downloadPath={(id) => `/v1/documents/${encodeURIComponent(id)}`}
+              downloadPath={(id) =>
+                props.owner
+                  ? `/v1${twinPath}/documents/${encodeURIComponent(id)}`
+                  : href('v1', 'documents', id)
+              }
               onError={() => pack.reload()}
             />
           )}
