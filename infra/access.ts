@@ -62,9 +62,10 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   system: { table: [], indexes: [], bucket: [] },
   // twins, change sets, baselines, types: transactions of Put/Update/Delete; BatchWriteItem clears
   // what a failed large as-built write left (leased-write.ts); lists by site, product or the tenant
-  // list (types too)
+  // list (types too); the re-judgement of a fleet after a new configuration model checks each
+  // twin's version (ConditionCheck)
   twins: {
-    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'site', 'product'],
     bucket: [],
     pages: true,
@@ -91,8 +92,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   },
   // installations by part number, the twins' sites by BatchGet; search tokens by prefix (search), the
   // matched components and twins by BatchGet, the role views by GetItem; software part numbers by
-  // package URL (product index)
-  fleet: { table: READ, indexes: ['fleet', 'search', 'product'], bucket: [], pages: true },
+  // package URL (product index); units by conformance status (list)
+  fleet: { table: READ, indexes: ['fleet', 'search', 'product', 'list'], bucket: [], pages: true },
   // observations judged and applied as change sets (transactions); Powertools idempotency records
   // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product)
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [], pages: true },
@@ -100,9 +101,10 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [], pages: true },
   // exports and imports (imports are transactions; BatchWriteItem clears a failed large import),
   // tenant export jobs (multipart uploads to the bucket: Create/UploadPart/Complete are s3:PutObject);
-  // listings of twins, documents, types and views (list), documents by effectivity (product)
+  // listings of twins, documents, types and views (list), documents by effectivity (product); an
+  // imported twin's conformance is stored conditioned on its version (ConditionCheck)
   exchange: {
-    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'product'],
     bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
     pages: true,

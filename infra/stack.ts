@@ -292,6 +292,17 @@ export class TwinthreadStack extends Stack {
     });
     exchange.configureAsyncInvoke({ retryAttempts: 0 });
 
+    // ---- fleet re-judgements -----------------------------------------------------------------------
+    // A new configuration model version re-judges the product's units in stages, each an asynchronous
+    // invocation of the twins function itself (a stage's work is checkpointed: a retry redoes a page).
+    const twins = functions.get('twins')!;
+    new Policy(this, 'TwinsSelfInvoke', {
+      roles: [twins.role!],
+      statements: [
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [twins.functionArn] }),
+      ],
+    });
+
     const apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: LOG_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,

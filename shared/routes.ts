@@ -1,5 +1,6 @@
 import { aasRoutes } from './route-table/aas';
 import { baselinePolicyRoutes } from './route-table/baseline-policies';
+import { conformanceRoutes } from './route-table/conformance';
 import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
 import { exchangeRoutes } from './route-table/exchange';
@@ -23,6 +24,7 @@ export const routes: readonly Route[] = [
   ...twinRoutes,
   ...baselinePolicyRoutes,
   ...typeRoutes,
+  ...conformanceRoutes,
   ...threadRoutes,
   ...sharingRoutes,
   ...fleetRoutes,

@@ -2,12 +2,35 @@ import type { FleetFilter } from '../../shared/domain/fleet';
 import { purlIdentity } from '../../shared/domain/purl';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import type { FleetConformanceQuery } from '../../shared/schemas/conformance';
 import type { FleetImpactBody, FleetInstallationsQuery } from '../../shared/schemas/fleet';
+import { fleetConformance as conformanceOf } from '../../shared/store/conformance-store';
 import {
   fleetInstallationsPage,
   fleetImpact as impactOf,
   partNumbersOfPurl,
 } from '../../shared/store/fleet-store';
+
+/** Units with a conformance status: only that status's index partition is read (items and count). */
+async function fleetConformance(request: OperationRequest<unknown, FleetConformanceQuery>) {
+  const { status, limit, cursor } = request.query;
+  const page = await conformanceOf(request.caller.tenant, status, {
+    limit,
+    ...(cursor === undefined ? {} : { cursor }),
+  });
+  return ok({
+    status,
+    total: page.total,
+    items: page.items.map(({ twinId, serialNumber, productPartNumber, modelVersion, findings }) => ({
+      twinId,
+      serialNumber,
+      productPartNumber,
+      modelVersion,
+      findings,
+    })),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  });
+}
 
 /** The filter as the store compares it: `asOf` in the stored UTC form. A part number no unit carries is an empty answer. */
 const filterOf = (input: Omit<FleetImpactBody, 'purl'> & { partNumber: string }): FleetFilter => ({
@@ -48,4 +71,8 @@ async function fleetImpact(
   );
 }
 
-export const fleetOperations: Record<string, Operation> = { listFleetInstallations, fleetImpact };
+export const fleetOperations: Record<string, Operation> = {
+  listFleetInstallations,
+  fleetImpact,
+  fleetConformance,
+};

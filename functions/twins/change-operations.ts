@@ -3,6 +3,7 @@ import { assembleTwin, etagOf, expectedVersion } from '../../shared/domain/twin'
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok, prefersMinimal } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
+import type { Validate } from '../../shared/schemas/conformance';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { historyAnswer } from '../../shared/services/list-pages';
 import { requireChangeInsideView, roleWriterOf } from '../../shared/services/view-writes';
@@ -15,7 +16,9 @@ import { loadVisibleTwin } from './twin-operations';
  * (which reads its current configuration), or, with `Prefer: return=minimal`, 204 and the new
  * version as ETag (nothing read beyond what the change is checked against).
  */
-export async function changeTwin(request: OperationRequest<{ id: string }, object, ChangeSetBody>) {
+export async function changeTwin(
+  request: OperationRequest<{ id: string }, { validate?: Validate }, ChangeSetBody>,
+) {
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
   const minimal = prefersMinimal(request.headers);
@@ -32,13 +35,15 @@ export async function changeTwin(request: OperationRequest<{ id: string }, objec
     ...(writer
       ? { check: (touched) => requireChangeInsideView(writer, touched, request.body, request.now) }
       : {}),
+    validate: request.query.validate,
   });
   if (minimal)
     return {
       status: 204,
       headers: { etag: etagOf(changed.plan.twin.version), 'preference-applied': 'return=minimal' },
     };
-  return twinResponse(assembleTwin(changed.history, readTimes(request.now)));
+  const after = assembleTwin(changed.history, readTimes(request.now));
+  return twinResponse(changed.conformance ? { ...after, conformance: changed.conformance } : after);
 }
 
 export async function twinHistory(request: OperationRequest<{ id: string }, HistoryQuery>) {

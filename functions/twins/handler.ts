@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { createFunctionHandler } from '../../shared/http/handler';
 import { logger } from '../../shared/http/logger';
+import { isRejudgeEvent, runRejudgeStage } from '../../shared/services/conformance-service';
 import { isBaselineJob, runBaselinePolicies } from '../../shared/services/scheduled-baselines';
 import { createBaseline, diffTwin, getBaseline, listBaselines } from './baseline-operations';
 import {
@@ -10,11 +11,12 @@ import {
   putBaselinePolicy,
 } from './baseline-policy-operations';
 import { changeTwin, componentTrace, twinHistory } from './change-operations';
+import { getConfigurationModel, putConfigurationModel, twinConformance } from './conformance-operations';
 import { createTwin, getTwin, listTwins, patchTwin } from './twin-operations';
 import { getType, listTypes, putType } from './type-operations';
 
 /** Twins: create from an as-built record, list, read (at any time), edit, change, history, component trace. */
-const http = createFunctionHandler('twins', {
+const api = createFunctionHandler('twins', {
   createTwin,
   listTwins,
   getTwin,
@@ -33,6 +35,9 @@ const http = createFunctionHandler('twins', {
   getBaselinePolicy,
   listBaselinePolicies,
   deleteBaselinePolicy,
+  putConfigurationModel,
+  getConfigurationModel,
+  twinConformance,
 });
 
 /** The scheduled baselines job, as EventBridge Scheduler (or the local timer) invokes it. */
@@ -47,8 +52,17 @@ async function baselineJob(context: Context) {
   return { policies: runs.length, taken };
 }
 
-/** HTTP requests through API Gateway, and the scheduled baselines job. */
-export const handler = ((event: unknown, context: Context, options: { signal: AbortSignal }) =>
-  isBaselineJob(event)
-    ? baselineJob(context)
-    : http(event as never, context, options)) as unknown as typeof http;
+/**
+ * The API; the scheduled baselines job; and the stages of fleet re-judgements this function hands
+ * to itself as asynchronous invocations after a new configuration model version (`{rejudge: {...}}`,
+ * never reachable over HTTP).
+ */
+export const handler = (async (event: unknown, context: Context, options: { signal: AbortSignal }) => {
+  if (isBaselineJob(event)) return baselineJob(context);
+  if (!isRejudgeEvent(event)) return api(event as never, context, options);
+  const { tenant, productPartNumber, version } = event.rejudge;
+  await runRejudgeStage(tenant, productPartNumber, version, {
+    remainingMs: () => context.getRemainingTimeInMillis(),
+  });
+  return { statusCode: 200 };
+}) as unknown as typeof api;

@@ -3,7 +3,7 @@ import { etagOf } from '../../shared/domain/twin';
 import type { HttpResult } from '../../shared/http/response';
 
 /** A twin answer: its version as ETag; a new one also gets its Location. */
-export const twinResponse = (twin: Twin, status = 200): HttpResult => ({
+export const twinResponse = (twin: Twin & { conformance?: unknown }, status = 200): HttpResult => ({
   status,
   body: twin,
   headers: { etag: etagOf(twin.version), ...(status === 201 ? { location: `/v1/twins/${twin.id}` } : {}) },

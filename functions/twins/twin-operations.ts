@@ -17,6 +17,7 @@ import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
+import { judgeWrittenTwin } from '../../shared/services/conformance-service';
 import { searchableOf, twinEditSearchWrites } from '../../shared/services/search-service';
 import { validateNewTwin, validateTwinPatch, withTypeVersion } from '../../shared/services/type-validation';
 import { requireAttributesInsideView, roleWriterOf } from '../../shared/services/view-writes';
@@ -33,6 +34,7 @@ export async function createTwin(request: OperationRequest<object, object, Creat
   const history = asBuiltHistory(record, flat, actorOf(request), ulid());
   const searchable = await searchableOf(request.caller.tenant, record);
   await store.createTwin(request.caller.tenant, history, request.now, { searchable });
+  await judgeWrittenTwin(request.caller.tenant, record.id, request.now);
   return twinResponse(assembleTwin(history, readTimes(request.now)), 201);
 }
 

@@ -32,6 +32,7 @@ export function unionOfViews(views: readonly Omit<View, 'id' | 'version' | 'name
     history: views.some((view) => view.history !== false),
     baselines: views.some((view) => view.baselines !== false),
     usage: views.some((view) => view.usage === true),
+    ...(views.some((view) => view.conformance === true) ? { conformance: true } : {}),
   } as ViewBody;
 }
 
@@ -115,9 +116,18 @@ const list = (value: unknown): Data[] => (Array.isArray(value) ? (value as Data[
 
 /** A twin (or a twin's list entry) through the view: its attributes picked, its tree projected. */
 function projectTwin(view: Projection, twin: Data): Data {
-  const { attributes, configuration, ...rest } = twin;
+  const { attributes, configuration, conformance, ...rest } = twin;
   return {
     ...rest,
+    ...(conformance === undefined || view.conformance !== true
+      ? {}
+      : {
+          conformance: {
+            ...(conformance as Data),
+            findings: projectFindings(view, (conformance as Data).findings),
+            warnings: projectFindings(view, (conformance as Data).warnings),
+          },
+        }),
     ...(attributes === undefined ? {} : { attributes: pick(attributes, view.twinAttributes) }),
     ...(configuration === undefined
       ? {}
@@ -359,7 +369,7 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
-      const { lifeRemaining, ...package_ } = body;
+      const { lifeRemaining, allowedAlternatives, ...package_ } = body;
       const installed = projectAll(body.installed, (item) => projectLocated(view, item));
       const shownParts = new Set(
         list(installed)
@@ -371,6 +381,13 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
         ...(view.usage === true
           ? { lifeRemaining: list(lifeRemaining).filter((life) => shownParts.has(String(life.path))) }
           : {}),
+        ...(allowedAlternatives === undefined || view.conformance !== true
+          ? {}
+          : {
+              allowedAlternatives: list(allowedAlternatives).filter((entry) =>
+                pathVisible(view, String(entry.path)),
+              ),
+            }),
         installed,
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,
@@ -432,6 +449,30 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       return view.usage === true ? projectUsage(view, data.shape, body) : undefined;
     case 'search':
       return page(body, (hit) => (searchHitShown(view, hit) ? hit : undefined));
+    case 'configuration-model':
+      return projectModel(view, body);
+    case 'conformance': {
+      if (view.conformance !== true) return undefined;
+      const findings = projectFindings(view, body.findings);
+      return {
+        ...body,
+        findings,
+        ...(restrictsTree(view) && body.status !== null ? { status: statusOfFindings(findings) } : {}),
+      };
+    }
+    case 'fleet-conformance': {
+      // a unit listed only with findings the view shows; no total when the tree is restricted
+      if (view.conformance !== true) return undefined;
+      const { total, ...rest } = body;
+      return {
+        ...rest,
+        ...(restrictsTree(view) ? {} : { total }),
+        items: projectAll(body.items, (item) => {
+          const findings = projectFindings(view, item.findings);
+          return findings.length === 0 && body.status !== 'green' ? undefined : { ...item, findings };
+        }),
+      };
+    }
     case 'applicability': {
       // which units a document applies to: only the document's kind shown, only visible places, no total
       const { total, byOwner, items, document, ...rest } = body;
@@ -475,6 +516,30 @@ function searchHitShown(view: Projection, hit: Data): boolean {
     default:
       return false;
   }
+}
+
+/** Findings at visible positions; their messages only when the view hides no position (they name paths). */
+function projectFindings(view: Projection, findings: unknown): Data[] {
+  return list(findings)
+    .filter((finding) => pathVisible(view, String(finding.path)))
+    .map((finding) => {
+      if (!restrictsTree(view)) return { ...finding };
+      const { message: _message, ...rest } = finding;
+      return { ...rest, message: `${String(finding.code)} at ${String(finding.path)}` };
+    });
+}
+
+const statusOfFindings = (findings: readonly Data[]) =>
+  findings.some((finding) => finding.level === 'red') ? 'red' : findings.length > 0 ? 'amber' : 'green';
+
+/** A configuration model through the view: its visible positions, the rules on visible positions only. */
+function projectModel(view: Projection, model: Data): Data {
+  const visible = (target: unknown) => pathVisible(view, String((target as Data | undefined)?.path));
+  return {
+    ...model,
+    positions: list(model.positions).filter((position) => visible(position)),
+    rules: list(model.rules).filter((rule) => visible(rule.when) && visible(rule.requires ?? rule.excludes)),
+  };
 }
 
 const INGEST_RESULT_FIELDS = ['index', 'status', 'detail', 'twinId', 'discrepancy', 'changeSetId'];

@@ -95,7 +95,10 @@ export type TwinDataShape =
   | 'llp-sheet'
   | 'fleet-life'
   | 'fleet-removals'
-  | 'search';
+  | 'search'
+  | 'configuration-model'
+  | 'conformance'
+  | 'fleet-conformance';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -16,8 +16,8 @@ import {
   HistoryQuery,
   TimeQuery,
 } from '../schemas/change';
+import { ChangedTwin, ValidateQuery } from '../schemas/conformance';
 import { CreateTwinBody, ListTwinsQuery, PatchTwinBody, Twin, TwinIdParams, TwinList } from '../schemas/twin';
-
 import { MAINTAINERS, READERS, type Route, WRITERS } from './route';
 
 /** Twins: as-built records, reads in time, edits, change sets, history, components, baselines. */
@@ -85,6 +85,7 @@ export const twinRoutes: readonly Route[] = [
     ifMatch: true,
     request: {
       params: TwinIdParams,
+      query: ValidateQuery,
       body: ChangeSetBody,
       headers: z.object({
         Prefer: z.string().optional().meta({
@@ -95,9 +96,15 @@ export const twinRoutes: readonly Route[] = [
       }),
     },
     responses: {
-      200: { description: 'The twin after the change', schema: Twin },
+      200: {
+        description: 'The twin after the change (with its conformance when a configuration model applies)',
+        schema: ChangedTwin,
+      },
       204: { description: 'Recorded (Prefer: return=minimal); the ETag names the new version' },
-      422: { description: 'The change set needs more writes than one transaction holds: split it' },
+      422: {
+        description:
+          'The change set needs more writes than one transaction holds (split it), or it breaks the configuration model under validate=enforce',
+      },
     },
   },
   {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
 import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath } from './common';
+import { AllowedPart } from './conformance';
 import { Document } from './document';
 import { ComponentLife } from './usage';
 
@@ -113,5 +114,11 @@ export const WorkPackage = z
       .array(ComponentLife.extend({ path: z.string() }))
       .optional()
       .meta({ description: 'Life of the life-limited parts in scope (absent through a view without usage)' }),
+    allowedAlternatives: z
+      .array(z.object({ path: z.string(), modelVersion: z.number().int(), allowed: z.array(AllowedPart) }))
+      .optional()
+      .meta({
+        description: "What the product's configuration model allows at each position, preferred first",
+      }),
   })
   .meta({ id: 'WorkPackage' });

@@ -58,6 +58,11 @@ export const API_AREAS: readonly { name: string; description: string; paths: Reg
       /^\/v1\/(usage-parameters|parts)(\/|$)|^\/v1\/twins\/\{id\}\/(usage|llp-status)$|^\/v1\/components\/.*\/(usage|life|overhauls)$|^\/v1\/fleet\/(life|removals)$/,
   },
   {
+    name: 'Conformance',
+    description: 'Allowed configurations of a product, each unit judged against them, the fleet by status',
+    paths: /^\/v1\/(configuration-models|fleet\/conformance)(\/|$|\?)|^\/v1\/twins\/\{id\}\/conformance$/,
+  },
+  {
     name: 'Twins',
     description: 'As-built records, configurations in time, change sets, history, diffs, components',
     paths: /^\/v1\/(twins|components)(\/|$)/,

@@ -36,6 +36,10 @@ export const ViewBody = z
       .boolean()
       .optional()
       .meta({ description: 'Usage, life and removals (absent: hidden; shown only with true)' }),
+    conformance: z.boolean().optional().meta({
+      description:
+        'Conformance to the configuration model, compliance with bulletins and directives, allowed alternatives (absent: hidden)',
+    }),
   })
   .meta({ id: 'ViewDefinition' });
 export type ViewBody = z.infer<typeof ViewBody>;

@@ -13,11 +13,13 @@ import type { TwinState } from '../domain/records';
 import { assertVersion } from '../domain/twin';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { ChangeSetBody } from '../schemas/change';
+import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
 import { changeState } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
 import type { Write } from '../store/guarded-transaction';
 import { ancestorsOf } from '../store/twin-store';
+import { judgeChange, modelOfChange, type WriteConformance } from './conformance-check';
 import { usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
@@ -36,7 +38,7 @@ export async function recordChangeSet(
   twin: { state: TwinState },
   body: ChangeSetBody,
   context: ChangeContext,
-): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan }> {
+): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan; conformance?: WriteConformance }> {
   try {
     const recorded = await planAndApply(tenant, twin.state, body, context);
     countBusiness(BUSINESS_METRICS.changeSets);
@@ -54,10 +56,15 @@ export interface ChangeContext {
   view?: Pick<ViewBody, 'positions'> | undefined;
   /** A check of the change against the positions it touches (as they are now), before it is planned. */
   check?: (touched: TwinHistory) => void;
+  /** How a break of the configuration model is handled (default: the model's own). */
+  validate?: Validate | undefined;
 }
 
 async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
   assertVersion(state.record, context.expectedVersion);
+  // the configuration model, read beside the planning reads: judging adds no round trip between read and write
+  const model = modelOfChange(tenant, state.record);
+  model.catch(() => undefined);
   // only what the change is checked against (the positions it touches), never the whole twin
   const planning = await changeState(tenant, state, changeScope(body));
   context.check?.(currentHistory(planning));
@@ -68,14 +75,29 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
   });
   await refuseCycles(tenant, state, plan);
   await validateChangeSet(tenant, currentHistory(planning), body);
-  // The transaction's items beyond the change itself: a check of another concern plans its items
-  // from `planning` and `plan` and appends them here (they are written, or refused, with the change).
+  const judged = await judgeChange(tenant, {
+    record: state.record,
+    before: planning.current,
+    after: applyPlanToState(planning, plan).current,
+    touched: plan.current,
+    body,
+    validate: context.validate,
+    now: context.now,
+    read: await model,
+  });
   const life = await usageAndLifeOfChange(tenant, plan, body);
-  const extra: Write[] = [...life.writes];
+  // The transaction's items beyond the change itself: each other concern plans its items from
+  // `planning` and `plan` and appends them here (they are written, or refused, with the change).
+  const extra: Write[] = [...life.writes, ...judged.writes];
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now, extra);
   await life.afterCommit(context.now);
   const after = applyPlanToState(state, plan);
-  return { state: after, history: currentHistory(after), plan };
+  return {
+    state: after,
+    history: currentHistory(after),
+    plan,
+    ...(judged.answer ? { conformance: judged.answer } : {}),
+  };
 }
 
 /** Systems of systems: a twin cannot be installed, however deep, inside itself. */

@@ -9,6 +9,7 @@ import { getDocuments } from '../store/document-store';
 import { AlreadyImported, findImport, type ImportMarker, writeImport } from '../store/import-store';
 import { loadTwin } from '../store/twin-store';
 import { latestTypes } from '../store/type-store';
+import { judgeWrittenTwin } from './conformance-service';
 
 /** The lossless JSON export of a twin of the tenant (with the metadata of the documents it names). */
 export async function jsonExportOf(
@@ -82,6 +83,7 @@ export async function importTwin(tenant: string, body: TwinExportBody, actor: Ac
   const plan = planImport(body, { now, actor, newId: monotonicFactory() });
   try {
     const { transactions } = await writeImport(tenant, plan, { now, actor });
+    await judgeWrittenTwin(tenant, plan.ids.twin, now);
     const marker: ImportMarker = {
       twinId: plan.ids.twin,
       source: plan.source,

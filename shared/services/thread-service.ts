@@ -17,6 +17,7 @@ import {
 import { inspectionAt, judgementsIn } from '../store/inspection-store';
 import { componentDocuments } from '../store/link-store';
 import { readParts, type TwinParts } from '../store/twin-store';
+import { allowedAlternativesOf } from './conformance-service';
 import { lifeRemainingOf } from './life';
 
 /** The thread: the configuration at `asOf` (now: the current items), links, inspections, changes. */
@@ -136,6 +137,11 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     ? await inspectionAt(tenant, twinId, { performedAt: latest.performedAt, id: latest.inspectionId })
     : null;
   const installed = thread.nodes.map(({ path, component }) => ({ path, component }));
+  const alternatives = await allowedAlternativesOf(
+    tenant,
+    history.record,
+    thread.nodes.map((node) => node.path),
+  );
   return {
     twinId,
     serialNumber: history.record.serialNumber,
@@ -145,6 +151,7 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     lastInspection,
     openDiscrepancies: openDiscrepanciesOf(history, judgements, position, { asOf: now, knownAt: now }),
     lifeRemaining: await lifeRemainingOf(tenant, installed, now),
+    ...alternatives,
   };
 }
 

@@ -10,6 +10,7 @@ import type { ChangeSetBody } from '../schemas/change';
 import type { InspectionBody } from '../schemas/inspection';
 import type { GrantPermission, ViewBody } from '../schemas/sharing';
 import type { Component } from '../schemas/twin';
+import { ModelRefusal } from './conformance-check';
 
 /**
  * Someone who writes through a view: a grantee through its grants, or a caller whose role carries a
@@ -50,6 +51,8 @@ export const roleViewWriter = (view: ViewBody): ViewWriter => ({
  * "elsewhere". Without a view the refusal is unchanged.
  */
 export function refusalThroughView(error: unknown, view: Pick<ViewBody, 'positions'> | undefined): unknown {
+  if (error instanceof ModelRefusal && view?.positions !== undefined)
+    return new ModelRefusal(error.productPartNumber, error.modelVersion, error.refusals, true);
   if (view === undefined || !(error instanceof InstalledElsewhere)) return error;
   if (error.at !== undefined && error.at.twinId === undefined && pathVisible(view, error.at.path))
     return error;

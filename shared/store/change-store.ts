@@ -181,7 +181,7 @@ export async function applyChangeSet(
   plan: ChangePlan,
   expectedVersion: number,
   now: Date,
-  /** Items other concerns add to the same transaction (usage balances, removals, conformance). */
+  /** Items other concerns add to the same transaction (usage balances, removals, the unit's conformance). */
   extra: readonly Write[] = [],
 ) {
   const twinId = plan.twin.id;

@@ -44,6 +44,10 @@ export const ENTITY = {
   lifecycle: 'lifecycle',
   searchEntry: 'search-entry',
   judged: 'judged',
+  configurationModel: 'configuration-model',
+  configurationModelVersion: 'configuration-model-version',
+  conformance: 'conformance',
+  rejudgeJob: 'rejudge-job',
 } as const;
 
 /**

@@ -316,6 +316,29 @@ export const keys = {
   twinList: (tenant: string) => `${tenantPrefix(tenant)}TWINS`,
   twinsBySite: (tenant: string, site: string) => `${tenantPrefix(tenant)}SITE#${site}`,
   twinsByProduct: (tenant: string, partNumber: string) => `${tenantPrefix(tenant)}PRODUCT#${partNumber}`,
+  /** A product's configuration model: its latest version (META) and every version (`V#<n>`). */
+  configurationModel: (tenant: string, productPartNumber: string) => ({
+    PK: `${tenantPrefix(tenant)}CMODEL#${productPartNumber}`,
+    SK: 'META',
+  }),
+  configurationModelVersion: (tenant: string, productPartNumber: string, version: number) => ({
+    PK: `${tenantPrefix(tenant)}CMODEL#${productPartNumber}`,
+    SK: `V#${sequence(version)}`,
+  }),
+  configurationModelPartition: (tenant: string, productPartNumber: string) =>
+    `${tenantPrefix(tenant)}CMODEL#${productPartNumber}`,
+  /** The re-judgement of a product's fleet after a new model version (a staged job). */
+  rejudgeJob: (tenant: string, productPartNumber: string, version: number) => ({
+    PK: `${tenantPrefix(tenant)}CMODEL#${productPartNumber}`,
+    SK: `JOB#${sequence(version)}`,
+  }),
+  /** A unit's conformance now, in its partition (no twin read touches `CONF`), listed by status. */
+  conformance: (tenant: string, twinId: string) => ({ PK: twinPartition(tenant, twinId), SK: 'CONF' }),
+  conformanceIndexKeys: (tenant: string, status: string, serialNumber: string, twinId: string) => ({
+    listPK: `${tenantPrefix(tenant)}CONF#${status}`,
+    listSK: twinIndexSortKey(serialNumber, twinId),
+  }),
+  conformanceList: (tenant: string, status: string) => `${tenantPrefix(tenant)}CONF#${status}`,
   /** Exchange: an import's marker (the source tenant and twin it copied: a second import answers the first copy). */
   importMarker: (tenant: string, source: { tenant: string; twinId: string }) => ({
     PK: `${tenantPrefix(tenant)}IMPORT#${source.tenant}#${source.twinId}`,

@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { Conflict } from '../domain/errors';
 import type { TypeRecord } from '../domain/types';
 import { documentClient } from './clients';
 import { eventItem } from './events';
@@ -10,7 +8,8 @@ import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query';
 import { INDEXES } from './table';
-import { chunk, TransactionCancelled, transactWrite } from './transact';
+import { chunk } from './transact';
+import { putNextVersion } from './versioned-put';
 
 const table = () => config.tableName();
 
@@ -81,68 +80,37 @@ export async function latestTypes(
   return found;
 }
 
-/** Rounds a PUT may lose to concurrent PUTs of the same type before it answers 409. */
-const ATTEMPTS = 8;
-
-/**
- * Stores the next version of a type: reads the latest, builds the next one with `prepare`, and writes
- * the new META (conditioned on the version read), the version item (conditioned on being new) and a
- * `type.version.created` event in one transaction. Two concurrent PUTs never get the same number:
- * the loser reads again and takes the next one.
- */
-export async function putTypeVersion(
+/** Stores the next version of a type and its `type.version.created` event (shared/store/versioned-put.ts). */
+export function putTypeVersion(
   tenant: string,
   name: string,
   prepare: (latest: TypeRecord | null) => TypeRecord,
 ): Promise<TypeRecord> {
-  for (let attempt = 1; ; attempt++) {
-    const latest = await latestType(tenant, name);
-    const next = prepare(latest);
-    try {
-      await transactWrite([
-        {
-          Put: {
-            TableName: table(),
-            Item: {
-              ...keys.typeMeta(tenant, name),
-              ...keys.typeIndexKeys(tenant, name),
-              entity: ENTITY.type,
-              ...next,
-            },
-            ConditionExpression: latest ? 'version = :previous' : 'attribute_not_exists(PK)',
-            ...(latest ? { ExpressionAttributeValues: { ':previous': latest.version } } : {}),
-          },
-        },
-        {
-          Put: {
-            TableName: table(),
-            Item: { ...keys.typeVersion(tenant, name, next.version), entity: ENTITY.typeVersion, ...next },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-        {
-          Put: {
-            TableName: table(),
-            Item: eventItem(tenant, {
-              type: 'type.version.created',
-              recordedAt: next.createdAt,
-              typeName: name,
-              version: next.version,
-              kind: next.kind,
-              actor: next.createdBy,
-            }),
-          },
-        },
-      ]);
-      return next;
-    } catch (error) {
-      const lostRace = error instanceof TransactionCancelled || error instanceof Conflict;
-      if (!lostRace) throw error;
-      if (attempt >= ATTEMPTS)
-        throw new Conflict(`Other versions of type ${name} were stored at the same time: retry`);
-      await sleep(Math.random() * 20 * attempt);
-    }
-  }
+  return putNextVersion({
+    what: `type ${name}`,
+    latest: () => latestType(tenant, name),
+    prepare,
+    meta: (next) => ({
+      ...keys.typeMeta(tenant, name),
+      ...keys.typeIndexKeys(tenant, name),
+      entity: ENTITY.type,
+      ...next,
+    }),
+    version: (next) => ({
+      ...keys.typeVersion(tenant, name, next.version),
+      entity: ENTITY.typeVersion,
+      ...next,
+    }),
+    event: (next) =>
+      eventItem(tenant, {
+        type: 'type.version.created',
+        recordedAt: next.createdAt,
+        typeName: name,
+        version: next.version,
+        kind: next.kind,
+        actor: next.createdBy,
+      }),
+  });
 }
 
 /** A page of the tenant's types (latest version of each), by name; optionally of one kind. */

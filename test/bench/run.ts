@@ -48,6 +48,7 @@ const { benchTenantScope, TENANT_SCOPE_BENCH, TENANT_SCOPE_BENCH_QUICK } = await
 const { benchInstalledBase, INSTALLED_BASE_BENCH, INSTALLED_BASE_BENCH_QUICK } = await import(
   './installed-base'
 );
+const { benchConformance, CONFORMANCE_BENCH, CONFORMANCE_BENCH_QUICK } = await import('./conformance');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -356,6 +357,13 @@ try {
     benchContext,
     QUICK ? INSTALLED_BASE_BENCH_QUICK : INSTALLED_BASE_BENCH,
   );
+  console.log(
+    '\nConformance: change set with a 500-position/100-rule model vs none; red units of 1,000 vs 10,000',
+  );
+  const conformance = await benchConformance(
+    benchContext,
+    QUICK ? CONFORMANCE_BENCH_QUICK : CONFORMANCE_BENCH,
+  );
 
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
@@ -413,6 +421,7 @@ try {
     ...history.rows,
     ...tenantScope.rows,
     ...usage.rows,
+    ...conformance.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -451,6 +460,7 @@ try {
     installedBase: installedBase.results,
     history: history.results,
     usage: usage.results,
+    conformance: conformance.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');

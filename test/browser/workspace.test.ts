@@ -240,6 +240,7 @@ describe.each(VIEWPORTS)('console workspace on a 300-position twin ($name $width
       'History',
       'Thread',
       'Inspections',
+      'Conformance',
       'Compare',
     ]);
     expect(await page.getByRole('heading', { name: 'History' }).isVisible()).toBe(false);

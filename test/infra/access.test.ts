@@ -15,7 +15,7 @@ const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']
 const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucket: string[] }> = {
   system: { table: [], indexes: [], bucket: [] },
   twins: {
-    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'site', 'product'],
     bucket: [],
   },
@@ -29,11 +29,11 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     indexes: ['grantee', 'list', 'site', 'product', 'search', 'fleet'],
     bucket: ['s3:GetObject'],
   },
-  fleet: { table: READ, indexes: ['fleet', 'search', 'product'], bucket: [] },
+  fleet: { table: READ, indexes: ['fleet', 'search', 'product', 'list'], bucket: [] },
   ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [] },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [] },
   exchange: {
-    table: [...READ, ...WRITE, 'dynamodb:BatchWriteItem'],
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'product'],
     bucket: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
   },

@@ -24,7 +24,7 @@ describe('the exchange function runs tenant export jobs by invoking itself', () 
     ][0];
   }, SYNTH_TIMEOUT);
 
-  it('may invoke itself and nothing else; no other function may invoke anything', () => {
+  it('may invoke itself and nothing else; only the twins function (fleet re-judgements) invokes too, itself', () => {
     // Prepare
     const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources);
     // Act
@@ -39,11 +39,19 @@ describe('the exchange function runs tenant export jobs by invoking itself', () 
       ).map((statement) => ({ statement, roles: asArray(policy.Properties.Roles) })),
     );
     // Assess
-    expect(invokes).toHaveLength(1);
-    const [{ statement, roles }] = invokes as [{ statement: Statement; roles: unknown[] }];
-    expect(statement).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction' });
-    expect(statement.Resource).toEqual({ 'Fn::GetAtt': [exchangeId, 'Arn'] });
-    expect(roles).toEqual([{ Ref: exchangeRoleId }]);
+    const twinsId = Object.keys(functions).find((id) => id.startsWith('TwinsFunction'))!;
+    const twinsRoleId = (functions[twinsId]!.Properties.Role as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    expect(invokes).toHaveLength(2);
+    for (const { statement } of invokes)
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction' });
+    expect(invokes.map(({ statement, roles }) => [statement.Resource, roles])).toEqual(
+      expect.arrayContaining([
+        [{ 'Fn::GetAtt': [exchangeId, 'Arn'] }, [{ Ref: exchangeRoleId }]],
+        [{ 'Fn::GetAtt': [twinsId, 'Arn'] }, [{ Ref: twinsRoleId }]],
+      ]),
+    );
   });
 
   it('gives the job the time of a 15-minute invocation, the API functions 29 s, and no retry of a failed job', () => {

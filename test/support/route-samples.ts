@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { AAS_SHARED_BASE, aasOperationId } from '../../shared/route-table/aas';
 import type { Route } from '../../shared/routes';
 import type { Caller, TestApi } from './api';
+import { aircraftModel } from './conformance';
 import { aircraftRecord } from './fixtures';
 import { newTenant } from './tenants';
 
@@ -178,6 +179,10 @@ export const SAMPLES: Record<string, Sample> = {
   putType: () => ({ path: { name: 'probe-type' }, body: { kind: 'twin', attributes: {} } }),
   getType: () => ({ path: { name: 'secret-type' } }),
   listTypes: () => ({}),
+  putConfigurationModel: () => ({ path: { productPartNumber: 'PROBE' }, body: { positions: [] } }),
+  getConfigurationModel: () => ({ path: { productPartNumber: 'A320-214' } }),
+  twinConformance: (w) => ({ path: twinParams(w) }),
+  fleetConformance: () => ({ query: 'status=amber' }),
   createDocument: () => ({ body: neutralDocument }),
   listDocuments: () => ({}),
   getDocument: (w) => ({ path: { id: w.documentId } }),
@@ -347,6 +352,10 @@ export async function seedWorld(
     attributes: { leaseRate: { type: 'number' } },
     additionalAttributes: true,
   });
+  // the allowed configuration (warn: the samples' changes break it); the cabin is not in it (amber)
+  const model = aircraftModel({ validate: 'warn' });
+  model.positions = model.positions.filter((position) => position.path !== 'cabin');
+  await put('PUT', '/v1/configuration-models/A320-214', model);
   const twin = await put(
     'POST',
     '/v1/twins',

@@ -1,5 +1,6 @@
 import { ChangeActions } from './pages/change';
 import { ConfigurationTab } from './pages/configuration';
+import { ConformancePanel, ModelEditor } from './pages/conformance';
 import { DiffPanel, HistoryTimeline } from './pages/history';
 import { InspectionsPanel } from './pages/inspections';
 import { PositionDetails } from './pages/position';
@@ -31,6 +32,26 @@ export const TWIN_TABS: TwinTab[] = [
   },
   { id: 'thread', label: 'Thread', render: (context) => <ThreadPanel context={context} /> },
   { id: 'inspections', label: 'Inspections', render: (context) => <InspectionsPanel context={context} /> },
+  {
+    id: 'conformance',
+    label: 'Conformance',
+    render: (context) => (
+      <>
+        <ConformancePanel
+          twinId={context.twin.id}
+          asOf={context.time.asOf}
+          knownAt={context.time.knownAt}
+          version={context.twin.version}
+          onSelect={(path) => {
+            context.select(path);
+            context.openTab('configuration');
+          }}
+        />
+        {context.canWrite && <ModelEditor productPartNumber={context.twin.product.partNumber} />}
+      </>
+    ),
+    shows: (context) => !context.owner,
+  },
   {
     id: 'compare',
     label: 'Compare',
