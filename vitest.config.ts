@@ -11,7 +11,7 @@ export default defineConfig({
     // The SDK is pinned (STACK.md) below the releases that need Node 22: its reminder is noise here.
     // EMF metric lines are off too (test/unit/metrics.test.ts turns them on for itself).
     env: {
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

@@ -142,7 +142,7 @@ export interface ScheduledJob {
 /**
  * The scheduled jobs. Each schedule gets a role of its own that may `lambda:InvokeFunction` its one
  * function (that ARN only, no versions or aliases) and nothing else. The baselines job reads the
- * scheduler's list (`TENANT#~system#SCHEDULES`, see shared/store/keys.ts) and writes baselines with
+ * scheduler's list (`TENANT#@system#SCHEDULES`, see shared/store/keys.ts) and writes baselines with
  * the twins function's own table actions; a late or missed run catches up on the next one.
  */
 export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob>> = {

@@ -4,6 +4,7 @@ import { ArnPrincipal, type IRole, PolicyStatement, Role, SessionTagsPrincipal }
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { FunctionName } from '../shared/routes';
+import { keys } from '../shared/store/keys';
 import { SCOPE_TAGS } from '../shared/store/scoped-credentials';
 import { INDEXES } from '../shared/store/table';
 import type { FunctionAccess } from './access';
@@ -18,8 +19,15 @@ const tag = (key: string) => `\${aws:PrincipalTag/${key}}`;
 export const scopedTenants = (name: FunctionName) =>
   name === 'sharing' ? [tag(SCOPE_TAGS.tenant), tag(SCOPE_TAGS.peer)] : [tag(SCOPE_TAGS.tenant)];
 
-/** `dynamodb:LeadingKeys` patterns of a function's scoped sessions: `TENANT#<tenant>#*`. */
-export const leadingKeysOf = (name: FunctionName) => scopedTenants(name).map((t) => `TENANT#${t}#*`);
+/**
+ * `dynamodb:LeadingKeys` patterns of a function's scoped sessions: `TENANT#<tenant>#*`; the twins
+ * function also the scheduler's list (a baseline policy is written with its entry there, and the
+ * scheduled job runs in the system scope, shared/services/scheduled-baselines.ts).
+ */
+export const leadingKeysOf = (name: FunctionName) => [
+  ...scopedTenants(name).map((t) => `TENANT#${t}#*`),
+  ...(name === 'twins' ? [keys.schedulePartition] : []),
+];
 
 /** Object key pattern of a scoped session: `tenants/<tenant>/*` (grant writes, with a peer, touch no object). */
 export const TENANT_OBJECT_PREFIX = `tenants/${tag(SCOPE_TAGS.tenant)}/*`;

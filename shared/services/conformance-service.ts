@@ -18,6 +18,7 @@ import {
   storedConformance,
 } from '../store/conformance-store';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
+import { inTenantScope } from '../store/tenant-scope';
 import { listTwins, loadTwinParts } from '../store/twin-store';
 import { configurationOf, preparedModel } from './conformance-check';
 
@@ -119,8 +120,11 @@ export async function runRejudgeStage(
   options: { remainingMs?: () => number; dispatch?: boolean; now?: () => Date } = {},
 ): Promise<RejudgeJob | null> {
   await loadCursorKey();
-  return withCursorBinding({ tenant, query: `rejudge ${productPartNumber}` }, () =>
-    rejudgeStage(tenant, productPartNumber, version, options),
+  // a stage runs in the tenant's scope (deployed, a self-invocation arrives outside any request)
+  return inTenantScope(tenant, () =>
+    withCursorBinding({ tenant, query: `rejudge ${productPartNumber}` }, () =>
+      rejudgeStage(tenant, productPartNumber, version, options),
+    ),
   );
 }
 

@@ -14,6 +14,7 @@ import type { Effectivity } from '../schemas/effectivity';
 import { decodeCursor, encodeCursor } from '../store/cursor';
 import { matchingInstallations } from '../store/fleet-store';
 import { recordAccesses } from '../store/sharing-store';
+import { asGrantOwner } from '../store/tenant-scope';
 import { grantsInForce } from './shared-listing';
 
 /** A fleet question over the installed base: now only (grants are judged now), all owners or one. */
@@ -39,10 +40,13 @@ export async function installedBaseMatches(
   const byOwner = new Map<string, GrantRecord[]>();
   for (const grant of grants) byOwner.set(grant.owner, [...(byOwner.get(grant.owner) ?? []), grant]);
   const perOwner = await Promise.all(
-    [...byOwner].map(async ([grantor, granted]) => {
-      const { found, twins } = await matchingInstallations(grantor, fleetFilter);
-      return visibleMatches(grantor, found, twins, granted, at);
-    }),
+    // each owner's index and twins in that owner's scope, only for the grants just confirmed
+    [...byOwner].map(([grantor, granted]) =>
+      asGrantOwner(grantor, granted, async () => {
+        const { found, twins } = await matchingInstallations(grantor, fleetFilter);
+        return visibleMatches(grantor, found, twins, granted, at);
+      }),
+    ),
   );
   return perOwner.flat().sort((a, b) => compareOrderKeys(a.order, b.order));
 }
@@ -72,17 +76,20 @@ async function auditMatches(caller: Caller, matches: readonly OwnedMatch[], acti
   for (const match of matches) byOwner.set(match.owner, [...(byOwner.get(match.owner) ?? []), match]);
   await Promise.all(
     [...byOwner].map(([owner, owned]) =>
-      recordAccesses(
-        owner,
-        [...new Map(owned.map((match) => [match.twinId, match])).values()].map((match) => ({
-          type: 'twin.accessed',
-          recordedAt: at,
-          twinId: match.twinId,
-          grantee: caller.tenant,
-          actor: { sub: caller.sub, tenant: caller.tenant },
-          grantIds: match.grantIds,
-          action,
-        })),
+      // the matches come from grants of `owner` to the caller, confirmed by installedBaseMatches
+      asGrantOwner(owner, [{ owner, grantee: caller.tenant }], () =>
+        recordAccesses(
+          owner,
+          [...new Map(owned.map((match) => [match.twinId, match])).values()].map((match) => ({
+            type: 'twin.accessed',
+            recordedAt: at,
+            twinId: match.twinId,
+            grantee: caller.tenant,
+            actor: { sub: caller.sub, tenant: caller.tenant },
+            grantIds: match.grantIds,
+            action,
+          })),
+        ),
       ),
     ),
   );

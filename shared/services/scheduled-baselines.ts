@@ -21,7 +21,9 @@ import {
   type ScheduledOutcome,
   setNextDue,
 } from '../store/baseline-policy-store';
+import { SYSTEM_TENANT } from '../store/keys';
 import { twinSummaries } from '../store/sharing-store';
+import { inTenantScope } from '../store/tenant-scope';
 import { loadTwinParts } from '../store/twin-store';
 
 /**
@@ -141,9 +143,12 @@ export async function runBaselinePolicies(
   deadline = Number.POSITIVE_INFINITY,
 ): Promise<PolicyRun[]> {
   const runs: PolicyRun[] = [];
-  for (const { tenant, policyId } of await duePolicies(now)) {
+  // the scheduler's list in the system scope; each policy in its own tenant's scope (deployed: with
+  // credentials of that tenant only, shared/store/tenant-scope.ts)
+  const due = await inTenantScope(SYSTEM_TENANT, () => duePolicies(now));
+  for (const { tenant, policyId } of due) {
     if (Date.now() > deadline) break;
-    const run = await runPolicy(tenant, policyId, now, deadline);
+    const run = await inTenantScope(tenant, () => runPolicy(tenant, policyId, now, deadline));
     if (run) runs.push(run);
   }
   return runs;

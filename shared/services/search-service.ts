@@ -20,6 +20,7 @@ import { ACTIVE, type Write } from '../store/guarded-transaction';
 import { toTwinRecord } from '../store/items';
 import { keys } from '../store/keys';
 import { entriesByPrefix, searchEdits } from '../store/search-store';
+import { asGrantOwner } from '../store/tenant-scope';
 import { typeVersion } from '../store/type-store';
 import { auditListing, grantsInForce } from './shared-listing';
 
@@ -195,12 +196,18 @@ export async function searchShared(
   let complete = true;
   const found = await Promise.all(
     [...byOwner].map(async ([grantOwner, ownerGrants]) => {
-      const read = await matchesIn(grantOwner, query);
+      // the owner's index and twins in the owner's scope, only for the grants just confirmed
+      const { read, placed, twins } = await asGrantOwner(grantOwner, ownerGrants, async () => {
+        const read = await matchesIn(grantOwner, query);
+        return {
+          read,
+          ...(await placeMatches(
+            grantOwner,
+            read.matches.filter((match) => match.entry.kind !== 'document'),
+          )),
+        };
+      });
       complete &&= read.complete;
-      const { placed, twins } = await placeMatches(
-        grantOwner,
-        read.matches.filter((match) => match.entry.kind !== 'document'),
-      );
       return placed.flatMap((match) => {
         const twin = match.entry.twinId === undefined ? undefined : twins.get(match.entry.twinId);
         if (!twin) return [];

@@ -251,7 +251,6 @@ export async function applyChangeSet(
     if (effect.component.serialNumber !== undefined)
       writes.push(...componentWrites(tenant, twinId, effect, recordedAt));
   }
-  writes.push(...extra);
   writes.push(...componentArrivalWrites(tenant, plan.components));
   writes.push(...extra);
   if (writes.length > MAX_TRANSACTION_ITEMS) {

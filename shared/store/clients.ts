@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { captured } from '../observability/tracer';
+import { withDynamoScopeCheck, withObjectScopeCheck } from './scope-check';
 import { scopedCredentials } from './scoped-credentials';
 import { currentScope, type TenantScope } from './tenant-scope';
 
@@ -104,10 +105,13 @@ let s3: { endpoint: string | undefined; client: S3Client } | undefined;
 function unscopedDynamo() {
   const endpoint = config.dynamodbEndpoint();
   if (dynamo && dynamo.endpoint === endpoint) return dynamo;
+  // the local scope check: what the tenant-scoped role enforces deployed (shared/store/scope-check.ts)
   const client = captured(
-    countCalls(
-      new DynamoDBClient(
-        endpoint === undefined ? {} : { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+    withDynamoScopeCheck(
+      countCalls(
+        new DynamoDBClient(
+          endpoint === undefined ? {} : { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+        ),
       ),
     ),
   );
@@ -137,18 +141,20 @@ export function s3Client(): S3Client {
   const endpoint = config.s3Endpoint();
   if (s3 && s3.endpoint === endpoint) return s3.client;
   const client = captured(
-    new S3Client(
-      endpoint === undefined
-        ? {}
-        : {
-            endpoint,
-            region: 'us-east-1',
-            forcePathStyle: true,
-            credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-            // Without these, uploads to s3rver are stored corrupted (aws-chunked CRC32 framing).
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            responseChecksumValidation: 'WHEN_REQUIRED',
-          },
+    withObjectScopeCheck(
+      new S3Client(
+        endpoint === undefined
+          ? {}
+          : {
+              endpoint,
+              region: 'us-east-1',
+              forcePathStyle: true,
+              credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+              // Without these, uploads to s3rver are stored corrupted (aws-chunked CRC32 framing).
+              requestChecksumCalculation: 'WHEN_REQUIRED',
+              responseChecksumValidation: 'WHEN_REQUIRED',
+            },
+      ),
     ),
   );
   s3 = { endpoint, client };

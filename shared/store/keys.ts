@@ -9,6 +9,13 @@ import type { Component } from '../schemas/twin';
  */
 const tenantPrefix = (tenant: string) => `TENANT#${tenant}#`;
 
+/**
+ * The reserved tenant id of the scheduler's own list. Tenant ids are letters, digits, ".", "_" and
+ * "-", so no tenant can have it; "@" is a character an STS session tag may carry, so the scheduled
+ * job runs in this scope with credentials like any tenant's (shared/store/tenant-scope.ts).
+ */
+export const SYSTEM_TENANT = '@system';
+
 const twinPartition = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWIN#${twinId}`;
 
 const componentPartition = (tenant: string, partNumber: string, serialNumber: string) =>
@@ -125,12 +132,12 @@ export const keys = {
   baselinePolicyList: (tenant: string) => `${tenantPrefix(tenant)}BLPOLICIES`,
   /**
    * The scheduler's list of every tenant's baseline policies, with when each is due next: the one
-   * partition the scheduled job reads. Under the reserved tenant id `~system`, which no tenant can
-   * have (tenant ids are letters, digits, ".", "_" and "-"), so it still starts with `TENANT#`.
+   * partition the scheduled job reads. Under the reserved tenant id {@link SYSTEM_TENANT}, which no
+   * tenant can have, so it still starts with `TENANT#` (and fits the tenant-scoped roles' LeadingKeys).
    */
-  schedulePartition: `${tenantPrefix('~system')}SCHEDULES`,
+  schedulePartition: `${tenantPrefix(SYSTEM_TENANT)}SCHEDULES`,
   scheduledPolicy: (tenant: string, policyId: string) => ({
-    PK: `${tenantPrefix('~system')}SCHEDULES`,
+    PK: `${tenantPrefix(SYSTEM_TENANT)}SCHEDULES`,
     SK: `BLPOLICY#${tenant}#${policyId}`,
   }),
   /** Sort-key prefixes of the items a twin's partition holds. */

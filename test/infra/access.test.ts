@@ -173,6 +173,8 @@ describe('least privilege, function by function', () => {
       const patterns = [
         `TENANT#\${aws:PrincipalTag/tenant}#*`,
         ...(name === 'sharing' ? [`TENANT#\${aws:PrincipalTag/peer}#*`] : []),
+        // the scheduler's list, written with a baseline policy and read by the scheduled job
+        ...(name === 'twins' ? ['TENANT#@system#SCHEDULES'] : []),
       ];
       expect(leadingKeysOf(name)).toEqual(patterns);
       for (const statement of statementsOf(tenantRoleId)) {
