@@ -68,9 +68,9 @@ describe('the exchange function runs tenant export jobs by invoking itself', () 
   });
 
   it('writes exports only under the tenant prefix of the bucket', () => {
-    // Prepare
+    // Prepare: object actions are the exchange function's tenant-scoped role's (infra/tenant-role.ts)
     const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources).filter((policy) =>
-      asArray(policy.Properties.Roles).some((role) => JSON.stringify(role).includes(exchangeRoleId)),
+      asArray(policy.Properties.Roles).some((role) => JSON.stringify(role).includes('ExchangeTenantRole')),
     );
     // Act
     const s3 = policies
@@ -83,6 +83,6 @@ describe('the exchange function runs tenant export jobs by invoking itself', () 
       's3:GetObject',
       's3:PutObject',
     ]);
-    expect(JSON.stringify(s3[0]!.Resource)).toContain('/tenants/*');
+    expect(JSON.stringify(s3[0]!.Resource)).toContain('/tenants/${aws:PrincipalTag/tenant}/*');
   });
 });

@@ -27,6 +27,7 @@ import { createDocument } from '../../shared/store/document-store';
 import { claimExportStage, getExportJob } from '../../shared/store/export-store';
 import { keys } from '../../shared/store/keys';
 import { createGrant, createView, setRoleView, updateView } from '../../shared/store/sharing-store';
+import { inTenantScope } from '../../shared/store/tenant-scope';
 import { createTwin } from '../../shared/store/twin-store';
 import { putTypeVersion } from '../../shared/store/type-store';
 import { aircraftRecord } from '../support/fixtures';
@@ -139,17 +140,20 @@ async function addView(tenant: string, name: string, versions: number): Promise<
 
 async function addGrant(owner: string, view: View): Promise<string> {
   const id = ulid();
-  await createGrant({
-    id,
-    owner,
-    grantee: 'stages-grantee',
-    view,
-    twins: { site: 'TLS' },
-    purpose: 'contractor',
-    permissions: ['read'],
-    createdAt: new Date().toISOString(),
-    createdBy: actor,
-  });
+  // the owner's admin gives it: in the owner's scope (the grantee's feed is its peer)
+  await inTenantScope(owner, () =>
+    createGrant({
+      id,
+      owner,
+      grantee: 'stages-grantee',
+      view,
+      twins: { site: 'TLS' },
+      purpose: 'contractor',
+      permissions: ['read'],
+      createdAt: new Date().toISOString(),
+      createdBy: actor,
+    }),
+  );
   return id;
 }
 

@@ -9,6 +9,8 @@ const component = {
   softwareVersion: '1.2.3',
 };
 
+const SEARCH_ENTRY = { kind: 'twin', id: 'T1', field: 'serialNumber', tokenKind: 'I', token: 'msn-1' };
+
 /** Every index key set keys.ts builds, for tenant `acme` (the grantee index: for grantee `cool-air`). */
 const indexKeySets = (): Record<string, unknown>[] => [
   keys.twinIndexKeys('acme', { id: 'T1', serialNumber: 'MSN-1', site: 'TLS', partNumber: 'A320' }),
@@ -19,6 +21,7 @@ const indexKeySets = (): Record<string, unknown>[] => [
   keys.typeIndexKeys('acme', 'engine'),
   keys.viewIndexKeys('acme', 'V1'),
   keys.grantIndexKeys('acme', 'cool-air', 'G1'),
+  keys.searchEntry('acme', SEARCH_ENTRY),
 ];
 
 describe('index partition keys carry the tenant prefix (dynamodb:LeadingKeys of the scoped roles)', () => {
