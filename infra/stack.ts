@@ -31,7 +31,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../shared/config';
 import { FUNCTION_NAMES, type FunctionName, routes, routesOf } from '../shared/routes';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../shared/store/table';
-import { FUNCTION_ACCESS, type FunctionAccess, SCHEDULED_JOBS, TENANT_OBJECTS } from './access';
+import { FUNCTION_ACCESS, type FunctionAccess, SCHEDULED_JOBS } from './access';
 import { bundlingOf, DEPS_LOCK_FILE, functionEntry, PROJECT_ROOT } from './bundling';
 import { Monitoring } from './monitoring';
 import { TenantScopedRole } from './tenant-role';

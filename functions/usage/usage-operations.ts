@@ -3,27 +3,11 @@ import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { idempotencyKey } from '../../shared/http/idempotency-key';
 import { ok } from '../../shared/http/response';
 import { roleViewOf } from '../../shared/http/role-view';
-import type {
-  ComponentUsageQuery,
-  PartMasterBody,
-  UsageBody,
-  UsageParameterBody,
-} from '../../shared/schemas/usage';
-import {
-  componentLife,
-  fleetLife as fleetLifeOf,
-  installedSerials,
-  knownSerial,
-  llpSheet,
-  refreshLife,
-} from '../../shared/services/life';
-import { fleetRemovals as removalsOf } from '../../shared/services/removals';
+import type { ComponentUsageQuery, UsageBody, UsageParameterBody } from '../../shared/schemas/usage';
+import { installedSerials, knownSerial, refreshLife } from '../../shared/services/life';
 import { serialUsage, UsageReads } from '../../shared/services/usage-reads';
-import { installationsOf } from '../../shared/store/fleet-store';
 import { idempotent } from '../../shared/store/idempotency';
 import { recordOverhaul as storeOverhaul } from '../../shared/store/overhaul-store';
-import { partMaster, partVersions, putPartMaster } from '../../shared/store/part-store';
-import { loadTwinParts } from '../../shared/store/twin-store';
 import {
   getUsageParameters,
   putUsageParameter as storeParameter,
@@ -31,20 +15,9 @@ import {
   twinParameterUsage,
 } from '../../shared/store/usage-store';
 
-type TimeQuery = { asOf?: string; knownAt?: string };
-type Serial = { partNumber: string; serialNumber: string };
-
 /** asOf and knownAt in the stored UTC form, asOf defaulting to now. */
-const timesOf = (query: TimeQuery, now: Date) => ({
-  asOf: new Date(query.asOf ?? now).toISOString(),
-  ...(query.knownAt === undefined ? {} : { knownAt: new Date(query.knownAt).toISOString() }),
-});
-
-async function twinOf(tenant: string, id: string) {
-  const twin = await loadTwinParts(tenant, id, {});
-  if (!twin) throw new NotFound(`No twin ${id}`);
-  return twin.state.record;
-}
+import { lifeOperations } from './life-operations';
+import { type Serial, type TimeQuery, timesOf, twinOf } from './usage-common';
 
 async function putUsageParameter(request: OperationRequest<{ name: string }, object, UsageParameterBody>) {
   return ok(await storeParameter(request.caller.tenant, request.params.name, request.body, request.now));
@@ -123,74 +96,6 @@ async function recordOverhaul(request: OperationRequest<Serial, object, { at: st
   await refreshLife(tenant, [request.params], request.now);
   return { ...ok(overhaul), status: 201 };
 }
-
-async function componentLifeRead(request: OperationRequest<Serial, TimeQuery>) {
-  const { tenant } = request.caller;
-  const times = timesOf(request.query, request.now);
-  const serial = await knownSerial(
-    tenant,
-    request.params.partNumber,
-    request.params.serialNumber,
-    times.knownAt,
-  );
-  return ok(await componentLife(tenant, request.params, times, { serial }));
-}
-
-async function llpStatus(request: OperationRequest<{ id: string }, TimeQuery>) {
-  const { tenant } = request.caller;
-  const twin = await twinOf(tenant, request.params.id);
-  return ok(await llpSheet(tenant, twin.id, timesOf(request.query, request.now)));
-}
-
-async function putPart(request: OperationRequest<{ partNumber: string }, object, PartMasterBody>) {
-  const { tenant } = request.caller;
-  const part = await putPartMaster(tenant, request.params.partNumber, request.body, request.now);
-  // the serials of this part number now installed get their life under the new limits
-  const installed = await installationsOf(tenant, part.partNumber);
-  await refreshLife(
-    tenant,
-    installed
-      .filter((installation) => installation.component.serialNumber !== undefined)
-      .map((installation) => ({
-        partNumber: part.partNumber,
-        serialNumber: installation.component.serialNumber!,
-        twinId: installation.twinId,
-        path: installation.path,
-      })),
-    request.now,
-  );
-  return ok(part);
-}
-
-async function getPart(request: OperationRequest<{ partNumber: string }, { version?: number }>) {
-  const { tenant } = request.caller;
-  const { partNumber } = request.params;
-  const { version } = request.query;
-  const part =
-    version === undefined
-      ? await partMaster(tenant, partNumber)
-      : ((await partVersions(tenant, partNumber)).find((candidate) => candidate.version === version) ?? null);
-  if (!part) throw new NotFound(`No part master ${partNumber}${version ? ` version ${version}` : ''}`);
-  return ok(part);
-}
-
-async function fleetLife(
-  request: OperationRequest<
-    object,
-    { limit: number; cursor?: string },
-    { remainingBelow: Record<string, number> }
-  >,
-) {
-  const { limit, cursor } = request.query;
-  return ok(await fleetLifeOf(request.caller.tenant, request.body, { limit, ...(cursor ? { cursor } : {}) }));
-}
-
-async function fleetRemovals(
-  request: OperationRequest<object, { partNumber: string; from: string; to: string; parameter: string }>,
-) {
-  return ok(await removalsOf(request.caller.tenant, request.query));
-}
-
 export const usageOperations: Record<string, Operation> = {
   putUsageParameter,
   listUsageParameters,
@@ -198,10 +103,5 @@ export const usageOperations: Record<string, Operation> = {
   twinUsage,
   componentUsage,
   recordOverhaul,
-  componentLife: componentLifeRead,
-  llpStatus,
-  putPart,
-  getPart,
-  fleetLife,
-  fleetRemovals,
+  ...lifeOperations,
 };

@@ -123,6 +123,8 @@ export async function runPolicy(
     return { tenant, policyId, periods, outcomes };
   }
   for (const twinId of await selectedTwinIds(tenant, policy.selector)) {
+    // out of time: the policy stays where it was; the next run goes on (the period guards skip what is taken)
+    if (Date.now() > deadline) return { tenant, policyId, periods, outcomes };
     // the META item only: the baseline's configuration is assembled from the history on read
     const twin = await loadTwinParts(tenant, twinId, {});
     if (!twin) continue;

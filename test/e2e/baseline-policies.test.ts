@@ -93,6 +93,10 @@ describe('PUT/GET/DELETE /v1/baseline-policies/{id}', () => {
 
   it('takes each selected twin once at the boundary, however often and late the job runs', async () => {
     const first = quarterAfter(createdAt);
+    // a run out of time takes nothing and leaves the policy where it was: the next run does it
+    const cutShort = await runPolicy(tenant, 'quarterly', minutesAfter(first, 5), Date.now() - 1);
+    expect(cutShort?.outcomes.taken).toBe(0);
+    expect(await baselineNames('S-1')).toEqual([]);
     const run = await runPolicy(tenant, 'quarterly', minutesAfter(first, 5));
     expect(run?.outcomes.taken).toBe(2);
     expect(await baselineNames('S-1')).toEqual([label(first)]);

@@ -83,6 +83,6 @@ describe('the exchange function runs tenant export jobs by invoking itself', () 
       's3:GetObject',
       's3:PutObject',
     ]);
-    expect(JSON.stringify(s3[0]!.Resource)).toContain('/tenants/${aws:PrincipalTag/tenant}/*');
+    expect(JSON.stringify(s3[0]!.Resource)).toMatch(/\/tenants\/\$\{aws:PrincipalTag\/tenant\}\/\*/);
   });
 });
