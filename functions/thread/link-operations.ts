@@ -1,12 +1,13 @@
-import { presentDocument } from '../../shared/domain/document';
-import { appliesTo } from '../../shared/domain/effectivity';
 import { Conflict, NotFound } from '../../shared/domain/errors';
 import { nodesInScope } from '../../shared/domain/thread';
 import { assembleTwin } from '../../shared/domain/twin';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { LinkBody, ThreadQuery } from '../../shared/schemas/link';
-import { installedBaseApplicability } from '../../shared/services/installed-base-impact';
+import {
+  type ApplicabilityQuery,
+  documentApplicability as applicabilityOf,
+} from '../../shared/services/applicability';
 import {
   threadBody,
   threadOf,
@@ -16,9 +17,6 @@ import {
   workPackageOf,
 } from '../../shared/services/thread-service';
 import { requireWriteInsideView, roleWriterOf } from '../../shared/services/view-writes';
-import { decodeCursor, encodeCursor } from '../../shared/store/cursor';
-import { getDocuments } from '../../shared/store/document-store';
-import { installationsOf } from '../../shared/store/fleet-store';
 import { createLink } from '../../shared/store/link-store';
 import { loadTwinParts, type TwinParts } from '../../shared/store/twin-store';
 
@@ -82,37 +80,8 @@ async function workPackage(request: OperationRequest<{ id: string }, { position:
   return ok(await workPackageOf(request.caller.tenant, history, request.query.position, now));
 }
 
-async function documentApplicability(
-  request: OperationRequest<
-    { id: string },
-    { limit: number; cursor?: string; scope: 'tenant' | 'installed-base' }
-  >,
-) {
-  const { tenant } = request.caller;
-  const [document] = await getDocuments(tenant, [request.params.id]);
-  if (!document) throw new NotFound(`No document ${request.params.id}`);
-  const { limit, cursor, scope: where } = request.query;
-  if (where === 'installed-base') {
-    const page = { limit, ...(cursor === undefined ? {} : { cursor }) };
-    const answer = await installedBaseApplicability(request.caller, document, page, request.now);
-    return ok({ document: presentDocument(document), scope: where, ...answer });
-  }
-  const effectivity = document.effectivity;
-  const matches = effectivity
-    ? (await installationsOf(tenant, effectivity.partNumber, effectivity.softwareVersions)).filter(
-        (installation) => appliesTo(effectivity, installation.component),
-      )
-    : [];
-  const scope = JSON.stringify(['applicability', request.params.id]);
-  const start = Number(decodeCursor(scope, request.query.cursor)?.offset ?? 0);
-  const items = matches.slice(start, start + request.query.limit);
-  const next = start + items.length;
-  return ok({
-    document: presentDocument(document),
-    total: matches.length,
-    items,
-    ...(next < matches.length ? { nextCursor: encodeCursor(scope, { offset: next }) } : {}),
-  });
+async function documentApplicability(request: OperationRequest<{ id: string }, ApplicabilityQuery>) {
+  return ok(await applicabilityOf(request.caller, request.params.id, request.query, request.now));
 }
 
 export const linkOperations: Record<string, Operation> = {

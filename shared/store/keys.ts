@@ -16,10 +16,18 @@ const tenantPrefix = (tenant: string) => `TENANT#${tenant}#`;
  */
 export const SYSTEM_TENANT = '@system';
 
+type SerialOf = { partNumber: string; serialNumber: string };
+
 const twinPartition = (tenant: string, twinId: string) => `${tenantPrefix(tenant)}TWIN#${twinId}`;
 
 const componentPartition = (tenant: string, partNumber: string, serialNumber: string) =>
   `${tenantPrefix(tenant)}COMP#${partNumber}#${serialNumber}`;
+
+/** A dated event of a serial in its component partition (opening balance, overhaul, removal). */
+const componentEventKey = (tenant: string, component: SerialOf, kind: string, at: string, id: string) => ({
+  PK: componentPartition(tenant, component.partNumber, component.serialNumber),
+  SK: `${kind}#${at}#${id}`,
+});
 
 const documentPartition = (tenant: string, documentId: string) => `${tenantPrefix(tenant)}DOC#${documentId}`;
 
@@ -395,33 +403,12 @@ export const keys = {
   usageLogPartition: (tenant: string, twinId: string, parameter: string) =>
     `${tenantPrefix(tenant)}USAGELOG#${twinId}#${parameter}`,
   /** Opening balances, overhauls and removals of a serial, in its component partition. */
-  componentBalance: (
-    tenant: string,
-    component: { partNumber: string; serialNumber: string },
-    at: string,
-    id: string,
-  ) => ({
-    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
-    SK: `OPENBAL#${at}#${id}`,
-  }),
-  componentOverhaul: (
-    tenant: string,
-    component: { partNumber: string; serialNumber: string },
-    at: string,
-    id: string,
-  ) => ({
-    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
-    SK: `OVERHAUL#${at}#${id}`,
-  }),
-  componentRemoval: (
-    tenant: string,
-    component: { partNumber: string; serialNumber: string },
-    at: string,
-    id: string,
-  ) => ({
-    PK: componentPartition(tenant, component.partNumber, component.serialNumber),
-    SK: `REMOVAL#${at}#${id}`,
-  }),
+  componentBalance: (tenant: string, component: SerialOf, at: string, id: string) =>
+    componentEventKey(tenant, component, 'OPENBAL', at, id),
+  componentOverhaul: (tenant: string, component: SerialOf, at: string, id: string) =>
+    componentEventKey(tenant, component, 'OVERHAUL', at, id),
+  componentRemoval: (tenant: string, component: SerialOf, at: string, id: string) =>
+    componentEventKey(tenant, component, 'REMOVAL', at, id),
   /** Removals of a part number across the fleet, by time (list index): MTBUR reads these. */
   removalIndexKeys: (tenant: string, partNumber: string, at: string, id: string) => ({
     listPK: `${tenantPrefix(tenant)}REMOVALS#${partNumber}`,
