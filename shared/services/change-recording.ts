@@ -16,6 +16,7 @@ import type { ChangeSetBody } from '../schemas/change';
 import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
 import { changeState, readForChange } from '../store/change-reads';
+import { modelAndConformanceKeys, modelAndConformanceOf } from '../store/conformance-store';
 import { applyChangeSet } from '../store/change-store';
 import type { Write } from '../store/guarded-transaction';
 import { ancestorsOf } from '../store/twin-store';
@@ -104,8 +105,9 @@ async function planAndApply(
 /**
  * What a change is planned on, and the configuration model read beside it. Given the twin, only what
  * the change touches is read (after META, which was read before); given its id, META and what the
- * change touches come in one round trip (`readForChange`), and the model read starts beside it when
- * this process already knows the twin's product (a twin's product never changes).
+ * change touches come in one round trip (`readForChange`), with the configuration model and the unit's
+ * conformance in the same snapshot when this process already knows the twin's product (else read
+ * right after: the first change of a twin in a process).
  */
 async function planningReads(
   tenant: string,
@@ -120,16 +122,18 @@ async function planningReads(
     const model = started(modelOfChange(tenant, twin.state.record));
     return { state: twin.state, planning: await changeState(tenant, twin.state, scope), model };
   }
+  // a twin's product never changes: known from an earlier change, its model is read in the same snapshot
   const product = productOf(tenant, twin.id);
-  const early = product === undefined ? undefined : started(modelOfChange(tenant, { id: twin.id, product }));
-  const planning = await readForChange(tenant, twin.id, scope);
-  if (!planning) {
-    early?.catch(() => undefined);
-    throw new NotFound(`No twin ${twin.id}`);
-  }
+  const modelKeys = product ? modelAndConformanceKeys(tenant, product.partNumber, twin.id) : [];
+  const read = await readForChange(tenant, twin.id, scope, modelKeys);
+  if (!read) throw new NotFound(`No twin ${twin.id}`);
+  const planning = read.state;
   rememberProduct(tenant, planning.record);
   assertVersion(planning.record, context.expectedVersion);
-  const model = early ?? started(modelOfChange(tenant, planning.record));
+  const model =
+    product && read.also
+      ? Promise.resolve(modelAndConformanceOf(tenant, product.partNumber, read.also))
+      : started(modelOfChange(tenant, planning.record));
   return { state: { ...planning, current: [], vacated: {} }, planning, model };
 }
 

@@ -85,22 +85,32 @@ const MAX_TRANSACTION_GET = 100;
  * position (a Query) and a position elsewhere in this twin an arriving serial sits in. A change that
  * names more than the transaction's 99 items, a twin in an old layout (migrated first) or a snapshot
  * refused by a concurrent transaction (`TransactionConflict`) is read the sequential way (META, then
- * `changeState`). Null when there is no such active twin.
+ * `changeState`; `also` is then absent: the caller reads those itself). Null when there is no such
+ * active twin.
  */
 export async function readForChange(
   tenant: string,
   twinId: string,
   scope: ChangeScope,
-): Promise<TwinState | null> {
+  /** Other items read in the same snapshot (the configuration model and the unit's conformance). */
+  alsoRead: readonly Record<string, string>[] = [],
+): Promise<{ state: TwinState; also?: Record<string, unknown>[] } | null> {
   const named = namedKeys(tenant, twinId, scope);
-  const snapshot = named.length < MAX_TRANSACTION_GET ? await metaWith(tenant, twinId, named) : undefined;
+  const snapshot =
+    named.length + alsoRead.length < MAX_TRANSACTION_GET
+      ? await metaWith(tenant, twinId, [...named, ...alsoRead])
+      : undefined;
   if (snapshot === null) return null;
   if (snapshot === undefined || snapshot.meta.layout !== LAYOUT) {
     const loaded = await loadTwinParts(tenant, twinId, {});
-    return loaded && changeState(tenant, loaded.state, scope);
+    return loaded && { state: await changeState(tenant, loaded.state, scope) };
   }
   const children = await subtreeItems(tenant, twinId, scope);
-  return scopedState(tenant, stateFromMeta(snapshot.meta), snapshot.items, children);
+  const items = snapshot.items.slice(0, named.length).filter((item) => item !== undefined);
+  return {
+    state: await scopedState(tenant, stateFromMeta(snapshot.meta), items, children),
+    also: snapshot.items.slice(named.length).filter((item) => item !== undefined),
+  };
 }
 
 /** One TransactGetItems of META and `named`: null without an active twin, undefined when refused. */
@@ -115,7 +125,8 @@ async function metaWith(tenant: string, twinId: string, named: Record<string, st
     );
     const [meta, ...items] = Responses.map((response) => response.Item);
     if (!meta || meta.status !== ACTIVE) return null;
-    return { meta, items: items.filter((item) => item !== undefined) };
+    // in the order asked (absent items undefined)
+    return { meta, items };
   } catch (error) {
     if (error instanceof TransactionCanceledException) return undefined;
     throw error;

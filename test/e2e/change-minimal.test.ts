@@ -90,30 +90,39 @@ describe('a change set with Prefer: return=minimal', () => {
         },
       ],
     });
-    // Act
-    const warned = await minimal(owner, twin.id, 1, swap('W-1'), '?validate=warn');
-    const clean = await minimal(owner, twin.id, 2, {
+    // Act (from the second change on, this process knows the product: the model comes in the same
+    // snapshot as META, and is still judged by)
+    const clean = await minimal(owner, twin.id, 1, {
       reason: 'note',
       operations: [{ op: 'update', position: 'engine-1/fadec/sw', attributes: { note: 'ok' } }],
     });
-    const unseen = await minimal(crew, twin.id, 3, swap('W-2'), '?validate=warn');
+    const refused = await minimal(owner, twin.id, 2, swap('W-3'), '?validate=enforce');
+    const unseen = await minimal(crew, twin.id, 2, swap('W-2'), '?validate=warn');
+    const warned = await minimal(
+      owner,
+      twin.id,
+      3,
+      { reason: 'galley', operations: [{ op: 'add-position', position: 'galley' }] },
+      '?validate=warn',
+    );
     // Assess
+    expect(clean.status).toBe(204);
+    expect(clean.headers.get('etag')).toBe('"2"');
+    expectProblem(refused, 422, 'body.operations[0]');
+    // a role view that does not show conformance is told nothing of it
+    expect(unseen.status).toBe(204);
+    expect(unseen.headers.get('etag')).toBe('"3"');
     expect(warned.status).toBe(200);
-    expect(warned.headers.get('etag')).toBe('"2"');
+    expect(warned.headers.get('etag')).toBe('"4"');
     expect(warned.headers.get('preference-applied')).toBe('return=minimal');
     expect(warned.body).toMatchObject({
       id: twin.id,
-      version: 2,
+      version: 4,
       conformance: { status: 'red', validate: 'warn' },
     });
     expect(warned.body.conformance.warnings.map((finding: { code: string }) => finding.code)).toEqual([
-      'part-not-allowed',
+      'position-not-in-model',
     ]);
     expect(warned.body.configuration).toBeUndefined();
-    expect(clean.status).toBe(204);
-    expect(clean.headers.get('etag')).toBe('"3"');
-    // a role view that does not show conformance is told nothing of it
-    expect(unseen.status).toBe(204);
-    expect(unseen.headers.get('etag')).toBe('"4"');
   });
 });
