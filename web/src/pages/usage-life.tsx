@@ -132,10 +132,8 @@ export function LifeLimits(props: { life: ComponentLife; units: Map<string, stri
         <thead>
           <tr>
             <th scope="col">Parameter</th>
-            <th scope="col">Limit</th>
-            <th scope="col">Accumulated</th>
+            <th scope="col">Accumulated of limit</th>
             <th scope="col">Remaining</th>
-            <th scope="col">Status</th>
           </tr>
         </thead>
         <tbody>
@@ -145,14 +143,13 @@ export function LifeLimits(props: { life: ComponentLife; units: Map<string, stri
               <tr key={limit.parameter} data-parameter={limit.parameter}>
                 <th scope="row">
                   {limit.parameter}
-                  {limit.parameter === life.governing ? ' (governing)' : ''}
-                </th>
-                <td>{quantity(limit.limit, unit)}</td>
-                <td>{lifeFigure(limit.accumulated, limit.status, 'at least', unit)}</td>
-                <td>{lifeFigure(limit.remaining, limit.status, 'at most', unit)}</td>
-                <td>
+                  {limit.parameter === life.governing ? ' (governing)' : ''}{' '}
                   <LifeStatusBadge status={limit.status} />
+                </th>
+                <td>
+                  {lifeFigure(limit.accumulated, limit.status, 'at least')} of {quantity(limit.limit, unit)}
                 </td>
+                <td>{lifeFigure(limit.remaining, limit.status, 'at most', unit)}</td>
               </tr>
             );
           })}
@@ -179,7 +176,6 @@ function UsageTotals(props: { usage: ComponentUsage; units: Map<string, string> 
             <th scope="col">TSN</th>
             <th scope="col">TSO</th>
             <th scope="col">TSI</th>
-            <th scope="col">Trace</th>
           </tr>
         </thead>
         <tbody>
@@ -188,19 +184,19 @@ function UsageTotals(props: { usage: ComponentUsage; units: Map<string, string> 
             const bound = usage.complete ? '' : 'at least ';
             return (
               <tr key={name} data-parameter={name}>
-                <th scope="row">{name}</th>
-                <td>{`${bound}${quantity(usage.tsn, unit)}`}</td>
-                <td>{`${bound}${quantity(usage.tso, unit)}`}</td>
-                <td>{usage.tsi === null ? 'off-unit' : quantity(usage.tsi, unit)}</td>
-                <td>
+                <th scope="row">
+                  {name}{' '}
                   {usage.complete ? (
-                    'complete back to birth'
+                    <span class="muted">complete</span>
                   ) : (
-                    <span class="badge life-unknown" data-testid={`incomplete-${name}`}>
+                    <span class="badge life-unknown">
                       incomplete: {usage.gaps.length} gap{usage.gaps.length === 1 ? '' : 's'}
                     </span>
                   )}
-                </td>
+                </th>
+                <td>{`${bound}${quantity(usage.tsn, unit)}`}</td>
+                <td>{`${bound}${quantity(usage.tso, unit)}`}</td>
+                <td>{usage.tsi === null ? 'off-unit' : quantity(usage.tsi, unit)}</td>
               </tr>
             );
           })}
@@ -222,7 +218,7 @@ function UsageTotals(props: { usage: ComponentUsage; units: Map<string, string> 
 }
 
 /** Every stay of the serial (unit, position, from, to) with what it accrued there per parameter. */
-function Stays(props: { usage: ComponentUsage; units: Map<string, string> }) {
+function Stays(props: { usage: ComponentUsage; units: Map<string, string>; level: 3 | 4 }) {
   const names = Object.keys(props.usage.parameters);
   const stays = new Map<string, Stay & { accruedBy: Record<string, number> }>();
   for (const [name, usage] of Object.entries(props.usage.parameters))
@@ -236,43 +232,25 @@ function Stays(props: { usage: ComponentUsage; units: Map<string, string> }) {
   const serials = useTwinSerials(rows.map((stay) => stay.twinId));
   if (rows.length === 0) return null;
   return (
-    <table class="list" data-testid="stays">
-      <caption class="sr-only">Stays, oldest first, with the usage accrued in each</caption>
-      <thead>
-        <tr>
-          <th scope="col">Unit</th>
-          <th scope="col">Position</th>
-          <th scope="col">From</th>
-          <th scope="col">To</th>
-          {names.map((name) => (
-            <th scope="col" key={name}>
-              {name} accrued
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
+    <>
+      {props.level === 4 ? (
+        <h4 class="stays-heading">Stays, oldest first</h4>
+      ) : (
+        <h3 class="stays-heading">Stays, oldest first</h3>
+      )}
+      <ol class="stays" data-testid="stays">
         {rows.map((stay) => (
-          <tr key={`${stay.twinId}:${stay.path}:${stay.from}`}>
-            <td>
-              <Link href={href('twins', stay.twinId)}>{serials.get(stay.twinId) ?? stay.twinId}</Link>
-            </td>
-            <td>
-              <code>{stay.path}</code>
-            </td>
-            <td>{formatTime(stay.from)}</td>
-            <td>{stay.to ? formatTime(stay.to) : 'installed'}</td>
-            {names.map((name) => (
-              <td key={name}>
-                {stay.accruedBy[name] === undefined
-                  ? '—'
-                  : quantity(stay.accruedBy[name], props.units.get(name))}
-              </td>
-            ))}
-          </tr>
+          <li key={`${stay.twinId}:${stay.path}:${stay.from}`}>
+            <Link href={href('twins', stay.twinId)}>{serials.get(stay.twinId) ?? stay.twinId}</Link>{' '}
+            <code>{stay.path}</code>, {formatTime(stay.from)} → {stay.to ? formatTime(stay.to) : 'installed'}:{' '}
+            {names
+              .filter((name) => stay.accruedBy[name] !== undefined)
+              .map((name) => `${name} ${quantity(stay.accruedBy[name]!, props.units.get(name))}`)
+              .join(', ')}
+          </li>
         ))}
-      </tbody>
-    </table>
+      </ol>
+    </>
   );
 }
 
@@ -317,7 +295,7 @@ export function ComponentUsageLife(props: {
       {!read.data && !read.error && <p class="muted">Reading usage and life…</p>}
       {life && <LifeLimits life={life} units={units} />}
       {usage && <UsageTotals usage={usage} units={units} />}
-      {usage && <Stays usage={usage} units={units} />}
+      {usage && <Stays usage={usage} units={units} level={props.level === 3 ? 4 : 3} />}
       {props.traceHref && (
         <p class="no-print">
           <Link href={props.traceHref}>Whole trace of SN {props.serialNumber}</Link>
