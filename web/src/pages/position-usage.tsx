@@ -3,9 +3,14 @@ import type { TwinContext } from '../twin-context';
 import type { TreeNode } from '../types';
 import { ComponentUsageLife } from './usage-life';
 
-/** The reads of a serial's usage and life: the tenant's own (shared twins: none until grantees have them). */
+/**
+ * The reads of a serial's usage and life: the tenant's own, or through the grant of a shared twin
+ * (`/v1/shared/twins/{owner}/{id}/components/{pn}/{sn}/…`, its stays in that unit only).
+ */
 const componentReads = (context: TwinContext, partNumber: string, serialNumber: string) =>
-  context.owner ? undefined : href('v1', 'components', partNumber, serialNumber);
+  context.owner
+    ? `${context.base}/components/${encodeURIComponent(partNumber)}/${encodeURIComponent(serialNumber)}`
+    : href('v1', 'components', partNumber, serialNumber);
 
 /** The selected serial's usage and life at the page's time, with a link to its whole trace. */
 export function PositionUsage(props: { context: TwinContext & { node: TreeNode } }) {
@@ -13,7 +18,6 @@ export function PositionUsage(props: { context: TwinContext & { node: TreeNode }
   const component = context.node.component;
   if (!component?.serialNumber) return null;
   const base = componentReads(context, component.partNumber, component.serialNumber);
-  if (!base) return null;
   const query = new URLSearchParams(
     Object.entries(context.time).filter((entry): entry is [string, string] => Boolean(entry[1])),
   ).toString();
@@ -26,7 +30,17 @@ export function PositionUsage(props: { context: TwinContext & { node: TreeNode }
       time={context.time}
       level={3}
       version={context.twin.version}
-      traceHref={`${href('components', component.partNumber, component.serialNumber)}${query ? `?${query}` : ''}`}
+      {...(context.owner
+        ? {
+            shared: {
+              owner: context.owner,
+              twinId: context.twin.id,
+              serialNumber: context.twin.serialNumber,
+            },
+          }
+        : {
+            traceHref: `${href('components', component.partNumber, component.serialNumber)}${query ? `?${query}` : ''}`,
+          })}
     />
   );
 }

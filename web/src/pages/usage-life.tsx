@@ -42,6 +42,13 @@ interface ParameterUsage {
   gaps: { from: string | null; to: string; reason: string }[];
 }
 
+/** The shared unit a serial is read through (owner and twin). */
+interface SharedUnit {
+  owner: string;
+  twinId: string;
+  serialNumber: string;
+}
+
 interface ComponentUsage {
   asOf: string;
   parameters: Record<string, ParameterUsage>;
@@ -218,7 +225,12 @@ function UsageTotals(props: { usage: ComponentUsage; units: Map<string, string> 
 }
 
 /** Every stay of the serial (unit, position, from, to) with what it accrued there per parameter. */
-function Stays(props: { usage: ComponentUsage; units: Map<string, string>; level: 3 | 4 }) {
+function Stays(props: {
+  usage: ComponentUsage;
+  units: Map<string, string>;
+  level: 3 | 4;
+  shared: SharedUnit | undefined;
+}) {
   const names = Object.keys(props.usage.parameters);
   const stays = new Map<string, Stay & { accruedBy: Record<string, number> }>();
   for (const [name, usage] of Object.entries(props.usage.parameters))
@@ -229,7 +241,10 @@ function Stays(props: { usage: ComponentUsage; units: Map<string, string>; level
       stays.set(key, found);
     }
   const rows = [...stays.values()].sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
-  const serials = useTwinSerials(rows.map((stay) => stay.twinId));
+  const { shared } = props;
+  const serials = new Map(useTwinSerials(shared ? [] : rows.map((stay) => stay.twinId)));
+  if (shared) serials.set(shared.twinId, shared.serialNumber);
+  const twinHref = (id: string) => (shared ? href('shared', shared.owner, id) : href('twins', id));
   if (rows.length === 0) return null;
   return (
     <>
@@ -241,7 +256,7 @@ function Stays(props: { usage: ComponentUsage; units: Map<string, string>; level
       <ol class="stays" data-testid="stays">
         {rows.map((stay) => (
           <li key={`${stay.twinId}:${stay.path}:${stay.from}`}>
-            <Link href={href('twins', stay.twinId)}>{serials.get(stay.twinId) ?? stay.twinId}</Link>{' '}
+            <Link href={twinHref(stay.twinId)}>{serials.get(stay.twinId) ?? stay.twinId}</Link>{' '}
             <code>{stay.path}</code>, {formatTime(stay.from)} → {stay.to ? formatTime(stay.to) : 'installed'}:{' '}
             {names
               .filter((name) => stay.accruedBy[name] !== undefined)
@@ -268,8 +283,8 @@ export function ComponentUsageLife(props: {
   level?: 2 | 3;
   /** Re-read after a change of the unit it sits in. */
   version?: number;
-  /** A shared twin's serial: the units of the owner's parameters are not ours to read. */
-  shared?: boolean;
+  /** A serial on a shared twin: its stays are in that unit only; the owner's parameter units are not ours. */
+  shared?: SharedUnit;
   /** A link to the serial's whole trace (the component page at the same time). */
   traceHref?: string;
 }) {
@@ -283,7 +298,7 @@ export function ComponentUsageLife(props: {
       ]),
     [base, props.time.asOf, props.time.knownAt, props.version],
   );
-  const units = useParameterUnits(!props.shared);
+  const units = useParameterUnits(props.shared === undefined);
   const [usage, life] = read.data ?? [];
   if (read.data && usage === null && life === null) return null;
   const Heading = props.level === 3 ? 'h3' : 'h2';
@@ -295,7 +310,7 @@ export function ComponentUsageLife(props: {
       {!read.data && !read.error && <p class="muted">Reading usage and life…</p>}
       {life && <LifeLimits life={life} units={units} />}
       {usage && <UsageTotals usage={usage} units={units} />}
-      {usage && <Stays usage={usage} units={units} level={props.level === 3 ? 4 : 3} />}
+      {usage && <Stays usage={usage} units={units} level={props.level === 3 ? 4 : 3} shared={props.shared} />}
       {props.traceHref && (
         <p class="no-print">
           <Link href={props.traceHref}>Whole trace of SN {props.serialNumber}</Link>
