@@ -27,7 +27,7 @@ export function ComponentPage(props: { partNumber: string; serialNumber: string 
         {props.partNumber} SN {props.serialNumber}
       </h1>
       <ErrorBanner error={trace.error} onRetry={trace.reload} />
-      {data && (
+      {data && serials && (
         <>
           <p>
             <KindBadge kind={data.component.kind} /> {describeComponent(data.component)}

@@ -235,8 +235,8 @@ function TwinUsageTotals(props: { context: TwinContext; units: Map<string, strin
   );
 }
 
-/** The Life tab shows once the LLP sheet is read: never where the view does not show usage. */
-export const lifeShown = (context: TwinContext) => Boolean(context.life.data);
+/** The Life tab shows once the LLP sheet is read (or failed: its error shows there), never where the view hides usage. */
+export const lifeShown = (context: TwinContext) => Boolean(context.life.data || context.life.error);
 
 /** The Life tab: the unit's LLP sheet and its usage, at the page's time. */
 export function LifeTab(props: { context: TwinContext }) {

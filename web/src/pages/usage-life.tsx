@@ -102,17 +102,18 @@ export function useParameterUnits(enabled: boolean): Map<string, string> {
   return new Map((units.data?.items ?? []).map((item) => [item.name, item.unit]));
 }
 
-/** Serial numbers of twins by id, for the twins this caller may read (others keep their id). */
-export function useTwinSerials(ids: string[]): Map<string, string> {
+/** Serial numbers of twins by id, for the twins this caller may read (others keep their id); undefined while read. */
+export function useTwinSerials(ids: string[]): Map<string, string> | undefined {
   const key = [...new Set(ids)].sort().join(',');
   const serials = useAsync(async () => {
     const unique = key ? key.split(',') : [];
     const twins = await Promise.all(
       unique.map((id) => api<Twin>('GET', href('v1', 'twins', id)).catch(() => undefined)),
     );
-    return new Map(unique.map((id, index) => [id, twins[index]?.serialNumber ?? id]));
+    return { key, names: new Map(unique.map((id, index) => [id, twins[index]?.serialNumber ?? id])) };
   }, [key]);
-  return serials.data ?? new Map();
+  // the names of these ids only (a render before the next read starts still holds the last ones)
+  return serials.data?.key === key ? serials.data.names : undefined;
 }
 
 /** The component's life limits: limit, accumulated, remaining, status; the governing limit marked. */
@@ -242,7 +243,7 @@ function Stays(props: {
     }
   const rows = [...stays.values()].sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
   const { shared } = props;
-  const serials = new Map(useTwinSerials(shared ? [] : rows.map((stay) => stay.twinId)));
+  const serials = new Map(useTwinSerials(shared ? [] : rows.map((stay) => stay.twinId)) ?? []);
   if (shared) serials.set(shared.twinId, shared.serialNumber);
   const twinHref = (id: string) => (shared ? href('shared', shared.owner, id) : href('twins', id));
   if (rows.length === 0) return null;
