@@ -161,7 +161,10 @@ export async function importUsageRecords(
 
 type ComponentLine = RecordLineOf<'component'>;
 
-/** A serial's component records as a tenant export writes them (twin ids are the source tenant's). */
+/**
+ * A serial's component records as a tenant export writes them (twin ids are the source tenant's), or
+ * null when it has none beyond the open installation its twin's line holds.
+ */
 export function componentLineOf(items: readonly Item[]): Omit<ComponentLine, 'type' | 'source'> | null {
   const meta = items.find((item) => item.entity === ENTITY.component);
   if (!meta) return null;
@@ -170,6 +173,9 @@ export function componentLineOf(items: readonly Item[]): Omit<ComponentLine, 'ty
     return rest;
   };
   const of = (prefix: string) => items.filter((item) => String(item.SK).startsWith(prefix)).map(plain);
+  const records = ['STAY#', 'OPENBAL#', 'OVERHAUL#', 'REMOVAL#'].map(of);
+  // a serial that only ever sat where it sits: its twin's line carries all of it
+  if (records.every((list) => list.length === 0) && typeof meta.freeSince !== 'string') return null;
   return {
     partNumber: meta.partNumber as string,
     serialNumber: meta.serialNumber as string,

@@ -29,10 +29,11 @@ import { putModelVersion } from '../../shared/store/conformance-store';
 import { createDocument } from '../../shared/store/document-store';
 import { claimExportStage, getExportJob } from '../../shared/store/export-store';
 import { keys } from '../../shared/store/keys';
+import { recordOverhaul } from '../../shared/store/overhaul-store';
 import { putPartMaster } from '../../shared/store/part-store';
 import { createGrant, createView, setRoleView, updateView } from '../../shared/store/sharing-store';
 import { inTenantScope } from '../../shared/store/tenant-scope';
-import { createTwin } from '../../shared/store/twin-store';
+import { createTwin, loadTwinParts } from '../../shared/store/twin-store';
 import { putTypeVersion } from '../../shared/store/type-store';
 import { putUsageParameter, recordUsage } from '../../shared/store/usage-store';
 import { aircraftRecord } from '../support/fixtures';
@@ -281,6 +282,19 @@ beforeAll(async () => {
       },
       new Date(),
     );
+  // every serial of 30 twins overhauled: a component line each (several per twin)
+  for (const twinId of bulkTwins.slice(0, 30)) {
+    const serial = (await loadTwinParts(bulk, twinId, { current: true }))!.state.current.flatMap(
+      ({ installation }) => (installation?.component.serialNumber ? [installation.component] : []),
+    );
+    for (const { partNumber, serialNumber } of serial)
+      await recordOverhaul(
+        bulk,
+        { partNumber, serialNumber: serialNumber! },
+        { at: '2025-02-01T00:00:00Z' },
+        new Date(),
+      );
+  }
   for (let index = 0; index < 6; index++) await addTwin(small, `SML-${index}`);
   for (let index = 0; index < 3; index++) await addDocument(small, `Small manual ${index}`);
   // the reference: the same tenant exported in one stage
@@ -366,8 +380,8 @@ describe('a tenant export in stages', () => {
       parts: 30,
       configurationModels: 20,
       usageRecords: 20 + BUSY_RECORDS,
-      // each twin's engines, FADECs and HVAC controller
-      components: 105 * 5,
+      // the engines, FADECs and HVAC controller of the twins overhauled
+      components: 30 * 5,
     });
     expect(ofType('usage')).toHaveLength(20 + Math.ceil(BUSY_RECORDS / USAGE_LINE_RECORDS));
     expect(lines.filter((line) => line.type === 'part').map((line) => line.versions.length)).toEqual(

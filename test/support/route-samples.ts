@@ -300,7 +300,9 @@ export const SAMPLES: Record<string, Sample> = {
     body: {
       type: 'part',
       partNumber: 'PROBE-IMPORTED',
-      versions: [{ partNumber: 'PROBE-IMPORTED', version: 1, recordedAt: '2025-01-01T00:00:00Z', llp: false }],
+      versions: [
+        { partNumber: 'PROBE-IMPORTED', version: 1, recordedAt: '2025-01-01T00:00:00Z', llp: false },
+      ],
     },
   }),
   startExport: () => ({}),
