@@ -60,6 +60,40 @@ export function bucketMoves(
   return moves;
 }
 
+/** The start of the UTC hour of `at`. */
+export const hourStartOf = (at: string) => `${at.slice(0, 13)}:00:00.000Z`;
+
+/** The month item (`M#<yyyy-mm>`) and its hour field (`hDDHH`) a record at `at` adds its usage to. */
+export const hourField = (at: string) => ({
+  month: at.slice(0, 7),
+  hour: `h${at.slice(8, 10)}${at.slice(11, 13)}`,
+});
+
+/** The hour fields of the day of `t` before its hour: what a total inside a day reads instead of records. */
+export const hoursBefore = (t: string) =>
+  Array.from(
+    { length: Number(t.slice(11, 13)) },
+    (_, hour) => `h${t.slice(8, 10)}${String(hour).padStart(2, '0')}`,
+  );
+
+/**
+ * The sum each hour field of a twin and parameter moves by, per month (`yyyy-mm`): a month item holds at
+ * most 744 of them, so a total inside a day reads one small item and the records of one hour, never a
+ * whole day's records.
+ */
+export function hourMoves(
+  entries: readonly { at: string; delta: number }[],
+): Map<string, Record<string, number>> {
+  const moves = new Map<string, Record<string, number>>();
+  for (const { at, delta } of entries) {
+    const { month, hour } = hourField(at);
+    const move = moves.get(month) ?? {};
+    move[hour] = (move[hour] ?? 0) + delta;
+    moves.set(month, move);
+  }
+  return moves;
+}
+
 /** The last reading of a meter (twin and parameter). */
 export interface Meter {
   reading: number;

@@ -728,19 +728,30 @@ function projectExport(view: Projection, body: Data): Data | undefined {
   };
 }
 
-/** Usage answers through a view that shows usage: only the stays and parts at positions it shows. */
+/**
+ * Usage answers through a view that shows usage: only the stays and parts at positions it shows, parts
+ * of kinds it shows. A serial's usage read through a shared unit (`twinId`) lists only its stays in
+ * that unit: the owner's other units are not shared (their usage still counts in TSN and TSO).
+ */
 function projectUsage(view: Projection, shape: TwinDataShape, body: Data): Data | undefined {
   if (shape === 'component-usage') {
+    const throughUnit = (stay: Data) => body.twinId === undefined || stay.twinId === body.twinId;
     const parameters = Object.fromEntries(
       Object.entries((body.parameters ?? {}) as Record<string, Data>).map(([name, usage]) => [
         name,
-        { ...usage, stays: list(usage.stays).filter((stay) => pathVisible(view, String(stay.path))) },
+        {
+          ...usage,
+          stays: list(usage.stays).filter(
+            (stay) => throughUnit(stay) && pathVisible(view, String(stay.path)),
+          ),
+        },
       ]),
     );
     return { ...body, parameters };
   }
   // nested twins' paths are their own: shown only when the view does not limit positions
   const shown = (item: Data) =>
-    view.positions === undefined || (item.twinId === body.twinId && pathVisible(view, String(item.path)));
+    (view.positions === undefined || (item.twinId === body.twinId && pathVisible(view, String(item.path)))) &&
+    (item.kind === undefined || view.kinds === undefined || view.kinds.includes(item.kind as never));
   return { ...body, items: list(body.items).filter(shown) };
 }

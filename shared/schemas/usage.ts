@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Cursor, Id, Identifier, IsoDateTime, Label, Limit, Text } from './common';
+import { COMPONENT_KINDS } from './twin';
 
 /** A usage parameter's name: a slug-like word such as FH, FC, APU_H, starts, operating-hours. */
 export const ParameterName = z
@@ -180,6 +181,9 @@ export const ComponentUsage = z
     serialNumber: z.string(),
     asOf: IsoDateTime,
     knownAt: IsoDateTime.optional(),
+    twinId: Id.optional().meta({
+      description: 'The shared unit it was read through (grantees): only its stays in that unit are listed',
+    }),
     parameters: z.record(z.string(), ParameterUsage),
   })
   .meta({ id: 'ComponentUsage' });
@@ -247,7 +251,7 @@ export const LlpSheet = z
   .object({
     twinId: Id,
     asOf: IsoDateTime,
-    items: z.array(ComponentLife.extend({ twinId: Id, path: z.string() })),
+    items: z.array(ComponentLife.extend({ twinId: Id, path: z.string(), kind: z.enum(COMPONENT_KINDS) })),
   })
   .meta({ id: 'LlpSheet' });
 

@@ -2,7 +2,16 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../config';
 import { invalidField, NotFound, PayloadTooLarge } from '../domain/errors';
-import { bucketMoves, dayStartOf, type Meter, recordDeltas, type YearBucket } from '../domain/usage';
+import {
+  bucketMoves,
+  dayStartOf,
+  hourMoves,
+  hourStartOf,
+  hoursBefore,
+  type Meter,
+  recordDeltas,
+  type YearBucket,
+} from '../domain/usage';
 import type { UsageBody, UsageParameterBody, UsageRecord } from '../schemas/usage';
 import { documentClient } from './clients';
 import { eventItem } from './events';
@@ -135,7 +144,10 @@ export async function recordUsage(
   }
   for (const parameter of new Set(records.map((record) => record.parameter))) {
     const moves = bucketMoves(records.filter((record) => record.parameter === parameter));
-    for (const [year, move] of moves) writes.push(bucketWrite(tenant, twin.id, parameter, year, move));
+    for (const [year, move] of moves)
+      writes.push(bucketWrite(tenant, twin.id, parameter, { year }, keys.usageYearSortKey(year), move));
+    for (const [month, move] of hourMoves(records.filter((record) => record.parameter === parameter)))
+      writes.push(bucketWrite(tenant, twin.id, parameter, { month }, keys.usageMonthSortKey(month), move));
   }
   for (const parameter of withReadings) {
     const last = [...records].reverse().find((r) => r.parameter === parameter && r.reading !== undefined);
@@ -177,27 +189,30 @@ export async function recordUsage(
 const getItem = async (Key: Record<string, string>) =>
   (await documentClient().send(new GetCommand({ TableName: table(), Key, ConsistentRead: true }))).Item;
 
+/** A running-totals item (a year's, or a month's hour sums) moved by `move` (DynamoDB ADD). */
 function bucketWrite(
   tenant: string,
   twinId: string,
   parameter: string,
-  year: string,
+  period: { year: string } | { month: string },
+  SK: string,
   move: Record<string, number>,
 ): Write {
   const fields = Object.entries(move);
+  const [[periodField, periodValue]] = Object.entries(period) as [[string, string]];
   return {
     entry: {
       Update: {
         TableName: table(),
-        Key: { PK: keys.usagePartition(tenant, twinId, parameter), SK: keys.usageYearSortKey(year) },
-        UpdateExpression: `SET entity = :entity, #year = :year ADD ${fields.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
+        Key: { PK: keys.usagePartition(tenant, twinId, parameter), SK },
+        UpdateExpression: `SET entity = :entity, #period = :period ADD ${fields.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
         ExpressionAttributeNames: {
-          '#year': 'year',
+          '#period': periodField,
           ...Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field])),
         },
         ExpressionAttributeValues: {
-          ':entity': 'usage-year',
-          ':year': year,
+          ':entity': `usage-${periodField}`,
+          ':period': periodValue,
           ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
         },
       },
@@ -261,14 +276,14 @@ export const yearBuckets = async (tenant: string, twinId: string, parameter: str
     ConsistentRead: true,
   })) as YearBucket[];
 
-/** The usage of the records in [day start of t, t): the one range a total reads record by record. */
-export async function usageEarlierThatDay(tenant: string, twinId: string, parameter: string, t: string) {
+/** The usage of the records in [from, t) (one Query of them). */
+async function recordsBetween(pk: string, from: string, t: string) {
   const items = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': keys.usagePartition(tenant, twinId, parameter),
-      ':from': keys.usageRecordSortKey(dayStartOf(t), ''),
+      ':pk': pk,
+      ':from': keys.usageRecordSortKey(from, ''),
       ':to': keys.usageRecordSortKey(t, ''),
     },
     ProjectionExpression: 'delta, #at',
@@ -276,6 +291,33 @@ export async function usageEarlierThatDay(tenant: string, twinId: string, parame
     ConsistentRead: true,
   });
   return items.reduce((sum, item) => sum + (item.at === t ? 0 : (item.delta as number)), 0);
+}
+
+/**
+ * The usage in [midnight of t's day, t): the hour sums of that day before t's hour (a GetItem of those
+ * fields of the month item) and the records of t's hour, so the cost does not follow how densely the
+ * unit logs. Totals stored without month items (none for that month) are read record by record.
+ */
+export async function usageEarlierThatDay(tenant: string, twinId: string, parameter: string, t: string) {
+  const pk = keys.usagePartition(tenant, twinId, parameter);
+  const hours = hoursBefore(t);
+  if (hours.length === 0) return recordsBetween(pk, dayStartOf(t), t);
+  const [month, thatHour] = await Promise.all([
+    documentClient().send(
+      new GetCommand({
+        TableName: table(),
+        Key: { PK: pk, SK: keys.usageMonthSortKey(t.slice(0, 7)) },
+        ProjectionExpression: ['entity', ...hours].join(', '),
+        ConsistentRead: true,
+      }),
+    ),
+    recordsBetween(pk, hourStartOf(t), t),
+  ]);
+  if (!month.Item) return recordsBetween(pk, dayStartOf(t), t);
+  return hours.reduce(
+    (sum, hour) => sum + (typeof month.Item![hour] === 'number' ? (month.Item![hour] as number) : 0),
+    thatHour,
+  );
 }
 
 /** Records (and voids) recorded after `knownAt`: what a knownAt read takes back from today's totals. */
