@@ -282,12 +282,16 @@ function projectInspectionEvent(view: Projection, event: Data): Data | undefined
   return { ...event, paths, discrepancyPaths, discrepancies: discrepancyPaths.length };
 }
 
+/** Events about usage and life: only through a view that shows usage. */
+const USAGE_EVENTS = ['usage.recorded', 'life.status-changed', 'part.defined', 'component.overhauled'];
+
 /** Change-feed events: those with operations keep only the visible ones; history events need history. */
 function projectEvent(view: Projection, event: Data): Data | undefined {
   const type = String(event.type);
   if (type === 'inspection.recorded') return projectInspectionEvent(view, event);
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
   if (view.baselines === false && type.startsWith('baseline.')) return undefined;
+  if (view.usage !== true && USAGE_EVENTS.includes(type)) return undefined;
   if (type.startsWith('document') && view.documentKinds !== undefined) {
     if (!view.documentKinds.includes(event.kind as never)) return undefined;
   }
