@@ -4,15 +4,12 @@ import { idempotencyKey } from '../../shared/http/idempotency-key';
 import { ok } from '../../shared/http/response';
 import { roleViewOf } from '../../shared/http/role-view';
 import type { ComponentUsageQuery, UsageBody, UsageParameterBody } from '../../shared/schemas/usage';
-import { installedSerials, knownSerial, refreshLife } from '../../shared/services/life';
+import { knownSerial, refreshLife } from '../../shared/services/life';
 import { componentUsageAnswer, twinUsageAnswer } from '../../shared/services/usage-answers';
+import { recordUnitUsage } from '../../shared/services/usage-ingest';
 import { idempotent } from '../../shared/store/idempotency';
 import { recordOverhaul as storeOverhaul } from '../../shared/store/overhaul-store';
-import {
-  getUsageParameters,
-  putUsageParameter as storeParameter,
-  recordUsage as storeUsage,
-} from '../../shared/store/usage-store';
+import { getUsageParameters, putUsageParameter as storeParameter } from '../../shared/store/usage-store';
 
 /** asOf and knownAt in the stored UTC form, asOf defaulting to now. */
 import { lifeOperations } from './life-operations';
@@ -35,13 +32,12 @@ async function recordUsage(request: OperationRequest<{ id: string }, object, Usa
   if (view !== undefined && view.usage !== true) throw new NotFound(`No twin ${request.params.id}`);
   const work = async () => {
     const twin = await twinOf(tenant, request.params.id);
-    const records = await storeUsage(
+    const records = await recordUnitUsage(
       tenant,
       { id: twin.id, productPartNumber: twin.product.partNumber },
       request.body,
       request.now,
     );
-    await refreshLife(tenant, await installedSerials(tenant, twin.id), request.now);
     return { twinId: twin.id, records };
   };
   const answer =

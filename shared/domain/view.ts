@@ -437,6 +437,7 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       // judged through the view already (judgeTwin): hidden places are unknown positions; only known fields pass
       return {
         counts: body.counts,
+        ...(body.usage === undefined || view.usage !== true ? {} : { usage: body.usage }),
         results: list(body.results).map((result) =>
           Object.fromEntries(
             INGEST_RESULT_FIELDS.flatMap((field) => (field in result ? [[field, result[field]]] : [])),

@@ -36,21 +36,24 @@ export const UsageParameterList = z
   .object({ items: z.array(UsageParameter) })
   .meta({ id: 'UsageParameterList' });
 
-export const UsageRecordInput = z
-  .strictObject({
-    parameter: ParameterName,
-    at: IsoDateTime.meta({ description: 'When the usage happened (a flight ends, a day closes)' }),
-    delta: Quantity.optional().meta({
-      description: 'Usage since the previous record (negative only in a correction)',
-    }),
-    reading: NonNegative.optional().meta({
-      description: 'A meter reading: the usage is its rise since the last one',
-    }),
-    ref: Label(128).optional().meta({ description: 'Flight number, tech-log page, work order' }),
-  })
-  .refine((record) => (record.delta === undefined) !== (record.reading === undefined), {
-    message: 'give either delta or reading',
-  });
+/** The fields of one usage record as a client sends it (also inside an ingest batch). */
+export const usageRecordFields = {
+  parameter: ParameterName,
+  at: IsoDateTime.meta({ description: 'When the usage happened (a flight ends, a day closes)' }),
+  delta: Quantity.optional().meta({
+    description: 'Usage since the previous record (negative only in a correction)',
+  }),
+  reading: NonNegative.optional().meta({
+    description: 'A meter reading: the usage is its rise since the last one',
+  }),
+  ref: Label(128).optional().meta({ description: 'Flight number, tech-log page, work order' }),
+};
+export const deltaOrReading = [
+  (record: { delta?: number; reading?: number }) =>
+    (record.delta === undefined) !== (record.reading === undefined),
+  { message: 'give either delta or reading' },
+] as const;
+export const UsageRecordInput = z.strictObject(usageRecordFields).refine(...deltaOrReading);
 export type UsageRecordInput = z.infer<typeof UsageRecordInput>;
 
 /** Most records one request takes: one request is one transaction with the running totals it moves. */

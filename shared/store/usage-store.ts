@@ -58,6 +58,38 @@ const toRecord = (item: Record<string, unknown>): UsageRecord => {
 };
 
 /**
+ * Checks usage records of a twin as recording them would, writing nothing: unknown parameters (or
+ * ones its product does not accrue), negative deltas outside a correction, readings below or before
+ * the meter's last: 400 naming the field (`pathOf` says where a record is in the request).
+ */
+export async function checkUsage(
+  tenant: string,
+  twin: { id: string; productPartNumber: string },
+  records: UsageBody['records'],
+  options: { correction: boolean; pathOf?: (index: number) => string },
+) {
+  const parameters = await getUsageParameters(tenant);
+  const known = new Set(
+    Object.entries(parameters)
+      .filter(
+        ([, definition]) => !definition.products || definition.products.includes(twin.productPartNumber),
+      )
+      .map(([name]) => name),
+  );
+  const withReadings = [...new Set(records.filter((r) => r.reading !== undefined).map((r) => r.parameter))];
+  const meters = new Map<string, Meter>();
+  for (const parameter of withReadings.filter((name) => known.has(name))) {
+    const meter = await getItem({
+      PK: keys.usagePartition(tenant, twin.id, parameter),
+      SK: keys.usageMeterSortKey,
+    });
+    if (meter) meters.set(parameter, { reading: meter.reading as number, at: meter.at as string });
+  }
+  const deltas = recordDeltas(records, { known, meters, ...options });
+  return { deltas, meters, withReadings };
+}
+
+/**
  * Records usage on a twin in one transaction: the records, the voids of the records a correction
  * cancels, the running totals they move, the meters, and a `usage.recorded` event. A twin whose
  * product a parameter does not cover refuses it (400 naming the record's parameter).
@@ -69,27 +101,10 @@ export async function recordUsage(
   now: Date,
 ): Promise<UsageRecord[]> {
   const recordedAt = now.toISOString();
-  const parameters = await getUsageParameters(tenant);
-  const known = new Set(
-    Object.entries(parameters)
-      .filter(
-        ([, definition]) => !definition.products || definition.products.includes(twin.productPartNumber),
-      )
-      .map(([name]) => name),
-  );
-  const withReadings = [
-    ...new Set(body.records.filter((r) => r.reading !== undefined).map((r) => r.parameter)),
-  ];
-  const meters = new Map<string, Meter>();
-  for (const parameter of withReadings.filter((name) => known.has(name))) {
-    const meter = await getItem({
-      PK: keys.usagePartition(tenant, twin.id, parameter),
-      SK: keys.usageMeterSortKey,
-    });
-    if (meter) meters.set(parameter, { reading: meter.reading as number, at: meter.at as string });
-  }
   const voids = body.voids ?? [];
-  const deltas = recordDeltas(body.records, { known, meters, correction: voids.length > 0 });
+  const { deltas, meters, withReadings } = await checkUsage(tenant, twin, body.records, {
+    correction: voids.length > 0,
+  });
   const records: UsageRecord[] = deltas.map((delta) => ({ id: ulid(), ...delta, recordedAt }));
   const writes: Write[] = [
     { entry: twinActiveCheck(tenant, twin.id), onConditionFailed: () => new NotFound() },
