@@ -556,6 +556,19 @@ function projectType(view: Projection, type: Data): Data {
   return { ...rest, ...(attributes === undefined ? {} : { attributes: pick(attributes, allowed) }) };
 }
 
+/** An AAS environment without its usage and life submodel (OperatingData) and the shell's reference to it. */
+function withoutOperatingData(environment: Data): Data {
+  const usage = (id: unknown) => String(id).endsWith(':submodel:operating-data');
+  return {
+    ...environment,
+    assetAdministrationShells: list(environment.assetAdministrationShells).map((shell) => ({
+      ...shell,
+      submodels: list(shell.submodels).filter((reference) => !usage(list(reference.keys)[0]?.value)),
+    })),
+    submodels: list(environment.submodels).filter((model) => !usage(model.id)),
+  };
+}
+
 /** Does the view hide anything at all (positions, kinds, attributes, document kinds, history, baselines)? */
 const hidesAnything = (view: Projection) =>
   restrictsTree(view) ||
@@ -648,7 +661,8 @@ function presentOnly(body: Data, twin: Data): Data {
  * it passes only through a view that hides nothing, otherwise the answer is not visible.
  */
 function projectExport(view: Projection, body: Data): Data | undefined {
-  if (body.assetAdministrationShells !== undefined) return hidesAnything(view) ? undefined : { ...body };
+  if (body.assetAdministrationShells !== undefined)
+    return hidesAnything(view) ? undefined : view.usage === true ? { ...body } : withoutOperatingData(body);
   // a CycloneDX BOM (format=cyclonedx) likewise
   if (body.bomFormat !== undefined) return hidesAnything(view) ? undefined : { ...body };
   const { twin, history, baselines, inspections, links, documents } = body;
