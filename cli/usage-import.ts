@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { fitsOneTransaction } from '../shared/domain/usage';
 import { Id } from '../shared/schemas/common';
 import { MAX_USAGE_RECORDS, UsageRecordInput } from '../shared/schemas/usage';
 import { mayGoOn, type Run, reportError } from './runs';
@@ -51,8 +52,22 @@ export async function importUsage(run: Run): Promise<boolean> {
         records: items.length,
       });
     } else {
+      // the server checks every record as POST /v1/twins/{id}/usage and /v1/ingest do: a 400 names the bad ones
       const problem = `${answer.status} ${answer.body?.detail ?? answer.body?.title ?? 'refused'}`;
-      for (const item of items) reportError(run, { line: item.line, twinId, problem });
+      const named = new Map<number, string>();
+      for (const error of (answer.body?.errors ?? []) as { path?: string; message?: string }[]) {
+        const index = /^body\.records\[(\d+)\]/.exec(error.path ?? '')?.[1];
+        if (index !== undefined) named.set(Number(index), `${answer.status} ${error.path}: ${error.message}`);
+      }
+      const badLines = [...named.keys()].map((index) => items[index]?.line).join(', ');
+      for (const [index, item] of items.entries())
+        reportError(run, {
+          line: item.line,
+          twinId,
+          problem:
+            named.get(index) ??
+            (named.size > 0 ? `not recorded: its batch has bad records (lines ${badLines})` : problem),
+        });
     }
     checkpoint.next = current + 1;
     files.save(checkpoint);
@@ -72,7 +87,9 @@ export async function importUsage(run: Run): Promise<boolean> {
     const { twinId, ...record } = parsed.data;
     if (
       batch.length > 0 &&
-      (batch[0]!.twinId !== twinId || batch.length === MAX_USAGE_RECORDS) &&
+      (batch[0]!.twinId !== twinId ||
+        batch.length === MAX_USAGE_RECORDS ||
+        !fitsOneTransaction([...batch.map((item) => item.record), record] as UsageRecordInput[])) &&
       !(await flush())
     )
       return false;

@@ -95,8 +95,14 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   // package URL (product index); units by conformance status (list)
   fleet: { table: READ, indexes: ['fleet', 'search', 'product', 'list'], bucket: [], pages: true },
   // observations judged and applied as change sets (transactions); Powertools idempotency records
-  // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product)
-  ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [], pages: true },
+  // (Put, Get, Update, Delete); twins found by serial number (list) or with a product (product);
+  // usage records (transactions with a ConditionCheck of the twin) and the fleet life index after them
+  ingest: {
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
+    indexes: ['list', 'product'],
+    bucket: [],
+    pages: true,
+  },
   // the change feed: the tenant's event partition, or a twin's events through the list index
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [], pages: true },
   // exports and imports (imports are transactions; BatchWriteItem clears a failed large import),

@@ -1,3 +1,4 @@
+import { Forbidden } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { createFunctionHandler } from '../../shared/http/handler';
 import { idempotencyKey } from '../../shared/http/idempotency-key';
@@ -5,6 +6,7 @@ import { ok } from '../../shared/http/response';
 import { roleViewOf } from '../../shared/http/role-view';
 import type { IngestBody } from '../../shared/schemas/ingest';
 import { ingest as ingestObservations } from '../../shared/services/ingest-service';
+import { checkIngestUsage } from '../../shared/services/usage-ingest';
 import { idempotent } from '../../shared/store/idempotency';
 
 /**
@@ -18,7 +20,17 @@ async function ingest(request: OperationRequest<object, object, IngestBody>) {
   // A role view (technicians seeing only their systems) hides positions from ingest as from any read.
   const view = await roleViewOf(request.caller);
   const actor = { sub, tenant };
-  const work = () => ingestObservations(tenant, request.body, { mode, now: request.now, actor, view });
+  const usage = request.body.usage ?? [];
+  // a role whose view hides usage records none (as POST /v1/twins/{id}/usage)
+  if (usage.length > 0 && view !== undefined && view.usage !== true)
+    throw new Forbidden('Your role’s view does not show usage: send no usage records');
+  const work = async () => {
+    // every usage record is checked before anything is written: a bad one is 400 and nothing changes
+    const checked = usage.length > 0 ? await checkIngestUsage(tenant, usage) : undefined;
+    const answer = await ingestObservations(tenant, request.body, { mode, now: request.now, actor, view });
+    if (!checked) return answer;
+    return { ...answer, usage: await checked.run({ mode, now: request.now, ...(key ? { key } : {}) }) };
+  };
   if (mode === 'report' || key === undefined) return ok(await work());
   return ok(await idempotent(tenant, 'ingest', { key, payload: request.body, startedAt: request.now }, work));
 }

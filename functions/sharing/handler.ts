@@ -5,6 +5,7 @@ import { listingOperations } from './listing-operations';
 import { sharedSearchOperations } from './search-operations';
 import { sharedExportOperations } from './shared-export-operations';
 import { sharedReadOperations } from './shared-read-operations';
+import { sharedUsageOperations } from './shared-usage-operations';
 import { sharedWriteOperations } from './shared-write-operations';
 import { viewOperations } from './view-operations';
 
@@ -13,6 +14,7 @@ export const handler = createFunctionHandler('sharing', {
   ...viewOperations,
   ...grantOperations,
   ...sharedReadOperations,
+  ...sharedUsageOperations,
   ...sharedExportOperations,
   ...sharedWriteOperations,
   ...listingOperations,

@@ -4,16 +4,12 @@ import { idempotencyKey } from '../../shared/http/idempotency-key';
 import { ok } from '../../shared/http/response';
 import { roleViewOf } from '../../shared/http/role-view';
 import type { ComponentUsageQuery, UsageBody, UsageParameterBody } from '../../shared/schemas/usage';
-import { installedSerials, knownSerial, refreshLife } from '../../shared/services/life';
-import { serialUsage, UsageReads } from '../../shared/services/usage-reads';
+import { knownSerial, refreshLife } from '../../shared/services/life';
+import { componentUsageAnswer, twinUsageAnswer } from '../../shared/services/usage-answers';
+import { recordUnitUsage } from '../../shared/services/usage-ingest';
 import { idempotent } from '../../shared/store/idempotency';
 import { recordOverhaul as storeOverhaul } from '../../shared/store/overhaul-store';
-import {
-  getUsageParameters,
-  putUsageParameter as storeParameter,
-  recordUsage as storeUsage,
-  twinParameterUsage,
-} from '../../shared/store/usage-store';
+import { getUsageParameters, putUsageParameter as storeParameter } from '../../shared/store/usage-store';
 
 /** asOf and knownAt in the stored UTC form, asOf defaulting to now. */
 import { lifeOperations } from './life-operations';
@@ -36,13 +32,12 @@ async function recordUsage(request: OperationRequest<{ id: string }, object, Usa
   if (view !== undefined && view.usage !== true) throw new NotFound(`No twin ${request.params.id}`);
   const work = async () => {
     const twin = await twinOf(tenant, request.params.id);
-    const records = await storeUsage(
+    const records = await recordUnitUsage(
       tenant,
       { id: twin.id, productPartNumber: twin.product.partNumber },
       request.body,
       request.now,
     );
-    await refreshLife(tenant, await installedSerials(tenant, twin.id), request.now);
     return { twinId: twin.id, records };
   };
   const answer =
@@ -60,32 +55,15 @@ async function recordUsage(request: OperationRequest<{ id: string }, object, Usa
 async function twinUsage(request: OperationRequest<{ id: string }, TimeQuery>) {
   const { tenant } = request.caller;
   const twin = await twinOf(tenant, request.params.id);
-  const { asOf, knownAt } = timesOf(request.query, request.now);
-  const reads = new UsageReads(tenant, knownAt);
-  const parameters: Record<string, { total: number; recent: unknown[] }> = {};
-  for (const name of Object.keys(await getUsageParameters(tenant))) {
-    const { recent, years } = await twinParameterUsage(tenant, twin.id, name);
-    if (years.length === 0) continue;
-    parameters[name] = {
-      total: await reads.before(twin.id, name, new Date(Date.parse(asOf) + 1).toISOString()),
-      recent: recent.filter(
-        (record) => record.at <= asOf && (knownAt === undefined || record.recordedAt <= knownAt),
-      ),
-    };
-  }
-  return ok({ twinId: twin.id, asOf, parameters });
+  return ok(await twinUsageAnswer(tenant, twin.id, timesOf(request.query, request.now)));
 }
 
 async function componentUsage(request: OperationRequest<Serial, ComponentUsageQuery>) {
   const { tenant } = request.caller;
-  const { partNumber, serialNumber } = request.params;
-  const { asOf, knownAt } = timesOf(request.query, request.now);
-  const serial = await knownSerial(tenant, partNumber, serialNumber, knownAt);
-  const names = request.query.parameter
-    ? [request.query.parameter]
-    : Object.keys(await getUsageParameters(tenant));
-  const parameters = await serialUsage(new UsageReads(tenant, knownAt), serial, names, asOf);
-  return ok({ partNumber, serialNumber, asOf, ...(knownAt ? { knownAt } : {}), parameters });
+  const { parameter } = request.query;
+  return ok(
+    await componentUsageAnswer(tenant, request.params, timesOf(request.query, request.now), parameter),
+  );
 }
 
 async function recordOverhaul(request: OperationRequest<Serial, object, { at: string }>) {

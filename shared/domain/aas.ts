@@ -32,6 +32,12 @@ export const AAS_SEMANTICS = {
   handoverDocumentation: '0173-1#01-AHF578#003',
   configurationAsOf: 'urn:twinthread:aas:semantic:ConfigurationAsOf:1:0',
   configurationKnownAt: 'urn:twinthread:aas:semantic:ConfigurationKnownAt:1:0',
+  /** No IDTA template covers time since new/overhaul and life limits: twinthread's own (docs/usage.md). */
+  operatingData: 'urn:twinthread:aas:semantic:OperatingData:1:0',
+  usagePart: 'urn:twinthread:aas:semantic:OperatingData:Part:1:0',
+  timeSinceNew: 'urn:twinthread:aas:semantic:OperatingData:TimeSinceNew:1:0',
+  timeSinceOverhaul: 'urn:twinthread:aas:semantic:OperatingData:TimeSinceOverhaul:1:0',
+  lifeLimit: 'urn:twinthread:aas:semantic:OperatingData:LifeLimit:1:0',
 } as const;
 
 /** Digital Nameplate 3.0 (IDTA 02006-3-0) element semantics. */
@@ -98,8 +104,24 @@ export const twinAssetId = (twinId: string) => `urn:twinthread:twin:${twinId}`;
 export const shellId = (twinId: string) => `${twinAssetId(twinId)}:aas`;
 export const submodelId = (
   twinId: string,
-  name: 'nameplate' | 'hierarchical-structures' | 'handover-documentation',
+  name: 'nameplate' | 'hierarchical-structures' | 'handover-documentation' | 'operating-data',
 ) => `${twinAssetId(twinId)}:submodel:${name}`;
+
+/** Usage and life an export carries (only when the reader's view shows usage). */
+export interface AasUsage {
+  /** The unit's own totals up to asOf, per parameter it records. */
+  unit: Record<string, number>;
+  parts: {
+    path: string;
+    partNumber: string;
+    serialNumber: string;
+    usage: Record<string, { tsn: number; tso: number; complete: boolean }>;
+    life?: {
+      status: string;
+      limits: { parameter: string; limit: number; remaining: number; status: string }[];
+    };
+  }[];
+}
 
 /** The metadata of a thread document that the export uses. */
 export interface AasDocument {
@@ -126,6 +148,8 @@ export interface AasExportInput {
   baseUrl?: string;
   /** Where a reader gets a document (e.g. a grantee's route); default `<baseUrl>/v1/documents/<id>?version=`. */
   documentUrl?: (documentId: string, version: number | undefined) => string;
+  /** Usage and life: an OperatingData submodel (absent: none). */
+  usage?: AasUsage;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -657,6 +681,76 @@ function handoverSubmodel(input: AasExportInput): AasObject | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// usage and life
+
+const double = (idShort: string, value: number, semanticId?: string) =>
+  property(idShort, 'xs:double', String(value), semanticId);
+
+/**
+ * OperatingData: the unit's own usage totals (UnitUsage, one property per parameter), and per
+ * serialized part (Parts) its path, part and serial number, per parameter TSN and TSO (and whether
+ * its trace back to birth is complete), and, for a life-limited part, its status and per limit the
+ * limit, remaining life and status. Parameter names become idShorts as attribute names do.
+ */
+function operatingDataSubmodel(input: AasExportInput & { usage: AasUsage }): AasObject {
+  const { twin, usage } = input;
+  const names = [
+    ...new Set([
+      ...Object.keys(usage.unit),
+      ...usage.parts.flatMap((part) => [
+        ...Object.keys(part.usage),
+        ...(part.life?.limits ?? []).map((limit) => limit.parameter),
+      ]),
+    ]),
+  ];
+  const ids = attributeIdShorts(names);
+  const id = (name: string) => ids.get(name)!;
+  const parts = usage.parts.map((part) => [
+    text('Path', part.path),
+    text('PartNumber', part.partNumber, AAS_SEMANTICS.partNumber),
+    text('SerialNumber', part.serialNumber, AAS_SEMANTICS.serialNumber),
+    collection(
+      'Usage',
+      Object.entries(part.usage).map(([name, used]) =>
+        collection(id(name), [
+          double('TSN', used.tsn, AAS_SEMANTICS.timeSinceNew),
+          double('TSO', used.tso, AAS_SEMANTICS.timeSinceOverhaul),
+          property('Complete', 'xs:boolean', String(used.complete)),
+        ]),
+      ),
+    ),
+    ...(part.life === undefined
+      ? []
+      : [
+          collection('Life', [
+            text('Status', part.life.status),
+            ...part.life.limits.map((limit) =>
+              collection(
+                id(limit.parameter),
+                [
+                  double('Limit', limit.limit),
+                  double('Remaining', limit.remaining),
+                  text('Status', limit.status),
+                ],
+                { semanticId: globalReference(AAS_SEMANTICS.lifeLimit) },
+              ),
+            ),
+          ]),
+        ]),
+  ]);
+  return submodel(submodelId(twin.id, 'operating-data'), 'OperatingData', AAS_SEMANTICS.operatingData, [
+    ...timeProperties(input.asOf, input.knownAt),
+    collection(
+      'UnitUsage',
+      Object.entries(usage.unit).map(([name, total]) => double(id(name), total)),
+    ),
+    ...(parts.length === 0
+      ? []
+      : [collectionList('Parts', AAS_SEMANTICS.operatingData, AAS_SEMANTICS.usagePart, parts)]),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // the environment
 
 const assetIds = (partNumber: string, serialNumber: string) => [
@@ -676,7 +770,12 @@ const assetIds = (partNumber: string, serialNumber: string) => [
 export function aasEnvironment(input: AasExportInput): AasObject {
   const { twin } = input;
   const handover = handoverSubmodel(input);
-  const submodels = [nameplateSubmodel(input), structureSubmodel(input), ...(handover ? [handover] : [])];
+  const submodels = [
+    nameplateSubmodel(input),
+    structureSubmodel(input),
+    ...(handover ? [handover] : []),
+    ...(input.usage ? [operatingDataSubmodel({ ...input, usage: input.usage })] : []),
+  ];
   const shell = object({
     id: shellId(twin.id),
     idShort: `Twin_${twin.id.replace(/[^a-zA-Z0-9_]/g, '_')}`,

@@ -25,7 +25,10 @@ export interface Verdict extends IngestResult {
 }
 
 /** Which twin an observation names, before it is looked up: by id, or by (product and) serial number. */
-export const twinReference = (observation: IngestObservation): string =>
+/** How an item names its twin: by id, or by serial number (and product). */
+export type TwinNaming = Pick<IngestObservation, 'twinId' | 'twinSerialNumber' | 'productPartNumber'>;
+
+export const twinReference = (observation: IngestObservation | TwinNaming): string =>
   observation.twinId !== undefined
     ? `id:${observation.twinId}`
     : `serial:${observation.productPartNumber ?? ''}:${observation.twinSerialNumber}`;

@@ -60,6 +60,63 @@ export function bucketMoves(
   return moves;
 }
 
+/** The start of the UTC hour of `at`. */
+export const hourStartOf = (at: string) => `${at.slice(0, 13)}:00:00.000Z`;
+
+/** The month item (`M#<yyyy-mm>`) and its hour field (`hDDHH`) a record at `at` adds its usage to. */
+export const hourField = (at: string) => ({
+  month: at.slice(0, 7),
+  hour: `h${at.slice(8, 10)}${at.slice(11, 13)}`,
+});
+
+/** The hour fields of the day of `t` before its hour: what a total inside a day reads instead of records. */
+export const hoursBefore = (t: string) =>
+  Array.from(
+    { length: Number(t.slice(11, 13)) },
+    (_, hour) => `h${t.slice(8, 10)}${String(hour).padStart(2, '0')}`,
+  );
+
+/**
+ * The sum each hour field of a twin and parameter moves by, per month (`yyyy-mm`): a month item holds at
+ * most 744 of them, so a total inside a day reads one small item and the records of one hour, never a
+ * whole day's records.
+ */
+export function hourMoves(
+  entries: readonly { at: string; delta: number }[],
+): Map<string, Record<string, number>> {
+  const moves = new Map<string, Record<string, number>>();
+  for (const { at, delta } of entries) {
+    const { month, hour } = hourField(at);
+    const move = moves.get(month) ?? {};
+    move[hour] = (move[hour] ?? 0) + delta;
+    moves.set(month, move);
+  }
+  return moves;
+}
+
+/**
+ * The items one transaction of these records writes (POST /v1/twins/{id}/usage, no voids): the records,
+ * a year item and a month item per parameter and period they touch, the meters they move, the twin's
+ * check and the event. What a bulk import splits its batches by.
+ */
+export function usageWrites(records: readonly { parameter: string; at: string; reading?: number }[]): number {
+  const touched = new Set(
+    records.flatMap((record) => {
+      const at = new Date(record.at).toISOString();
+      return [
+        `${record.parameter}|${at.slice(0, 4)}`,
+        `${record.parameter}|${at.slice(0, 7)}`,
+        ...(record.reading === undefined ? [] : [`${record.parameter}|meter`]),
+      ];
+    }),
+  );
+  return records.length + touched.size + 2;
+}
+
+/** Do these records fit one transaction (DynamoDB's limit of 100 items, MAX_TRANSACTION_ITEMS of the store)? */
+export const fitsOneTransaction = (records: readonly { parameter: string; at: string; reading?: number }[]) =>
+  usageWrites(records) <= 100;
+
 /** The last reading of a meter (twin and parameter). */
 export interface Meter {
   reading: number;
@@ -73,7 +130,13 @@ export interface Meter {
  */
 export function recordDeltas(
   records: readonly UsageRecordInput[],
-  context: { known: ReadonlySet<string>; meters: ReadonlyMap<string, Meter>; correction: boolean },
+  context: {
+    known: ReadonlySet<string>;
+    meters: ReadonlyMap<string, Meter>;
+    correction: boolean;
+    /** Where record `index` is in the request. @default `body.records[index]` */
+    pathOf?: (index: number) => string;
+  },
 ): { parameter: string; at: string; delta: number; reading?: number; ref?: string }[] {
   const errors: FieldError[] = [];
   const meters = new Map(context.meters);
@@ -82,7 +145,7 @@ export function recordDeltas(
   const out: ReturnType<typeof recordDeltas> = new Array(records.length);
   for (const { record, index } of order) {
     const at = new Date(record.at).toISOString();
-    const path = `body.records[${index}]`;
+    const path = context.pathOf?.(index) ?? `body.records[${index}]`;
     if (!context.known.has(record.parameter)) {
       errors.push({ path: `${path}.parameter`, message: `unknown usage parameter ${record.parameter}` });
       continue;

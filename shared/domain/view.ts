@@ -282,12 +282,16 @@ function projectInspectionEvent(view: Projection, event: Data): Data | undefined
   return { ...event, paths, discrepancyPaths, discrepancies: discrepancyPaths.length };
 }
 
+/** Events about usage and life: only through a view that shows usage. */
+const USAGE_EVENTS = ['usage.recorded', 'life.status-changed', 'part.defined', 'component.overhauled'];
+
 /** Change-feed events: those with operations keep only the visible ones; history events need history. */
 function projectEvent(view: Projection, event: Data): Data | undefined {
   const type = String(event.type);
   if (type === 'inspection.recorded') return projectInspectionEvent(view, event);
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
   if (view.baselines === false && type.startsWith('baseline.')) return undefined;
+  if (view.usage !== true && USAGE_EVENTS.includes(type)) return undefined;
   if (type.startsWith('document') && view.documentKinds !== undefined) {
     if (!view.documentKinds.includes(event.kind as never)) return undefined;
   }
@@ -433,6 +437,7 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       // judged through the view already (judgeTwin): hidden places are unknown positions; only known fields pass
       return {
         counts: body.counts,
+        ...(body.usage === undefined || view.usage !== true ? {} : { usage: body.usage }),
         results: list(body.results).map((result) =>
           Object.fromEntries(
             INGEST_RESULT_FIELDS.flatMap((field) => (field in result ? [[field, result[field]]] : [])),
@@ -551,6 +556,19 @@ function projectType(view: Projection, type: Data): Data {
   return { ...rest, ...(attributes === undefined ? {} : { attributes: pick(attributes, allowed) }) };
 }
 
+/** An AAS environment without its usage and life submodel (OperatingData) and the shell's reference to it. */
+function withoutOperatingData(environment: Data): Data {
+  const usage = (id: unknown) => String(id).endsWith(':submodel:operating-data');
+  return {
+    ...environment,
+    assetAdministrationShells: list(environment.assetAdministrationShells).map((shell) => ({
+      ...shell,
+      submodels: list(shell.submodels).filter((reference) => !usage(list(reference.keys)[0]?.value)),
+    })),
+    submodels: list(environment.submodels).filter((model) => !usage(model.id)),
+  };
+}
+
 /** Does the view hide anything at all (positions, kinds, attributes, document kinds, history, baselines)? */
 const hidesAnything = (view: Projection) =>
   restrictsTree(view) ||
@@ -643,7 +661,8 @@ function presentOnly(body: Data, twin: Data): Data {
  * it passes only through a view that hides nothing, otherwise the answer is not visible.
  */
 function projectExport(view: Projection, body: Data): Data | undefined {
-  if (body.assetAdministrationShells !== undefined) return hidesAnything(view) ? undefined : { ...body };
+  if (body.assetAdministrationShells !== undefined)
+    return hidesAnything(view) ? undefined : view.usage === true ? { ...body } : withoutOperatingData(body);
   // a CycloneDX BOM (format=cyclonedx) likewise
   if (body.bomFormat !== undefined) return hidesAnything(view) ? undefined : { ...body };
   const { twin, history, baselines, inspections, links, documents } = body;
@@ -728,19 +747,30 @@ function projectExport(view: Projection, body: Data): Data | undefined {
   };
 }
 
-/** Usage answers through a view that shows usage: only the stays and parts at positions it shows. */
+/**
+ * Usage answers through a view that shows usage: only the stays and parts at positions it shows, parts
+ * of kinds it shows. A serial's usage read through a shared unit (`twinId`) lists only its stays in
+ * that unit: the owner's other units are not shared (their usage still counts in TSN and TSO).
+ */
 function projectUsage(view: Projection, shape: TwinDataShape, body: Data): Data | undefined {
   if (shape === 'component-usage') {
+    const throughUnit = (stay: Data) => body.twinId === undefined || stay.twinId === body.twinId;
     const parameters = Object.fromEntries(
       Object.entries((body.parameters ?? {}) as Record<string, Data>).map(([name, usage]) => [
         name,
-        { ...usage, stays: list(usage.stays).filter((stay) => pathVisible(view, String(stay.path))) },
+        {
+          ...usage,
+          stays: list(usage.stays).filter(
+            (stay) => throughUnit(stay) && pathVisible(view, String(stay.path)),
+          ),
+        },
       ]),
     );
     return { ...body, parameters };
   }
   // nested twins' paths are their own: shown only when the view does not limit positions
   const shown = (item: Data) =>
-    view.positions === undefined || (item.twinId === body.twinId && pathVisible(view, String(item.path)));
+    (view.positions === undefined || (item.twinId === body.twinId && pathVisible(view, String(item.path)))) &&
+    (item.kind === undefined || view.kinds === undefined || view.kinds.includes(item.kind as never));
   return { ...body, items: list(body.items).filter(shown) };
 }

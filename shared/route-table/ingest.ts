@@ -3,7 +3,7 @@ import { Problem } from '../schemas/common';
 import { IngestAnswer, IngestBody } from '../schemas/ingest';
 import { MAINTAINERS, type Route } from './route';
 
-/** Ingest: observed configurations in bulk, judged (report) or recorded as change sets (apply). */
+/** Ingest: observed configurations and usage records in bulk, judged (report) or recorded (apply). */
 export const ingestRoutes: readonly Route[] = [
   {
     method: 'POST',
@@ -12,7 +12,7 @@ export const ingestRoutes: readonly Route[] = [
     twinData: 'ingest',
     function: 'ingest',
     summary:
-      'Up to 1,000 observed configurations: report compares them with the recorded configuration and writes nothing; apply records the differences as one change set per twin (reason ingest). Header Idempotency-Key (required for apply): the same key and body again returns the stored answer and writes nothing',
+      'Up to 1,000 observed configurations and 1,000 usage records: report compares the observations with the recorded configuration and checks the usage records, writing nothing; apply records the differences as one change set per twin (reason ingest) and the usage records (a bad record is 400 naming body.usage[i], nothing written). Header Idempotency-Key (required for apply): the same key and body again returns the stored answer and writes nothing',
     auth: true,
     roles: MAINTAINERS,
     request: {

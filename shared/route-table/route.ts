@@ -104,3 +104,11 @@ export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'vie
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];
 /** Technicians record the work they do: changes (and, later, inspections), never deletes or grants. */
 export const MAINTAINERS: readonly Role[] = ['admin', 'engineer', 'technician'];
+
+/** A grantee route: its answer is projected by the operation through the caller's grants. */
+export const sharedRoute = (route: Omit<Route, 'function' | 'auth' | 'projectedByGrant'>): Route => ({
+  ...route,
+  function: 'sharing',
+  auth: true,
+  projectedByGrant: true,
+});

@@ -43,7 +43,8 @@ import {
   ViewQuery,
 } from '../schemas/sharing';
 import { Twin } from '../schemas/twin';
-import { MAINTAINERS, READERS, type Route } from './route';
+import { MAINTAINERS, READERS, type Route, sharedRoute } from './route';
+import { sharedUsageRoutes } from './shared-usage';
 
 const ADMINS = ['admin'] as const;
 
@@ -167,13 +168,7 @@ const ownerRoutes: Route[] = [
   },
 ];
 
-/** A grantee route: its answer is projected by the operation through the caller's grants. */
-const shared = (route: Omit<Route, 'function' | 'auth' | 'projectedByGrant'>): Route => ({
-  ...route,
-  function: 'sharing',
-  auth: true,
-  projectedByGrant: true,
-});
+const shared = sharedRoute;
 
 /** What grantees read and, where their grants permit, write. */
 const granteeRoutes: Route[] = [
@@ -352,4 +347,4 @@ const granteeRoutes: Route[] = [
   }),
 ];
 
-export const sharingRoutes: readonly Route[] = [...ownerRoutes, ...granteeRoutes];
+export const sharingRoutes: readonly Route[] = [...ownerRoutes, ...granteeRoutes, ...sharedUsageRoutes];

@@ -118,6 +118,13 @@ export const InstalledBaseQuery = z.strictObject({
   owner: TenantId.optional(),
 });
 export const SharedDocumentParams = z.strictObject({ owner: TenantId, id: Id, documentId: Id });
+/** A serial installed in a shared twin: its usage and life are read through that twin's grants. */
+export const SharedComponentParams = z.strictObject({
+  owner: TenantId,
+  id: Id,
+  partNumber: Identifier,
+  serialNumber: Identifier,
+});
 
 export const View = ViewBody.extend({
   id: Id,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Cursor, Id, Identifier, IsoDateTime, Label, Limit, Text } from './common';
+import { COMPONENT_KINDS } from './twin';
 
 /** A usage parameter's name: a slug-like word such as FH, FC, APU_H, starts, operating-hours. */
 export const ParameterName = z
@@ -35,21 +36,24 @@ export const UsageParameterList = z
   .object({ items: z.array(UsageParameter) })
   .meta({ id: 'UsageParameterList' });
 
-export const UsageRecordInput = z
-  .strictObject({
-    parameter: ParameterName,
-    at: IsoDateTime.meta({ description: 'When the usage happened (a flight ends, a day closes)' }),
-    delta: Quantity.optional().meta({
-      description: 'Usage since the previous record (negative only in a correction)',
-    }),
-    reading: NonNegative.optional().meta({
-      description: 'A meter reading: the usage is its rise since the last one',
-    }),
-    ref: Label(128).optional().meta({ description: 'Flight number, tech-log page, work order' }),
-  })
-  .refine((record) => (record.delta === undefined) !== (record.reading === undefined), {
-    message: 'give either delta or reading',
-  });
+/** The fields of one usage record as a client sends it (also inside an ingest batch). */
+export const usageRecordFields = {
+  parameter: ParameterName,
+  at: IsoDateTime.meta({ description: 'When the usage happened (a flight ends, a day closes)' }),
+  delta: Quantity.optional().meta({
+    description: 'Usage since the previous record (negative only in a correction)',
+  }),
+  reading: NonNegative.optional().meta({
+    description: 'A meter reading: the usage is its rise since the last one',
+  }),
+  ref: Label(128).optional().meta({ description: 'Flight number, tech-log page, work order' }),
+};
+export const deltaOrReading = [
+  (record: { delta?: number; reading?: number }) =>
+    (record.delta === undefined) !== (record.reading === undefined),
+  { message: 'give either delta or reading' },
+] as const;
+export const UsageRecordInput = z.strictObject(usageRecordFields).refine(...deltaOrReading);
 export type UsageRecordInput = z.infer<typeof UsageRecordInput>;
 
 /** Most records one request takes: one request is one transaction with the running totals it moves. */
@@ -180,6 +184,9 @@ export const ComponentUsage = z
     serialNumber: z.string(),
     asOf: IsoDateTime,
     knownAt: IsoDateTime.optional(),
+    twinId: Id.optional().meta({
+      description: 'The shared unit it was read through (grantees): only its stays in that unit are listed',
+    }),
     parameters: z.record(z.string(), ParameterUsage),
   })
   .meta({ id: 'ComponentUsage' });
@@ -247,7 +254,7 @@ export const LlpSheet = z
   .object({
     twinId: Id,
     asOf: IsoDateTime,
-    items: z.array(ComponentLife.extend({ twinId: Id, path: z.string() })),
+    items: z.array(ComponentLife.extend({ twinId: Id, path: z.string(), kind: z.enum(COMPONENT_KINDS) })),
   })
   .meta({ id: 'LlpSheet' });
 

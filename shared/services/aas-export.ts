@@ -3,6 +3,7 @@ import type { TwinHistory } from '../domain/change-set';
 import { assembleTwin, type Twin } from '../domain/twin';
 import { projectThroughView } from '../domain/view';
 import type { ViewBody } from '../schemas/sharing';
+import { aasUsageOf } from './aas-usage';
 import { threadOf } from './thread-service';
 
 /**
@@ -40,12 +41,20 @@ export async function aasEnvironmentOf(
       stay.recordedAt <= knownAt &&
       (stay.closedAt === undefined || stay.closedAt > knownAt),
   );
+  const shownTwin =
+    view === undefined ? twin : (projectThroughView({ shape: 'twin', body: twin }, view) as Twin);
+  // usage and life only through a view that shows them (the owner's own export: always)
+  const usage =
+    view === undefined || view.usage === true
+      ? await aasUsageOf(tenant, shownTwin, { asOf, knownAt })
+      : undefined;
   return aasEnvironment({
     organization: tenant,
     ...(mount === undefined || view !== undefined
       ? {}
       : { partOf: { twinId: mount.parentId, path: mount.path } }),
-    twin: view === undefined ? twin : (projectThroughView({ shape: 'twin', body: twin }, view) as Twin),
+    twin: shownTwin,
+    ...(usage === undefined ? {} : { usage }),
     documents: shown.documents.filter((entry) => entry.document.createdAt <= knownAt),
     asOf,
     knownAt,

@@ -8,13 +8,14 @@ import {
   operationNamed,
   resultOf,
   type TreeView,
+  type TwinNaming,
   twinReference,
   type Verdict,
   withoutOperationField,
 } from '../domain/ingest';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { Operation } from '../schemas/change';
-import type { IngestAnswer, IngestBody, IngestObservation } from '../schemas/ingest';
+import type { IngestAnswer, IngestBody } from '../schemas/ingest';
 import { batchGetItems } from '../store/batch-get';
 import { keys } from '../store/keys';
 import { type LoadedTwin, listTwins, loadTwinParts } from '../store/twin-store';
@@ -54,7 +55,7 @@ export async function ingest(tenant: string, body: IngestBody, context: Context)
   return { results, counts: countByStatus(results) };
 }
 
-const notFound = (observation: IngestObservation): string =>
+export const notFound = (observation: TwinNaming): string =>
   observation.twinId !== undefined
     ? `no twin ${observation.twinId}`
     : `no twin with serial number ${observation.twinSerialNumber}${
@@ -62,13 +63,16 @@ const notFound = (observation: IngestObservation): string =>
       }`;
 
 /** Items by the twin they name; twins named by serial number are looked up in the tenant's twin list. */
-async function resolveTwins(tenant: string, items: readonly IngestItem[]) {
-  const references = new Map<string, IngestItem[]>();
+export async function resolveTwins<Item extends { index: number; observation: TwinNaming }>(
+  tenant: string,
+  items: readonly Item[],
+) {
+  const references = new Map<string, Item[]>();
   for (const item of items) {
     const reference = twinReference(item.observation);
     references.set(reference, [...(references.get(reference) ?? []), item]);
   }
-  const byTwin = new Map<string, IngestItem[]>();
+  const byTwin = new Map<string, Item[]>();
   const unresolved: Verdict[] = [];
   await inParallel([...references.values()], async (group) => {
     const { observation } = group[0]!;

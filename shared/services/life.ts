@@ -61,7 +61,7 @@ export async function installedSerials(
   tenant: string,
   twinId: string,
   depth = 0,
-): Promise<{ twinId: string; path: string; partNumber: string; serialNumber: string }[]> {
+): Promise<{ twinId: string; path: string; partNumber: string; serialNumber: string; kind: string }[]> {
   const loaded = await loadTwinParts(tenant, twinId, { current: true });
   if (!loaded) return [];
   const found: Awaited<ReturnType<typeof installedSerials>> = [];
@@ -73,6 +73,7 @@ export async function installedSerials(
       path: position.path,
       partNumber: component.partNumber,
       serialNumber: component.serialNumber,
+      kind: component.kind,
     });
     if (component.twinId && depth < 3)
       found.push(...(await installedSerials(tenant, component.twinId, depth + 1)));
@@ -93,7 +94,7 @@ export async function llpSheet(tenant: string, twinId: string, time: { asOf: str
     const master = masters.get(serial.partNumber);
     if (!master?.llp) continue;
     const life = await componentLife(tenant, serial, time, { reads, master });
-    items.push({ ...life, twinId: serial.twinId, path: serial.path });
+    items.push({ ...life, twinId: serial.twinId, path: serial.path, kind: serial.kind });
   }
   return { twinId, asOf: time.asOf, items };
 }

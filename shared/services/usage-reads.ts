@@ -19,8 +19,8 @@ import { recordedAfter, usageEarlierThatDay, yearBuckets } from '../store/usage-
 
 /**
  * What a twin accrued between two instants, as known at a record time, cached for one request:
- * its year totals are read once per twin and parameter, each instant costs one Query of that day's
- * records, and a past `knownAt` takes back what was recorded after it (one index Query).
+ * its year totals are read once per twin and parameter, each instant costs the hour sums of its day (one
+ * GetItem of a few fields) and one Query of its hour's records, and a past `knownAt` takes back what was recorded after it (one index Query).
  * A twin without records of its own for a parameter accrues its parent's while installed in it
  * (an engine twin on an aircraft), through any depth of nesting.
  */
@@ -71,16 +71,20 @@ export class UsageReads {
   /** What the twin accrued in [from, to): its own records, or, without any, its parents' while it sat in them. */
   async accrued(twinId: string, parameter: string, from: string, to: string): Promise<number> {
     if (to <= from) return 0;
-    if (await this.recordsItself(twinId, parameter))
-      return (await this.before(twinId, parameter, to)) - (await this.before(twinId, parameter, from));
+    if (await this.recordsItself(twinId, parameter)) {
+      const [end, start] = await Promise.all([
+        this.before(twinId, parameter, to),
+        this.before(twinId, parameter, from),
+      ]);
+      return end - start;
+    }
     const mounts = await this.cached(this.mounts, twinId, () => this.source.mounts(twinId));
-    let sum = 0;
-    for (const mount of mounts) {
+    const shares = mounts.map((mount) => {
       const start = mount.from > from ? mount.from : from;
       const end = mount.to !== null && mount.to < to ? mount.to : to;
-      if (start < end) sum += await this.accrued(mount.parentId, parameter, start, end);
-    }
-    return sum;
+      return start < end ? this.accrued(mount.parentId, parameter, start, end) : 0;
+    });
+    return (await Promise.all(shares)).reduce((sum, share) => sum + share, 0);
   }
 }
 
@@ -199,12 +203,18 @@ export async function serialUsage(
     const balance: Balance | undefined = held && { at: held.at, ...held.values[parameter]! };
     const instants = [balance?.at, overhaulAt].filter((at): at is string => at !== undefined);
     const needed = intervalsNeeded(staysUpTo(stays, asOf), instants);
-    const sums = new Map<string, number>();
-    for (const interval of needed)
-      sums.set(
-        intervalKey(interval),
-        await reads.accrued(interval.twinId, parameter, interval.from, interval.to),
-      );
+    // every interval's two totals at once: the latency of one round of Queries, not of one per stay
+    const sums = new Map(
+      await Promise.all(
+        needed.map(
+          async (interval) =>
+            [
+              intervalKey(interval),
+              await reads.accrued(interval.twinId, parameter, interval.from, interval.to),
+            ] as const,
+        ),
+      ),
+    );
     answer[parameter] = parameterUsage({
       stays,
       accrued: (interval: Interval) => sums.get(intervalKey(interval)) ?? 0,

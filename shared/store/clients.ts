@@ -23,6 +23,8 @@ let inFlight = 0;
 function itemsIn(output: Record<string, unknown> | undefined): number {
   if (!output) return 0;
   if (Array.isArray(output.Items)) return output.Items.length;
+  // a COUNT Query returns no items but reads (and is billed for) every one it counts
+  if (typeof output.ScannedCount === 'number') return output.ScannedCount;
   if (output.Item !== undefined) return 1;
   const responses = output.Responses;
   if (Array.isArray(responses)) return responses.filter((entry) => entry?.Item !== undefined).length;

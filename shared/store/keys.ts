@@ -394,6 +394,8 @@ export const keys = {
     `${tenantPrefix(tenant)}USAGE#${twinId}#${parameter}`,
   usageRecordSortKey: (at: string, recordId: string) => `R#${at}#${recordId}`,
   usageYearSortKey: (year: string) => `Y#${year}`,
+  /** A month's hour sums (`hDDHH`), what a total inside a day reads instead of the day's records. */
+  usageMonthSortKey: (month: string) => `M#${month}`,
   usageMeterSortKey: 'METER',
   /** The records of a twin and parameter in record order (list index): what knownAt reads take back. */
   usageLogKeys: (

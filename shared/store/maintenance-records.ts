@@ -1,6 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { bucketMoves } from '../domain/usage';
 import type { RecordLineOf } from '../schemas/tenant-lines';
 import type { UsageRecord } from '../schemas/usage';
 import { batchGetItems } from './batch-get';
@@ -10,7 +9,7 @@ import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { INDEXES } from './table';
 import { TransactionCancelled, transactWrite } from './transact';
-import { bucketWrite, type UsageParameters } from './usage-store';
+import { totalsWrites, type UsageParameters } from './usage-store';
 
 /**
  * The tenant export's reads and the tenant import's writes of what #14 and #15 keep outside a twin's
@@ -78,8 +77,8 @@ export async function addUsageParameters(tenant: string, held: UsageParameters, 
   );
 }
 
-/** Records a transaction of the usage import holds with the running totals they move. */
-const USAGE_CHUNK = 80;
+/** Items a transaction of the usage import may hold: records plus the year and month totals they move. */
+const USAGE_TRANSACTION_ITEMS = 96;
 const ATTEMPTS = 3;
 
 const usageRecordKey = (tenant: string, twinId: string, record: UsageRecord) => ({
@@ -87,9 +86,28 @@ const usageRecordKey = (tenant: string, twinId: string, record: UsageRecord) => 
   SK: keys.usageRecordSortKey(record.at, record.id),
 });
 
+/** Cuts one parameter's records into runs whose records and year/month totals fit one transaction. */
+function usageChunks(records: readonly UsageRecord[]): UsageRecord[][] {
+  const chunks: UsageRecord[][] = [];
+  let chunk: UsageRecord[] = [];
+  let periods = new Set<string>();
+  for (const record of records) {
+    const at = new Date(record.at).toISOString();
+    const next = new Set([...periods, at.slice(0, 4), at.slice(0, 7)]);
+    if (chunk.length > 0 && chunk.length + 1 + next.size > USAGE_TRANSACTION_ITEMS) {
+      chunks.push(chunk);
+      chunk = [];
+      periods = new Set([at.slice(0, 4), at.slice(0, 7)]);
+    } else periods = next;
+    chunk.push(record);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /**
- * Writes usage records of a twin as recorded, with the year totals they move: in transactions of
- * {@link USAGE_CHUNK}, each writing only the records not there yet (read first), so that a rerun
+ * Writes usage records of a twin as recorded, with the year totals and month hour sums they move: in
+ * transactions that fit ({@link usageChunks}), each writing only the records not there yet (read first), so that a rerun
  * (or an overlapping export) moves no total twice. The meter keeps the latest reading.
  */
 export async function importUsageRecords(
@@ -99,8 +117,7 @@ export async function importUsageRecords(
   meter?: { reading: number; at: string },
 ): Promise<{ written: number; already: number }> {
   let written = 0;
-  for (let start = 0; start < records.length; start += USAGE_CHUNK) {
-    const chunk = records.slice(start, start + USAGE_CHUNK);
+  for (const chunk of usageChunks(records)) {
     for (let attempt = 1; ; attempt++) {
       const present = await batchGetItems(
         chunk.map((record) => usageRecordKey(tenant, twinId, record)),
@@ -123,9 +140,7 @@ export async function importUsageRecords(
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           })),
-          ...[...bucketMoves(missing)].map(
-            ([year, move]) => bucketWrite(tenant, twinId, missing[0]!.parameter, year, move).entry,
-          ),
+          ...totalsWrites(tenant, twinId, missing[0]!.parameter, missing).map((write) => write.entry),
         ]);
         written += missing.length;
         break;

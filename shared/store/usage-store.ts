@@ -2,7 +2,16 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../config';
 import { invalidField, NotFound, PayloadTooLarge } from '../domain/errors';
-import { bucketMoves, dayStartOf, type Meter, recordDeltas, type YearBucket } from '../domain/usage';
+import {
+  bucketMoves,
+  dayStartOf,
+  hourMoves,
+  hourStartOf,
+  hoursBefore,
+  type Meter,
+  recordDeltas,
+  type YearBucket,
+} from '../domain/usage';
 import type { UsageBody, UsageParameterBody, UsageRecord } from '../schemas/usage';
 import { documentClient } from './clients';
 import { eventItem } from './events';
@@ -49,6 +58,38 @@ const toRecord = (item: Record<string, unknown>): UsageRecord => {
 };
 
 /**
+ * Checks usage records of a twin as recording them would, writing nothing: unknown parameters (or
+ * ones its product does not accrue), negative deltas outside a correction, readings below or before
+ * the meter's last: 400 naming the field (`pathOf` says where a record is in the request).
+ */
+export async function checkUsage(
+  tenant: string,
+  twin: { id: string; productPartNumber: string },
+  records: UsageBody['records'],
+  options: { correction: boolean; pathOf?: (index: number) => string },
+) {
+  const parameters = await getUsageParameters(tenant);
+  const known = new Set(
+    Object.entries(parameters)
+      .filter(
+        ([, definition]) => !definition.products || definition.products.includes(twin.productPartNumber),
+      )
+      .map(([name]) => name),
+  );
+  const withReadings = [...new Set(records.filter((r) => r.reading !== undefined).map((r) => r.parameter))];
+  const meters = new Map<string, Meter>();
+  for (const parameter of withReadings.filter((name) => known.has(name))) {
+    const meter = await getItem({
+      PK: keys.usagePartition(tenant, twin.id, parameter),
+      SK: keys.usageMeterSortKey,
+    });
+    if (meter) meters.set(parameter, { reading: meter.reading as number, at: meter.at as string });
+  }
+  const deltas = recordDeltas(records, { known, meters, ...options });
+  return { deltas, meters, withReadings };
+}
+
+/**
  * Records usage on a twin in one transaction: the records, the voids of the records a correction
  * cancels, the running totals they move, the meters, and a `usage.recorded` event. A twin whose
  * product a parameter does not cover refuses it (400 naming the record's parameter).
@@ -60,27 +101,10 @@ export async function recordUsage(
   now: Date,
 ): Promise<UsageRecord[]> {
   const recordedAt = now.toISOString();
-  const parameters = await getUsageParameters(tenant);
-  const known = new Set(
-    Object.entries(parameters)
-      .filter(
-        ([, definition]) => !definition.products || definition.products.includes(twin.productPartNumber),
-      )
-      .map(([name]) => name),
-  );
-  const withReadings = [
-    ...new Set(body.records.filter((r) => r.reading !== undefined).map((r) => r.parameter)),
-  ];
-  const meters = new Map<string, Meter>();
-  for (const parameter of withReadings.filter((name) => known.has(name))) {
-    const meter = await getItem({
-      PK: keys.usagePartition(tenant, twin.id, parameter),
-      SK: keys.usageMeterSortKey,
-    });
-    if (meter) meters.set(parameter, { reading: meter.reading as number, at: meter.at as string });
-  }
   const voids = body.voids ?? [];
-  const deltas = recordDeltas(body.records, { known, meters, correction: voids.length > 0 });
+  const { deltas, meters, withReadings } = await checkUsage(tenant, twin, body.records, {
+    correction: voids.length > 0,
+  });
   const records: UsageRecord[] = deltas.map((delta) => ({ id: ulid(), ...delta, recordedAt }));
   const writes: Write[] = [
     { entry: twinActiveCheck(tenant, twin.id), onConditionFailed: () => new NotFound() },
@@ -134,8 +158,14 @@ export async function recordUsage(
     });
   }
   for (const parameter of new Set(records.map((record) => record.parameter))) {
-    const moves = bucketMoves(records.filter((record) => record.parameter === parameter));
-    for (const [year, move] of moves) writes.push(bucketWrite(tenant, twin.id, parameter, year, move));
+    writes.push(
+      ...totalsWrites(
+        tenant,
+        twin.id,
+        parameter,
+        records.filter((r) => r.parameter === parameter),
+      ),
+    );
   }
   for (const parameter of withReadings) {
     const last = [...records].reverse().find((r) => r.parameter === parameter && r.reading !== undefined);
@@ -177,28 +207,47 @@ export async function recordUsage(
 const getItem = async (Key: Record<string, string>) =>
   (await documentClient().send(new GetCommand({ TableName: table(), Key, ConsistentRead: true }))).Item;
 
-/** The running totals of a twin and parameter moved by some records (one year item, ADDed). */
-export function bucketWrite(
+/** The running-totals writes (year items, month hour sums) one parameter's records move. */
+export function totalsWrites(
   tenant: string,
   twinId: string,
   parameter: string,
-  year: string,
+  entries: readonly { at: string; delta: number }[],
+): Write[] {
+  return [
+    ...[...bucketMoves(entries)].map(([year, move]) =>
+      bucketWrite(tenant, twinId, parameter, { year }, keys.usageYearSortKey(year), move),
+    ),
+    ...[...hourMoves(entries)].map(([month, move]) =>
+      bucketWrite(tenant, twinId, parameter, { month }, keys.usageMonthSortKey(month), move),
+    ),
+  ];
+}
+
+/** A running-totals item (a year's, or a month's hour sums) moved by `move` (DynamoDB ADD). */
+function bucketWrite(
+  tenant: string,
+  twinId: string,
+  parameter: string,
+  period: { year: string } | { month: string },
+  SK: string,
   move: Record<string, number>,
 ): Write {
   const fields = Object.entries(move);
+  const [[periodField, periodValue]] = Object.entries(period) as [[string, string]];
   return {
     entry: {
       Update: {
         TableName: table(),
-        Key: { PK: keys.usagePartition(tenant, twinId, parameter), SK: keys.usageYearSortKey(year) },
-        UpdateExpression: `SET entity = :entity, #year = :year ADD ${fields.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
+        Key: { PK: keys.usagePartition(tenant, twinId, parameter), SK },
+        UpdateExpression: `SET entity = :entity, #period = :period ADD ${fields.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
         ExpressionAttributeNames: {
-          '#year': 'year',
+          '#period': periodField,
           ...Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field])),
         },
         ExpressionAttributeValues: {
-          ':entity': 'usage-year',
-          ':year': year,
+          ':entity': `usage-${periodField}`,
+          ':period': periodValue,
           ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
         },
       },
@@ -262,14 +311,14 @@ export const yearBuckets = async (tenant: string, twinId: string, parameter: str
     ConsistentRead: true,
   })) as YearBucket[];
 
-/** The usage of the records in [day start of t, t): the one range a total reads record by record. */
-export async function usageEarlierThatDay(tenant: string, twinId: string, parameter: string, t: string) {
+/** The usage of the records in [from, t) (one Query of them). */
+async function recordsBetween(pk: string, from: string, t: string) {
   const items = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': keys.usagePartition(tenant, twinId, parameter),
-      ':from': keys.usageRecordSortKey(dayStartOf(t), ''),
+      ':pk': pk,
+      ':from': keys.usageRecordSortKey(from, ''),
       ':to': keys.usageRecordSortKey(t, ''),
     },
     ProjectionExpression: 'delta, #at',
@@ -277,6 +326,33 @@ export async function usageEarlierThatDay(tenant: string, twinId: string, parame
     ConsistentRead: true,
   });
   return items.reduce((sum, item) => sum + (item.at === t ? 0 : (item.delta as number)), 0);
+}
+
+/**
+ * The usage in [midnight of t's day, t): the hour sums of that day before t's hour (a GetItem of those
+ * fields of the month item) and the records of t's hour, so the cost does not follow how densely the
+ * unit logs. Totals stored without month items (none for that month) are read record by record.
+ */
+export async function usageEarlierThatDay(tenant: string, twinId: string, parameter: string, t: string) {
+  const pk = keys.usagePartition(tenant, twinId, parameter);
+  const hours = hoursBefore(t);
+  if (hours.length === 0) return recordsBetween(pk, dayStartOf(t), t);
+  const [month, thatHour] = await Promise.all([
+    documentClient().send(
+      new GetCommand({
+        TableName: table(),
+        Key: { PK: pk, SK: keys.usageMonthSortKey(t.slice(0, 7)) },
+        ProjectionExpression: ['entity', ...hours].join(', '),
+        ConsistentRead: true,
+      }),
+    ),
+    recordsBetween(pk, hourStartOf(t), t),
+  ]);
+  if (!month.Item) return recordsBetween(pk, dayStartOf(t), t);
+  return hours.reduce(
+    (sum, hour) => sum + (typeof month.Item![hour] === 'number' ? (month.Item![hour] as number) : 0),
+    thatHour,
+  );
 }
 
 /** Records (and voids) recorded after `knownAt`: what a knownAt read takes back from today's totals. */

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { environmentFromJsonable, type JsonObject } from '@aas-core-works/aas-core3.0-typescript/jsonization';
-import { verify } from '@aas-core-works/aas-core3.0-typescript/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aasEnvironmentOf } from '../../shared/services/aas-export';
 import { loadTwin } from '../../shared/store/twin-store';
 import { missingTemplateElements } from '../support/aas-templates';
+import { expectValidAas } from '../support/aas-valid';
 import { type Caller, startApi, type TestApi } from '../support/api';
 import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
@@ -39,13 +38,6 @@ const newDocument = async (caller: Caller, kind: string, title: string, extra: o
 
 // biome-ignore lint/suspicious/noExplicitAny: the AAS JSON is walked freely; the library checks its shape
 type Json = Record<string, any>;
-
-function expectValidAas(json: JsonObject) {
-  const parsed = environmentFromJsonable(json);
-  expect(parsed.error?.message ?? null, `${parsed.error?.path} ${parsed.error?.message}`).toBeNull();
-  const errors = [...verify(parsed.value!)].map((error) => `${error.path}: ${error.message}`);
-  expect(errors, errors.join('\n')).toEqual([]);
-}
 
 const element = (elements: Json[] | undefined, idShort: string): Json | undefined =>
   elements?.find((item) => item.idShort === idShort);

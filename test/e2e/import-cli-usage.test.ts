@@ -66,4 +66,33 @@ describe('importing usage records from CSV', () => {
     expect(second.body.parameters.FC.recent[0]).toMatchObject({ reading: 1000, delta: 0 });
     expect(jsonLines(`${file}.errors.jsonl`).map((error) => error.line)).toEqual([6]);
   });
+
+  it('reports the row the server refuses by its field (the checks of POST /v1/twins/{id}/usage and /v1/ingest)', async () => {
+    // Prepare: a negative delta and an unknown parameter in one aircraft's batch
+    const twin = (
+      await admin('POST', '/v1/twins', {
+        body: { serialNumber: 'IMPU-3', product: { partNumber: 'A320' }, configuration: [] },
+      })
+    ).body;
+    const file = join(directory, 'bad-techlog.csv');
+    writeFileSync(
+      file,
+      [
+        'twinId,parameter,at,delta,reading,ref',
+        `${twin.id},FH,2024-02-10T11:40:00Z,2,,AC1`,
+        `${twin.id},FH,2024-02-11T11:40:00Z,-2,,AC2`,
+        `${twin.id},APU_X,2024-02-12T11:40:00Z,1,,AC3`,
+      ].join('\n'),
+    );
+    // Act
+    const run = await runImporter(['--url', api.url, '--quiet', '--kind', 'usage', file], token);
+    // Assess: nothing of the batch recorded; each line says why
+    expect(run.code, run.stderr).toBe(0);
+    const errors = jsonLines(`${file}.errors.jsonl`);
+    expect(errors.map((error) => error.line)).toEqual([2, 3, 4]);
+    expect(errors[0].problem).toContain('lines 3, 4');
+    expect(errors[1].problem).toContain('body.records[1].delta');
+    expect(errors[2].problem).toContain('body.records[2].parameter');
+    expect((await admin('GET', `/v1/twins/${twin.id}/usage`)).body.parameters).toEqual({});
+  });
 });

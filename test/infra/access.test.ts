@@ -30,7 +30,11 @@ const EXPECTED: Record<FunctionName, { table: string[]; indexes: string[]; bucke
     bucket: ['s3:GetObject'],
   },
   fleet: { table: READ, indexes: ['fleet', 'search', 'product', 'list'], bucket: [] },
-  ingest: { table: [...READ, ...WRITE], indexes: ['list', 'product'], bucket: [] },
+  ingest: {
+    table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'],
+    indexes: ['list', 'product'],
+    bucket: [],
+  },
   events: { table: ['dynamodb:GetItem', 'dynamodb:Query'], indexes: ['list'], bucket: [] },
   exchange: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],

@@ -286,6 +286,13 @@ export const SAMPLES: Record<string, Sample> = {
   recordOverhaul: () => ({ path: engineSerial, body: { at: '2025-01-01T00:00:00Z' } }),
   componentLife: () => ({ path: engineSerial }),
   llpStatus: (w) => ({ path: twinParams(w) }),
+  sharedTwinUsage: (w) => ({ path: sharedParams(w) }),
+  sharedLlpStatus: (w) => ({ path: sharedParams(w) }),
+  sharedComponentUsage: async (w) => {
+    await usageParameter(w);
+    return { path: { ...sharedParams(w), ...engineSerial }, query: 'parameter=FH' };
+  },
+  sharedComponentLife: (w) => ({ path: { ...sharedParams(w), ...engineSerial } }),
   putPart: () => ({ path: { partNumber: 'PROBE-PART' }, body: { llp: false } }),
   getPart: async (w) => {
     await w.ownerAdmin('PUT', '/v1/parts/PROBE-PART', { body: { llp: false } });
@@ -421,7 +428,7 @@ export async function seedWorld(
     baselines: false,
     documentKinds: ['job-plan'],
   });
-  const fullView = await put('POST', '/v1/views', { name: 'everything' });
+  const fullView = await put('POST', '/v1/views', { name: 'everything', usage: true });
   const grant: Grant = (grantee, view, terms) =>
     put('POST', '/v1/grants', {
       grantee,
