@@ -20,37 +20,51 @@ import { totalsWrites, type UsageParameters } from './usage-store';
 const table = () => config.tableName();
 type Item = Record<string, unknown>;
 
-/** A page of the tenant's part numbers with a master (list index). */
-export async function listPartNumbers(tenant: string, page: { limit: number; cursor?: string }) {
-  const partition = keys.partList(tenant);
+type Page = { limit: number; cursor?: string };
+
+/** A page of the ids on one of the tenant's list partitions (the list index), read from `field`. */
+async function listedIds(
+  list: { partition: string; prefix: string; tablePrefix: string; name: string; field: string },
+  page: Page,
+) {
   const listed = await indexPage(
     {
       index: INDEXES.list,
-      partition,
-      prefix: 'PART#',
-      tablePrefix: keys.partMasterPartition(tenant, ''),
-      scope: JSON.stringify(['parts', partition]),
+      partition: list.partition,
+      prefix: list.prefix,
+      tablePrefix: list.tablePrefix,
+      scope: JSON.stringify([list.name, list.partition]),
     },
     page,
   );
-  return { ...listed, items: listed.items.map((item) => ({ id: item.partNumber as string })) };
+  return { ...listed, items: listed.items.map((item) => ({ id: item[list.field] as string })) };
 }
 
-/** A page of the products with a configuration model (list index). */
-export async function listModelProducts(tenant: string, page: { limit: number; cursor?: string }) {
-  const partition = keys.configurationModelList(tenant);
-  const listed = await indexPage(
+/** A page of the tenant's part numbers with a master (list index). */
+export const listPartNumbers = (tenant: string, page: Page) =>
+  listedIds(
     {
-      index: INDEXES.list,
-      partition,
-      prefix: 'CMODEL#',
-      tablePrefix: keys.configurationModelPartition(tenant, ''),
-      scope: JSON.stringify(['configuration-models', partition]),
+      partition: keys.partList(tenant),
+      prefix: 'PART#',
+      tablePrefix: keys.partMasterPartition(tenant, ''),
+      name: 'parts',
+      field: 'partNumber',
     },
     page,
   );
-  return { ...listed, items: listed.items.map((item) => ({ id: item.productPartNumber as string })) };
-}
+
+/** A page of the products with a configuration model (list index). */
+export const listModelProducts = (tenant: string, page: Page) =>
+  listedIds(
+    {
+      partition: keys.configurationModelList(tenant),
+      prefix: 'CMODEL#',
+      tablePrefix: keys.configurationModelPartition(tenant, ''),
+      name: 'configuration-models',
+      field: 'productPartNumber',
+    },
+    page,
+  );
 
 /** The last reading of a twin's meter for a parameter, if it has one. */
 export async function usageMeter(tenant: string, twinId: string, parameter: string) {

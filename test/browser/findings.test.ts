@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { violations } from './support/axe';
 import { type ConsoleHarness, newTenant, screenshot, signIn, startConsole } from './support/console';
-import { aircraft, createTwin, type SeededTwin } from './support/seed';
+import { aircraft, createTwin, roleViewsWithoutAndWith, type SeededTwin } from './support/seed';
 
 /**
  * Conformance findings marked in the tree (issue 15): the README aircraft with an engine twin in
@@ -159,13 +159,7 @@ describe('console: conformance findings in the tree', () => {
   });
 
   it('shows no findings where a role view or a grant hides conformance, and shows them where it does', async () => {
-    const hidden = await harness.call<{ id: string }>(token, 'POST', '/v1/views', { name: 'no conformance' });
-    const shown = await harness.call<{ id: string }>(token, 'POST', '/v1/views', {
-      name: 'conformance',
-      conformance: true,
-    });
-    await harness.call(token, 'PUT', '/v1/role-views/technician', { viewId: hidden.id });
-    await harness.call(token, 'PUT', '/v1/role-views/viewer', { viewId: shown.id });
+    await roleViewsWithoutAndWith(harness, token, 'conformance');
 
     const technician = await harness.page();
     const judged = technician.waitForResponse((response) =>

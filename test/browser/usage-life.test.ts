@@ -3,7 +3,7 @@ import { build, type Rollup } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { violations } from './support/axe';
 import { type ConsoleHarness, newTenant, screenshot, signIn, startConsole } from './support/console';
-import { createTwin, type SeededTwin } from './support/seed';
+import { createTwin, roleViewsWithoutAndWith, type SeededTwin } from './support/seed';
 
 /**
  * Usage and life in the console (issue 14): an aircraft with an engine twin installed in it, three
@@ -233,13 +233,7 @@ describe('console: usage and life', () => {
   });
 
   it('leaves usage and life out where the role view does not show them, and shows them where it does', async () => {
-    const hidden = await harness.call<{ id: string }>(token, 'POST', '/v1/views', { name: 'no usage' });
-    const shown = await harness.call<{ id: string }>(token, 'POST', '/v1/views', {
-      name: 'with usage',
-      usage: true,
-    });
-    await harness.call(token, 'PUT', '/v1/role-views/technician', { viewId: hidden.id });
-    await harness.call(token, 'PUT', '/v1/role-views/viewer', { viewId: shown.id });
+    await roleViewsWithoutAndWith(harness, token, 'usage');
 
     const technician = await harness.page();
     const answer = (page: Page, part: string) =>

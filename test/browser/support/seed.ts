@@ -151,3 +151,21 @@ export const countPositions = (nodes: readonly object[]): number =>
     const children = (node as { children?: readonly object[] }).children ?? [];
     return sum + 1 + countPositions(children);
   }, 0);
+
+/**
+ * Puts the technician behind a view without `field` and the viewer behind one with it (both role views), so a
+ * test can compare what the console shows each.
+ */
+export async function roleViewsWithoutAndWith(
+  harness: ConsoleHarness,
+  token: string,
+  field: 'usage' | 'conformance',
+) {
+  const hidden = await harness.call<{ id: string }>(token, 'POST', '/v1/views', { name: `no ${field}` });
+  const shown = await harness.call<{ id: string }>(token, 'POST', '/v1/views', {
+    name: `with ${field}`,
+    [field]: true,
+  });
+  await harness.call(token, 'PUT', '/v1/role-views/technician', { viewId: hidden.id });
+  await harness.call(token, 'PUT', '/v1/role-views/viewer', { viewId: shown.id });
+}
