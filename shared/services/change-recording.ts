@@ -19,6 +19,7 @@ import { changeState } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
 import type { Write } from '../store/guarded-transaction';
 import { ancestorsOf } from '../store/twin-store';
+import { complianceOfChange } from './compliance-check';
 import { judgeChange, modelOfChange, type WriteConformance } from './conformance-check';
 import { usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
@@ -86,9 +87,15 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
     read: await model,
   });
   const life = await usageAndLifeOfChange(tenant, plan, body);
+  const compliance = await complianceOfChange(tenant, {
+    twinId: state.record.id,
+    before: planning.current,
+    touched: plan.current,
+    now: context.now,
+  });
   // The transaction's items beyond the change itself: each other concern plans its items from
   // `planning` and `plan` and appends them here (they are written, or refused, with the change).
-  const extra: Write[] = [...life.writes, ...judged.writes];
+  const extra: Write[] = [...life.writes, ...judged.writes, ...compliance];
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now, extra);
   await life.afterCommit(context.now);
   const after = applyPlanToState(state, plan);

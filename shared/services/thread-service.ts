@@ -110,7 +110,7 @@ export async function threadOf(
 }
 
 /** Document kinds a crew takes to a position. */
-const CREW_KINDS = new Set(['job-plan', 'service-bulletin']);
+const CREW_KINDS = new Set(['job-plan', 'service-bulletin', 'airworthiness-directive']);
 
 /**
  * What a crew needs at a position (its whole subtree): exactly what is installed, the applicable
