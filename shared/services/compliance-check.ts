@@ -41,11 +41,15 @@ export async function complianceOfChange(
   if (requirements.size === 0) return [];
   const kept = await embodiments(tenant, change.twinId, [...requirements.keys()]);
   let whole: Promise<Map<string, Component | null>> | undefined;
+  const wholeConfiguration = () => {
+    whole ??= allCurrentPositions(tenant, change.twinId).then(configurationOf);
+    return whole;
+  };
   const writes: Write[] = [];
   for (const [documentId, embodiedWhen] of requirements) {
     const was =
       kept.get(documentId) ??
-      [...(await (whole ??= allCurrentPositions(tenant, change.twinId).then(configurationOf))).entries()]
+      [...(await wholeConfiguration()).entries()]
         .filter(([, component]) => embodying(embodiedWhen, component))
         .map(([path]) => path);
     const now = [
