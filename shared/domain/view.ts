@@ -390,7 +390,7 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
-      const { lifeRemaining, allowedAlternatives, ...package_ } = body;
+      const { lifeRemaining, allowedAlternatives, openRequirements, ...package_ } = body;
       const installed = projectAll(body.installed, (item) => projectLocated(view, item));
       const shownParts = new Set(
         list(installed)
@@ -409,6 +409,9 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
                 pathVisible(view, String(entry.path)),
               ),
             }),
+        ...(openRequirements === undefined || view.conformance !== true
+          ? {}
+          : { openRequirements: projectAll(openRequirements, (item) => projectRequirement(view, item)) }),
         installed,
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,

@@ -105,6 +105,8 @@ export async function twinComplianceAt(
   tenant: string,
   history: Pick<TwinHistory, 'record' | 'installations'>,
   at: Times,
+  /** Also the requirements the unit has records of but its parts no longer make applicable. */
+  withRecorded = true,
 ): Promise<RequirementCompliance[]> {
   const installed: Component[] = [...installedAt(history.installations, at.asOf, at.knownAt).values()];
   const partNumbers = [...new Set(installed.map((component) => component.partNumber))];
@@ -123,7 +125,8 @@ export async function twinComplianceAt(
       (document) =>
         document.createdAt <= at.knownAt &&
         document.requirement.effectiveAt <= at.asOf &&
-        (recorded.has(document.id) || installed.some((component) => appliesToPart(document, component))),
+        ((withRecorded && recorded.has(document.id)) ||
+          installed.some((component) => appliesToPart(document, component))),
     )
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   const superseders = await supersedersOf(
@@ -281,4 +284,21 @@ export async function documentComplianceOf(
     items,
     ...(next < open.length ? { nextCursor: encodeCursor(scope, { offset: next }) } : {}),
   };
+}
+
+/** A work package's requirements: those the parts in scope make applicable now and not yet complied. */
+export async function openRequirementsOf(
+  tenant: string,
+  history: Pick<TwinHistory, 'record' | 'installations'>,
+  paths: readonly string[],
+  now: string,
+) {
+  const inScope = new Set(paths);
+  const installations = history.installations.filter((installation) => inScope.has(installation.path));
+  const items = await twinComplianceAt(
+    tenant,
+    { record: history.record, installations },
+    { asOf: now, knownAt: now },
+  );
+  return items.filter((item) => OPEN_STATUSES.includes(item.status));
 }

@@ -315,6 +315,18 @@ describe('manual compliance records', () => {
   });
 });
 
+describe('work package', () => {
+  it('lists the open requirements of the parts in scope, and only those', async () => {
+    const engine = await technician('GET', `/v1/twins/${twinId}/work-package?position=engine-1`);
+    expect(engine.status).toBe(200);
+    expect(engine.body.openRequirements.map((item: { documentId: string }) => item.documentId)).toContain(bulletinId);
+    const cabin = await technician('GET', `/v1/twins/${twinId}/work-package?position=hvac`);
+    expect(cabin.body.openRequirements.map((item: { documentId: string }) => item.documentId)).not.toContain(
+      bulletinId,
+    );
+  });
+});
+
 describe('recurring requirements', () => {
   it('by calendar: due inside the last tenth of the interval, overdue past it, complied after a record', async () => {
     const recurring = await admin('POST', '/v1/documents', {
