@@ -105,10 +105,12 @@ export async function twinComplianceAt(
   tenant: string,
   history: Pick<TwinHistory, 'record' | 'installations'>,
   at: Times,
-  /** Also the requirements the unit has records of but its parts no longer make applicable. */
-  withRecorded = true,
+  /** Only the requirements the parts at these positions make applicable (a work package's scope). */
+  scope?: ReadonlySet<string>,
 ): Promise<RequirementCompliance[]> {
-  const installed: Component[] = [...installedAt(history.installations, at.asOf, at.knownAt).values()];
+  const installed: Component[] = [...installedAt(history.installations, at.asOf, at.knownAt).entries()]
+    .filter(([path]) => scope === undefined || scope.has(path))
+    .map(([, component]) => component);
   const partNumbers = [...new Set(installed.map((component) => component.partNumber))];
   const [byEffectivity, byEmbodiment, records] = await Promise.all([
     Promise.all(partNumbers.map((partNumber) => documentsByPartNumber(tenant, partNumber))),
@@ -125,7 +127,7 @@ export async function twinComplianceAt(
       (document) =>
         document.createdAt <= at.knownAt &&
         document.requirement.effectiveAt <= at.asOf &&
-        ((withRecorded && recorded.has(document.id)) ||
+        ((scope === undefined && recorded.has(document.id)) ||
           installed.some((component) => appliesToPart(document, component))),
     )
     .sort((a, b) => (a.id < b.id ? -1 : 1));
