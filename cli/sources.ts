@@ -196,7 +196,12 @@ const ExportedType = z
 export type ExportedType = z.infer<typeof ExportedType>;
 
 /** Lines kept in the export and not restored, as the summary names them. */
-export const KEPT_LINES = { view: 'views', 'role-views': 'role views', grant: 'grants' } as const;
+export const KEPT_LINES = {
+  view: 'views',
+  'role-views': 'role views',
+  grant: 'grants',
+  'compliance-records': 'compliance records',
+} as const;
 export type Kept = (typeof KEPT_LINES)[keyof typeof KEPT_LINES];
 
 /** A line of a tenant export the importer acts on (a type, a twin), counts (kept), or reports (problem). */
@@ -206,7 +211,7 @@ export type ExportEntry =
   | { kind: 'kept'; lines: number[]; key: string; what: Kept }
   | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type'; problem: string };
 
-const LINE_TYPES = 'header, type, twin, document, view, role-views or grant';
+const LINE_TYPES = 'header, type, twin, compliance-records, document, view, role-views or grant';
 
 /**
  * The lines of a tenant export NDJSON file, in file order: type lines (checked), twin lines without
@@ -233,7 +238,7 @@ export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry
     }
     const roles = line.roles as Record<string, unknown> | undefined;
     if (type === 'role-views' && Object.keys(roles ?? {}).length === 0) continue;
-    if (type === 'view' || type === 'role-views' || type === 'grant') {
+    if (type === 'view' || type === 'role-views' || type === 'grant' || type === 'compliance-records') {
       yield { kind: 'kept', lines, key: at, what: KEPT_LINES[type] };
       continue;
     }

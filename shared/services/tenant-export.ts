@@ -3,6 +3,7 @@ import { config } from '../config';
 import type { Actor } from '../domain/change-set';
 import { NotFound } from '../domain/errors';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
+import { complianceRecordsOfTwin } from '../store/compliance-store';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import { listDocuments } from '../store/document-store';
 import {
@@ -37,7 +38,7 @@ import { jsonExportOf } from './export-service';
 
 /**
  * The lines of a tenant export: a header, then one line per type (every version), twin (its JSON
- * export), document, view (every version), the role views (one line) and one per grant the tenant gave.
+ * export), twin with compliance records (its records), document, view (every version), the role views (one line) and one per grant the tenant gave.
  */
 export const EXPORT_LINE_FORMAT = 'twinthread.tenant/2';
 
@@ -137,6 +138,7 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
       return lines;
     },
   }),
+  'compliance-records': complianceRecordsPhase(),
   documents: phase({
     kind: 'documents',
     list: (tenant, page) => listDocuments(tenant, {}, page),
@@ -163,6 +165,20 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
     lines: async (_tenant, items) => items.map((grant) => ({ type: 'grant', grant })),
   }),
 };
+
+/** One line per twin with compliance records: `{type: 'compliance-records', twinId, records}` (every record, corrections included). */
+function complianceRecordsPhase() {
+  return phase({
+    list: (tenant, page) => listTwins(tenant, {}, page),
+    lines: (tenant, items) =>
+      Promise.all(
+        items.map(async ({ id }) => {
+          const records = await complianceRecordsOfTwin(tenant, id);
+          return records.length === 0 ? null : { type: 'compliance-records', twinId: id, records };
+        }),
+      ),
+  });
+}
 
 /**
  * The lines of the tenant, phase by phase (EXPORT_PHASES) and in listing order, from a checkpoint on.

@@ -26,7 +26,15 @@ export type ExportStatus = 'running' | 'done' | 'failed';
  * The listings of a tenant export, in the order they are written: types first (an importer defines
  * them before the twins that name them), then twins, documents, views, the role views, grants.
  */
-export const EXPORT_PHASES = ['types', 'twins', 'documents', 'views', 'role-views', 'grants'] as const;
+export const EXPORT_PHASES = [
+  'types',
+  'twins',
+  'compliance-records',
+  'documents',
+  'views',
+  'role-views',
+  'grants',
+] as const;
 export type ExportPhase = (typeof EXPORT_PHASES)[number];
 
 /** What a job wrote so far (at the last checkpoint), then in all. */

@@ -319,7 +319,9 @@ describe('work package', () => {
   it('lists the open requirements of the parts in scope, and only those', async () => {
     const engine = await technician('GET', `/v1/twins/${twinId}/work-package?position=engine-1`);
     expect(engine.status).toBe(200);
-    expect(engine.body.openRequirements.map((item: { documentId: string }) => item.documentId)).toContain(bulletinId);
+    expect(engine.body.openRequirements.map((item: { documentId: string }) => item.documentId)).toContain(
+      bulletinId,
+    );
     const cabin = await technician('GET', `/v1/twins/${twinId}/work-package?position=hvac`);
     expect(cabin.body.openRequirements.map((item: { documentId: string }) => item.documentId)).not.toContain(
       bulletinId,
@@ -386,6 +388,30 @@ describe('recurring requirements', () => {
       (entry: { documentId: string }) => entry.documentId === id,
     );
     expect(item).toMatchObject({ status: 'due', nextDue: { FH: 600 }, usage: { FH: 570 } });
+  });
+});
+
+describe('tenant export', () => {
+  it('carries each unit compliance records as a compliance-records line (corrections included)', async () => {
+    const started = await admin('POST', '/v1/exports');
+    let job = started;
+    for (let attempt = 0; attempt < 200 && job.body.status === 'running'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = await admin('GET', `/v1/exports/${started.body.id}`);
+    }
+    expect(job.body.status).toBe('done');
+    const lines = (await (await fetch(job.body.downloadUrl)).text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const records = lines.filter((line) => line.type === 'compliance-records');
+    expect(records.map((line) => line.twinId)).toEqual([twinId]);
+    const own = (await admin('GET', `/v1/twins/${twinId}/compliance`)).body.items.length;
+    expect(own).toBeGreaterThan(0);
+    expect(records[0].records.some((record: { corrects?: string }) => record.corrects !== undefined)).toBe(
+      true,
+    );
+    expect(records[0].records.every((record: { twinId: string }) => record.twinId === twinId)).toBe(true);
   });
 });
 
