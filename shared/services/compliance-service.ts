@@ -16,6 +16,7 @@ import { appliesTo, compareSerials } from '../domain/effectivity';
 import { invalidField, NotFound } from '../domain/errors';
 import type { TwinHistory } from '../domain/records';
 import type { ComplianceStatus, RecordComplianceBody } from '../schemas/compliance';
+import type { Effectivity } from '../schemas/effectivity';
 import type { Component } from '../schemas/twin';
 import { batchGetItems } from '../store/batch-get';
 import {
@@ -203,6 +204,17 @@ const openInterval = (installation: {
   seq: 0,
 });
 
+/** The fleet index reads of some matches: one per part number (whole when a match has no software range). */
+function fleetReadsOf(matches: readonly Effectivity[]) {
+  const byPart = new Map<string, Effectivity[]>();
+  for (const match of matches) byPart.set(match.partNumber, [...(byPart.get(match.partNumber) ?? []), match]);
+  return [...byPart.entries()].flatMap(([partNumber, wanted]) =>
+    wanted.some((match) => match.softwareVersions === undefined)
+      ? [{ partNumber, softwareVersions: undefined, matches: wanted }]
+      : wanted.map((match) => ({ partNumber, softwareVersions: match.softwareVersions, matches: [match] })),
+  );
+}
+
 /**
  * Fleet compliance with one requirement now: exact counts by status and a page of the units still
  * open. Reads follow the units it concerns: the fleet index of the effectivity's part number and of
@@ -224,9 +236,9 @@ export async function documentComplianceOf(
   ];
   const [found, records, superseders] = await Promise.all([
     Promise.all(
-      matches.map(async (match) =>
-        (await openInstallationsOf(tenant, match.partNumber, match.softwareVersions)).filter((installation) =>
-          appliesTo(match, installation.component),
+      fleetReadsOf(matches).map(async ({ partNumber, softwareVersions, matches: wanted }) =>
+        (await openInstallationsOf(tenant, partNumber, softwareVersions)).filter((installation) =>
+          wanted.some((match) => appliesTo(match, installation.component)),
         ),
       ),
     ),
