@@ -1,5 +1,5 @@
 import { NotFound } from '../../shared/domain/errors';
-import { assembleTwin, etagOf, expectedVersion } from '../../shared/domain/twin';
+import { assembleTwin, expectedVersion } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok, prefersMinimal } from '../../shared/http/response';
 import type { ChangeSetBody, HistoryQuery } from '../../shared/schemas/change';
@@ -8,13 +8,14 @@ import { recordChangeSet } from '../../shared/services/change-recording';
 import { historyAnswer } from '../../shared/services/list-pages';
 import { requireChangeInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { componentTrace as traceOf } from '../../shared/store/component-store';
-import { readTimes, twinResponse } from './responses';
+import { minimalChangeResponse, readTimes, twinResponse } from './responses';
 import { loadVisibleTwin } from './twin-operations';
 
 /**
  * A change set. Checked against the positions it touches only; the answer is the twin after it
  * (which reads its current configuration), or, with `Prefer: return=minimal`, 204 and the new
- * version as ETag (nothing read beyond what the change is checked against).
+ * version as ETag (nothing read beyond what the change is checked against; 200 with the conformance
+ * judgement instead when the change introduced warnings).
  */
 export async function changeTwin(
   request: OperationRequest<{ id: string }, { validate?: Validate }, ChangeSetBody>,
@@ -22,8 +23,9 @@ export async function changeTwin(
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
   const minimal = prefersMinimal(request.headers);
+  // minimal: META is read with what the change touches (one round trip); else with the whole configuration
   const [twin, writer] = await Promise.all([
-    loadVisibleTwin(tenant, request.params.id, minimal ? {} : { current: true }),
+    minimal ? { id: request.params.id } : loadVisibleTwin(tenant, request.params.id, { current: true }),
     roleWriterOf(request.caller),
   ]);
   const changed = await recordChangeSet(tenant, twin, request.body, {
@@ -38,10 +40,10 @@ export async function changeTwin(
     validate: request.query.validate,
   });
   if (minimal)
-    return {
-      status: 204,
-      headers: { etag: etagOf(changed.plan.twin.version), 'preference-applied': 'return=minimal' },
-    };
+    return minimalChangeResponse(
+      { id: request.params.id, version: changed.plan.twin.version, conformance: changed.conformance },
+      writer?.view,
+    );
   const after = assembleTwin(changed.history, readTimes(request.now));
   return twinResponse(changed.conformance ? { ...after, conformance: changed.conformance } : after);
 }

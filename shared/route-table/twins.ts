@@ -16,7 +16,7 @@ import {
   HistoryQuery,
   TimeQuery,
 } from '../schemas/change';
-import { ChangedTwin, ValidateQuery } from '../schemas/conformance';
+import { ChangedTwin, MinimalChange, ValidateQuery } from '../schemas/conformance';
 import { CreateTwinBody, ListTwinsQuery, PatchTwinBody, Twin, TwinIdParams, TwinList } from '../schemas/twin';
 import { MAINTAINERS, READERS, type Route, WRITERS } from './route';
 
@@ -90,17 +90,21 @@ export const twinRoutes: readonly Route[] = [
       headers: z.object({
         Prefer: z.string().optional().meta({
           description:
-            'return=minimal: answer 204 with the new version as ETag instead of the twin (the change then reads only the positions it touches)',
+            'return=minimal: answer 204 with the new version as ETag instead of the twin (the change then reads only the positions it touches); 200 with {id, version, conformance} when the change introduced conformance warnings the caller may see',
           example: 'return=minimal',
         }),
       }),
     },
     responses: {
       200: {
-        description: 'The twin after the change (with its conformance when a configuration model applies)',
-        schema: ChangedTwin,
+        description:
+          'The twin after the change (with its conformance when a configuration model applies); under Prefer: return=minimal (Preference-Applied: return=minimal), only its id, new version and the conformance judgement, when the change introduced warnings',
+        schema: z.union([ChangedTwin, MinimalChange]),
       },
-      204: { description: 'Recorded (Prefer: return=minimal); the ETag names the new version' },
+      204: {
+        description:
+          'Recorded (Prefer: return=minimal, Preference-Applied: return=minimal) with no conformance warning to tell; the ETag names the new version',
+      },
       422: {
         description:
           'The change set needs more writes than one transaction holds (split it), or it breaks the configuration model under validate=enforce',

@@ -227,3 +227,15 @@ export const ChangedTwin = Twin.extend({ conformance: WriteConformance.optional(
   id: 'ChangedTwin',
   description: 'A twin after a change set, with its judgement against the configuration model if one applies',
 });
+
+export const MinimalChange = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    conformance: WriteConformance,
+  })
+  .meta({
+    id: 'MinimalChange',
+    description:
+      'A change set recorded under Prefer: return=minimal that introduced conformance warnings: the twin, its new version and the judgement (without the tree)',
+  });

@@ -8,15 +8,16 @@ import {
   type TwinHistory,
 } from '../domain/change-set';
 import { currentHistory } from '../domain/current';
-import { Conflict } from '../domain/errors';
-import type { TwinState } from '../domain/records';
+import { Conflict, NotFound } from '../domain/errors';
+import type { TwinRecord, TwinState } from '../domain/records';
 import { assertVersion } from '../domain/twin';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { ChangeSetBody } from '../schemas/change';
 import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
-import { changeState } from '../store/change-reads';
+import { changeState, readForChange } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
+import { modelAndConformanceKeys, modelAndConformanceOf } from '../store/conformance-store';
 import type { Write } from '../store/guarded-transaction';
 import { ancestorsOf } from '../store/twin-store';
 import { complianceOfChange } from './compliance-check';
@@ -36,12 +37,13 @@ import { refusalThroughView } from './view-writes';
  */
 export async function recordChangeSet(
   tenant: string,
-  twin: { state: TwinState },
+  /** The twin as read (META at least), or only its id: then META is read with what the change touches. */
+  twin: { state: TwinState } | { id: string },
   body: ChangeSetBody,
   context: ChangeContext,
 ): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan; conformance?: WriteConformance }> {
   try {
-    const recorded = await planAndApply(tenant, twin.state, body, context);
+    const recorded = await planAndApply(tenant, twin, body, context);
     countBusiness(BUSINESS_METRICS.changeSets);
     return recorded;
   } catch (error) {
@@ -61,13 +63,13 @@ export interface ChangeContext {
   validate?: Validate | undefined;
 }
 
-async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBody, context: ChangeContext) {
-  assertVersion(state.record, context.expectedVersion);
-  // the configuration model, read beside the planning reads: judging adds no round trip between read and write
-  const model = modelOfChange(tenant, state.record);
-  model.catch(() => undefined);
-  // only what the change is checked against (the positions it touches), never the whole twin
-  const planning = await changeState(tenant, state, changeScope(body));
+async function planAndApply(
+  tenant: string,
+  twin: { state: TwinState } | { id: string },
+  body: ChangeSetBody,
+  context: ChangeContext,
+) {
+  const { state, planning, model } = await planningReads(tenant, twin, body, context);
   context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
@@ -105,6 +107,55 @@ async function planAndApply(tenant: string, state: TwinState, body: ChangeSetBod
     plan,
     ...(judged.answer ? { conformance: judged.answer } : {}),
   };
+}
+
+/**
+ * What a change is planned on, and the configuration model read beside it. Given the twin, only what
+ * the change touches is read (after META, which was read before); given its id, META and what the
+ * change touches come in one round trip (`readForChange`), with the configuration model and the unit's
+ * conformance in the same snapshot when this process already knows the twin's product (else read
+ * right after: the first change of a twin in a process).
+ */
+async function planningReads(
+  tenant: string,
+  twin: { state: TwinState } | { id: string },
+  body: ChangeSetBody,
+  context: ChangeContext,
+) {
+  const scope = changeScope(body);
+  if ('state' in twin) {
+    assertVersion(twin.state.record, context.expectedVersion);
+    // the configuration model, read beside the planning reads: judging adds no round trip between read and write
+    const model = started(modelOfChange(tenant, twin.state.record));
+    return { state: twin.state, planning: await changeState(tenant, twin.state, scope), model };
+  }
+  // a twin's product never changes: known from an earlier change, its model is read in the same snapshot
+  const product = productOf(tenant, twin.id);
+  const modelKeys = product ? modelAndConformanceKeys(tenant, product.partNumber, twin.id) : [];
+  const read = await readForChange(tenant, twin.id, scope, modelKeys);
+  if (!read) throw new NotFound(`No twin ${twin.id}`);
+  const planning = read.state;
+  rememberProduct(tenant, planning.record);
+  assertVersion(planning.record, context.expectedVersion);
+  const model =
+    product && read.also
+      ? Promise.resolve(modelAndConformanceOf(tenant, product.partNumber, read.also))
+      : started(modelOfChange(tenant, planning.record));
+  return { state: { ...planning, current: [], vacated: {} }, planning, model };
+}
+
+/** A read started now and awaited later: its refusal is not "unhandled" meanwhile. */
+const started = <T>(promise: Promise<T>) => {
+  promise.catch(() => undefined);
+  return promise;
+};
+
+/** The product of twins this process has changed (immutable; a few thousand kept, the oldest go first). */
+const products = new Map<string, TwinRecord['product']>();
+const productOf = (tenant: string, twinId: string) => products.get(`${tenant}#${twinId}`);
+function rememberProduct(tenant: string, record: TwinRecord) {
+  if (products.size >= 4096) products.delete(products.keys().next().value!);
+  products.set(`${tenant}#${record.id}`, record.product);
 }
 
 /** Systems of systems: a twin cannot be installed, however deep, inside itself. */

@@ -53,7 +53,7 @@ export const configurationOf = (current: readonly CurrentPosition[]): Map<string
   new Map(current.map((entry) => [entry.position.path, entry.installation?.component ?? null]));
 
 /** What a judgement of a change reads first (one BatchGetItem), started beside the change's own reads. */
-export const modelOfChange = (tenant: string, record: TwinRecord) =>
+export const modelOfChange = (tenant: string, record: Pick<TwinRecord, 'id' | 'product'>) =>
   modelAndConformance(tenant, record.product.partNumber, record.id);
 
 /** A write refused under `validate=enforce`: each red finding it introduced, at the operation that did. */

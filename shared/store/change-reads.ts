@@ -1,11 +1,15 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import type { ChangeScope } from '../domain/change-scope';
 import type { CurrentPosition, TwinState } from '../domain/records';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
-import { ENTITY, toCurrent } from './items';
+import { stateFromMeta } from './current-items';
+import { ACTIVE } from './guarded-transaction';
+import { ENTITY, LAYOUT, toCurrent } from './items';
 import { keys } from './keys';
+import { loadTwinParts } from './twin-store';
 
 /**
  * The part of a twin's current state a change set is checked against (`changeScope`): the current
@@ -37,37 +41,110 @@ export async function changeState(tenant: string, state: TwinState, scope: Chang
     };
   }
   const [named, children] = await Promise.all([
-    batchGetItems(
-      [
-        ...scope.paths.flatMap((path) => [
-          keys.current(tenant, twinId, path),
-          keys.vacated(tenant, twinId, path),
-        ]),
-        ...scope.arriving.map(({ partNumber, serialNumber }) =>
-          keys.component(tenant, partNumber, serialNumber),
-        ),
-      ],
-      { consistent: true },
-    ),
-    Promise.all(
-      scope.subtrees.map(({ path, limit }) =>
-        documentClient()
-          .send(
-            new QueryCommand({
-              TableName: config.tableName(),
-              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-              ExpressionAttributeValues: {
-                ':pk': keys.twinPartition(tenant, twinId),
-                ':prefix': `${keys.current(tenant, twinId, path).SK}/`,
-              },
-              Limit: limit,
-              ConsistentRead: true,
-            }),
-          )
-          .then((page) => page.Items ?? []),
-      ),
-    ),
+    batchGetItems(namedKeys(tenant, twinId, scope), { consistent: true }),
+    subtreeItems(tenant, twinId, scope),
   ]);
+  return scopedState(tenant, state, named, children);
+}
+
+/** The items a change names: each path's current and vacated item, each arriving serial's record. */
+const namedKeys = (tenant: string, twinId: string, scope: ChangeScope) => [
+  ...scope.paths.flatMap((path) => [keys.current(tenant, twinId, path), keys.vacated(tenant, twinId, path)]),
+  ...scope.arriving.map(({ partNumber, serialNumber }) => keys.component(tenant, partNumber, serialNumber)),
+];
+
+/** The first current items under each position the change removes (a Query each, read after META). */
+const subtreeItems = (tenant: string, twinId: string, scope: ChangeScope) =>
+  Promise.all(
+    scope.subtrees.map(({ path, limit }) =>
+      documentClient()
+        .send(
+          new QueryCommand({
+            TableName: config.tableName(),
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': keys.twinPartition(tenant, twinId),
+              ':prefix': `${keys.current(tenant, twinId, path).SK}/`,
+            },
+            Limit: limit,
+            ConsistentRead: true,
+          }),
+        )
+        .then((page) => page.Items ?? []),
+    ),
+  );
+
+/** DynamoDB's limit of items in one TransactGetItems. */
+const MAX_TRANSACTION_GET = 100;
+
+/**
+ * META and the items a change names (`namedKeys`) in ONE round trip: a TransactGetItems, which reads
+ * them as one serializable snapshot (a BatchGet would not be isolated from a change committing in
+ * between: META after it, a position before it, and the version condition would not notice). Only
+ * what the snapshot cannot hold is read after it, as `changeState` does: the children of a removed
+ * position (a Query) and a position elsewhere in this twin an arriving serial sits in. A change that
+ * names more than the transaction's 99 items, a twin in an old layout (migrated first) or a snapshot
+ * refused by a concurrent transaction (`TransactionConflict`) is read the sequential way (META, then
+ * `changeState`; `also` is then absent: the caller reads those itself). Null when there is no such
+ * active twin.
+ */
+export async function readForChange(
+  tenant: string,
+  twinId: string,
+  scope: ChangeScope,
+  /** Other items read in the same snapshot (the configuration model and the unit's conformance). */
+  alsoRead: readonly Record<string, string>[] = [],
+): Promise<{ state: TwinState; also?: Record<string, unknown>[] } | null> {
+  const named = namedKeys(tenant, twinId, scope);
+  const snapshot =
+    named.length + alsoRead.length < MAX_TRANSACTION_GET
+      ? await metaWith(tenant, twinId, [...named, ...alsoRead])
+      : undefined;
+  if (snapshot === null) return null;
+  if (snapshot === undefined || snapshot.meta.layout !== LAYOUT) {
+    const loaded = await loadTwinParts(tenant, twinId, {});
+    return loaded && { state: await changeState(tenant, loaded.state, scope) };
+  }
+  const children = await subtreeItems(tenant, twinId, scope);
+  const items = snapshot.items.slice(0, named.length).filter((item) => item !== undefined);
+  return {
+    state: await scopedState(tenant, stateFromMeta(snapshot.meta), items, children),
+    also: snapshot.items.slice(named.length).filter((item) => item !== undefined),
+  };
+}
+
+/** One TransactGetItems of META and `named`: null without an active twin, undefined when refused. */
+async function metaWith(tenant: string, twinId: string, named: Record<string, string>[]) {
+  try {
+    const { Responses = [] } = await documentClient().send(
+      new TransactGetCommand({
+        TransactItems: [keys.twinMeta(tenant, twinId), ...named].map((Key) => ({
+          Get: { TableName: config.tableName(), Key },
+        })),
+      }),
+    );
+    const [meta, ...items] = Responses.map((response) => response.Item);
+    if (!meta || meta.status !== ACTIVE) return null;
+    // in the order asked (absent items undefined)
+    return { meta, items };
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The planning state from what was read: the current items of the named positions and removed
+ * subtrees, where they are not current when they were vacated, and (one more BatchGet, only when
+ * an arriving serial already sits in this twin at a position not read) that position's current item.
+ */
+async function scopedState(
+  tenant: string,
+  state: TwinState,
+  named: Record<string, unknown>[],
+  children: Record<string, unknown>[][],
+): Promise<TwinState> {
+  const twinId = state.record.id;
   const current = new Map<string, CurrentPosition>();
   const add = (items: Record<string, unknown>[]) => {
     for (const item of items)

@@ -10,7 +10,14 @@ import { currentScope, type TenantScope } from './tenant-scope';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** DynamoDB requests sent by this process, counted by an SDK middleware (read by the benchmarks). */
-export const dynamodbCalls = { count: 0, byCommand: {} as Record<string, number>, itemsRead: 0 };
+export const dynamodbCalls = {
+  count: 0,
+  byCommand: {} as Record<string, number>,
+  itemsRead: 0,
+  /** Requests sent while none was in flight: sequential round trips (parallel requests count once). */
+  roundTrips: 0,
+};
+let inFlight = 0;
 
 /** Items in a read's answer: Query/Scan pages, GetItem, BatchGetItem and TransactGetItems responses. */
 function itemsIn(output: Record<string, unknown> | undefined): number {
@@ -33,9 +40,14 @@ function countCalls(base: DynamoDBClient): DynamoDBClient {
       dynamodbCalls.count++;
       const command = String(context.commandName ?? 'unknown');
       dynamodbCalls.byCommand[command] = (dynamodbCalls.byCommand[command] ?? 0) + 1;
-      const result = await next(args);
-      dynamodbCalls.itemsRead += itemsIn(result.output as unknown as Record<string, unknown> | undefined);
-      return result;
+      if (inFlight++ === 0) dynamodbCalls.roundTrips++;
+      try {
+        const result = await next(args);
+        dynamodbCalls.itemsRead += itemsIn(result.output as unknown as Record<string, unknown> | undefined);
+        return result;
+      } finally {
+        inFlight--;
+      }
     },
     { step: 'initialize', name: 'twinthreadCallCounter' },
   );

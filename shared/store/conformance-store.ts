@@ -319,8 +319,27 @@ export async function saveRejudged(
  * every change set reads before it is judged (one request, also when the product has no model).
  */
 export async function modelAndConformance(tenant: string, productPartNumber: string, twinId: string) {
+  const itemKeys = modelAndConformanceKeys(tenant, productPartNumber, twinId);
+  return modelAndConformanceOf(
+    tenant,
+    productPartNumber,
+    await batchGetItems(itemKeys, { consistent: true }),
+  );
+}
+
+/** The keys `modelAndConformance` reads (a change by id reads them with its own, in one TransactGetItems). */
+export const modelAndConformanceKeys = (tenant: string, productPartNumber: string, twinId: string) => [
+  keys.configurationModel(tenant, productPartNumber),
+  keys.conformance(tenant, twinId),
+];
+
+/** The model and the stored conformance among the items read. */
+export function modelAndConformanceOf(
+  tenant: string,
+  productPartNumber: string,
+  items: readonly Record<string, unknown>[],
+) {
   const modelKey = keys.configurationModel(tenant, productPartNumber);
-  const items = await batchGetItems([modelKey, keys.conformance(tenant, twinId)], { consistent: true });
   const model = items.find((item) => item.PK === modelKey.PK && item.SK === modelKey.SK);
   const stored = items.find((item) => item.entity === ENTITY.conformance);
   const { entity: _entity, ...record } = stored ? withoutKeys(stored) : { entity: undefined };

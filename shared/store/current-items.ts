@@ -1,9 +1,9 @@
 import { currentHistory, currentStateOf } from '../domain/current';
 import { lastJudgements } from '../domain/judgement';
 import { lifecycleMovesOf } from '../domain/lifecycle';
-import type { TwinHistory, TwinState } from '../domain/records';
+import type { CurrentPosition, TwinHistory, TwinState } from '../domain/records';
 import { softwareSummary } from '../domain/software';
-import { currentItem, judgedItem, LAYOUT, lifecycleItem, vacatedItem } from './items';
+import { currentItem, judgedItem, LAYOUT, lifecycleItem, toTwinRecord, vacatedItem } from './items';
 
 /**
  * The items that keep a twin's current configuration beside its history (layout 2), for a twin written
@@ -36,3 +36,20 @@ export const stateMeta = (state: TwinState) => ({
   softwareSummary: softwareSummary(currentHistory(state)),
   ...(state.lifecycleChangedAt === undefined ? {} : { lifecycleChangedAt: state.lifecycleChangedAt }),
 });
+
+/** The current state META holds (its record and the parts above), with the current items read beside it. */
+export const stateFromMeta = (meta: Record<string, unknown>, current: CurrentPosition[] = []): TwinState => {
+  const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
+  return {
+    record: toTwinRecord(meta),
+    current,
+    vacated: {},
+    ...(typeof meta.lifecycleChangedAt === 'string' ? { lifecycleChangedAt: meta.lifecycleChangedAt } : {}),
+    nextOrder: typeof meta.nextOrder === 'number' ? meta.nextOrder : 0,
+    ...(typeof meta.positionCount === 'number' ? { positionCount: meta.positionCount } : {}),
+    ...(Array.isArray(meta.softwareSummary)
+      ? { software: meta.softwareSummary as NonNullable<TwinState['software']> }
+      : {}),
+    ...(mountedIn ? { mountedIn } : {}),
+  };
+};

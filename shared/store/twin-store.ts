@@ -13,7 +13,7 @@ import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { changeSetWrites } from './change-store';
 import { documentClient } from './clients';
-import { stateItems, stateMeta } from './current-items';
+import { stateFromMeta, stateItems, stateMeta } from './current-items';
 import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
 import { indexPage } from './index-page';
 import {
@@ -199,21 +199,8 @@ export async function loadTwinParts(
   const wanted = [...new Set(PART_PREFIXES.filter(({ part }) => parts[part]).map(({ prefix }) => prefix))];
   const ranges = await Promise.all(wanted.map((prefix) => queryPrefix(tenant, twinId, prefix)));
   const items = ranges.flat();
-  const record = toTwinRecord(meta);
-  const mountedIn = meta.mountedIn as TwinHistory['mountedIn'];
-  const current = items.filter((item) => item.entity === ENTITY.current).map(toCurrent);
-  const state: TwinState = {
-    record,
-    current,
-    vacated: {},
-    ...(typeof meta.lifecycleChangedAt === 'string' ? { lifecycleChangedAt: meta.lifecycleChangedAt } : {}),
-    nextOrder: typeof meta.nextOrder === 'number' ? meta.nextOrder : 0,
-    ...(typeof meta.positionCount === 'number' ? { positionCount: meta.positionCount } : {}),
-    ...(Array.isArray(meta.softwareSummary)
-      ? { software: meta.softwareSummary as NonNullable<TwinState['software']> }
-      : {}),
-    ...(mountedIn ? { mountedIn } : {}),
-  };
+  const state = stateFromMeta(meta, items.filter((item) => item.entity === ENTITY.current).map(toCurrent));
+  const { record, mountedIn } = state;
   const history: TwinHistory = parts.timeline
     ? {
         record,

@@ -233,6 +233,8 @@ interface Measured {
   ms: Record<SeriesName, Summary>;
   itemsRead: Record<SeriesName, number>;
   requests: Record<SeriesName, number>;
+  /** DynamoDB round trips: requests sent while none was in flight (parallel ones count once). */
+  roundTrips: Record<SeriesName, number>;
 }
 
 async function measureTwin(
@@ -325,12 +327,14 @@ async function measureTwin(
   >;
   const itemsRead = {} as Record<SeriesName, number>;
   const requests = {} as Record<SeriesName, number>;
+  const roundTrips = {} as Record<SeriesName, number>;
   try {
     for (let iteration = 0; iteration < options.warmup + options.iterations; iteration++) {
       for (let offset = 0; offset < names.length; offset++) {
         const name = names[(iteration + offset) % names.length]!;
         const items = dynamodbCalls.itemsRead;
         const count = dynamodbCalls.count;
+        const trips = dynamodbCalls.roundTrips;
         const { ms: elapsed } = await timed(series[name]);
         if (iteration >= options.warmup) {
           samples[name].push(elapsed);
@@ -338,6 +342,7 @@ async function measureTwin(
         }
         itemsRead[name] = dynamodbCalls.itemsRead - items;
         requests[name] = dynamodbCalls.count - count;
+        roundTrips[name] = dynamodbCalls.roundTrips - trips;
       }
     }
   } finally {
@@ -354,6 +359,7 @@ async function measureTwin(
     >,
     itemsRead,
     requests,
+    roundTrips,
   };
 }
 
@@ -367,7 +373,7 @@ export async function benchHistory(context: BenchContext, options: HistoryBenchO
   const [short, long] = options.lengths;
   const small = await measureTwin(context, options, short, 0);
   const large = await measureTwin(context, options, long, 1);
-  const header = `   ${'p50 ms, DynamoDB items read (requests)'.padEnd(34)}${`${short} CS`.padStart(22)}${`${long} CS`.padStart(22)}${'×'.padStart(8)}`;
+  const header = `   ${'p50 ms, items read (requests/round trips)'.padEnd(34)}${`${short} CS`.padStart(22)}${`${long} CS`.padStart(22)}${'×'.padStart(8)}`;
   console.log(header);
   const rows: Row[] = [];
   const ratios: Record<string, number> = {};
@@ -375,7 +381,7 @@ export async function benchHistory(context: BenchContext, options: HistoryBenchO
     const ratio = large.ms[name].p50 / small.ms[name].p50;
     ratios[name] = ratio;
     const cell = (measured: Measured) =>
-      `${ms(measured.ms[name].p50)} ms, ${measured.itemsRead[name]} (${measured.requests[name]})`;
+      `${ms(measured.ms[name].p50)} ms, ${measured.itemsRead[name]} (${measured.requests[name]}/${measured.roundTrips[name]})`;
     console.log(
       `   ${LABELS[name].padEnd(34)}${cell(small).padStart(22)}${cell(large).padStart(22)}${`×${ratio.toFixed(2)}`.padStart(8)}`,
     );
@@ -394,11 +400,13 @@ export async function benchHistory(context: BenchContext, options: HistoryBenchO
         (measured, index) =>
           `${measured.changeSets} CS ${ms(measured.ms.changeSetMinimal.p50)} vs ${ms(measured.transact.p50)} ms (×${transactRatios[index]!.toFixed(2)})`,
       )
-      .join('; ')} (goal ≤ 2)`,
+      .join(
+        '; ',
+      )} (goal ≤ 2); ${large.itemsRead.changeSetMinimal} items read, ${large.requests.changeSetMinimal} DynamoDB requests in ${large.roundTrips.changeSetMinimal} round trips (the transaction included)`,
   );
   rows.push([
     `history ${short}→${long}: change set (return=minimal) / its TransactWriteItems, p50`,
-    transactRatios.map((ratio) => `×${ratio.toFixed(2)}`).join(' → '),
+    `${transactRatios.map((ratio) => `×${ratio.toFixed(2)}`).join(' → ')}, ${large.itemsRead.changeSetMinimal} items, ${large.roundTrips.changeSetMinimal} round trips`,
   ]);
   const asOfVsNow = large.ms.asOf.p50 / large.ms.getNow.p50;
   console.log(
@@ -416,6 +424,8 @@ export async function benchHistory(context: BenchContext, options: HistoryBenchO
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  // as run.ts: no metrics lines on stdout inside the timings
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const quick = process.argv.includes('--quick');
   const { startLocalStack } = await import('../../infra/local/stack');
   const { closeClients } = await import('../../shared/store/clients');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, succeeded as must, startApi, type TestApi } from '../support/api';
+import { aircraftModel } from '../support/conformance';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
@@ -22,8 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const minimal = (caller: Caller, id: string, version: number, body: unknown) =>
-  caller('POST', `/v1/twins/${id}/changes`, {
+const minimal = (caller: Caller, id: string, version: number, body: unknown, query = '') =>
+  caller('POST', `/v1/twins/${id}/changes${query}`, {
     body,
     headers: { 'if-match': `"${version}"`, prefer: 'return=minimal' },
   });
@@ -66,5 +67,62 @@ describe('a change set with Prefer: return=minimal', () => {
     expectProblem(hidden, 403, 'body.operations[0].position');
     expect(inside.status).toBe(204);
     expect((await admin('GET', `/v1/twins/${twin.id}`)).body.version).toBe(2);
+  });
+
+  it('answers the conformance warnings it recorded (200, minimal body), 204 when there are none to tell', async () => {
+    // Prepare: a configuration model for the product; a controller it does not allow
+    const tenant = newTenant('minimal-warn');
+    const owner = await api.as(tenant, ['admin']);
+    const twin = await must(owner('POST', '/v1/twins', { body: aircraftRecord('MIN-3') }));
+    await must(
+      owner('PUT', `/v1/configuration-models/${twin.product.partNumber}`, { body: aircraftModel() }),
+    );
+    const hvac = await must(owner('POST', '/v1/views', { body: { name: 'hvac', positions: ['hvac'] } }));
+    await must(owner('PUT', '/v1/role-views/technician', { body: { viewId: hvac.id } }));
+    const crew = await api.as(tenant, ['technician']);
+    const swap = (serialNumber: string) => ({
+      reason: 'swap',
+      operations: [
+        {
+          op: 'replace',
+          position: 'hvac/controller',
+          component: { partNumber: 'HVAC-CTL-1', serialNumber, kind: 'electrical' },
+        },
+      ],
+    });
+    // Act (from the second change on, this process knows the product: the model comes in the same
+    // snapshot as META, and is still judged by)
+    const clean = await minimal(owner, twin.id, 1, {
+      reason: 'note',
+      operations: [{ op: 'update', position: 'engine-1/fadec/sw', attributes: { note: 'ok' } }],
+    });
+    const refused = await minimal(owner, twin.id, 2, swap('W-3'), '?validate=enforce');
+    const unseen = await minimal(crew, twin.id, 2, swap('W-2'), '?validate=warn');
+    const warned = await minimal(
+      owner,
+      twin.id,
+      3,
+      { reason: 'galley', operations: [{ op: 'add-position', position: 'galley' }] },
+      '?validate=warn',
+    );
+    // Assess
+    expect(clean.status).toBe(204);
+    expect(clean.headers.get('etag')).toBe('"2"');
+    expectProblem(refused, 422, 'body.operations[0]');
+    // a role view that does not show conformance is told nothing of it
+    expect(unseen.status).toBe(204);
+    expect(unseen.headers.get('etag')).toBe('"3"');
+    expect(warned.status).toBe(200);
+    expect(warned.headers.get('etag')).toBe('"4"');
+    expect(warned.headers.get('preference-applied')).toBe('return=minimal');
+    expect(warned.body).toMatchObject({
+      id: twin.id,
+      version: 4,
+      conformance: { status: 'red', validate: 'warn' },
+    });
+    expect(warned.body.conformance.warnings.map((finding: { code: string }) => finding.code)).toEqual([
+      'position-not-in-model',
+    ]);
+    expect(warned.body.configuration).toBeUndefined();
   });
 });

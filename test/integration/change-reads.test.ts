@@ -1,5 +1,7 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { newInspection } from '../../shared/domain/inspection';
 import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
@@ -36,6 +38,21 @@ async function change(tenant: string, twinId: string, body: ChangeSetBody) {
     now: new Date(),
     actor,
   });
+}
+
+/** The same, as the handler sends it: only the twin's id, META read with what the change touches. */
+const changeById = (tenant: string, twinId: string, version: number, body: ChangeSetBody) =>
+  recordChangeSet(tenant, { id: twinId }, body, { expectedVersion: version, now: new Date(), actor });
+
+/** DynamoDB requests (by command) and items read by a task. */
+async function callsOf(task: () => Promise<unknown>) {
+  const before = { ...dynamodbCalls.byCommand };
+  const items = dynamodbCalls.itemsRead;
+  await task();
+  const byCommand: Record<string, number> = {};
+  for (const [command, count] of Object.entries(dynamodbCalls.byCommand))
+    if (count > (before[command] ?? 0)) byCommand[command] = count - (before[command] ?? 0);
+  return { byCommand, items: dynamodbCalls.itemsRead - items };
 }
 
 async function itemsReadBy(task: () => Promise<unknown>): Promise<number> {
@@ -114,6 +131,77 @@ describe('a change set reads only what it must check', () => {
       ],
     });
     expect(removed.plan.positionCount).toBe(4);
+  });
+});
+
+describe('a change set by twin id reads META and what it touches in one round trip', () => {
+  it('sends one TransactGetItems (with the model read) and one TransactWriteItems, reading 2 items', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 200);
+    await changeById(tenant, twinId, 1, update('p-1', 0));
+    // Act
+    const calls = await callsOf(() => changeById(tenant, twinId, 2, update('p-2', 1)));
+    // Assess: no GetItem of META before; the model and the unit's conformance (none here) in the same snapshot
+    expect(calls.byCommand).toEqual({ TransactGetItemsCommand: 1, TransactWriteItemsCommand: 1 });
+    expect(calls.items).toBe(2);
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    expect(state.record.version).toBe(3);
+    expect(
+      state.current.find(({ position }) => position.path === 'p-2')?.installation?.component.attributes,
+    ).toEqual({ value: 1 });
+  });
+
+  it('refuses a stale version and an unknown twin, and loses no update among concurrent writers', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    // Act
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, index) =>
+        changeById(tenant, twinId, 1, update(`p-${index % 5}`, index)),
+      ),
+    );
+    // Assess
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results)
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ status: 412 });
+    await expect(changeById(tenant, twinId, 1, update('p-0', 9))).rejects.toMatchObject({ status: 412 });
+    await expect(changeById(tenant, 'NOPE', 1, update('p-0', 9))).rejects.toMatchObject({ status: 404 });
+    expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(2);
+  });
+
+  it('reads the sequential way when the snapshot is refused by a concurrent transaction', async () => {
+    // Prepare: DynamoDB cancels a TransactGetItems that meets a transaction in flight (the local one never does)
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    const original = DynamoDBDocumentClient.prototype.send;
+    const send = vi.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(function (
+      this: DynamoDBDocumentClient,
+      command: unknown,
+      ...rest: unknown[]
+    ) {
+      if (command instanceof TransactGetCommand)
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'TransactionConflict' }],
+        });
+      return (original as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
+    } as never);
+    try {
+      // Act
+      const calls = await callsOf(() => changeById(tenant, twinId, 1, update('p-3', 7)));
+      // Assess: META (GetItem), then the touched items (BatchGet), then the transaction
+      expect(calls.byCommand).toMatchObject({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+    } finally {
+      send.mockRestore();
+    }
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    expect(state.record.version).toBe(2);
+    expect(
+      state.current.find(({ position }) => position.path === 'p-3')?.installation?.component.attributes,
+    ).toEqual({ value: 7 });
   });
 });
 
