@@ -16,7 +16,7 @@ const samePaths = (a: readonly string[], b: readonly string[]) =>
 /**
  * The compliance writes of a change set, joining its transaction: for each requirement a part the
  * change removes or installs embodies (read from the part index `REQPN#` of the touched part numbers
- * only), the positions that embody it after the change; the last one leaving emits
+ * that `REQPARTS` names, so a change of parts no requirement names reads nothing more), the positions that embody it after the change; the last one leaving emits
  * `compliance.reopened`, the first one arriving `compliance.complied`. A unit whose embodiment was
  * never kept (an as-built record, an import) is read once, whole, from its current items.
  */
@@ -28,13 +28,17 @@ export async function complianceOfChange(
     before: readonly CurrentPosition[];
     touched: { put: readonly CurrentPosition[]; vacated: Record<string, string> };
     now: Date;
+    /** The part numbers that embody some requirement (`REQPARTS`, read with the change's snapshot). */
+    requirementParts: ReadonlySet<string>;
   },
 ): Promise<Write[]> {
   const before = configurationOf(change.before);
   const after = configurationOf(change.touched.put);
   const touched = new Set([...after.keys(), ...Object.keys(change.touched.vacated)]);
   const partNumbers = [...touched].flatMap((path) =>
-    [before.get(path), after.get(path)].flatMap((component) => (component ? [component.partNumber] : [])),
+    [before.get(path), after.get(path)].flatMap((component) =>
+      component && change.requirementParts.has(component.partNumber) ? [component.partNumber] : [],
+    ),
   );
   if (partNumbers.length === 0) return [];
   const requirements = await requirementsOfParts(tenant, partNumbers);

@@ -42,6 +42,15 @@ export function requirementIndexWrites(
         },
       },
     });
+  if (nextParts.size > 0)
+    entries.push({
+      Update: {
+        TableName: table(),
+        Key: keys.requirementParts(tenant),
+        UpdateExpression: 'ADD partNumbers :parts',
+        ExpressionAttributeValues: { ':parts': nextParts },
+      },
+    });
   const nextSuperseded = new Set(next?.supersedes ?? []);
   for (const old of previous?.supersedes ?? [])
     if (!nextSuperseded.has(old))
@@ -60,6 +69,22 @@ export function requirementIndexWrites(
       },
     });
   return entries;
+}
+
+/** The part numbers that embody some requirement of the tenant, from its `REQPARTS` item (absent: none). */
+export const requirementPartsOf = (
+  tenant: string,
+  items: readonly Record<string, unknown>[],
+): Set<string> => {
+  const key = keys.requirementParts(tenant);
+  const item = items.find((candidate) => candidate.PK === key.PK && candidate.SK === key.SK);
+  return new Set((item?.partNumbers as Set<string> | undefined) ?? []);
+};
+
+/** The same, read by itself (when the change's snapshot did not hold it). */
+export async function requirementParts(tenant: string): Promise<Set<string>> {
+  const items = await batchGetItems([keys.requirementParts(tenant)], { consistent: true });
+  return requirementPartsOf(tenant, items);
 }
 
 /** The requirements a part number embodies: document id → its `embodiedWhen` (one Query per part number). */

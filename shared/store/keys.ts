@@ -452,6 +452,8 @@ export const keys = {
   }),
   requirementPartPartition: (tenant: string, partNumber: string) =>
     `${tenantPrefix(tenant)}REQPN#${partNumber}`,
+  /** Every part number that embodies a requirement of the tenant (a superset): one item a change set reads by key. */
+  requirementParts: (tenant: string) => ({ PK: `${tenantPrefix(tenant)}REQPARTS`, SK: 'META' }),
   /** A requirement another one supersedes: listed under the superseded document. */
   supersededBy: (tenant: string, documentId: string, byDocumentId: string) => ({
     PK: `${tenantPrefix(tenant)}REQ#${documentId}`,
