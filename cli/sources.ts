@@ -211,7 +211,7 @@ export type ExportEntry =
   | { kind: 'kept'; lines: number[]; key: string; what: Kept }
   | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type'; problem: string };
 
-const LINE_TYPES = 'header, type, twin, compliance-records, document, view, role-views or grant';
+const LINE_TYPES = 'header, type, twin, document, view, role-views, grant or compliance-records';
 
 /**
  * The lines of a tenant export NDJSON file, in file order: type lines (checked), twin lines without
