@@ -162,3 +162,12 @@ export async function api<T>(method: string, path: string, options: CallOptions 
 
 export const errorMessage = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
+
+/**
+ * For reads a view may hide (usage, life, conformance): the API answers 404 when the view does not
+ * show them, and the console then leaves the panel out (null), never shows it broken.
+ */
+export const nullWhenHidden = (error: unknown): null => {
+  if (error instanceof ApiError && error.status === 404) return null;
+  throw error;
+};

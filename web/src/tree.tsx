@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { type FindingMark, findingLabel } from './findings';
 import { href, navigate } from './router';
 import type { TreeNode } from './types';
 import { KindBadge } from './ui';
@@ -19,10 +20,11 @@ function visibleNodes(nodes: TreeNode[], open: Set<string>, level = 1, parent?: 
   return out;
 }
 
-/** What a tree node carries to be scanned for: an open discrepancy, a bulletin that applies. */
+/** What a tree node carries to be scanned for: an open discrepancy, a bulletin that applies, a conformance finding. */
 export interface NodeMarkers {
   discrepancies: number;
   bulletins: string[];
+  findings?: FindingMark[];
 }
 
 /** The paths of nodes with children above `depth` (1: none open; Infinity: all). */
@@ -246,6 +248,16 @@ export function ConfigTree(props: {
                   : `${marks.bulletins.length} bulletins apply`}
               </span>
             )}
+            {marks?.findings?.map((finding) => (
+              <span
+                key={`${finding.path}:${finding.rule}:${finding.code}`}
+                class={`badge conformance-${finding.level}`}
+                data-marker="finding"
+                title={finding.message}
+              >
+                {findingLabel(finding)}
+              </span>
+            ))}
           </div>
           {hasChildren && open && (
             // biome-ignore lint/a11y/useSemanticElements: a group of the ARIA tree pattern
@@ -291,4 +303,12 @@ export function withInstalledTwins(nodes: TreeNode[], prefix = ''): TreeNode[] {
     const nested = installed ? withInstalledTwins(installed.configuration, `${path}${NESTED}`) : [];
     return { ...node, path, children: [...withInstalledTwins(node.children, prefix), ...nested] };
   });
+}
+
+/** The installed twins of a combined tree, with the tree path each sits at. */
+export function installedTwins(nodes: TreeNode[]): { twinId: string; at: string }[] {
+  return nodes.flatMap((node) => [
+    ...(node.component?.twinId ? [{ twinId: node.component.twinId, at: node.path }] : []),
+    ...installedTwins(node.children),
+  ]);
 }

@@ -1,3 +1,5 @@
+import type { ConformanceState } from './findings';
+import type { LifeSheetState } from './pages/llp-sheet';
 import type { NodeMarkers } from './tree';
 import type { Thread, TreeNode, Twin } from './types';
 
@@ -38,6 +40,10 @@ export interface TwinContext {
   canInspect: boolean;
   thread: ThreadState;
   markers: Map<string, NodeMarkers>;
+  /** The unit's conformance at the time shown (data null: the view does not show it). */
+  conformance: ConformanceState;
+  /** The unit's LLP sheet at the time shown (data null: the view does not show usage). */
+  life: LifeSheetState;
   /** The twin was changed: read it again (and the thread). */
   reload: () => void;
   /** Opens another tab of the workspace (`inspections`, …). */

@@ -4,7 +4,10 @@ import { ConfigurationTab } from './pages/configuration';
 import { ConformancePanel, ModelEditor } from './pages/conformance';
 import { DiffPanel, HistoryTimeline } from './pages/history';
 import { InspectionsPanel } from './pages/inspections';
+import { LifeTab, lifeShown } from './pages/llp-sheet';
 import { PositionDetails } from './pages/position';
+import { PositionFindings } from './pages/position-findings';
+import { PositionUsage } from './pages/position-usage';
 import { ThreadPanel } from './pages/thread';
 import { NESTED } from './tree';
 import type { PaneSection, TwinTab } from './twin-context';
@@ -45,10 +48,7 @@ export const TWIN_TABS: TwinTab[] = [
     render: (context) => (
       <>
         <ConformancePanel
-          twinId={context.twin.id}
-          asOf={context.time.asOf}
-          knownAt={context.time.knownAt}
-          version={context.twin.version}
+          judged={context.conformance}
           onSelect={(path) => {
             context.select(path);
             context.openTab('configuration');
@@ -57,8 +57,11 @@ export const TWIN_TABS: TwinTab[] = [
         {context.canWrite && <ModelEditor productPartNumber={context.twin.product.partNumber} />}
       </>
     ),
-    shows: (context) => !context.owner,
+    // a view that does not show conformance, or a shared twin without the read: no tab
+    shows: (context) =>
+      context.owner ? Boolean(context.conformance.data) : context.conformance.data !== null,
   },
+  { id: 'life', label: 'Life', render: (context) => <LifeTab context={context} />, shows: lifeShown },
   {
     id: 'compare',
     label: 'Compare',
@@ -73,6 +76,8 @@ export const TWIN_TABS: TwinTab[] = [
  */
 export const PANE_SECTIONS: PaneSection[] = [
   { id: 'details', render: (context) => <PositionDetails context={context} /> },
+  { id: 'findings', render: (context) => <PositionFindings context={context} /> },
+  { id: 'usage-life', render: (context) => <PositionUsage context={context} /> },
   {
     id: 'change',
     render: (context) =>

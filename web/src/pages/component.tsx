@@ -1,33 +1,33 @@
 import { api } from '../api';
 import { href } from '../router';
-import type { Component, Twin } from '../types';
+import { TimeTravelControls, useTimeTravel } from '../time-travel';
+import type { Component } from '../types';
 import { ErrorBanner, formatTime, KindBadge, Link, useAsync } from '../ui';
 import { describeComponent } from './history';
+import { ComponentUsageLife, useTwinSerials } from './usage-life';
 
 interface Trace {
   component: Component;
   installations: { twinId: string; path: string; validFrom: string; validTo: string | null }[];
 }
 
-/** A serialized component through every unit and position it sat in. */
+/** A serialized component through every unit and position it sat in, with its usage and life at a time. */
 export function ComponentPage(props: { partNumber: string; serialNumber: string }) {
-  const trace = useAsync(async () => {
-    const found = await api<Trace>('GET', href('v1', 'components', props.partNumber, props.serialNumber));
-    const ids = [...new Set(found.installations.map((item) => item.twinId))];
-    const twins = await Promise.all(
-      ids.map((id) => api<Twin>('GET', href('v1', 'twins', id)).catch(() => undefined)),
-    );
-    const serials = new Map(ids.map((id, index) => [id, twins[index]?.serialNumber ?? id]));
-    return { ...found, serials };
-  }, [props.partNumber, props.serialNumber]);
+  const trace = useAsync(
+    () => api<Trace>('GET', href('v1', 'components', props.partNumber, props.serialNumber)),
+    [props.partNumber, props.serialNumber],
+  );
+  // a link from a twin replaying a past time carries it (?asOf=&knownAt=)
+  const travel = useTimeTravel(Object.fromEntries(new URLSearchParams(location.search)));
   const data = trace.data;
+  const serials = useTwinSerials(data?.installations.map((item) => item.twinId) ?? []);
   return (
     <section>
       <h1>
         {props.partNumber} SN {props.serialNumber}
       </h1>
       <ErrorBanner error={trace.error} onRetry={trace.reload} />
-      {data && (
+      {data && serials && (
         <>
           <p>
             <KindBadge kind={data.component.kind} /> {describeComponent(data.component)}
@@ -47,7 +47,7 @@ export function ComponentPage(props: { partNumber: string; serialNumber: string 
               {data.installations.map((item) => (
                 <tr key={`${item.twinId}:${item.path}:${item.validFrom}`}>
                   <td>
-                    <Link href={href('twins', item.twinId)}>{data.serials.get(item.twinId)}</Link>
+                    <Link href={href('twins', item.twinId)}>{serials.get(item.twinId) ?? item.twinId}</Link>
                   </td>
                   <td>
                     <code>{item.path}</code>
@@ -58,6 +58,12 @@ export function ComponentPage(props: { partNumber: string; serialNumber: string 
               ))}
             </tbody>
           </table>
+          <TimeTravelControls travel={travel} legend="Usage and life at a time" subject="Usage and life" />
+          <ComponentUsageLife
+            partNumber={props.partNumber}
+            serialNumber={props.serialNumber}
+            time={travel.time}
+          />
         </>
       )}
     </section>

@@ -1,43 +1,14 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api, nullWhenHidden } from '../api';
+import type { ConformanceState } from '../findings';
 import { ErrorBanner, Notice, useAsync } from '../ui';
 
-interface Finding {
-  path: string;
-  code: string;
-  rule: string;
-  level: 'red' | 'amber';
-  message: string;
-}
-
-interface Conformance {
-  status: 'green' | 'amber' | 'red' | null;
-  modelVersion: number | null;
-  findings: Finding[];
-}
-
 /**
- * The unit judged against its product's configuration model, at the time the page shows: status and
- * findings, each of which selects its position in the tree.
+ * The unit judged against its product's configuration model, at the time the page shows (read once
+ * for the page: the tree marks the same findings): status and findings, each selecting its position.
  */
-export function ConformancePanel(props: {
-  twinId: string;
-  asOf?: string | undefined;
-  knownAt?: string | undefined;
-  version: number;
-  onSelect: (path: string) => void;
-}) {
-  const judged = useAsync(
-    () =>
-      api<Conformance>('GET', `/v1/twins/${encodeURIComponent(props.twinId)}/conformance`, {
-        query: { asOf: props.asOf, knownAt: props.knownAt },
-      }).catch((error: unknown) => {
-        // a view that does not show conformance answers 404: the panel is then left out
-        if (error instanceof ApiError && error.status === 404) return null;
-        throw error;
-      }),
-    [props.twinId, props.asOf, props.knownAt, props.version],
-  );
+export function ConformancePanel(props: { judged: ConformanceState; onSelect: (path: string) => void }) {
+  const { judged } = props;
   if (judged.data === null) return null;
   const data = judged.data;
   return (
@@ -91,14 +62,7 @@ export function ModelEditor(props: { productPartNumber: string }) {
   const [text, setText] = useState<string>();
   const [saved, setSaved] = useState<Model>();
   const [error, setError] = useState<unknown>();
-  const model = useAsync(
-    () =>
-      api<Model>('GET', path).catch((failure: unknown) => {
-        if (failure instanceof ApiError && failure.status === 404) return null;
-        throw failure;
-      }),
-    [path, saved?.version],
-  );
+  const model = useAsync(() => api<Model>('GET', path).catch(nullWhenHidden), [path, saved?.version]);
   const shown = (found: Model | null | undefined) => {
     if (!found) return JSON.stringify(TEMPLATE, null, 2);
     const {

@@ -1,14 +1,17 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { MAINTAINERS, WRITERS } from '../../../shared/route-table/route';
 import { api } from '../api';
+import { useConformance, withFindings } from '../findings';
 import { markersOf } from '../markers';
 import { PAGE_SIZE, usePages } from '../paging';
 import { loadSession } from '../session';
+import { TimeTravelControls, useTimeTravel } from '../time-travel';
 import { findNode, withInstalledTwins } from '../tree';
 import type { ThreadState, TimePoint, TwinContext, TwinTab } from '../twin-context';
 import type { Thread, Twin } from '../types';
-import { ErrorBanner, formatTime, fromLocalInput, LifecycleBadge, Notice, TimeInput, useAsync } from '../ui';
+import { ErrorBanner, formatTime, LifecycleBadge, Notice, useAsync } from '../ui';
 import { TWIN_TABS } from '../workspace';
+import { useLlpSheet } from './llp-sheet';
 
 /** Who may edit the twin itself (PATCH) and who may record change sets: the route table's roles. */
 const CAN_EDIT: readonly string[] = WRITERS;
@@ -59,15 +62,10 @@ export function TwinPage(props: { id: string; owner?: string }) {
   const base = props.owner
     ? `/v1/shared/twins/${encodeURIComponent(props.owner)}/${encodeURIComponent(props.id)}`
     : `/v1/twins/${encodeURIComponent(props.id)}`;
-  const [asOf, setAsOf] = useState('');
-  const [knownAtOn, setKnownAtOn] = useState(false);
-  const [knownAt, setKnownAt] = useState('');
+  const travel = useTimeTravel();
   const [selected, setSelected] = useState<string>();
   const [tab, setTab] = useState(() => new URLSearchParams(location.search).get('tab') ?? 'configuration');
-  const time: TimePoint = {
-    ...(fromLocalInput(asOf) ? { asOf: fromLocalInput(asOf) } : {}),
-    ...(knownAtOn && fromLocalInput(knownAt) ? { knownAt: fromLocalInput(knownAt) } : {}),
-  };
+  const time: TimePoint = travel.time;
   // systems of systems: installed twins come embedded (3 levels) and show inside the tree
   const expand = props.owner ? {} : { expand: 'twins' };
   const twin = useAsync(
@@ -86,9 +84,22 @@ export function TwinPage(props: { id: string; owner?: string }) {
     !READ_ONLY.includes(twin.data?.lifecycle ?? '');
   const data = twin.data;
   const configuration = useMemo(() => (data ? withInstalledTwins(data.configuration) : []), [data]);
+  const conformance = useConformance({
+    base,
+    twinId: props.id,
+    shared: Boolean(props.owner),
+    configuration,
+    time,
+    version: data?.version,
+  });
+  const life = useLlpSheet(base, time, data?.version);
   const markers = useMemo(
-    () => markersOf(configuration, thread.data?.documents ?? [], thread.inspections, time),
-    [configuration, thread.data, thread.inspections, time.asOf, time.knownAt],
+    () =>
+      withFindings(
+        markersOf(configuration, thread.data?.documents ?? [], thread.inspections, time),
+        conformance.byNode,
+      ),
+    [configuration, thread.data, thread.inspections, time.asOf, time.knownAt, conformance.byNode],
   );
   const node = data ? findNode(configuration, selected ?? configuration[0]?.path) : undefined;
   const [visited] = useState(() => new Set<string>());
@@ -113,6 +124,8 @@ export function TwinPage(props: { id: string; owner?: string }) {
     canInspect: !replaying && (props.owner ? true : roles.some((role) => role !== 'viewer')),
     thread,
     markers,
+    conformance,
+    life,
     reload: () => {
       twin.reload();
       thread.reload();
@@ -169,35 +182,7 @@ export function TwinPage(props: { id: string; owner?: string }) {
           {canWrite && <SiteEditor base={base} twin={data} onSaved={twin.reload} />}
         </div>
       )}
-      <fieldset class="time-controls no-print">
-        <legend>Time travel (every tab)</legend>
-        <TimeInput label="As of (UTC)" value={asOf} onValue={setAsOf} />
-        <label class="inline">
-          <input
-            type="checkbox"
-            role="switch"
-            aria-checked={knownAtOn}
-            checked={knownAtOn}
-            onChange={(event) => setKnownAtOn(event.currentTarget.checked)}
-          />
-          As the system knew it at…
-        </label>
-        {knownAtOn && <TimeInput label="Known at (UTC)" value={knownAt} onValue={setKnownAt} />}
-        <button
-          type="button"
-          onClick={() => {
-            setAsOf('');
-            setKnownAt('');
-            setKnownAtOn(false);
-          }}
-        >
-          Now
-        </button>
-        <p role="status" class="time-status" data-testid="time-status">
-          {time.asOf ? `Configuration as of ${formatTime(time.asOf)}` : 'Configuration now'}
-          {time.knownAt ? `, as known at ${formatTime(time.knownAt)}` : ''}
-        </p>
-      </fieldset>
+      <TimeTravelControls travel={travel} legend="Time travel (every tab)" subject="Configuration" />
       {context && current && (
         <>
           <TabList tabs={tabs} current={current.id} onTab={openTab} />

@@ -3,6 +3,7 @@ import { href } from '../router';
 import type { Component, Discrepancy, Inspection, Thread } from '../types';
 import { ErrorBanner, formatTime, KindBadge, Link, useAsync } from '../ui';
 import { DiscrepancyList, DocumentRows } from './thread';
+import { AllowedAlternatives, LifeRemaining } from './work-package-extras';
 
 interface WorkPackage {
   twinId: string;
@@ -12,6 +13,9 @@ interface WorkPackage {
   documents: Thread['documents'];
   lastInspection: Inspection | null;
   openDiscrepancies: Discrepancy[];
+  /** Absent through a view that does not show usage (or conformance). */
+  lifeRemaining?: Parameters<typeof LifeRemaining>[0]['lives'];
+  allowedAlternatives?: Parameters<typeof AllowedAlternatives>[0]['alternatives'];
 }
 
 /** What a crew needs at a position, on one printable page. */
@@ -68,6 +72,8 @@ export function WorkPackagePage(props: { id: string; position: string; owner?: s
               ))}
             </tbody>
           </table>
+          <LifeRemaining lives={data.lifeRemaining} />
+          <AllowedAlternatives alternatives={data.allowedAlternatives} />
           <h2>Job plans and bulletins</h2>
           {data.documents.length === 0 ? (
             <p>None.</p>
