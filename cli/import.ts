@@ -25,8 +25,9 @@ const USAGE = `Usage: npm run import -- [options] <file.csv | file.jsonl | expor
 Next to the file: <file>.checkpoint.json (what is done: a rerun continues), <file>.errors.jsonl
 (records not imported: line and problem), <file>.results.jsonl (discrepancies, applied changes,
 twins created or imported, types defined). export: type lines define the missing versions of each type
-first (a type this tenant defines otherwise is reported and left unchanged), then each twin line is
-imported; document lines are skipped (each twin line carries its documents); view, role-views and
+first (a type this tenant defines otherwise is reported and left unchanged), usage parameter, part master
+and configuration model lines likewise, then each twin line is imported, then the usage and component
+lines of the twins (POST /v1/imports/records, record times kept); document lines are skipped (each twin line carries its documents); view, role-views and
 grant lines are counted, not restored (re-issue sharing in this tenant).
 Exit codes: 0 done, 1 failed (rerun to continue), 2 bad usage, 3 stopped before the end (rerun to continue).`;
 
@@ -127,6 +128,7 @@ async function main(): Promise<number> {
       errors: 0,
       requests: 0,
       types: { defined: 0, already: 0, differ: 0 },
+      records: { imported: 0, already: 0, differ: 0 },
       kept: { views: 0, 'role views': 0, grants: 0, 'compliance records': 0 },
     },
     progress: (line) => {
@@ -156,11 +158,12 @@ async function main(): Promise<number> {
 }
 
 function summary(run: Run, checkpoint: Checkpoint, finished: boolean, tenantExport: boolean) {
-  const { imported, replayed, errors, types, kept } = run.tally;
+  const { imported, replayed, errors, types, records, kept } = run.tally;
   const before = replayed > 0 ? `, ${replayed} imported before (replayed)` : '';
   const done = finished ? 'done' : 'stopped before the end: rerun the same command to continue';
   const exported = tenantExport
     ? `; types: ${types.defined} versions defined, ${types.already} already defined, ${types.differ} differ` +
+      ` (left unchanged); records: ${records.imported} lines imported, ${records.already} already there, ${records.differ} differ` +
       ` (left unchanged); kept in the export, not restored: ${Object.entries(kept)
         .map(([what, count]) => `${count} ${what}`)
         .join(', ')}`

@@ -1,4 +1,5 @@
 import type { IngestObservation } from '../shared/schemas/ingest';
+import type { RecordImportResult, RecordLine } from '../shared/schemas/tenant-lines';
 import type { PutTypeBody } from '../shared/schemas/types';
 import type { Checkpoint, RunFiles } from './checkpoint';
 import type { Answer, Send } from './client';
@@ -28,6 +29,8 @@ export interface Run {
   /**
    * `replayed`: twins of a tenant export that the tenant had imported before (nothing written);
    * `types`: versions defined, types already defined as exported, types the tenant defines otherwise;
+   * `records`: record lines (usage parameters, parts, models, usage, components) that wrote something,
+   * found everything there already, or were kept as the tenant defines them otherwise;
    * `kept`: lines of an export kept in it and not restored.
    */
   tally: {
@@ -36,6 +39,7 @@ export interface Run {
     errors: number;
     requests: number;
     types: { defined: number; already: number; differ: number };
+    records: { imported: number; already: number; differ: number };
     kept: Record<Kept, number>;
   };
   progress: (line: number) => void;
@@ -238,9 +242,30 @@ async function restoreType(
 }
 
 /**
+ * One record line, `POST /v1/imports/records` (idempotent: a rerun finds what it wrote). A part
+ * master or model the tenant defines otherwise is kept, and the line reported, like a type.
+ */
+async function restoreRecord(run: Run, line: number, key: string, body: RecordLine) {
+  const answer = await run.send('/v1/imports/records', body);
+  run.tally.requests++;
+  if (answer.status !== 200 && answer.status !== 201) {
+    reportError(run, { line, record: key, problem: refusal(answer) });
+    return;
+  }
+  const { status, written, already, notes } = answer.body as RecordImportResult;
+  if (status === 'differs') {
+    run.tally.records.differ++;
+    reportError(run, { line, record: key, problem: notes.join('; ') });
+    return;
+  }
+  run.tally.records[status]++;
+  run.files.result({ line, record: key, status, written, already, ...(notes.length > 0 ? { notes } : {}) });
+}
+
+/**
  * A tenant export, in file order: each type line defines the type's missing versions (types come
  * before the twins in an export, so the copies are checked and editable as in the source), each twin
- * line is one `POST /v1/imports`. Imports are idempotent by source tenant and twin: a twin sent again
+ * line is one `POST /v1/imports`, each record line one `POST /v1/imports/records`. Imports are idempotent by source tenant and twin: a twin sent again
  * after an interruption (or by a later run) is answered with the copy made the first time (200,
  * `replayed`), never copied twice; types are compared with what the tenant holds. No pending record
  * needed. Views, role views and grants are counted, not restored.
@@ -262,7 +287,9 @@ export async function importExport(run: Run): Promise<boolean> {
     ordinal++;
     if (ordinal < checkpoint.next) continue;
     if (!mayGoOn(run)) return false;
-    if (prepared.kind === 'type') {
+    if (prepared.kind === 'record') {
+      await restoreRecord(run, line, prepared.key, prepared.body);
+    } else if (prepared.kind === 'type') {
       const restored = await restoreType(run, prepared.body);
       run.tally.requests++;
       if ('problem' in restored) {

@@ -6,6 +6,7 @@ import { fieldPath, jsonShapeProblem } from '../shared/http/input';
 import { Slug } from '../shared/schemas/common';
 import { TwinExport, type TwinExportBody } from '../shared/schemas/exchange';
 import { IngestObservation } from '../shared/schemas/ingest';
+import { RECORD_LINE_TYPES, RecordLine } from '../shared/schemas/tenant-lines';
 import { type AsBuiltNode, CreateTwinBody } from '../shared/schemas/twin';
 import { TypeDefinition } from '../shared/schemas/types';
 
@@ -184,7 +185,11 @@ export async function* asBuiltRecords(
 }
 
 /** The header line's formats of a tenant export (`POST /v1/exports`) the importer reads. */
-export const TENANT_EXPORT_FORMATS = ['twinthread.tenant/1', 'twinthread.tenant/2'] as const;
+export const TENANT_EXPORT_FORMATS = [
+  'twinthread.tenant/1',
+  'twinthread.tenant/2',
+  'twinthread.tenant/3',
+] as const;
 
 /** A type line of a tenant export: every version, oldest first, numbered from 1. */
 const ExportedType = z
@@ -204,18 +209,36 @@ export const KEPT_LINES = {
 } as const;
 export type Kept = (typeof KEPT_LINES)[keyof typeof KEPT_LINES];
 
-/** A line of a tenant export the importer acts on (a type, a twin), counts (kept), or reports (problem). */
+/**
+ * A line of a tenant export the importer acts on (a type, a twin, a record line: usage parameters, a
+ * part master, a configuration model, usage records, a component), counts (kept), or reports (problem).
+ */
 export type ExportEntry =
   | { kind: 'twin'; lines: number[]; key: string; body: TwinExportBody }
   | { kind: 'type'; lines: number[]; key: string; body: ExportedType }
+  | { kind: 'record'; lines: number[]; key: string; body: RecordLine }
   | { kind: 'kept'; lines: number[]; key: string; what: Kept }
-  | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type'; problem: string };
+  | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type' | 'record'; problem: string };
 
-const LINE_TYPES = 'header, type, twin, document, view, role-views, grant or compliance-records';
+const LINE_TYPES = `header, type, ${RECORD_LINE_TYPES.join(', ')}, twin, document, view, role-views, grant or compliance-records`;
+
+/** What a record line is about, in the reports: its type and natural key. */
+function recordKey(line: Record<string, unknown>, at: string): string {
+  const source = line.source as { twinId?: unknown } | undefined;
+  const named = [
+    line.partNumber ?? line.productPartNumber ?? source?.twinId,
+    line.serialNumber ?? line.parameter,
+  ]
+    .filter((part) => typeof part === 'string')
+    .join('/');
+  return `${String(line.type)} ${named || at}`;
+}
 
 /**
  * The lines of a tenant export NDJSON file, in file order: type lines (checked), twin lines without
- * their `type` (checked with the schema of `POST /v1/imports`), and the view, role-views and grant lines
+ * their `type` (checked with the schema of `POST /v1/imports`), record lines (usage parameters, part
+ * masters, configuration models, usage, components: checked with the schema of `POST
+ * /v1/imports/records`, sent as they are), and the view, role-views and grant lines
  * (kept in the export, not restored). The header is checked and skipped; document lines are skipped,
  * as every twin line carries the metadata of the documents the twin links to.
  */
@@ -248,6 +271,14 @@ export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry
       yield parsed.success
         ? { kind: 'type', lines, key, body: parsed.data }
         : { kind: 'problem', lines, key, subject: 'type', problem: firstIssue(parsed.error) };
+      continue;
+    }
+    if (RECORD_LINE_TYPES.some((known) => known === type)) {
+      const parsed = RecordLine.safeParse(row.value);
+      const key = recordKey(row.value, at);
+      yield parsed.success
+        ? { kind: 'record', lines, key, body: parsed.data }
+        : { kind: 'problem', lines, key, subject: 'record', problem: firstIssue(parsed.error) };
       continue;
     }
     if (type !== 'twin') {

@@ -3,6 +3,7 @@ import { assembleTwin } from '../../shared/domain/twin';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import type { ExportQuery, TwinExportBody } from '../../shared/schemas/exchange';
+import type { RecordLine } from '../../shared/schemas/tenant-lines';
 import { aasEnvironmentOf } from '../../shared/services/aas-export';
 import {
   checkExportTimes,
@@ -10,6 +11,7 @@ import {
   jsonExportOf,
   visibleTwin,
 } from '../../shared/services/export-service';
+import { importRecordLine } from '../../shared/services/record-import';
 import {
   dispatchExportStage,
   exportJobAnswer,
@@ -46,6 +48,12 @@ export async function importTwin(request: OperationRequest<object, object, TwinE
     request.now,
   );
   return { status, body, ...(status === 201 ? { headers: { location: `/v1/twins/${body.twin.id}` } } : {}) };
+}
+
+/** POST /v1/imports/records: one line of a tenant export beside types and twins, restored as recorded. */
+export async function importRecords(request: OperationRequest<object, object, RecordLine>) {
+  const answer = await importRecordLine(request.caller.tenant, request.body, request.now);
+  return { status: answer.written > 0 ? 201 : 200, body: answer };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   TwinExport,
   TwinExportAnswer,
 } from '../schemas/exchange';
+import { RecordImportResult, RecordLine } from '../schemas/tenant-lines';
 import { TwinIdParams } from '../schemas/twin';
 import { READERS, type Route } from './route';
 
@@ -42,6 +43,24 @@ export const exchangeRoutes: readonly Route[] = [
     responses: {
       201: { description: 'The copy, with the id mapping', schema: ImportResult },
       200: { description: 'This source twin was imported before: the first copy', schema: ImportResult },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/imports/records',
+    operationId: 'importRecords',
+    function: 'exchange',
+    summary:
+      "Import one line of a tenant export (twinthread.tenant/3) beside types and twins: the usage parameters, a part master or configuration model (every version), usage records of a twin, a serial's component records; as recorded (ids and record times kept), idempotently; a definition this tenant holds otherwise is kept (status differs)",
+    auth: true,
+    roles: ['admin'],
+    request: { body: RecordLine },
+    responses: {
+      201: { description: 'Something was written', schema: RecordImportResult },
+      200: {
+        description: 'Nothing was written: all there already, or the tenant defines it otherwise',
+        schema: RecordImportResult,
+      },
     },
   },
   {

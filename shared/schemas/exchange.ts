@@ -295,6 +295,27 @@ export const ExportJob = z
       .int()
       .optional()
       .meta({ description: 'Grants this tenant gave, revoked ones included (kept for the record)' }),
+    usageParameters: z.number().int().optional().meta({ description: 'Usage parameters written' }),
+    parts: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Part masters written (each with every version)' }),
+    configurationModels: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Configuration models written (each with every version)' }),
+    usageRecords: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Usage records written (voided and correcting ones included)' }),
+    components: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Serialized components written (stays, opening balances, overhauls, removals)' }),
     bytes: z.number().int().optional(),
     error: z.string().optional(),
     downloadUrl: z.string().optional().meta({ description: 'Presigned GET of the NDJSON, when done' }),

@@ -12,6 +12,7 @@ import {
   claimExportStage,
   createExportJob,
   createExportUpload,
+  EXPORT_COUNTS,
   EXPORT_PHASES,
   type ExportCheckpoint,
   type ExportJobRecord,
@@ -34,13 +35,20 @@ import { getRoleViews, listGrants, listViews, viewVersions } from '../store/shar
 import { inTenantScope } from '../store/tenant-scope';
 import { listTwins, loadTwin } from '../store/twin-store';
 import { listTypes, typeVersions } from '../store/type-store';
+import { type PhaseSource, phase } from './export-phase';
 import { jsonExportOf } from './export-service';
+import { DEFINITION_PHASES, TWIN_RECORD_PHASES } from './record-export';
 
 /**
- * The lines of a tenant export: a header, then one line per type (every version), twin (its JSON
- * export), twin with compliance records (its records), document, view (every version), the role views (one line) and one per grant the tenant gave.
+ * The lines of a tenant export: a header, then one line per type (every version), the usage
+ * parameters (one line), part masters and configuration models (every version), twins (each its JSON
+ * export), the usage records of each twin and parameter (in lines of at most 500), serialized
+ * components (stays, opening balances, overhauls, removals), the compliance records of each twin
+ * (one line per twin with records), documents, views (every version), the
+ * role views (one line) and one per grant the tenant gave. `twinthread.tenant/2` had no usage
+ * parameters, parts, models, usage or component lines.
  */
-export const EXPORT_LINE_FORMAT = 'twinthread.tenant/2';
+export const EXPORT_LINE_FORMAT = 'twinthread.tenant/3';
 
 const PAGE = 100;
 const PARALLEL_LOADS = 8;
@@ -91,25 +99,13 @@ export interface ExportStageOptions {
 export type StageOutcome = 'done' | 'handed-off' | 'failed' | 'skipped';
 
 interface ExportEntry {
-  /** The progress count the line adds to (the role-views line adds to none). */
+  /** The progress count the line adds to (the role-views line adds to none), and by how much. */
   kind?: keyof ExportProgress;
+  count: number;
   line: unknown;
   /** Where a stage stopping right after this line resumes. */
   resume: () => Pick<ExportCheckpoint, 'phase' | 'cursor' | 'skip'>;
 }
-
-/** One listing of the export: its pages, and the lines of listed items (null for one gone meanwhile). */
-interface PhaseSource<T extends { id: string }> {
-  kind?: keyof ExportProgress;
-  list: (
-    tenant: string,
-    page: { limit: number; cursor?: string },
-  ) => Promise<{ items: T[]; nextCursor?: string }>;
-  lines: (tenant: string, items: T[], clock: () => Date) => Promise<(unknown | null)[]>;
-}
-
-const phase = <T extends { id: string }>(source: PhaseSource<T>) =>
-  source as unknown as PhaseSource<{ id: string }>;
 
 /** Every phase's listing: types by name, twins, documents, views and grants by id, the role views once. */
 const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
@@ -127,6 +123,7 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
         }),
       ),
   }),
+  ...DEFINITION_PHASES,
   twins: phase({
     kind: 'twins',
     list: (tenant, page) => listTwins(tenant, {}, page),
@@ -138,6 +135,7 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
       return lines;
     },
   }),
+  ...TWIN_RECORD_PHASES,
   'compliance-records': complianceRecordsPhase(),
   documents: phase({
     kind: 'documents',
@@ -185,6 +183,8 @@ function complianceRecordsPhase() {
  * A checkpoint holds the phase, the cursor of a page and the ids of that page already written: the
  * page is listed again and those ids are skipped (each only once: twins created meanwhile may shift
  * them to a later page), so no line is written twice and a stage may stop anywhere inside a page.
+ * An item of several lines stopped inside is skipped as `<id>#<lines written>`: its first lines are
+ * skipped on resuming (its lines come in an order that only grows at the end, e.g. record time).
  */
 async function* exportEntries(
   tenant: string,
@@ -197,11 +197,16 @@ async function* exportEntries(
   while (phaseAt < EXPORT_PHASES.length) {
     const name = EXPORT_PHASES[phaseAt]!;
     const source = PHASES[name];
-    const at = { phase: name, ...(cursor ? { cursor } : {}) };
+    const atPage = { phase: name, ...(cursor ? { cursor } : {}) };
     const page = { limit: PAGE, ...(cursor ? { cursor } : {}) };
     const done: string[] = [];
-    const resume = () => ({ ...at, skip: [...pending, ...done] });
     const listed = await source.list(tenant, page);
+    // items of several lines a former stage stopped inside: how many of their lines it wrote
+    const started = new Map<string, number>();
+    for (const entry of pending) {
+      const [id, written] = entry.split('#');
+      if (written !== undefined) started.set(id!, Number(written));
+    }
     const fresh = listed.items.filter((item) => {
       const written = pending.delete(item.id);
       if (written) done.push(item.id);
@@ -210,10 +215,23 @@ async function* exportEntries(
     for (let start = 0; start < fresh.length; start += PARALLEL_LOADS) {
       const batch = fresh.slice(start, start + PARALLEL_LOADS);
       const lines = await source.lines(tenant, batch, clock);
-      for (const [index, line] of lines.entries()) {
-        done.push(batch[index]!.id);
-        if (line === null) continue;
-        yield { ...(source.kind ? { kind: source.kind } : {}), line, resume };
+      for (const [index, value] of lines.entries()) {
+        const { id } = batch[index]!;
+        const itemLines = value === null ? [] : Array.isArray(value) ? value : [value];
+        const skipped = started.get(id) ?? 0;
+        if (skipped > 0) pending.delete(`${id}#${skipped}`);
+        for (let at = skipped; at < itemLines.length; at++) {
+          const line = itemLines[at];
+          const inside = at + 1 < itemLines.length ? [`${id}#${at + 1}`] : [id];
+          const resume = () => ({ ...atPage, skip: [...pending, ...done, ...inside] });
+          yield {
+            ...(source.kind ? { kind: source.kind } : {}),
+            count: source.count?.(line as never) ?? 1,
+            line,
+            resume,
+          };
+        }
+        done.push(id);
       }
     }
     cursor = listed.nextCursor;
@@ -311,18 +329,12 @@ async function runStage(
         startedAt: job.createdAt,
       });
     }
-    const progress: ExportProgress = {
-      twins: job.twins ?? 0,
-      documents: job.documents ?? 0,
-      types: job.types ?? 0,
-      views: job.views ?? 0,
-      grants: job.grants ?? 0,
-    };
+    const progress = countsOf(job);
     let lines = 0;
     for await (const entry of exportEntries(tenant, from, clock)) {
       if (lost) throw new StageLost(tenant, jobId, stage);
       const partEnded = await writer.write(entry.line);
-      if (entry.kind) progress[entry.kind]++;
+      if (entry.kind) progress[entry.kind] += entry.count;
       lines++;
       if (!partEnded || (remainingMs() >= marginMs && lines < (options.maxLines ?? Infinity))) continue;
       await checkpointExportStage(
@@ -412,34 +424,31 @@ export async function startTenantExport(tenant: string, actor: Actor, now: Date)
     createdAt: now.toISOString(),
     createdBy: actor.sub,
     stage: 1,
-    twins: 0,
-    documents: 0,
-    types: 0,
-    views: 0,
-    grants: 0,
+    ...countsOf({}),
   };
   await createExportJob(tenant, job);
   return job;
 }
 
+/** A job's counts (0 for a kind a job recorded before it was counted). */
+const countsOf = (job: Partial<ExportProgress>) =>
+  Object.fromEntries(EXPORT_COUNTS.map((count) => [count, job[count] ?? 0])) as ExportProgress;
+
 /**
- * A job as the API shows it: status and progress (while running, the types, twins, documents, views
- * and grants written at the last checkpoint and the stage running); never the upload, its parts, the cursor or the lease.
+ * A job as the API shows it: status and progress (while running, what was written at the last
+ * checkpoint and the stage running); never the upload, its parts, the cursor or the lease.
  */
 export function shownExportJob(job: ExportJobRecord) {
-  const { id, status, createdAt, finishedAt, stage, twins, documents, types, views, grants, bytes, error } =
-    job;
+  const { id, status, createdAt, finishedAt, stage, bytes, error } = job;
   return {
     id,
     status,
     createdAt,
     ...(finishedAt === undefined ? {} : { finishedAt }),
     ...(status === 'running' && stage !== undefined ? { stage } : {}),
-    ...(twins === undefined ? {} : { twins }),
-    ...(documents === undefined ? {} : { documents }),
-    ...(types === undefined ? {} : { types }),
-    ...(views === undefined ? {} : { views }),
-    ...(grants === undefined ? {} : { grants }),
+    ...Object.fromEntries(
+      EXPORT_COUNTS.flatMap((count) => (job[count] === undefined ? [] : [[count, job[count]]])),
+    ),
     ...(bytes === undefined ? {} : { bytes }),
     ...(error === undefined ? {} : { error }),
   };

@@ -73,6 +73,7 @@ export function putModelVersion(
     prepare,
     meta: (next) => ({
       ...keys.configurationModel(tenant, productPartNumber),
+      ...keys.configurationModelIndexKeys(tenant, productPartNumber),
       entity: ENTITY.configurationModel,
       ...next,
     }),

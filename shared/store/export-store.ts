@@ -23,12 +23,19 @@ const JOB_DAYS = 7;
 export type ExportStatus = 'running' | 'done' | 'failed';
 
 /**
- * The listings of a tenant export, in the order they are written: types first (an importer defines
- * them before the twins that name them), then twins, documents, views, the role views, grants.
+ * The listings of a tenant export, in the order they are written, each after what it depends on:
+ * types, usage parameters, part masters and configuration models first (an importer defines them
+ * before the twins that name them or are judged by them), then twins, the usage records and the
+ * component records of the twins (their twin ids map to the copies), documents, views, role views, grants.
  */
 export const EXPORT_PHASES = [
   'types',
+  'usage-parameters',
+  'parts',
+  'configuration-models',
   'twins',
+  'usage',
+  'components',
   'compliance-records',
   'documents',
   'views',
@@ -37,14 +44,22 @@ export const EXPORT_PHASES = [
 ] as const;
 export type ExportPhase = (typeof EXPORT_PHASES)[number];
 
+/** What a job counts: lines of each kind (usage: records, not lines). */
+export const EXPORT_COUNTS = [
+  'twins',
+  'documents',
+  'types',
+  'views',
+  'grants',
+  'usageParameters',
+  'parts',
+  'configurationModels',
+  'usageRecords',
+  'components',
+] as const;
+
 /** What a job wrote so far (at the last checkpoint), then in all. */
-export interface ExportProgress {
-  twins: number;
-  documents: number;
-  types: number;
-  views: number;
-  grants: number;
-}
+export type ExportProgress = Record<(typeof EXPORT_COUNTS)[number], number>;
 
 /**
  * Where a stage stopped: the listing it was in (its phase), the cursor of the page it was in (a page
@@ -68,7 +83,7 @@ export interface ExportCheckpoint {
 }
 
 /** A tenant-wide export: its state in the table, its NDJSON in the bucket. */
-export interface ExportJobRecord {
+export interface ExportJobRecord extends Partial<ExportProgress> {
   id: string;
   status: ExportStatus;
   createdAt: string;
@@ -76,12 +91,6 @@ export interface ExportJobRecord {
   finishedAt?: string;
   /** The stage to run next (or running): a job runs in stages of one invocation each. */
   stage?: number;
-  /** Twins, documents, types, views and grants written so far (at the last checkpoint), then in all. */
-  twins?: number;
-  documents?: number;
-  types?: number;
-  views?: number;
-  grants?: number;
   bytes?: number;
   error?: string;
   /** Internal, never answered: the multipart upload, the lease of the running stage, failures of this stage. */

@@ -342,6 +342,12 @@ export const keys = {
   }),
   configurationModelPartition: (tenant: string, productPartNumber: string) =>
     `${tenantPrefix(tenant)}CMODEL#${productPartNumber}`,
+  /** The tenant's list of products with a model (list index, on META): what a tenant export pages. */
+  configurationModelIndexKeys: (tenant: string, productPartNumber: string) => ({
+    listPK: `${tenantPrefix(tenant)}CMODELS`,
+    listSK: `CMODEL#${productPartNumber}`,
+  }),
+  configurationModelList: (tenant: string) => `${tenantPrefix(tenant)}CMODELS`,
   /** The re-judgement of a product's fleet after a new model version (a staged job). */
   rejudgeJob: (tenant: string, productPartNumber: string, version: number) => ({
     PK: `${tenantPrefix(tenant)}CMODEL#${productPartNumber}`,

@@ -177,7 +177,8 @@ export async function recordUsage(
 const getItem = async (Key: Record<string, string>) =>
   (await documentClient().send(new GetCommand({ TableName: table(), Key, ConsistentRead: true }))).Item;
 
-function bucketWrite(
+/** The running totals of a twin and parameter moved by some records (one year item, ADDed). */
+export function bucketWrite(
   tenant: string,
   twinId: string,
   parameter: string,

@@ -117,11 +117,13 @@ describe('importing a tenant export (--kind export)', () => {
     // Assess
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('2 imported, 0 not imported');
-    expect(checkpointOf(file)).toMatchObject({ next: 3, complete: true });
+    // three twins, and the component line of the HVAC controller replaced on EXP-1 (its finished stay)
+    expect(checkpointOf(file)).toMatchObject({ next: 4, complete: true });
     expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
     expect(readFileSync(`${file}.errors.jsonl`, 'utf8')).toBe('');
     const results = jsonLines(`${file}.results.jsonl`);
-    expect(results.map((result) => result.status)).toEqual(['imported', 'imported', 'imported']);
+    expect(results.map((result) => result.status)).toEqual(['imported', 'imported', 'imported', 'imported']);
+    expect(results.at(-1)).toMatchObject({ record: 'component HVAC-CTL-9/EXP-1-HVC', written: 1 });
     const copyOf = (serial: string) => {
       const result = results.find((entry) => entry.twin === `A320-214/${serial}`);
       expect(result?.sourceTwinId).toBe(ids[serial]);
@@ -159,7 +161,7 @@ describe('importing a tenant export (--kind export)', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('0 imported, 3 imported before (replayed)');
     const replayed = jsonLines(`${file}.results.jsonl`);
-    expect(replayed.map((result) => result.status)).toEqual(['replayed', 'replayed', 'replayed']);
+    expect(replayed.map((result) => result.status)).toEqual(['replayed', 'replayed', 'replayed', 'already']);
     expect(replayed.map((result) => result.twinId)).toEqual(results.map((result) => result.twinId));
     expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
     const done = await importer(target, args);
@@ -202,7 +204,7 @@ describe('importing a tenant export (--kind export)', () => {
     expect(errors[0]).toMatchObject({ twin: 'A320-214/EXP-BAD' });
     expect(errors[0].problem).toMatch(/^400 .*\(body\.installations\[\d+\]\.path: /);
     expect(errors[1].problem).toMatch(/^malformed JSON/);
-    expect(errors[2].problem).toContain('type must be header, type, twin, document');
+    expect(errors[2].problem).toContain('type must be header, type, usage-parameters, part');
     expect(errors[3].problem).toMatch(/^changeSets: /);
     expect(await serialsOf(await api.as(target, ['admin']))).toEqual(['EXP-BAD']);
   }, 60_000);

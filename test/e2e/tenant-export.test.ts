@@ -70,6 +70,11 @@ describe('POST /v1/exports', () => {
       types: 0,
       views: 0,
       grants: 0,
+      usageParameters: 0,
+      parts: 0,
+      configurationModels: 0,
+      usageRecords: 0,
+      components: 0,
     });
     expect(started.headers.get('location')).toBe(`/v1/exports/${started.body.id}`);
     expect(done.body).toMatchObject({
@@ -86,7 +91,7 @@ describe('POST /v1/exports', () => {
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(lines[0]).toMatchObject({ type: 'header', format: 'twinthread.tenant/2', tenant });
+    expect(lines[0]).toMatchObject({ type: 'header', format: 'twinthread.tenant/3', tenant });
     const twins = lines.filter((line) => line.type === 'twin');
     expect(twins.map((line) => line.source.twinId).sort()).toEqual([...ids].sort());
     expect(twins.every((line) => line.format === 'twinthread.twin/2' && line.positions.length === 9)).toBe(
@@ -178,6 +183,11 @@ describe('POST /v1/exports', () => {
       types: 0,
       views: 0,
       grants: 0,
+      usageParameters: 0,
+      parts: 0,
+      configurationModels: 0,
+      usageRecords: 0,
+      components: 0,
     });
     expect(second.body).toMatchObject({ status: 'running', stage: 3, twins: 4, documents: 0 });
     expect(internals?.uploadId).toEqual(expect.any(String));
@@ -273,7 +283,7 @@ describe('types, views, role views and grants in a tenant export', () => {
       'grant',
       'grant',
     ]);
-    expect(lines[0]).toMatchObject({ format: 'twinthread.tenant/2', tenant: owner });
+    expect(lines[0]).toMatchObject({ format: 'twinthread.tenant/3', tenant: owner });
     const definition = ({ createdAt: _at, createdBy: _by, ...rest }: Json) => rest;
     expect(lines[1].name).toBe('aircraft');
     expect(lines[2].name).toBe('engine');

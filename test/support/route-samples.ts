@@ -336,6 +336,15 @@ export const SAMPLES: Record<string, Sample> = {
   events: () => ({}),
   exportTwin: (w) => ({ path: twinParams(w) }),
   importTwin: () => ({ body: neutralExport }),
+  importRecords: () => ({
+    body: {
+      type: 'part',
+      partNumber: 'PROBE-IMPORTED',
+      versions: [
+        { partNumber: 'PROBE-IMPORTED', version: 1, recordedAt: '2025-01-01T00:00:00Z', llp: false },
+      ],
+    },
+  }),
   startExport: () => ({}),
   getExport: async (w) => {
     if (!w.exportId) {

@@ -1,0 +1,189 @@
+import type { ConfigurationModelRecord } from '../domain/conformance';
+import { Conflict } from '../domain/errors';
+import { planVersionRestore, sameDefinition } from '../domain/version-restore';
+import type { RecordImportResult, RecordLine, RecordLineOf } from '../schemas/tenant-lines';
+import type { PartMasterBody } from '../schemas/usage';
+import { modelVersions, putModelVersion, rejudgeJobItem } from '../store/conformance-store';
+import { findImport } from '../store/import-store';
+import { addUsageParameters, importComponentRecords, importUsageRecords } from '../store/maintenance-records';
+import { partVersions, putPartMaster } from '../store/part-store';
+import { getUsageParameters, type UsageParameters } from '../store/usage-store';
+import { dispatchRejudgeStage, newRejudgeJob } from './conformance-service';
+import { refreshLife } from './life';
+
+/**
+ * `POST /v1/imports/records`: one line of a tenant export beside types and twins, restored as it was
+ * recorded (ids, record times, versions) and idempotently: what the tenant holds is read first, so a
+ * rerun writes nothing; a definition the tenant holds otherwise is kept and reported (`differs`).
+ * Twin ids of the source map to the copies its twin lines made (their import markers).
+ */
+
+type Importer<T extends RecordLine['type']> = (
+  tenant: string,
+  line: RecordLineOf<T>,
+  now: Date,
+) => Promise<RecordImportResult>;
+
+const result = (
+  line: RecordLine,
+  key: string,
+  counts: { written: number; already: number },
+  notes: string[] = [],
+  differs = false,
+): RecordImportResult => ({
+  type: line.type,
+  key,
+  status: differs ? 'differs' : counts.written > 0 ? 'imported' : 'already',
+  ...counts,
+  notes,
+});
+
+const usageParameters: Importer<'usage-parameters'> = async (tenant, line) => {
+  const held = await getUsageParameters(tenant);
+  const added: UsageParameters = {};
+  const differing: string[] = [];
+  for (const [name, definition] of Object.entries(line.parameters)) {
+    const mine = held[name];
+    if (!mine) added[name] = definition;
+    else if (!sameDefinition({ ...mine, updatedAt: null }, { ...definition, updatedAt: null }))
+      differing.push(name);
+  }
+  if (Object.keys(added).length > 0) await addUsageParameters(tenant, held, added);
+  const written = Object.keys(added).length;
+  return result(
+    line,
+    'usage-parameters',
+    { written, already: Object.keys(line.parameters).length - written - differing.length },
+    differing.map((name) => `usage parameter ${name} differs in this tenant: left unchanged`),
+    differing.length > 0,
+  );
+};
+
+const part: Importer<'part'> = async (tenant, line, now) => {
+  const definition = ({ partNumber: _p, version: _v, recordedAt: _r, ...body }: Record<string, unknown>) =>
+    body;
+  const plan = planVersionRestore(line.versions, await partVersions(tenant, line.partNumber), definition);
+  if (plan === 'differs')
+    return result(
+      line,
+      line.partNumber,
+      { written: 0, already: 0 },
+      [differs('part master', line.partNumber)],
+      true,
+    );
+  for (const version of plan.missing)
+    await putPartMaster(
+      tenant,
+      line.partNumber,
+      definition(version) as PartMasterBody,
+      now,
+      version.recordedAt,
+    );
+  return result(line, line.partNumber, { written: plan.missing.length, already: plan.already });
+};
+
+const differs = (what: string, key: string) => `the ${what} of ${key} differs in this tenant: left unchanged`;
+
+const configurationModel: Importer<'configuration-model'> = async (tenant, line, now) => {
+  const key = line.productPartNumber;
+  const definition = (version: ConfigurationModelRecord & { rejudge?: unknown }) => {
+    const {
+      productPartNumber: _p,
+      version: _v,
+      createdAt: _c,
+      createdBy: _b,
+      rejudge: _r,
+      ...body
+    } = version;
+    return body;
+  };
+  const versions = line.versions as unknown as ConfigurationModelRecord[];
+  const plan = planVersionRestore(versions, await modelVersions(tenant, key), definition);
+  if (plan === 'differs')
+    return result(line, key, { written: 0, already: 0 }, [differs('configuration model', key)], true);
+  const last = plan.missing.at(-1);
+  for (const version of plan.missing)
+    await putModelVersion(
+      tenant,
+      key,
+      (latest) => {
+        // another writer defined a version meanwhile: the next round reads again and finds it differs
+        if ((latest?.version ?? 0) !== version.version - 1)
+          throw new Conflict(differs('configuration model', key));
+        return version;
+      },
+      // the fleet of the product (if the tenant has units already) is judged under the last version
+      (next) =>
+        next === last
+          ? [rejudgeJobItem(tenant, { ...newRejudgeJob(next), startedAt: now.toISOString() })]
+          : [],
+    );
+  if (last) await dispatchRejudgeStage(tenant, key, last.version);
+  return result(line, key, { written: plan.missing.length, already: plan.already });
+};
+
+/** The copy of a source twin in this tenant (its twin line imported first), or null. */
+const copyOf = async (tenant: string, source: { tenant: string; twinId: string }) =>
+  (await findImport(tenant, source))?.twinId ?? null;
+
+const usage: Importer<'usage'> = async (tenant, line) => {
+  const key = `${line.source.twinId}/${line.parameter}`;
+  const twinId = await copyOf(tenant, line.source);
+  if (!twinId)
+    throw new Conflict(
+      `Twin ${line.source.twinId} of ${line.source.tenant} is not imported in this tenant: import its twin line first`,
+      [{ path: 'body.source.twinId', message: 'no copy of this twin' }],
+    );
+  if (!(await getUsageParameters(tenant))[line.parameter])
+    throw new Conflict(
+      `Usage parameter ${line.parameter} is not defined in this tenant: import the usage-parameters line first`,
+      [{ path: 'body.parameter', message: 'not defined' }],
+    );
+  // the life of the serials on the twin follows with their component lines, written after the usage
+  const counts = await importUsageRecords(tenant, twinId, line.records, line.meter);
+  return { ...result(line, key, counts), twinId };
+};
+
+const component: Importer<'component'> = async (tenant, line, now) => {
+  const key = `${line.partNumber}/${line.serialNumber}`;
+  const twins = new Map<string, string | null>();
+  for (const { twinId } of [...line.stays, ...line.balances, ...line.removals])
+    if (!twins.has(twinId)) twins.set(twinId, await copyOf(tenant, { tenant: line.source.tenant, twinId }));
+  const notes = [...twins].flatMap(([twinId, copy]) =>
+    copy
+      ? []
+      : [
+          `twin ${twinId} of ${line.source.tenant} is not imported here: its records of this serial were left out`,
+        ],
+  );
+  const mapped = <T extends { twinId: string }>(entries: readonly T[]) =>
+    entries.flatMap((entry) => {
+      const twinId = twins.get(entry.twinId);
+      return twinId ? [{ ...entry, twinId }] : [];
+    });
+  const { installedIn, ...counts } = await importComponentRecords(tenant, {
+    ...line,
+    stays: mapped(line.stays),
+    balances: mapped(line.balances),
+    removals: mapped(line.removals),
+  });
+  // the fleet life index of the serial, from its usage (imported before) and these records
+  await refreshLife(
+    tenant,
+    [{ partNumber: line.partNumber, serialNumber: line.serialNumber, ...installedIn }],
+    now,
+  );
+  return result(line, key, counts, notes);
+};
+
+const IMPORTERS: { [T in RecordLine['type']]: Importer<T> } = {
+  'usage-parameters': usageParameters,
+  part,
+  'configuration-model': configurationModel,
+  usage,
+  component,
+};
+
+export function importRecordLine(tenant: string, line: RecordLine, now: Date): Promise<RecordImportResult> {
+  return (IMPORTERS[line.type] as Importer<RecordLine['type']>)(tenant, line, now);
+}
