@@ -129,7 +129,7 @@ async function main(): Promise<number> {
       requests: 0,
       types: { defined: 0, already: 0, differ: 0 },
       records: { imported: 0, already: 0, differ: 0 },
-      kept: { views: 0, 'role views': 0, grants: 0 },
+      kept: { views: 0, 'role views': 0, grants: 0, 'compliance records': 0 },
     },
     progress: (line) => {
       if (show) bar.update(line, { imported: run.tally.imported, errors: run.tally.errors });

@@ -201,7 +201,12 @@ const ExportedType = z
 export type ExportedType = z.infer<typeof ExportedType>;
 
 /** Lines kept in the export and not restored, as the summary names them. */
-export const KEPT_LINES = { view: 'views', 'role-views': 'role views', grant: 'grants' } as const;
+export const KEPT_LINES = {
+  view: 'views',
+  'role-views': 'role views',
+  grant: 'grants',
+  'compliance-records': 'compliance records',
+} as const;
 export type Kept = (typeof KEPT_LINES)[keyof typeof KEPT_LINES];
 
 /**
@@ -215,7 +220,7 @@ export type ExportEntry =
   | { kind: 'kept'; lines: number[]; key: string; what: Kept }
   | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type' | 'record'; problem: string };
 
-const LINE_TYPES = `header, type, ${RECORD_LINE_TYPES.join(', ')}, twin, document, view, role-views or grant`;
+const LINE_TYPES = `header, type, ${RECORD_LINE_TYPES.join(', ')}, twin, document, view, role-views, grant or compliance-records`;
 
 /** What a record line is about, in the reports: its type and natural key. */
 function recordKey(line: Record<string, unknown>, at: string): string {
@@ -256,7 +261,7 @@ export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry
     }
     const roles = line.roles as Record<string, unknown> | undefined;
     if (type === 'role-views' && Object.keys(roles ?? {}).length === 0) continue;
-    if (type === 'view' || type === 'role-views' || type === 'grant') {
+    if (type === 'view' || type === 'role-views' || type === 'grant' || type === 'compliance-records') {
       yield { kind: 'kept', lines, key: at, what: KEPT_LINES[type] };
       continue;
     }

@@ -1,5 +1,6 @@
 import { aasRoutes } from './route-table/aas';
 import { baselinePolicyRoutes } from './route-table/baseline-policies';
+import { complianceRoutes } from './route-table/compliance';
 import { conformanceRoutes } from './route-table/conformance';
 import { docsRoutes } from './route-table/docs';
 import { eventRoutes } from './route-table/events';
@@ -25,6 +26,7 @@ export const routes: readonly Route[] = [
   ...baselinePolicyRoutes,
   ...typeRoutes,
   ...conformanceRoutes,
+  ...complianceRoutes,
   ...threadRoutes,
   ...sharingRoutes,
   ...fleetRoutes,

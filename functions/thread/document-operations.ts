@@ -1,5 +1,10 @@
 import { ulid } from 'ulid';
-import { assertContentType, newDocument, presentDocument } from '../../shared/domain/document';
+import {
+  assertContentType,
+  assertRequirementKind,
+  newDocument,
+  presentDocument,
+} from '../../shared/domain/document';
 import { NotFound, ServiceUnavailable } from '../../shared/domain/errors';
 import { documentKindShown } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
@@ -11,6 +16,7 @@ import type {
   GetDocumentQuery,
   ListDocumentsQuery,
 } from '../../shared/schemas/document';
+import { assertSuperseded } from '../../shared/services/compliance-service';
 import { documentDownload } from '../../shared/services/document-download';
 import { requireDocumentKindInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import * as store from '../../shared/store/document-store';
@@ -29,6 +35,8 @@ async function createDocument(request: OperationRequest<object, object, CreateDo
   const { body, now, caller } = request;
   requireDocumentKindInsideView(await roleWriterOf(caller), body.kind, 'body.kind');
   assertContentType(body.kind, body.contentType);
+  assertRequirementKind(body.kind, body.requirement);
+  await assertSuperseded(caller.tenant, body.requirement);
   const { record, first } = newDocument(ulid(now.getTime()), body, caller.sub, now.toISOString());
   await store.createDocument(caller.tenant, record, first);
   const upload = await presignUpload(caller.tenant, record.id, first, now).catch(() => {
@@ -47,21 +55,28 @@ async function createDocument(request: OperationRequest<object, object, CreateDo
 async function createDocumentVersion(request: OperationRequest<IdParams, object, CreateVersionBody>) {
   const { body, now, caller } = request;
   const writer = await roleWriterOf(caller);
-  const { version } = await store.addVersion(caller.tenant, request.params.id, (record) => {
-    // a document of a kind the caller's role view hides does not exist for it
-    if (writer && !documentKindShown(writer.view, record.kind))
-      throw new NotFound(`No document ${request.params.id}`);
-    const contentType = body.contentType ?? record.contentType;
-    assertContentType(record.kind, contentType);
-    return {
-      contentType,
-      size: body.size,
-      sha256: body.sha256.toLowerCase(),
-      status: 'pending',
-      createdAt: now.toISOString(),
-      createdBy: caller.sub,
-    };
-  });
+  await assertSuperseded(caller.tenant, body.requirement);
+  const { version } = await store.addVersion(
+    caller.tenant,
+    request.params.id,
+    (record) => {
+      // a document of a kind the caller's role view hides does not exist for it
+      if (writer && !documentKindShown(writer.view, record.kind))
+        throw new NotFound(`No document ${request.params.id}`);
+      const contentType = body.contentType ?? record.contentType;
+      assertContentType(record.kind, contentType);
+      assertRequirementKind(record.kind, body.requirement);
+      return {
+        contentType,
+        size: body.size,
+        sha256: body.sha256.toLowerCase(),
+        status: 'pending',
+        createdAt: now.toISOString(),
+        createdBy: caller.sub,
+      };
+    },
+    body.requirement,
+  );
   const upload = await presignUpload(caller.tenant, request.params.id, version, now);
   return { status: 201, body: { documentId: request.params.id, ...version, ...uploadFields(upload) } };
 }

@@ -1,4 +1,5 @@
 import { createFunctionHandler } from '../../shared/http/handler';
+import { documentCompliance } from './compliance-operations';
 import { documentOperations } from './document-operations';
 import { inspectionOperations } from './inspection-operations';
 import { linkOperations } from './link-operations';
@@ -8,4 +9,5 @@ export const handler = createFunctionHandler('thread', {
   ...documentOperations,
   ...inspectionOperations,
   ...linkOperations,
+  documentCompliance,
 });

@@ -11,6 +11,7 @@ import {
   putBaselinePolicy,
 } from './baseline-policy-operations';
 import { changeTwin, componentTrace, twinHistory } from './change-operations';
+import { recordCompliance, twinCompliance } from './compliance-operations';
 import { getConfigurationModel, putConfigurationModel, twinConformance } from './conformance-operations';
 import { createTwin, getTwin, listTwins, patchTwin } from './twin-operations';
 import { getType, listTypes, putType } from './type-operations';
@@ -38,6 +39,8 @@ const api = createFunctionHandler('twins', {
   putConfigurationModel,
   getConfigurationModel,
   twinConformance,
+  recordCompliance,
+  twinCompliance,
 });
 
 /** The scheduled baselines job, as EventBridge Scheduler (or the local timer) invokes it. */

@@ -91,6 +91,7 @@ const VDI_2770_CLASSES: Record<string, [string, string]> = {
   requirement: ['02-01', 'Technical specification'],
   'change-order': ['04-01', 'Contract documents'],
   'service-bulletin': ['03-05', 'Repair'],
+  'airworthiness-directive': ['02-04', 'Certificates, declarations'],
   'job-plan': ['03-04', 'Inspection, maintenance, testing'],
   'inspection-report': ['03-04', 'Inspection, maintenance, testing'],
   'sensor-data': ['03-04', 'Inspection, maintenance, testing'],

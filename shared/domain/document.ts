@@ -1,3 +1,4 @@
+import type { Requirement } from '../schemas/compliance';
 import type { CreateDocumentBody } from '../schemas/document';
 import type { Effectivity } from '../schemas/effectivity';
 import { invalidField } from './errors';
@@ -8,6 +9,7 @@ export const DOCUMENT_KINDS = [
   'requirement',
   'change-order',
   'service-bulletin',
+  'airworthiness-directive',
   'job-plan',
   'inspection-report',
   'sensor-data',
@@ -29,6 +31,7 @@ const CONTENT_TYPES: Record<DocumentKind, readonly string[] | null> = {
   requirement: TEXTUAL,
   'change-order': TEXTUAL,
   'service-bulletin': TEXTUAL,
+  'airworthiness-directive': TEXTUAL,
   'job-plan': TEXTUAL,
   manual: TEXTUAL,
   certificate: TEXTUAL,
@@ -123,6 +126,8 @@ export interface DocumentRecord {
   kind: DocumentKind;
   title: string;
   effectivity?: Effectivity;
+  /** Bulletins and directives: what complying means (the latest version's). */
+  requirement?: Requirement;
   contentType: string;
   size: number;
   sha256: string;
@@ -199,6 +204,7 @@ export function presentDocument(
     size: described.size,
     sha256: described.sha256,
     ...(record.effectivity ? { effectivity: record.effectivity } : {}),
+    ...(record.requirement ? { requirement: record.requirement } : {}),
     version: described.version,
     status: described.status,
     latestVersion: record.latestVersion,
@@ -227,6 +233,7 @@ export function newDocument(
       kind: body.kind,
       title: body.title,
       ...(body.effectivity ? { effectivity: body.effectivity } : {}),
+      ...(body.requirement ? { requirement: body.requirement } : {}),
       ...content,
       latestVersion: 1,
       createdAt: at,
@@ -234,4 +241,16 @@ export function newDocument(
       updatedAt: at,
     },
   };
+}
+
+/** Kinds whose documents may carry a requirement (compliance, docs/compliance.md). */
+export const REQUIREMENT_KINDS = ['service-bulletin', 'airworthiness-directive'] as const;
+
+/** Refuses (400 naming the field) a requirement on a kind that takes none. */
+export function assertRequirementKind(kind: DocumentKind, requirement: unknown, field = 'body.requirement') {
+  if (requirement !== undefined && !(REQUIREMENT_KINDS as readonly string[]).includes(kind))
+    throw invalidField(
+      field,
+      `only a service-bulletin or airworthiness-directive carries a requirement, not a ${kind}`,
+    );
 }

@@ -289,6 +289,7 @@ const USAGE_EVENTS = ['usage.recorded', 'life.status-changed', 'part.defined', '
 function projectEvent(view: Projection, event: Data): Data | undefined {
   const type = String(event.type);
   if (type === 'inspection.recorded') return projectInspectionEvent(view, event);
+  if (type.startsWith('compliance.')) return projectComplianceEvent(view, event);
   if (view.history === false && (type.startsWith('change-set') || type === 'twin.created')) return undefined;
   if (view.baselines === false && type.startsWith('baseline.')) return undefined;
   if (view.usage !== true && USAGE_EVENTS.includes(type)) return undefined;
@@ -302,6 +303,26 @@ function projectEvent(view: Projection, event: Data): Data | undefined {
   if (event.operations === undefined) return { ...event };
   const operations = projectAll(event.operations, (operation) => projectOperation(view, operation));
   return operations.length === 0 ? undefined : { ...event, operations };
+}
+
+/** Compliance events: only through a view that shows compliance, naming only visible positions. */
+function projectComplianceEvent(view: Projection, event: Data): Data | undefined {
+  if (view.conformance !== true) return undefined;
+  if (event.paths === undefined) return { ...event };
+  const paths = list(event.paths).filter((path) => pathVisible(view, String(path)));
+  return paths.length === 0 ? undefined : { ...event, paths };
+}
+
+/** One requirement's compliance: only of a document kind shown, naming only visible positions. */
+function projectRequirement(view: Projection, item: Data | null | undefined): Data | undefined {
+  if (!item || !documentKindShown(view, item.kind)) return undefined;
+  const { embodiedAt, ...rest } = item;
+  return {
+    ...rest,
+    ...(embodiedAt === undefined
+      ? {}
+      : { embodiedAt: list(embodiedAt).filter((path) => pathVisible(view, String(path))) }),
+  };
 }
 
 const page = (data: Data, project: (item: Data) => Data | undefined): Data => ({
@@ -373,7 +394,7 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
       const lastInspection = body.lastInspection
         ? projectInspection(view, body.lastInspection as Data)
         : null;
-      const { lifeRemaining, allowedAlternatives, ...package_ } = body;
+      const { lifeRemaining, allowedAlternatives, openRequirements, ...package_ } = body;
       const installed = projectAll(body.installed, (item) => projectLocated(view, item));
       const shownParts = new Set(
         list(installed)
@@ -392,6 +413,9 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
                 pathVisible(view, String(entry.path)),
               ),
             }),
+        ...(openRequirements === undefined || view.conformance !== true
+          ? {}
+          : { openRequirements: projectAll(openRequirements, (item) => projectRequirement(view, item)) }),
         installed,
         documents: list(body.documents).filter((entry) => documentVisible(view, entry)),
         lastInspection: lastInspection ?? null,
@@ -477,6 +501,18 @@ export function projectThroughView(data: { shape: TwinDataShape; body: unknown }
           return findings.length === 0 && body.status !== 'green' ? undefined : { ...item, findings };
         }),
       };
+    }
+    case 'compliance':
+      return view.conformance === true ? page(body, (item) => projectRequirement(view, item)) : undefined;
+    case 'compliance-record':
+      return view.conformance === true
+        ? { ...body, compliance: projectRequirement(view, body.compliance as Data | null) ?? null }
+        : undefined;
+    case 'document-compliance': {
+      // fleet counts over hidden positions would tell what the view hides: left out then
+      if (view.conformance !== true || !documentKindShown(view, body.kind)) return undefined;
+      const { total, counts, ...rest } = body;
+      return { ...rest, ...(restrictsTree(view) ? {} : { total, counts }) };
     }
     case 'applicability': {
       // which units a document applies to: only the document's kind shown, only visible places, no total

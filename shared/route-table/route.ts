@@ -98,7 +98,10 @@ export type TwinDataShape =
   | 'search'
   | 'configuration-model'
   | 'conformance'
-  | 'fleet-conformance';
+  | 'fleet-conformance'
+  | 'compliance'
+  | 'compliance-record'
+  | 'document-compliance';
 
 export const READERS: readonly Role[] = ['admin', 'engineer', 'technician', 'viewer'];
 export const WRITERS: readonly Role[] = ['admin', 'engineer'];

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS, MAX_DOCUMENT_BYTES } from '../domain/document';
 import { Cursor, Id, Identifier, IsoDateTime, Limit, Text } from './common';
+import { Requirement } from './compliance';
 import { Effectivity } from './effectivity';
 
 export const DocumentKind = z.enum(DOCUMENT_KINDS).meta({ id: 'DocumentKind' });
@@ -31,6 +32,9 @@ export const CreateDocumentBody = z
     size: Size,
     sha256: Sha256,
     effectivity: Effectivity.optional(),
+    requirement: Requirement.optional().meta({
+      description: 'Service bulletins and airworthiness directives only: what complying with it means',
+    }),
   })
   .meta({ id: 'CreateDocument' });
 export type CreateDocumentBody = z.infer<typeof CreateDocumentBody>;
@@ -40,6 +44,9 @@ export const CreateVersionBody = z
     contentType: ContentType.optional().meta({ description: "Default: the document's current one" }),
     size: Size,
     sha256: Sha256,
+    requirement: Requirement.optional().meta({
+      description: "Replaces the document's requirement from this version on (bulletins and directives only)",
+    }),
   })
   .meta({ id: 'CreateDocumentVersion' });
 export type CreateVersionBody = z.infer<typeof CreateVersionBody>;
@@ -83,6 +90,7 @@ export const Document = z
     size: z.number().int(),
     sha256: z.string(),
     effectivity: Effectivity.optional(),
+    requirement: Requirement.optional(),
     version: z.number().int().meta({ description: 'The version this answer describes' }),
     status: VersionStatus,
     latestVersion: z.number().int(),

@@ -34,7 +34,7 @@ export const FeedEvent = z
   .meta({
     id: 'Event',
     description:
-      'One change-feed event: twin.created, change-set.recorded (with its operations and reason), inspection.recorded, document.version.available, grant.created, grant.revoked, twin.accessed, baseline.scheduled (a baseline policy took a baseline: baselineId, name, at, policyId), usage.recorded (records, parameters), life.status-changed (partNumber, serialNumber, parameter, status alert or expired, remaining), part.defined, component.overhauled; each type adds its own fields',
+      'One change-feed event: twin.created, change-set.recorded (with its operations and reason), inspection.recorded, document.version.available, grant.created, grant.revoked, twin.accessed, baseline.scheduled (a baseline policy took a baseline: baselineId, name, at, policyId), usage.recorded (records, parameters), life.status-changed (partNumber, serialNumber, parameter, status alert or expired, remaining), part.defined, component.overhauled, compliance.recorded (documentId, status, at, recordId), compliance.complied and compliance.reopened (documentId, paths: a change set made the unit embody the requirement, or removed its last embodying part); each type adds its own fields',
   });
 
 export const EventPage = z

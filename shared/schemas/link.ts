@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DOCUMENT_KINDS } from '../domain/document';
 import { Cursor, Id, Identifier, IsoDateTime, Limit, PositionPath } from './common';
+import { RequirementCompliance } from './compliance';
 import { AllowedPart } from './conformance';
 import { Document } from './document';
 import { ComponentLife } from './usage';
@@ -120,5 +121,9 @@ export const WorkPackage = z
       .meta({
         description: "What the product's configuration model allows at each position, preferred first",
       }),
+    openRequirements: z.array(RequirementCompliance).optional().meta({
+      description:
+        'Bulletins and directives applicable to the parts in scope not yet complied (open, due, overdue; absent through a view without conformance)',
+    }),
   })
   .meta({ id: 'WorkPackage' });

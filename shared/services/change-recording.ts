@@ -17,9 +17,12 @@ import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
 import { changeState, readForChange } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
+import { requirementPartsOf, requirementParts as storedRequirementParts } from '../store/compliance-store';
 import { modelAndConformanceKeys, modelAndConformanceOf } from '../store/conformance-store';
 import type { Write } from '../store/guarded-transaction';
+import { keys } from '../store/keys';
 import { ancestorsOf } from '../store/twin-store';
+import { complianceOfChange } from './compliance-check';
 import { judgeChange, modelOfChange, type WriteConformance } from './conformance-check';
 import { usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
@@ -68,7 +71,7 @@ async function planAndApply(
   body: ChangeSetBody,
   context: ChangeContext,
 ) {
-  const { state, planning, model } = await planningReads(tenant, twin, body, context);
+  const { state, planning, model, requirementParts } = await planningReads(tenant, twin, body, context);
   context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
@@ -88,9 +91,16 @@ async function planAndApply(
     read: await model,
   });
   const life = await usageAndLifeOfChange(tenant, plan, body);
+  const compliance = await complianceOfChange(tenant, {
+    twinId: state.record.id,
+    before: planning.current,
+    touched: plan.current,
+    now: context.now,
+    requirementParts: await requirementParts,
+  });
   // The transaction's items beyond the change itself: each other concern plans its items from
   // `planning` and `plan` and appends them here (they are written, or refused, with the change).
-  const extra: Write[] = [...life.writes, ...judged.writes];
+  const extra: Write[] = [...life.writes, ...judged.writes, ...compliance];
   await applyChangeSet(tenant, plan, context.expectedVersion, context.now, extra);
   await life.afterCommit(context.now);
   const after = applyPlanToState(state, plan);
@@ -120,12 +130,18 @@ async function planningReads(
     assertVersion(twin.state.record, context.expectedVersion);
     // the configuration model, read beside the planning reads: judging adds no round trip between read and write
     const model = started(modelOfChange(tenant, twin.state.record));
-    return { state: twin.state, planning: await changeState(tenant, twin.state, scope), model };
+    const requirementParts = started(storedRequirementParts(tenant));
+    return {
+      state: twin.state,
+      planning: await changeState(tenant, twin.state, scope),
+      model,
+      requirementParts,
+    };
   }
   // a twin's product never changes: known from an earlier change, its model is read in the same snapshot
   const product = productOf(tenant, twin.id);
   const modelKeys = product ? modelAndConformanceKeys(tenant, product.partNumber, twin.id) : [];
-  const read = await readForChange(tenant, twin.id, scope, modelKeys);
+  const read = await readForChange(tenant, twin.id, scope, [...modelKeys, keys.requirementParts(tenant)]);
   if (!read) throw new NotFound(`No twin ${twin.id}`);
   const planning = read.state;
   rememberProduct(tenant, planning.record);
@@ -134,7 +150,10 @@ async function planningReads(
     product && read.also
       ? Promise.resolve(modelAndConformanceOf(tenant, product.partNumber, read.also))
       : started(modelOfChange(tenant, planning.record));
-  return { state: { ...planning, current: [], vacated: {} }, planning, model };
+  const requirementParts = read.also
+    ? Promise.resolve(requirementPartsOf(tenant, read.also))
+    : started(storedRequirementParts(tenant));
+  return { state: { ...planning, current: [], vacated: {} }, planning, model, requirementParts };
 }
 
 /** A read started now and awaited later: its refusal is not "unhandled" meanwhile. */

@@ -3,6 +3,7 @@ import { config } from '../config';
 import type { Actor } from '../domain/change-set';
 import { NotFound } from '../domain/errors';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
+import { complianceRecordsOfTwin } from '../store/compliance-store';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import { listDocuments } from '../store/document-store';
 import {
@@ -42,7 +43,8 @@ import { DEFINITION_PHASES, TWIN_RECORD_PHASES } from './record-export';
  * The lines of a tenant export: a header, then one line per type (every version), the usage
  * parameters (one line), part masters and configuration models (every version), twins (each its JSON
  * export), the usage records of each twin and parameter (in lines of at most 500), serialized
- * components (stays, opening balances, overhauls, removals), documents, views (every version), the
+ * components (stays, opening balances, overhauls, removals), the compliance records of each twin
+ * (one line per twin with records), documents, views (every version), the
  * role views (one line) and one per grant the tenant gave. `twinthread.tenant/2` had no usage
  * parameters, parts, models, usage or component lines.
  */
@@ -134,6 +136,7 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
     },
   }),
   ...TWIN_RECORD_PHASES,
+  'compliance-records': complianceRecordsPhase(),
   documents: phase({
     kind: 'documents',
     list: (tenant, page) => listDocuments(tenant, {}, page),
@@ -160,6 +163,20 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
     lines: async (_tenant, items) => items.map((grant) => ({ type: 'grant', grant })),
   }),
 };
+
+/** One line per twin with compliance records: `{type: 'compliance-records', twinId, records}` (every record, corrections included). */
+function complianceRecordsPhase() {
+  return phase({
+    list: (tenant, page) => listTwins(tenant, {}, page),
+    lines: (tenant, items) =>
+      Promise.all(
+        items.map(async ({ id }) => {
+          const records = await complianceRecordsOfTwin(tenant, id);
+          return records.length === 0 ? null : { type: 'compliance-records', twinId: id, records };
+        }),
+      ),
+  });
+}
 
 /**
  * The lines of the tenant, phase by phase (EXPORT_PHASES) and in listing order, from a checkpoint on.

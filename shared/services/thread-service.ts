@@ -17,6 +17,7 @@ import {
 import { inspectionAt, judgementsIn } from '../store/inspection-store';
 import { componentDocuments } from '../store/link-store';
 import { readParts, type TwinParts } from '../store/twin-store';
+import { openRequirementsOf } from './compliance-service';
 import { allowedAlternativesOf } from './conformance-service';
 import { lifeRemainingOf } from './life';
 
@@ -110,7 +111,7 @@ export async function threadOf(
 }
 
 /** Document kinds a crew takes to a position. */
-const CREW_KINDS = new Set(['job-plan', 'service-bulletin']);
+const CREW_KINDS = new Set(['job-plan', 'service-bulletin', 'airworthiness-directive']);
 
 /**
  * What a crew needs at a position (its whole subtree): exactly what is installed, the applicable
@@ -152,6 +153,12 @@ export async function workPackageOf(tenant: string, history: TwinHistory, positi
     openDiscrepancies: openDiscrepanciesOf(history, judgements, position, { asOf: now, knownAt: now }),
     lifeRemaining: await lifeRemainingOf(tenant, installed, now),
     ...alternatives,
+    openRequirements: await openRequirementsOf(
+      tenant,
+      history,
+      installed.map((entry) => entry.path),
+      now,
+    ),
   };
 }
 

@@ -12,8 +12,10 @@ import {
 import { Conflict, invalidField, NotFound } from '../domain/errors';
 import { documentEntries } from '../domain/search';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
+import type { Requirement } from '../schemas/compliance';
 import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
+import { requirementIndexWrites } from './compliance-store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { eventItem } from './events';
 import { indexKeyOf, isIndexKeyOf } from './index-cursor';
@@ -75,6 +77,7 @@ export async function createDocument(
     putNew(metaItem(tenant, record)),
     putNew(versionItem(tenant, record.id, first)),
     ...searchPuts(tenant, documentEntries(record)),
+    ...requirementIndexWrites(tenant, record, undefined, record.requirement),
   ]);
 }
 
@@ -103,12 +106,14 @@ const ATTEMPTS = 3;
 /**
  * Declares the next version of a document: `latestVersion + 1`, conditioned on `latestVersion`, so
  * two concurrent calls get distinct numbers (the loser reads again; after a few rounds it is a 409).
- * `prepare` builds the version from the current record (and may refuse it).
+ * `prepare` builds the version from the current record (and may refuse it). A `requirement` replaces
+ * the document's one (and its index entries) in the same transaction.
  */
 export async function addVersion(
   tenant: string,
   documentId: string,
   prepare: (record: DocumentRecord) => Omit<DocumentVersionRecord, 'version'>,
+  requirement?: Requirement,
 ): Promise<{ record: DocumentRecord; version: DocumentVersionRecord }> {
   for (let attempt = 1; ; attempt++) {
     const { record } = await mustLoad(tenant, documentId);
@@ -119,19 +124,26 @@ export async function addVersion(
           Update: {
             TableName: table(),
             Key: keys.document(tenant, documentId),
-            UpdateExpression: 'SET latestVersion = :next, updatedAt = :now',
+            UpdateExpression: `SET latestVersion = :next, updatedAt = :now${requirement ? ', requirement = :requirement' : ''}`,
             ConditionExpression: 'latestVersion = :previous',
             ExpressionAttributeValues: {
               ':next': version.version,
               ':previous': record.latestVersion,
               ':now': version.createdAt,
+              ...(requirement ? { ':requirement': requirement } : {}),
             },
           },
         },
         putNew(versionItem(tenant, documentId, version)),
+        ...(requirement ? requirementIndexWrites(tenant, record, record.requirement, requirement) : []),
       ]);
       return {
-        record: { ...record, latestVersion: version.version, updatedAt: version.createdAt },
+        record: {
+          ...record,
+          latestVersion: version.version,
+          updatedAt: version.createdAt,
+          ...(requirement ? { requirement } : {}),
+        },
         version,
       };
     } catch (error) {

@@ -36,6 +36,7 @@ export const EXPORT_PHASES = [
   'twins',
   'usage',
   'components',
+  'compliance-records',
   'documents',
   'views',
   'role-views',

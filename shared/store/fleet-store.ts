@@ -47,6 +47,17 @@ export async function installationsOf(
   partNumber: string,
   softwareVersions?: string,
 ): Promise<FleetInstallation[]> {
+  return (await openInstallationsOf(tenant, partNumber, softwareVersions)).map(
+    ({ validFrom: _validFrom, ...installation }) => installation,
+  );
+}
+
+/** The same, with when each installation interval began (compliance reads it). */
+export async function openInstallationsOf(
+  tenant: string,
+  partNumber: string,
+  softwareVersions?: string,
+): Promise<(FleetInstallation & { validFrom: string })[]> {
   const index = INDEXES.fleet;
   const bounds = softwareVersions === undefined ? undefined : semverRangeBounds(softwareVersions);
   const range = bounds
@@ -68,6 +79,7 @@ export async function installationsOf(
     twinId: item.twinId as string,
     path: item.path as string,
     component: item.component as Component,
+    validFrom: item.validFrom as string,
   }));
   const live = await activeTwins(
     tenant,

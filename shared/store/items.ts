@@ -48,6 +48,10 @@ export const ENTITY = {
   configurationModelVersion: 'configuration-model-version',
   conformance: 'conformance',
   rejudgeJob: 'rejudge-job',
+  requirementByPart: 'requirement-by-part',
+  supersededBy: 'superseded-by',
+  complianceRecord: 'compliance-record',
+  embodiment: 'embodiment',
 } as const;
 
 /**

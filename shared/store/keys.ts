@@ -453,6 +453,39 @@ export const keys = {
     listSK: `${sortKey}#${component.partNumber}#${component.serialNumber}`,
   }),
   lifeIndex: (tenant: string, parameter: string) => `${tenantPrefix(tenant)}LIFEIDX#${parameter}`,
+  /** Compliance (docs/compliance.md): requirements indexed by the part numbers that embody them. */
+  requirementByPart: (tenant: string, partNumber: string, documentId: string) => ({
+    PK: `${tenantPrefix(tenant)}REQPN#${partNumber}`,
+    SK: `DOC#${documentId}`,
+  }),
+  requirementPartPartition: (tenant: string, partNumber: string) =>
+    `${tenantPrefix(tenant)}REQPN#${partNumber}`,
+  /** Every part number that embodies a requirement of the tenant (a superset): one item a change set reads by key. */
+  requirementParts: (tenant: string) => ({ PK: `${tenantPrefix(tenant)}REQPARTS`, SK: 'META' }),
+  /** A requirement another one supersedes: listed under the superseded document. */
+  supersededBy: (tenant: string, documentId: string, byDocumentId: string) => ({
+    PK: `${tenantPrefix(tenant)}REQ#${documentId}`,
+    SK: `BY#${byDocumentId}`,
+  }),
+  supersededByPartition: (tenant: string, documentId: string) => `${tenantPrefix(tenant)}REQ#${documentId}`,
+  /** A unit's compliance records (own partition: no twin read touches it), listed under their document. */
+  complianceRecord: (
+    tenant: string,
+    record: { twinId: string; documentId: string; recordedAt: string; id: string },
+  ) => ({
+    PK: `${tenantPrefix(tenant)}COMPLY#${record.twinId}`,
+    SK: `R#${record.documentId}#${record.recordedAt}#${record.id}`,
+    listPK: `${tenantPrefix(tenant)}COMPLYDOC#${record.documentId}`,
+    listSK: `${record.twinId}#${record.recordedAt}#${record.id}`,
+  }),
+  compliancePartition: (tenant: string, twinId: string) => `${tenantPrefix(tenant)}COMPLY#${twinId}`,
+  complianceOfDocument: (tenant: string, documentId: string) =>
+    `${tenantPrefix(tenant)}COMPLYDOC#${documentId}`,
+  /** Where a unit embodies a requirement now (the positions whose part does), kept by each change set. */
+  embodiment: (tenant: string, twinId: string, documentId: string) => ({
+    PK: `${tenantPrefix(tenant)}COMPLY#${twinId}`,
+    SK: `EMB#${documentId}`,
+  }),
   twinIndexSortPrefix: (serialNumber?: string) =>
     serialNumber === undefined ? 'TWIN#' : `TWIN#${serialNumber}#`,
 };

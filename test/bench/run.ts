@@ -49,6 +49,7 @@ const { benchInstalledBase, INSTALLED_BASE_BENCH, INSTALLED_BASE_BENCH_QUICK } =
   './installed-base'
 );
 const { benchConformance, CONFORMANCE_BENCH, CONFORMANCE_BENCH_QUICK } = await import('./conformance');
+const { benchCompliance, COMPLIANCE_BENCH, COMPLIANCE_BENCH_QUICK } = await import('./compliance');
 
 const QUICK = process.argv.includes('--quick');
 const TENANT = 'bench';
@@ -365,6 +366,9 @@ try {
     QUICK ? CONFORMANCE_BENCH_QUICK : CONFORMANCE_BENCH,
   );
 
+  console.log('\nCompliance: fleet counts of a bulletin applicable to 100 vs 1,000 units');
+  const compliance = await benchCompliance(benchContext, QUICK ? COMPLIANCE_BENCH_QUICK : COMPLIANCE_BENCH);
+
   // --- 8. Bundle sizes (last: esbuild would disturb the timings) ------------------------------------------
   console.log(`\n8. Bundle sizes (minified, goal ≤ ${kb(BUNDLE_GOAL_BYTES)} each)`);
   const bundles = (await measureBundleSizes()).map((size) => ({
@@ -422,6 +426,7 @@ try {
     ...tenantScope.rows,
     ...usage.rows,
     ...conformance.rows,
+    ...compliance.rows,
     ...bundles.map((bundle): [string, string] => [
       `bundle ${bundle.function}`,
       `${kb(bundle.bytes)} (${bundle.withinGoal ? 'within' : 'OVER'} ${kb(BUNDLE_GOAL_BYTES)})`,
@@ -461,6 +466,7 @@ try {
     history: history.results,
     usage: usage.results,
     conformance: conformance.results,
+    compliance: compliance.results,
     bundles: bundles.map((bundle) => ({ ...bundle, goalBytes: BUNDLE_GOAL_BYTES })),
   };
   const outDir = join(process.cwd(), '.bench');

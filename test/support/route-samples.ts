@@ -104,6 +104,37 @@ const usageParameter = async (w: World) => {
   expect(response.status, JSON.stringify(response.body)).toBe(200);
 };
 
+/** A bulletin of the owner with a requirement the world's twin embodies on one engine (created once per world). */
+const bulletins = new WeakMap<World, Promise<string>>();
+const ownerBulletin = (w: World) => {
+  let id = bulletins.get(w);
+  if (!id) {
+    id = w
+      .ownerAdmin('POST', '/v1/documents', {
+        body: {
+          kind: 'service-bulletin',
+          title: 'probe bulletin',
+          contentType: 'application/pdf',
+          size: 1,
+          sha256: 'a'.repeat(64),
+          effectivity: { partNumber: 'CFM56-5B4' },
+          requirement: {
+            mandatory: true,
+            effectiveAt: '2024-01-01T00:00:00Z',
+            embodiedWhen: [{ partNumber: 'FADEC-SW', softwareVersions: '>=5.0.0' }],
+            recurring: { every: { days: 365 } },
+          },
+        },
+      })
+      .then((response) => {
+        expect(response.status, JSON.stringify(response.body)).toBe(201);
+        return response.body.document.id as string;
+      });
+    bulletins.set(w, id);
+  }
+  return id;
+};
+
 /** If-Match with the twin's current version, as a client that just read it sends. */
 const currentVersion = async (w: World) => {
   const twin = await w.ownerAdmin('GET', `/v1/twins/${w.twinId}`);
@@ -183,6 +214,15 @@ export const SAMPLES: Record<string, Sample> = {
   getConfigurationModel: () => ({ path: { productPartNumber: 'A320-214' } }),
   twinConformance: (w) => ({ path: twinParams(w) }),
   fleetConformance: () => ({ query: 'status=amber' }),
+  recordCompliance: async (w) => ({
+    path: twinParams(w),
+    body: { documentId: await ownerBulletin(w), status: 'complied', at: '2025-01-01T00:00:00Z' },
+  }),
+  twinCompliance: async (w) => {
+    await ownerBulletin(w);
+    return { path: twinParams(w) };
+  },
+  documentCompliance: async (w) => ({ path: { id: await ownerBulletin(w) } }),
   createDocument: () => ({ body: neutralDocument }),
   listDocuments: () => ({}),
   getDocument: (w) => ({ path: { id: w.documentId } }),

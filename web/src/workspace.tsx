@@ -1,4 +1,5 @@
 import { ChangeActions } from './pages/change';
+import { CompliancePanel } from './pages/compliance';
 import { ConfigurationTab } from './pages/configuration';
 import { ConformancePanel, ModelEditor } from './pages/conformance';
 import { DiffPanel, HistoryTimeline } from './pages/history';
@@ -35,6 +36,12 @@ export const TWIN_TABS: TwinTab[] = [
   },
   { id: 'thread', label: 'Thread', render: (context) => <ThreadPanel context={context} /> },
   { id: 'inspections', label: 'Inspections', render: (context) => <InspectionsPanel context={context} /> },
+  {
+    id: 'compliance',
+    label: 'Compliance',
+    render: (c) => <CompliancePanel context={c} />,
+    shows: (c) => !c.owner,
+  },
   {
     id: 'conformance',
     label: 'Conformance',

@@ -9,6 +9,7 @@ import { describeComponent } from './history';
 export const DOCUMENT_KINDS = [
   'job-plan',
   'service-bulletin',
+  'airworthiness-directive',
   'manual',
   'certificate',
   'requirement',
