@@ -239,7 +239,14 @@ const removePosition: Planner<'remove-position'> = (draft, operation, field) => 
   if (draft.seats.has(operation.position))
     throw new Conflict(`${field}: position ${operation.position} is not empty`);
   const prefix = `${operation.position}/`;
-  const child = [...draft.slots.keys()].find((path) => path.startsWith(prefix));
+  // The first child in path order: what the store's narrowed read of the subtree meets first too, so
+  // the refusal names the same child whichever positions were read.
+  const child = [...draft.slots.keys()]
+    .filter((path) => path.startsWith(prefix))
+    .reduce<string | undefined>(
+      (first, path) => (first === undefined || path < first ? path : first),
+      undefined,
+    );
   if (child !== undefined) throw new Conflict(`${field}: position ${operation.position} still has ${child}`);
   draft.slots.delete(operation.position);
   draft.positionCount--;

@@ -600,7 +600,7 @@ function expectEqual(actual: unknown, expected: unknown, message: string): void 
 
 // ---------------------------------------------------------------------------------------------
 
-const RUNS = { numRuns: 200 };
+const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) };
 
 describe('time travel (property)', () => {
   it('answers every (asOf, knownAt) as a naive replay of the accepted change sets does', () => {
