@@ -240,7 +240,9 @@ describe.each(VIEWPORTS)('console workspace on a 300-position twin ($name $width
       'History',
       'Thread',
       'Inspections',
+      'Compliance',
       'Conformance',
+      'Life',
       'Compare',
     ]);
     expect(await page.getByRole('heading', { name: 'History' }).isVisible()).toBe(false);
