@@ -1,17 +1,20 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { violations } from './support/axe';
-import { type ConsoleHarness, newTenant, screenshot, signIn, startConsole } from './support/console';
+import {
+  type ConsoleHarness,
+  newTenant,
+  screenshot,
+  signIn,
+  startConsole,
+  VIEWPORTS,
+} from './support/console';
 import { aircraft, createTwin, roleViewsWithoutAndWith, type SeededTwin } from './support/seed';
 
 /**
  * Conformance findings marked in the tree (issue 15): the README aircraft with an engine twin in
  * `engine-2`, a model for each product, a disallowed controller fitted after a known moment.
  */
-const VIEWPORTS = [
-  { name: 'laptop', width: 1280, height: 800 },
-  { name: 'tablet', width: 820, height: 1180 },
-] as const;
 
 let harness: ConsoleHarness;
 let tenant: string;

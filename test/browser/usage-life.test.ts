@@ -2,17 +2,20 @@ import type { Page } from 'playwright-core';
 import { build, type Rollup } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { violations } from './support/axe';
-import { type ConsoleHarness, newTenant, screenshot, signIn, startConsole } from './support/console';
+import {
+  type ConsoleHarness,
+  newTenant,
+  screenshot,
+  signIn,
+  startConsole,
+  VIEWPORTS,
+} from './support/console';
 import { createTwin, roleViewsWithoutAndWith, type SeededTwin } from './support/seed';
 
 /**
  * Usage and life in the console (issue 14): an aircraft with an engine twin installed in it, three
  * life-limited parts (one near its limit, one without its past), a flight log; real API, real data.
  */
-const VIEWPORTS = [
-  { name: 'laptop', width: 1280, height: 800 },
-  { name: 'tablet', width: 820, height: 1180 },
-] as const;
 
 let harness: ConsoleHarness;
 let tenant: string;

@@ -10,6 +10,7 @@ import {
   screenshot,
   signIn,
   startConsole,
+  VIEWPORTS,
 } from './support/console';
 import { countPositions, createTwin, largeAircraft, type SeededTwin } from './support/seed';
 
@@ -17,10 +18,6 @@ import { countPositions, createTwin, largeAircraft, type SeededTwin } from './su
  * The console as a workspace (issue 17), each numbered problem on a 300-position twin, at a
  * laptop (1280×800) and a tablet (820×1180): what is on screen, axe clean, screenshots kept.
  */
-const VIEWPORTS = [
-  { name: 'laptop', width: 1280, height: 800 },
-  { name: 'tablet', width: 820, height: 1180 },
-] as const;
 const WAIT = { timeout: 20_000, interval: 100 };
 
 let harness: ConsoleHarness;

@@ -112,3 +112,9 @@ let counter = 0;
 /** A tenant id of this run's own. */
 export const newTenant = (prefix = 'web') =>
   `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+/** The two screens the workspace is proven on: a laptop and a tablet held upright. */
+export const VIEWPORTS = [
+  { name: 'laptop', width: 1280, height: 800 },
+  { name: 'tablet', width: 820, height: 1180 },
+] as const;
