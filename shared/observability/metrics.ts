@@ -32,6 +32,18 @@ export type BusinessMetric = (typeof BUSINESS_METRICS)[keyof typeof BUSINESS_MET
 /** The function's name in the route table (`twins`, ...): set by the stack; one process serves all locally. */
 const functionName = () => process.env.TWINTHREAD_FUNCTION ?? 'local';
 
+const TRUTHY = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
+
+/**
+ * Powertools' own rule (Metrics.setDisabled): `POWERTOOLS_METRICS_DISABLED` (`true`/`false`) decides;
+ * unset, `POWERTOOLS_DEV` (any truthy spelling) disables. Read per document: tests switch it.
+ */
+export function metricsDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const disabled = env.POWERTOOLS_METRICS_DISABLED;
+  if (disabled !== undefined) return disabled.toLowerCase() === 'true';
+  return TRUTHY.has((env.POWERTOOLS_DEV ?? '').toLowerCase());
+}
+
 /**
  * One EMF document, written to stdout at once (CloudWatch turns it into metrics: no API call).
  * A fresh Metrics per document: the local gateway serves requests concurrently in one process, and
@@ -48,6 +60,8 @@ function emit(
   properties: Record<string, string | undefined>,
   build: (metrics: Metrics) => void,
 ) {
+  // a Metrics costs ~0.2 ms to build (it parses its environment): none when nothing would be written
+  if (metricsDisabled()) return;
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'twinthread' });
   metrics.addDimension('function', dimensions.function);
   for (const set of dimensions.sets ?? []) metrics.addDimensions(set);
