@@ -127,8 +127,8 @@ export function timelineEntry(
     ...closes.map((close) => close.closedAt),
     ...(move ? [move.recordedAt] : []),
   ];
-  // a change set that touches no interval (an edit of nothing) is at its record time
-  const times = valid.length > 0 ? valid : [recordedAt];
+  // a change set that touches no interval is never late and moves no time on
+  const times = valid.length > 0 ? valid : [mark?.latestAt ?? recordedAt];
   const entry: TimelineEntry = {
     seq: change.seq,
     earliestAt: min(times),
