@@ -235,9 +235,9 @@ const openOf = (set: IntervalSet) => {
 
 /**
  * The checkpoint of a whole timeline (every interval up to change set `seq`, as the full replay reads
- * them): what an as-built record, an import or a full replay leaves for the reads after it.
+ * them): what an as-built record or a full replay leaves for the reads after it.
  */
-export function checkpointOf(timeline: TimelineParts, seq: number, createdAt: string): Checkpoint {
+export function checkpointOf(timeline: TimelineParts, seq: number): Checkpoint {
   const intervals: (Omit<Interval, 'path'> & { path?: string })[] = [
     ...timeline.positions,
     ...timeline.installations,
@@ -248,8 +248,9 @@ export function checkpointOf(timeline: TimelineParts, seq: number, createdAt: st
   for (const move of moves) set.lifecycles.push(move);
   return {
     seq,
+    // nothing held: any time is after all of it ('' sorts first)
     validUntil: max([
-      createdAt,
+      '',
       ...intervals.flatMap((interval) => [
         interval.validFrom,
         ...(interval.validTo === null ? [] : [interval.validTo]),
@@ -257,7 +258,7 @@ export function checkpointOf(timeline: TimelineParts, seq: number, createdAt: st
       ...moves.map((move) => move.effectiveAt),
     ]),
     recordedUntil: max([
-      createdAt,
+      '',
       ...intervals.flatMap((interval) => [
         interval.recordedAt,
         ...(interval.closedAt ? [interval.closedAt] : []),

@@ -126,7 +126,7 @@ export function checkpointItems(tenant: string, twinId: string, checkpoint: Chec
 }
 
 function checkpointFrom(head: Item, parts: Item[]): Checkpoint | null {
-  // a head is written after its parts: fewer parts than it names is a checkpoint still being written
+  // fewer parts than the head names: a checkpoint still being written (or its writer died)
   if (parts.length !== head.parts) return null;
   const checkpoint: Checkpoint = {
     seq: head.seq as number,
@@ -145,22 +145,25 @@ function checkpointFrom(head: Item, parts: Item[]): Checkpoint | null {
   return checkpoint;
 }
 
-/** Writes a checkpoint, best effort: one already there (a concurrent reader's) is the same. */
+/**
+ * Writes a checkpoint, best effort, its head first: a head already there means a reader wrote it (the
+ * same: checkpoints are deterministic), and the parts are not sent again. A reader meeting a head
+ * whose parts are not all there yet skips it.
+ */
 async function putCheckpoint(tenant: string, twinId: string, checkpoint: Checkpoint): Promise<void> {
   const client = documentClient();
   const put = (Item: Item) =>
     client
       .send(new PutCommand({ TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' }))
       .then(
-        () => undefined,
+        () => true,
         (error: unknown) => {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          return false;
         },
       );
   const items = checkpointItems(tenant, twinId, checkpoint);
-  const head = items.pop()!;
-  await Promise.all(items.map(put));
-  await put(head);
+  if (await put(items.at(-1)!)) await Promise.all(items.slice(0, -1).map(put));
 }
 
 /**
@@ -177,11 +180,7 @@ export async function rememberCheckpoint(
 ): Promise<void> {
   try {
     if ((await versionAfter()) !== meta.version) return;
-    await putCheckpoint(
-      tenant,
-      twinId,
-      checkpointOf(timeline, meta.version as number, meta.createdAt as string),
-    );
+    await putCheckpoint(tenant, twinId, checkpointOf(timeline, meta.version as number));
   } catch {
     // the answer is already right: a checkpoint only saves later reads the replay
   }
@@ -211,7 +210,7 @@ async function findCheckpoint(
           ':to': `${keys.prefixes.checkpoint}${at.asOf}#~`,
         },
         ScanIndexForward: false,
-        Limit: 8,
+        Limit: 2,
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
@@ -227,7 +226,8 @@ async function findCheckpoint(
         },
         ConsistentRead: true,
       });
-      return checkpointFrom(head, parts);
+      const checkpoint = checkpointFrom(head, parts);
+      if (checkpoint) return checkpoint;
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -64,7 +64,7 @@ export async function createTwin(
   const checkpoint = checkpointItems(
     tenant,
     history.record.id,
-    checkpointOf(timelineOf(history), history.record.version, history.record.createdAt),
+    checkpointOf(timelineOf(history), history.record.version),
   ).map(
     (Item): Write => ({
       entry: { Put: { TableName: table(), Item } },

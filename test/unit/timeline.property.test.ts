@@ -155,7 +155,7 @@ function run(scenario: Scenario): Run {
     ...asBuiltHistory(record, flattenAsBuilt(AS_BUILT), ACTOR, 'cs-0'),
     lifecycles: [],
   };
-  const first = checkpointOf(timelineOf(history), 1, record.createdAt);
+  const first = checkpointOf(timelineOf(history), 1);
   const checkpoints: Checkpoint[] = [first];
   const entries: TimelineEntry[] = [];
   let mark: TimelineMark | undefined;
@@ -194,7 +194,7 @@ function run(scenario: Scenario): Run {
       const previous = checkpoints.at(-1)!;
       checkpoints.push(
         scenario.whole[taken]
-          ? checkpointOf(timelineOf(history), history.record.version, record.createdAt)
+          ? checkpointOf(timelineOf(history), history.record.version)
           : nextCheckpoint(
               previous,
               entries.filter((entry) => entry.seq > previous.seq),
