@@ -63,6 +63,12 @@ export interface Checkpoint {
   lifecycle?: LifecycleMove;
 }
 
+/** A point a read answers at: valid time and record time. */
+export interface ReadAt {
+  asOf: string;
+  knownAt: string;
+}
+
 /** The intervals of a read at one (asOf, knownAt): a superset of what is held then, with their closes. */
 export type TimelineParts = Pick<TwinHistory, 'positions' | 'installations'> & {
   twinFields: TwinFieldsRecord[];
@@ -294,7 +300,7 @@ export const mattersAt = (
 export function timelineAt(
   checkpoint: Checkpoint,
   entries: readonly TimelineEntry[],
-  at: { asOf: string; knownAt: string },
+  at: ReadAt,
 ): TimelineParts {
   const set = new IntervalSet(checkpoint);
   for (const entry of [...entries].sort((a, b) => a.seq - b.seq))
@@ -315,7 +321,7 @@ export function timelineAt(
 export function entriesToApply(
   ordered: readonly TimelineEntry[],
   late: readonly TimelineEntry[],
-  at: { asOf: string; knownAt: string },
+  at: ReadAt,
 ): TimelineEntry[] {
   const end = ordered.findIndex((entry) => endsTimeline(entry, at.asOf, at.knownAt));
   if (end < 0) return [...ordered];

@@ -9,6 +9,7 @@ import {
   entriesToApply,
   mattersAt,
   nextCheckpoint,
+  type ReadAt,
   type TimelineChange,
   type TimelineEntry,
   type TimelineMark,
@@ -193,7 +194,7 @@ async function findCheckpoint(
   tenant: string,
   twinId: string,
   meta: Item,
-  at: { asOf: string; knownAt: string },
+  at: ReadAt,
 ): Promise<Checkpoint | null> {
   const mark = markOf(meta);
   const usable = (seq: number) => seq === meta.version || (mark !== undefined && mark.from <= seq + 1);
@@ -243,7 +244,7 @@ async function entriesAfter(
   twinId: string,
   seq: number,
   version: number,
-  at: { asOf: string; knownAt: string },
+  at: ReadAt,
 ): Promise<TimelineEntry[] | null> {
   const entries: TimelineEntry[] = [];
   let startKey: Item | undefined;
@@ -281,7 +282,7 @@ async function lateEntriesAfter(
   tenant: string,
   twinId: string,
   seq: number,
-  at: { asOf: string; knownAt: string },
+  at: ReadAt,
 ): Promise<TimelineEntry[] | null> {
   const pointers = await queryAll({
     TableName: table(),
@@ -315,7 +316,7 @@ export async function readTimelineAt(
   tenant: string,
   twinId: string,
   meta: Item,
-  at: { asOf: string; knownAt: string },
+  at: ReadAt,
 ): Promise<TimelineParts | null> {
   const checkpoint = await findCheckpoint(tenant, twinId, meta, at);
   if (!checkpoint) return null;

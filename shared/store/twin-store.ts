@@ -9,7 +9,7 @@ import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
 import type { TimelineMark, TwinState } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
-import { checkpointOf, type TimelineParts } from '../domain/timeline';
+import { checkpointOf, type ReadAt, type TimelineParts } from '../domain/timeline';
 import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { changeSetWrites } from './change-store';
@@ -155,10 +155,10 @@ export interface TwinParts {
   mounts?: boolean;
   /**
    * With `timeline`: the one (asOf, knownAt) the request reads at. The intervals then come from the
-   * latest checkpoint before it and the timeline entries after it (only those that can be held then),
-   * else from the full replay.
+   * latest checkpoint before it and the timeline entries after it (only those that can be held
+   * then), else from the full replay; the history answers only at that point.
    */
-  at?: { asOf: string; knownAt: string };
+  at?: ReadAt;
 }
 
 /**
