@@ -282,15 +282,17 @@ async function lateEntriesAfter(
   tenant: string,
   twinId: string,
   seq: number,
+  version: number,
   at: ReadAt,
 ): Promise<TimelineEntry[] | null> {
+  // up to the version META was read at: a change committed since is not part of this read
   const pointers = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
       ':pk': partition(tenant, twinId),
       ':from': keys.lateEntrySortKey(seq + 1),
-      ':to': `${keys.prefixes.late}~`,
+      ':to': keys.lateEntrySortKey(version),
     },
     ConsistentRead: true,
   });
@@ -309,8 +311,8 @@ async function lateEntriesAfter(
 /**
  * The intervals a read at (asOf, knownAt) needs, from the latest checkpoint that serves it and the
  * entries after it; null when the twin has no such checkpoint or its entries have a gap (the caller
- * replays every interval). A read that applied more than CHECKPOINT_EVERY entries leaves a checkpoint
- * at each multiple of it that it passed, for the reads after it.
+ * replays every interval). A read that read CHECKPOINT_EVERY entries or more leaves a checkpoint at
+ * each multiple of it that it passed, for the reads after it.
  */
 export async function readTimelineAt(
   tenant: string,
@@ -323,7 +325,7 @@ export async function readTimelineAt(
   const version = meta.version as number;
   const [ordered, late] = await Promise.all([
     entriesAfter(tenant, twinId, checkpoint.seq, version, at),
-    lateEntriesAfter(tenant, twinId, checkpoint.seq, at),
+    lateEntriesAfter(tenant, twinId, checkpoint.seq, version, at),
   ]);
   if (!ordered || !late) return null;
   await leaveCheckpoints(tenant, twinId, checkpoint, ordered);
