@@ -8,7 +8,6 @@ import {
   newBaseline,
   resolveDiffPoint,
 } from '../../shared/domain/baseline';
-import type { TwinHistory } from '../../shared/domain/change-set';
 import { diffConfigurations } from '../../shared/domain/diff';
 import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
@@ -21,13 +20,20 @@ import { loadVisibleTwin } from './twin-operations';
 
 type TwinParams = { id: string };
 
-/** Baselines and diffs: the baselines and the intervals their configurations are assembled from. */
-const BASELINE_PARTS = { timeline: true, baselines: true };
+/** Baselines and diffs read the baselines first, then the intervals at each point they answer at. */
+const BASELINE_PARTS = { baselines: true };
+
+/** The twin's intervals for a read at one point (from a checkpoint where there is one). */
+const timelineAt = async (tenant: string, twinId: string, at: { asOf: string; knownAt: string }) =>
+  (await loadVisibleTwin(tenant, twinId, { timeline: true, at })).history;
 
 // The configuration is assembled on every read, never stored: see BaselineRecord.
-const withConfiguration = (history: TwinHistory, baseline: BaselineRecord) => ({
+const withConfiguration = async (tenant: string, twinId: string, baseline: BaselineRecord) => ({
   ...baseline,
-  configuration: baselineConfiguration(history, baseline),
+  configuration: baselineConfiguration(
+    await timelineAt(tenant, twinId, { asOf: baseline.at, knownAt: baseline.knownAt }),
+    baseline,
+  ),
 });
 
 export async function createBaseline(request: OperationRequest<TwinParams, object, CreateBaselineBody>) {
@@ -45,7 +51,7 @@ export async function createBaseline(request: OperationRequest<TwinParams, objec
   await putBaseline(tenant, history.record.id, baseline);
   return {
     status: 201,
-    body: withConfiguration(history, baseline),
+    body: await withConfiguration(tenant, history.record.id, baseline),
     headers: { location: `/v1/twins/${history.record.id}/baselines/${baseline.id}` },
   };
 }
@@ -69,7 +75,8 @@ export async function listBaselines(request: OperationRequest<TwinParams, Baseli
 
 export async function getBaseline(request: OperationRequest<TwinParams & { baselineId: string }>) {
   const { history } = await loadVisibleTwin(request.caller.tenant, request.params.id, BASELINE_PARTS);
-  return ok(withConfiguration(history, findBaseline(history, request.params.baselineId)));
+  const baseline = findBaseline(history, request.params.baselineId);
+  return ok(await withConfiguration(request.caller.tenant, history.record.id, baseline));
 }
 
 export async function diffTwin(request: OperationRequest<TwinParams, DiffQuery>) {
@@ -80,9 +87,12 @@ export async function diffTwin(request: OperationRequest<TwinParams, DiffQuery>)
     request.query.to === undefined
       ? { asOf: now.toISOString(), knownAt: now.toISOString() }
       : resolveDiffPoint(history, request.query.to, now, 'query.to');
+  const [before, after] = await Promise.all(
+    [from, to].map((point) => timelineAt(request.caller.tenant, history.record.id, point)),
+  );
   return ok({
     from,
     to,
-    ...diffConfigurations(configurationAt(history, from), configurationAt(history, to)),
+    ...diffConfigurations(configurationAt(before!, from), configurationAt(after!, to)),
   });
 }

@@ -52,7 +52,7 @@ export async function loadVisibleTwin(tenant: string, id: string, parts: store.T
 
 export async function getTwin(request: OperationRequest<{ id: string }, TimeQuery>) {
   const { tenant } = request.caller;
-  const parts = store.readParts(request.query);
+  const parts = store.readParts(request.query, request.now);
   const { history } = await loadVisibleTwin(tenant, request.params.id, parts);
   const at = readTimes(request.now, request.query);
   if (at.knownAt < history.record.createdAt)
@@ -71,7 +71,7 @@ export async function getTwin(request: OperationRequest<{ id: string }, TimeQuer
 
 export async function patchTwin(request: OperationRequest<{ id: string }, object, PatchTwinBody>) {
   const expected = expectedVersion(request.headers['if-match']);
-  const [{ history }, writer] = await Promise.all([
+  const [{ history, state }, writer] = await Promise.all([
     loadVisibleTwin(request.caller.tenant, request.params.id, { current: true, fields: true }),
     roleWriterOf(request.caller),
   ]);
@@ -87,6 +87,6 @@ export async function patchTwin(request: OperationRequest<{ id: string }, object
     changeSetId: ulid(),
   });
   const search = await twinEditSearchWrites(request.caller.tenant, history.record, record);
-  await store.saveTwinEdit(request.caller.tenant, plan, expected, request.now, search);
+  await store.saveTwinEdit(request.caller.tenant, plan, expected, request.now, search, state.timeline);
   return twinResponse(assembleTwin(twinEdited(history, plan), readTimes(request.now)));
 }

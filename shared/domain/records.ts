@@ -151,6 +151,16 @@ export interface TwinState {
   /** The software it carries now (META's summary, kept up to date from the positions each change touches). */
   software?: InstalledSoftware[];
   mountedIn?: TwinHistory['mountedIn'];
+  /** META's timeline mark (shared/domain/timeline.ts): what the next change set's entry is compared with. */
+  timeline?: TimelineMark;
+}
+
+/** What META keeps of the timeline: where its entries start, and the latest times of any entry so far. */
+export interface TimelineMark {
+  /** The first change set with an entry; every later one has one. */
+  from: number;
+  latestAt?: string;
+  latestRecordedAt?: string;
 }
 
 /** One installed piece of software: where, which part, which version. */

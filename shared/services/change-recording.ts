@@ -101,9 +101,16 @@ async function planAndApply(
   // The transaction's items beyond the change itself: each other concern plans its items from
   // `planning` and `plan` and appends them here (they are written, or refused, with the change).
   const extra: Write[] = [...life.writes, ...judged.writes, ...compliance];
-  await applyChangeSet(tenant, plan, context.expectedVersion, context.now, extra);
+  const { timeline } = await applyChangeSet(
+    tenant,
+    plan,
+    context.expectedVersion,
+    context.now,
+    extra,
+    planning.timeline,
+  );
   await life.afterCommit(context.now);
-  const after = applyPlanToState(state, plan);
+  const after = { ...applyPlanToState(state, plan), timeline };
   return {
     state: after,
     history: currentHistory(after),

@@ -1,6 +1,7 @@
 import { config } from '../config';
 import type { ChangePlan, ChangeSetRecord, ComponentEffect } from '../domain/change-set';
 import { InstalledElsewhere, NotFound, PreconditionFailed, UnprocessableContent } from '../domain/errors';
+import type { TimelineMark } from '../domain/records';
 import type { Component } from '../schemas/twin';
 import { eventItem } from './events';
 import { ACTIVE, concurrentChange, type Write, writeTransaction } from './guarded-transaction';
@@ -16,6 +17,7 @@ import {
 import { keys } from './keys';
 import { closeInterval, mountWrites } from './mount-writes';
 import { componentArrivalWrites } from './search-store';
+import { timelineWrites } from './timeline-store';
 import { MAX_TRANSACTION_ITEMS } from './transact';
 
 const table = () => config.tableName();
@@ -174,7 +176,8 @@ function currentWrites(tenant: string, plan: ChangePlan): Write[] {
  * Records a change set in one transaction: the twin's new version (conditioned on the one the
  * client read), the change set, the intervals it opens and closes, each serialized component's
  * record and stay, an event in the tenant's change feed, and the `extra` writes other concerns add
- * to the same transaction (see recordChangeSet). All or nothing.
+ * to the same transaction (see recordChangeSet), and the change set's timeline entry (what time travel
+ * replays from a checkpoint). All or nothing. Answers META's timeline mark after it.
  */
 export async function applyChangeSet(
   tenant: string,
@@ -183,16 +186,19 @@ export async function applyChangeSet(
   now: Date,
   /** Items other concerns add to the same transaction (usage balances, removals, the unit's conformance). */
   extra: readonly Write[] = [],
+  /** META's timeline mark as the plan read it (the version condition keeps it current). */
+  mark?: TimelineMark,
 ) {
   const twinId = plan.twin.id;
   const { recordedAt } = plan.changeSet;
+  const timeline = timelineWrites(tenant, twinId, { ...plan, seq: plan.changeSet.seq }, mark, recordedAt);
   const writes: Write[] = [
     {
       entry: {
         Update: {
           TableName: table(),
           Key: keys.twinMeta(tenant, twinId),
-          UpdateExpression: `SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software, nextOrder = :nextOrder, positionCount = :positionCount${
+          UpdateExpression: `SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software, nextOrder = :nextOrder, positionCount = :positionCount, timeline = :timeline${
             plan.lifecycleMove ? ', lifecycleChangedAt = :changedAt' : ''
           }`,
           ConditionExpression: '#status = :active AND version = :expected',
@@ -204,6 +210,7 @@ export async function applyChangeSet(
             ':software': plan.software ?? [],
             ':nextOrder': plan.nextOrder,
             ':positionCount': plan.positionCount,
+            ':timeline': timeline.mark,
             ...(plan.lifecycleMove ? { ':changedAt': plan.lifecycleMove.effectiveAt } : {}),
             ':active': ACTIVE,
             ':expected': expectedVersion,
@@ -217,6 +224,7 @@ export async function applyChangeSet(
           : new NotFound(),
     },
     ...changeSetWrites(tenant, twinId, plan.changeSet),
+    ...timeline.writes,
   ];
   const put = (Item: Record<string, unknown>): Write => ({
     entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -260,4 +268,5 @@ export async function applyChangeSet(
     );
   }
   await writeTransaction(tenant, writes, now);
+  return { timeline: timeline.mark };
 }

@@ -51,5 +51,6 @@ export const stateFromMeta = (meta: Record<string, unknown>, current: CurrentPos
       ? { software: meta.softwareSummary as NonNullable<TwinState['software']> }
       : {}),
     ...(mountedIn ? { mountedIn } : {}),
+    ...(meta.timeline ? { timeline: meta.timeline as NonNullable<TwinState['timeline']> } : {}),
   };
 };

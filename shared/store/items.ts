@@ -52,6 +52,10 @@ export const ENTITY = {
   supersededBy: 'superseded-by',
   complianceRecord: 'compliance-record',
   embodiment: 'embodiment',
+  timelineEntry: 'timeline-entry',
+  lateEntry: 'late-entry',
+  checkpoint: 'checkpoint',
+  checkpointPart: 'checkpoint-part',
 } as const;
 
 /**
@@ -142,6 +146,7 @@ export const toTwinRecord = (item: Item): TwinRecord => {
     nextOrder: _nextOrder,
     positionCount: _positionCount,
     lifecycleChangedAt: _lifecycleChangedAt,
+    timeline: _timeline,
     ...record
   } = withoutKeys(item);
   return record as unknown as TwinRecord;

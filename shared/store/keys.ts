@@ -118,6 +118,29 @@ export const keys = {
     PK: twinPartition(tenant, twinId),
     SK: `LIFE#${sequence(seq)}`,
   }),
+  /** What one change set opened and closed (`TL#<seq>`), in record order: time travel starts from a checkpoint and applies these. */
+  timelineEntry: (tenant: string, twinId: string, seq: number) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `TL#${sequence(seq)}`,
+  }),
+  /** A pointer to a late timeline entry (earlier than an entry before it): a read past the timeline's end reads these. */
+  lateEntry: (tenant: string, twinId: string, seq: number) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `BACK#${sequence(seq)}`,
+  }),
+  /** A checkpoint's head: by its latest valid time, so that a Query finds the latest one before an `asOf`. */
+  checkpoint: (tenant: string, twinId: string, checkpoint: { validUntil: string; seq: number }) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `CKPT#${checkpoint.validUntil}#${sequence(checkpoint.seq)}`,
+  }),
+  /** One part of a checkpoint's intervals (an item holds at most 400 KB). */
+  checkpointPart: (tenant: string, twinId: string, seq: number, part: number) => ({
+    PK: twinPartition(tenant, twinId),
+    SK: `CKPTP#${sequence(seq)}#${sequence(part)}`,
+  }),
+  timelineEntrySortKey: (seq: number) => `TL#${sequence(seq)}`,
+  lateEntrySortKey: (seq: number) => `BACK#${sequence(seq)}`,
+  checkpointPartPrefix: (seq: number) => `CKPTP#${sequence(seq)}#`,
   /** A baseline name taken on the twin: its uniqueness guard, written with the baseline. */
   baselineName: (tenant: string, twinId: string, name: string) => ({
     PK: twinPartition(tenant, twinId),
@@ -160,6 +183,9 @@ export const keys = {
     vacated: 'GONE#',
     judged: 'JUDGED#',
     lifecycle: 'LIFE#',
+    timeline: 'TL#',
+    late: 'BACK#',
+    checkpoint: 'CKPT#',
     inspection: 'INSP#',
     link: 'LINK#',
     mount: 'MNT#',

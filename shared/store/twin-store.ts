@@ -7,8 +7,9 @@ import type { InstallationRecord, PositionRecord } from '../domain/configuration
 import { currentHistory, currentStateOf } from '../domain/current';
 import { NotFound, PreconditionFailed } from '../domain/errors';
 import type { InspectionRecord } from '../domain/inspection';
-import type { TwinState } from '../domain/records';
+import type { TimelineMark, TwinState } from '../domain/records';
 import type { LinkRecord } from '../domain/thread';
+import { checkpointOf, type ReadAt, type TimelineParts } from '../domain/timeline';
 import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
 import { changeSetWrites } from './change-store';
@@ -37,6 +38,7 @@ import { type LeasedWriteOptions, writeUnderLease } from './leased-write';
 import { closeInterval } from './mount-writes';
 import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
+import { checkpointItems, readTimelineAt, rememberCheckpoint, timelineWrites } from './timeline-store';
 
 export { PENDING_LEASE_MS };
 
@@ -58,14 +60,32 @@ export async function createTwin(
   now: Date,
   options: CreateOptions = {},
 ): Promise<{ transactions: number }> {
+  // the checkpoint of the as-built record: time travel starts from it (and the entries of later changes)
+  const checkpoint = checkpointItems(
+    tenant,
+    history.record.id,
+    checkpointOf(timelineOf(history), history.record.version),
+  ).map(
+    (Item): Write => ({
+      entry: { Put: { TableName: table(), Item } },
+      undo: { Delete: { TableName: table(), Key: { PK: Item.PK, SK: Item.SK } } },
+    }),
+  );
   return writeUnderLease(
     tenant,
     history.record,
-    (status) => asBuiltWrites(tenant, history, status, options.searchable),
+    (status) => [...asBuiltWrites(tenant, history, status, options.searchable), ...checkpoint],
     now,
     options,
   );
 }
+
+const timelineOf = (history: TwinHistory): TimelineParts => ({
+  positions: history.positions,
+  installations: history.installations,
+  twinFields: history.twinFields ?? [],
+  lifecycles: history.lifecycles ?? [],
+});
 
 /**
  * A twin with everything it ever was: one Query of its partition (one request per MB), so the cost
@@ -133,11 +153,32 @@ export interface TwinParts {
   inspections?: boolean;
   links?: boolean;
   mounts?: boolean;
+  /**
+   * With `timeline`: the one (asOf, knownAt) the request reads at. The intervals then come from the
+   * latest checkpoint before it and the timeline entries after it (only those that can be held
+   * then), else from the full replay; the history answers only at that point.
+   */
+  at?: ReadAt;
 }
 
-/** A read now needs the current items; any other time, the intervals. */
-export const readParts = (query: { asOf?: string; knownAt?: string }): TwinParts =>
-  query.asOf === undefined && query.knownAt === undefined ? { current: true } : { timeline: true };
+/**
+ * A read now needs the current items; any other time, the intervals (given `now`, only those of the
+ * one time it reads at: `asOf` and `knownAt` default to now).
+ */
+export const readParts = (query: { asOf?: string; knownAt?: string }, now?: Date): TwinParts =>
+  query.asOf === undefined && query.knownAt === undefined
+    ? { current: true }
+    : {
+        timeline: true,
+        ...(now === undefined
+          ? {}
+          : {
+              at: {
+                asOf: new Date(query.asOf ?? now).toISOString(),
+                knownAt: new Date(query.knownAt ?? now).toISOString(),
+              },
+            }),
+      };
 
 /** Everything but the current items: what an export or an AAS environment is made from. */
 export const HISTORY_PARTS: TwinParts = {
@@ -196,18 +237,42 @@ export async function loadTwinParts(
     if (migrated) return migrated;
     return loadTwinParts(tenant, twinId, parts);
   }
-  const wanted = [...new Set(PART_PREFIXES.filter(({ part }) => parts[part]).map(({ prefix }) => prefix))];
+  const fromCheckpoint =
+    parts.timeline && parts.at ? await readTimelineAt(tenant, twinId, meta, parts.at) : null;
+  const wanted = [
+    ...new Set(
+      PART_PREFIXES.filter(({ part }) => parts[part] && !(part === 'timeline' && fromCheckpoint)).map(
+        ({ prefix }) => prefix,
+      ),
+    ),
+  ];
   const ranges = await Promise.all(wanted.map((prefix) => queryPrefix(tenant, twinId, prefix)));
   const items = ranges.flat();
   const state = stateFromMeta(meta, items.filter((item) => item.entity === ENTITY.current).map(toCurrent));
   const { record, mountedIn } = state;
-  const history: TwinHistory = parts.timeline
+  const replayed = (): TimelineParts => ({
+    positions: items.filter((item) => item.entity === ENTITY.position).map(toPosition),
+    installations: items.filter((item) => item.entity === ENTITY.installation).map(toInstallation),
+    twinFields: items.filter((item) => item.entity === ENTITY.twinFields).map(toTwinFields),
+    lifecycles: items.filter((item) => item.entity === ENTITY.lifecycle).map(toLifecycleMove),
+  });
+  const timeline = parts.timeline ? (fromCheckpoint ?? replayed()) : undefined;
+  // a point read that had to replay everything leaves a checkpoint of it for the reads after it
+  if (timeline && parts.at && !fromCheckpoint)
+    await rememberCheckpoint(
+      tenant,
+      twinId,
+      meta,
+      timeline,
+      async () => (await getMeta(tenant, twinId))?.version,
+    );
+  const history: TwinHistory = timeline
     ? {
         record,
-        positions: items.filter((item) => item.entity === ENTITY.position).map(toPosition),
-        installations: items.filter((item) => item.entity === ENTITY.installation).map(toInstallation),
+        positions: timeline.positions,
+        installations: timeline.installations,
         changeSets: [],
-        lifecycles: items.filter((item) => item.entity === ENTITY.lifecycle).map(toLifecycleMove),
+        lifecycles: timeline.lifecycles,
       }
     : currentHistory(state);
   if (parts.changeSets)
@@ -218,7 +283,8 @@ export async function loadTwinParts(
     history.inspections = items.filter((item) => item.entity === ENTITY.inspection).map(toInspection);
   if (parts.links) history.links = items.filter((item) => item.entity === ENTITY.link).map(toLink);
   if (parts.mounts) history.mounts = items.filter((item) => item.entity === ENTITY.mount).map(toMount);
-  const twinFields = items.filter((item) => item.entity === ENTITY.twinFields).map(toTwinFields);
+  const twinFields =
+    fromCheckpoint?.twinFields ?? items.filter((item) => item.entity === ENTITY.twinFields).map(toTwinFields);
   if (twinFields.length > 0) history.twinFields = twinFields;
   if (mountedIn) history.mountedIn = mountedIn;
   return { history, state };
@@ -319,6 +385,8 @@ export async function saveTwinEdit(
   expectedVersion: number,
   now: Date,
   searchWrites: readonly Write[] = [],
+  /** META's timeline mark as the edit read it. */
+  mark?: TimelineMark,
 ): Promise<void> {
   const twinId = plan.twin.id;
   const { interval: ended, stored } = plan.close;
@@ -326,11 +394,23 @@ export async function saveTwinEdit(
     entry: { Put: { TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' } },
     onConditionFailed: concurrentChange,
   });
+  const timeline = timelineWrites(
+    tenant,
+    twinId,
+    {
+      seq: plan.changeSet.seq,
+      openTwinFields: stored ? [plan.open] : [ended, plan.open],
+      closeTwinFields: stored ? [ended] : [],
+    },
+    mark,
+    plan.changeSet.recordedAt,
+  );
   await writeTransaction(
     tenant,
     [
-      metaUpdate(tenant, plan.twin, expectedVersion),
+      metaUpdate(tenant, plan.twin, expectedVersion, { timeline: timeline.mark }),
       ...changeSetWrites(tenant, twinId, plan.changeSet),
+      ...timeline.writes,
       stored
         ? {
             entry: closeInterval(keys.twinFields(tenant, twinId, ended), ended.validTo!, ended.closedAt!),
@@ -347,8 +427,17 @@ export async function saveTwinEdit(
 /** Twin fields that may be absent: removed from the item when the new record lacks them. */
 const OPTIONAL_TWIN_ATTRIBUTES = ['site', 'type', 'typeVersion', 'oem', 'sitePK', 'siteSK'];
 
-function metaUpdate(tenant: string, next: TwinRecord, expectedVersion: number): Write {
-  const { PK: _pk, SK: _sk, ...item } = metaItem(tenant, next, ACTIVE) as Record<string, unknown>;
+function metaUpdate(
+  tenant: string,
+  next: TwinRecord,
+  expectedVersion: number,
+  also: Record<string, unknown>,
+): Write {
+  const {
+    PK: _pk,
+    SK: _sk,
+    ...item
+  } = { ...metaItem(tenant, next, ACTIVE), ...also } as Record<string, unknown>;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':active': ACTIVE, ':expected': expectedVersion };
   const sets = Object.entries(item).map(([name, value], index) => {

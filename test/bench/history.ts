@@ -4,9 +4,11 @@
  * one with 10,000, and the requests a planner, a crew, a grantee and an OEM send, timed through the
  * gateway with the DynamoDB items each one reads (counted by the SDK middleware of `clients.ts`).
  *
- * The history is seeded as the store wrote it before current items existed (change sets and intervals
- * only, written with BatchWriteItem): the first request on each twin brings it to the current layout, and
- * that first request is left out of the timings.
+ * The history is seeded as the store wrote it before current items existed (change sets and intervals,
+ * written with BatchWriteItem), with the timeline entries each change set writes today (`TL#`, what time
+ * travel replays from a checkpoint): the first request on each twin brings it to the current layout, and
+ * that first request is left out of the timings, as is the first `asOf` read (warm-up), which replays
+ * from the as-built record's checkpoint and leaves one every 64 change sets.
  *
  * Alone: `npx tsx test/bench/history.ts [--quick]` (`--quick`: 100 vs 1,000 change sets).
  */
@@ -17,10 +19,12 @@ import { BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } 
 import { ulid } from 'ulid';
 import { config } from '../../shared/config';
 import type { InstallationRecord } from '../../shared/domain/configuration';
+import type { TimelineMark } from '../../shared/domain/records';
 import type { Component } from '../../shared/schemas/twin';
 import { documentClient, dynamodbCalls } from '../../shared/store/clients';
 import { changeSetItem, inspectionItem, installationItem } from '../../shared/store/items';
 import { keys } from '../../shared/store/keys';
+import { timelineWrites } from '../../shared/store/timeline-store';
 import { wideRecord } from '../support/fixtures';
 import type { BenchContext, Row } from './changes';
 import { ms, type Summary, summarize, timed } from './stats';
@@ -133,6 +137,7 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
   const paths = [...open.keys()].sort();
   const items: Record<string, unknown>[] = [];
   const actor = { sub: 'bench-history', tenant };
+  let mark: TimelineMark | undefined;
   for (let seq = 2; seq <= changeSets; seq++) {
     const path = paths[seq % paths.length]!;
     const time = at(seq);
@@ -149,6 +154,15 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
       since: before.since,
     };
     open.set(path, next);
+    const timeline = timelineWrites(
+      tenant,
+      twinId,
+      { seq, closeInstallations: [{ ...before, validTo: time, closedAt: time }], openInstallations: [next] },
+      mark,
+      time,
+    );
+    mark = timeline.mark;
+    items.push(...timeline.writes.map((write) => write.entry.Put!.Item as Record<string, unknown>));
     items.push(
       changeSetItem(tenant, twinId, {
         id: ulid(),
@@ -186,8 +200,9 @@ async function seedHistory(tenant: string, twinId: string, changeSets: number): 
       TableName: table(),
       Key: keys.twinMeta(tenant, twinId),
       // as the old writer left META: no layout mark, so the first request migrates the twin
-      UpdateExpression: 'SET version = :version, updatedAt = :now REMOVE layout, nextOrder, positionCount',
-      ExpressionAttributeValues: { ':version': changeSets, ':now': at(changeSets) },
+      UpdateExpression:
+        'SET version = :version, updatedAt = :now, timeline = :timeline REMOVE layout, nextOrder, positionCount',
+      ExpressionAttributeValues: { ':version': changeSets, ':now': at(changeSets), ':timeline': mark },
     }),
   );
 }

@@ -72,7 +72,8 @@ async function asTheOldWriterLeftIt(tenant: string, twinId: string) {
   );
 }
 
-const sortedState = (state: TwinState) => ({
+/** The current state, in path order; META's timeline mark is bookkeeping of the writes, not derived from the history. */
+const sortedState = ({ timeline: _timeline, ...state }: TwinState) => ({
   ...state,
   vacated: {},
   current: [...state.current].sort((a, b) => (a.position.path < b.position.path ? -1 : 1)),
