@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { ulid } from 'ulid';
 import { documentCopy, type ExportedDocument } from '../domain/document-import';
 import { documentCopies, putDocumentCopy } from '../store/document-copies';
 
@@ -21,12 +21,12 @@ export async function restoreDocuments(
     sourceTenant,
     documents.flatMap((document) => [document.id, ...(document.requirement?.supersedes ?? [])]),
   );
-  const newId = monotonicFactory();
   const notes: string[] = [];
   let created = 0;
   for (const document of documents) {
     if (copies.has(document.id)) continue;
-    const planned = documentCopy(document, newId(), {
+    // a copy's id carries its source's creation time: lists by id keep the source's creation order
+    const planned = documentCopy(document, ulid(Date.parse(document.createdAt)), {
       sourceTenant,
       createdBy,
       copyOf: (id) => copies.get(id),
