@@ -19,6 +19,7 @@ export interface ExportedDocument {
   id: string;
   kind: string;
   title: string;
+  effectivity?: DocumentRecord['effectivity'];
   contentType: string;
   size: number;
   sha256: string;
@@ -42,14 +43,7 @@ export function documentCopy(
   copyId: string,
   context: { sourceTenant: string; createdBy: string; copyOf: CopyOf },
 ): { copy: ImportedDocument; notes: string[] } {
-  const {
-    latestVersion: _latest,
-    availableVersion: _available,
-    versions: _versions,
-    importedFrom: _previous,
-    requirement,
-    ...rest
-  } = document as ExportedDocument & Record<string, unknown>;
+  const { requirement } = document;
   const notes: string[] = [];
   const createdAt = toUtc(document.createdAt);
   const createdBy = document.createdBy ?? context.createdBy;
@@ -71,10 +65,16 @@ export function documentCopy(
         };
   return {
     copy: {
+      // the fields a document holds, named one by one: anything else an export line carries stays out
       record: {
-        ...(rest as unknown as DocumentRecord),
         id: copyId,
+        kind: document.kind as DocumentRecord['kind'],
+        title: document.title,
+        ...(document.effectivity === undefined ? {} : { effectivity: document.effectivity }),
         ...(copied === undefined ? {} : { requirement: copied }),
+        contentType: document.contentType,
+        size: document.size,
+        sha256: document.sha256,
         latestVersion: 1,
         createdAt,
         createdBy,

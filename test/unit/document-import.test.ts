@@ -18,6 +18,8 @@ const directive: ExportedDocument & Record<string, unknown> = {
   updatedAt: '2026-02-01T00:00:00Z',
   latestVersion: 3,
   availableVersion: 2,
+  // a field no document holds (a hostile line): never written
+  PK: 'TENANT#other#DOC#1',
   requirement: {
     mandatory: true,
     effectiveAt: '2026-01-10T00:00:00Z',
@@ -60,6 +62,7 @@ describe('documentCopy', () => {
       requirement: { mandatory: true, recurring: { every: { days: 30 } }, supersedes: ['COPY-SB'] },
     });
     expect(copy.record).not.toHaveProperty('availableVersion');
+    expect(copy.record).not.toHaveProperty('PK');
     expect(copy.version).toMatchObject({ version: 1, status: 'pending', size: 12 });
     expect(notes).toEqual([expect.stringContaining('SB-GONE')]);
   });
