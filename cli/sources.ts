@@ -256,8 +256,9 @@ const EXPORT_FORMAT_WITH_SOURCES = 'twinthread.tenant/4';
  * Entries in an order the importer can restore: a document line whose requirement supersedes a
  * document not met yet waits until that one is met (documents are listed by kind, so a directive
  * superseding a bulletin comes first); in a file of an older order (`documentsLast()`: documents
- * after the compliance records) compliance-records lines wait until the end. What still waits at the
- * end follows in file order (the importer notes what it cannot map).
+ * after the compliance records) compliance-records lines wait until the end. A document still
+ * waiting when the documents end (its superseded one is not in the file) follows them: the importer
+ * notes what it cannot map.
  */
 async function* inDependencyOrder(
   entries: AsyncIterable<ExportEntry>,
@@ -273,6 +274,8 @@ async function* inDependencyOrder(
       continue;
     }
     if (body?.type !== 'document') {
+      yield* waiting.map((wait) => wait.entry);
+      waiting = [];
       yield entry;
       continue;
     }
