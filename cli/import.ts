@@ -26,8 +26,9 @@ Next to the file: <file>.checkpoint.json (what is done: a rerun continues), <fil
 (records not imported: line and problem), <file>.results.jsonl (discrepancies, applied changes,
 twins created or imported, types defined). export: type lines define the missing versions of each type
 first (a type this tenant defines otherwise is reported and left unchanged), usage parameter, part master
-and configuration model lines likewise, then each twin line is imported, then the usage and component
-lines of the twins (POST /v1/imports/records, record times kept); document lines are skipped (each twin line carries its documents); view, role-views and
+and configuration model lines likewise, document lines restore each document once (metadata, content
+stays with the source), then each twin line is imported, then the usage, component and compliance-records
+lines of the twins (POST /v1/imports/records, record times kept); view, role-views and
 grant lines are counted, not restored (re-issue sharing in this tenant).
 Exit codes: 0 done, 1 failed (rerun to continue), 2 bad usage, 3 stopped before the end (rerun to continue).`;
 
@@ -129,7 +130,7 @@ async function main(): Promise<number> {
       requests: 0,
       types: { defined: 0, already: 0, differ: 0 },
       records: { imported: 0, already: 0, differ: 0 },
-      kept: { views: 0, 'role views': 0, grants: 0, 'compliance records': 0 },
+      kept: { views: 0, 'role views': 0, grants: 0 },
     },
     progress: (line) => {
       if (show) bar.update(line, { imported: run.tally.imported, errors: run.tally.errors });

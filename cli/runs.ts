@@ -29,7 +29,8 @@ export interface Run {
   /**
    * `replayed`: twins of a tenant export that the tenant had imported before (nothing written);
    * `types`: versions defined, types already defined as exported, types the tenant defines otherwise;
-   * `records`: record lines (usage parameters, parts, models, usage, components) that wrote something,
+   * `records`: record lines (usage parameters, parts, models, documents, usage, components,
+   * compliance records) that wrote something,
    * found everything there already, or were kept as the tenant defines them otherwise;
    * `kept`: lines of an export kept in it and not restored.
    */

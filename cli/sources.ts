@@ -189,6 +189,7 @@ export const TENANT_EXPORT_FORMATS = [
   'twinthread.tenant/1',
   'twinthread.tenant/2',
   'twinthread.tenant/3',
+  'twinthread.tenant/4',
 ] as const;
 
 /** A type line of a tenant export: every version, oldest first, numbered from 1. */
@@ -205,7 +206,6 @@ export const KEPT_LINES = {
   view: 'views',
   'role-views': 'role views',
   grant: 'grants',
-  'compliance-records': 'compliance records',
 } as const;
 export type Kept = (typeof KEPT_LINES)[keyof typeof KEPT_LINES];
 
@@ -220,13 +220,14 @@ export type ExportEntry =
   | { kind: 'kept'; lines: number[]; key: string; what: Kept }
   | { kind: 'problem'; lines: number[]; key: string; subject: 'twin' | 'type' | 'record'; problem: string };
 
-const LINE_TYPES = `header, type, ${RECORD_LINE_TYPES.join(', ')}, twin, document, view, role-views, grant or compliance-records`;
+const LINE_TYPES = `header, type, ${RECORD_LINE_TYPES.join(', ')}, twin, view, role-views or grant`;
 
 /** What a record line is about, in the reports: its type and natural key. */
 function recordKey(line: Record<string, unknown>, at: string): string {
   const source = line.source as { twinId?: unknown } | undefined;
+  const document = line.document as { id?: unknown } | undefined;
   const named = [
-    line.partNumber ?? line.productPartNumber ?? source?.twinId,
+    line.partNumber ?? line.productPartNumber ?? source?.twinId ?? line.twinId ?? document?.id,
     line.serialNumber ?? line.parameter,
   ]
     .filter((part) => typeof part === 'string')
@@ -235,14 +236,76 @@ function recordKey(line: Record<string, unknown>, at: string): string {
 }
 
 /**
- * The lines of a tenant export NDJSON file, in file order: type lines (checked), twin lines without
- * their `type` (checked with the schema of `POST /v1/imports`), record lines (usage parameters, part
- * masters, configuration models, usage, components: checked with the schema of `POST
- * /v1/imports/records`, sent as they are), and the view, role-views and grant lines
- * (kept in the export, not restored). The header is checked and skipped; document lines are skipped,
- * as every twin line carries the metadata of the documents the twin links to.
+ * The lines of a tenant export NDJSON file, in file order but for what an older order or a later
+ * supersession needs (see {@link inDependencyOrder}): type lines (checked), twin lines without their
+ * `type` (checked with the schema of `POST /v1/imports`), record lines (usage parameters, part masters,
+ * configuration models, documents, usage, components, compliance records: checked with the schema of
+ * `POST /v1/imports/records`, sent as they are), and the view, role-views and grant lines (kept in
+ * the export, not restored). The header is checked and skipped; document and compliance-records lines
+ * of a `twinthread.tenant/3` file (no `source`) get the header's tenant as their source.
  */
 export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry> {
+  const header: { format?: unknown; tenant?: unknown } = {};
+  yield* inDependencyOrder(parsedEntries(file, header), () => header.format !== EXPORT_FORMAT_WITH_SOURCES);
+}
+
+/** The format whose documents come before the twins and whose record lines name their source tenant. */
+const EXPORT_FORMAT_WITH_SOURCES = 'twinthread.tenant/4';
+
+/**
+ * Entries in an order the importer can restore: a document line whose requirement supersedes a
+ * document not met yet waits until that one is met (documents are listed by kind, so a directive
+ * superseding a bulletin comes first); in a file of an older order (`documentsLast()`: documents
+ * after the compliance records) compliance-records lines wait until the end. A document still
+ * waiting when the documents end (its superseded one is not in the file) follows them: the importer
+ * notes what it cannot map.
+ */
+async function* inDependencyOrder(
+  entries: AsyncIterable<ExportEntry>,
+  documentsLast: () => boolean,
+): AsyncGenerator<ExportEntry> {
+  const met = new Set<string>();
+  let waiting: { entry: ExportEntry; needs: string[] }[] = [];
+  const late: ExportEntry[] = [];
+  for await (const entry of entries) {
+    const body = entry.kind === 'record' ? entry.body : undefined;
+    if (body?.type === 'compliance-records' && documentsLast()) {
+      late.push(entry);
+      continue;
+    }
+    if (body?.type !== 'document') {
+      yield* waiting.map((wait) => wait.entry);
+      waiting = [];
+      yield entry;
+      continue;
+    }
+    const needs = (body.document.requirement?.supersedes ?? []).filter((id) => !met.has(id));
+    if (needs.length > 0) {
+      waiting.push({ entry, needs });
+      continue;
+    }
+    yield entry;
+    met.add(body.document.id);
+    // release every waiting line whose documents are all met now (each release may release more)
+    for (let released = true; released; ) {
+      const ready = waiting.filter((wait) => wait.needs.every((id) => met.has(id)));
+      released = ready.length > 0;
+      waiting = waiting.filter((wait) => !ready.includes(wait));
+      for (const wait of ready) {
+        yield wait.entry;
+        if (wait.entry.kind === 'record' && wait.entry.body.type === 'document')
+          met.add(wait.entry.body.document.id);
+      }
+    }
+  }
+  for (const wait of waiting) yield wait.entry;
+  yield* late;
+}
+
+async function* parsedEntries(
+  file: string,
+  header: { format?: unknown; tenant?: unknown },
+): AsyncGenerator<ExportEntry> {
   for await (const row of readRows(file, 'jsonl')) {
     const at = `line ${row.line}`;
     const lines = [row.line];
@@ -251,17 +314,17 @@ export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry
       continue;
     }
     const { type, ...line } = row.value;
-    if (type === 'document') continue;
     if (type === 'header') {
       if (!TENANT_EXPORT_FORMATS.some((format) => format === line.format)) {
         const problem = `not a ${TENANT_EXPORT_FORMATS.join(' or ')} export header`;
         yield { kind: 'problem', lines, key: at, subject: 'twin', problem };
       }
+      Object.assign(header, { format: line.format, tenant: line.tenant });
       continue;
     }
     const roles = line.roles as Record<string, unknown> | undefined;
     if (type === 'role-views' && Object.keys(roles ?? {}).length === 0) continue;
-    if (type === 'view' || type === 'role-views' || type === 'grant' || type === 'compliance-records') {
+    if (type === 'view' || type === 'role-views' || type === 'grant') {
       yield { kind: 'kept', lines, key: at, what: KEPT_LINES[type] };
       continue;
     }
@@ -274,8 +337,12 @@ export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry
       continue;
     }
     if (RECORD_LINE_TYPES.some((known) => known === type)) {
-      const parsed = RecordLine.safeParse(row.value);
-      const key = recordKey(row.value, at);
+      const sourced =
+        (type === 'document' || type === 'compliance-records') && line.source === undefined
+          ? { ...row.value, source: { tenant: header.tenant } }
+          : row.value;
+      const parsed = RecordLine.safeParse(sourced);
+      const key = recordKey(sourced, at);
       yield parsed.success
         ? { kind: 'record', lines, key, body: parsed.data }
         : { kind: 'problem', lines, key, subject: 'record', problem: firstIssue(parsed.error) };

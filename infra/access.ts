@@ -109,7 +109,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionName, FunctionAccess>> = {
   // tenant export jobs (multipart uploads to the bucket: Create/UploadPart/Complete are s3:PutObject);
   // listings of twins, documents, types and views (list), documents by effectivity (product); an
   // imported twin's conformance is stored conditioned on its version (ConditionCheck); part masters
-  // and configuration models (list), usage records and the fleet life index of imported serials
+  // and configuration models (list), usage records and the fleet life index of imported serials,
+  // document copies with their import markers (BatchGet) and compliance records (conditional puts)
   exchange: {
     table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
     indexes: ['list', 'product'],

@@ -6,7 +6,6 @@ import {
   type Interval,
   type PositionRecord,
 } from './configuration';
-import type { DocumentRecord, DocumentVersionRecord } from './document';
 import { BadRequest, type FieldError, UnprocessableContent } from './errors';
 import type {
   Actor,
@@ -39,15 +38,8 @@ export interface ImportIds {
   documents: string[];
 }
 
-/** A document as an import writes it: its metadata, and a first version whose content is still to come. */
-export interface ImportedDocument {
-  record: DocumentRecord & { importedFrom: { tenant: string; documentId: string } };
-  version: DocumentVersionRecord;
-}
-
 export interface ImportPlan {
   history: TwinHistory & { record: TwinRecord & { importedFrom: ImportSource & { importedAt: string } } };
-  documents: ImportedDocument[];
   source: ImportSource;
   ids: ImportIds;
   notes: string[];
@@ -77,7 +69,7 @@ const byKey =
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** The export's record lists in one canonical order, so that ids zip the same way on every import. */
-function sortedParts(body: TwinExportBody) {
+export function sortedParts(body: TwinExportBody) {
   return {
     changeSets: [...body.changeSets].sort(byKey((changeSet) => changeSet.seq)),
     baselines: [...body.baselines].sort(byKey((baseline) => `${toUtc(baseline.createdAt)}|${baseline.id}`)),
@@ -202,7 +194,8 @@ const interval = <T extends Omit<Interval, 'path'>>(item: T): T => ({
 /**
  * Plans the copy (`newId` must give increasing ids, e.g. a monotonic ULID factory, so that records
  * sharing a time keep their order in the copy) of an exported twin in the importing tenant: new ids for the twin, its change sets,
- * baselines, inspections and documents (from `newId`, in the export's canonical order); every
+ * baselines and inspections (from `newId`, in the export's canonical order); its documents are
+ * their copies in this tenant (`documentCopies`, restored once per tenant before the twin); every
  * recorded time kept as it was (so `asOf`/`knownAt` reads answer the same); intervals, change
  * sets and actors kept as recorded. What cannot be carried over is dropped with a note: installed
  * twins (`twinId`, they live in the source tenant), the twin's stays in other twins, links to
@@ -210,7 +203,7 @@ const interval = <T extends Omit<Interval, 'path'>>(item: T): T => ({
  */
 export function planImport(
   body: TwinExportBody,
-  context: { now: Date; actor: Actor; newId: () => string },
+  context: { now: Date; actor: Actor; newId: () => string; documentCopies: ReadonlyMap<string, string> },
 ): ImportPlan {
   const { now, newId } = context;
   const { importedFrom: _previous, ...source } = body.record as TwinExportBody['record'] & {
@@ -229,7 +222,12 @@ export function planImport(
     changeSets: parts.changeSets.map(() => newId()),
     baselines: parts.baselines.map(() => newId()),
     inspections: parts.inspections.map(() => newId()),
-    documents: parts.documents.map(() => newId()),
+    documents: parts.documents.map((document) => {
+      const copy = context.documentCopies.get(document.id);
+      // the caller restores every document the export describes before planning the twin
+      if (!copy) throw new Error(`No copy of document ${document.id} was restored before the twin`);
+      return copy;
+    }),
   };
   const mapping = importMapping(body, ids);
   const record = {
@@ -310,39 +308,9 @@ export function planImport(
       },
     ];
   });
-  const documents: ImportedDocument[] = parts.documents.map((document, index) => {
-    const {
-      latestVersion: _latest,
-      availableVersion: _available,
-      versions: _versions,
-      ...rest
-    } = document as typeof document & Record<string, unknown>;
-    const createdAt = toUtc(document.createdAt);
-    const createdBy = document.createdBy ?? context.actor.sub;
-    return {
-      record: {
-        ...(rest as unknown as DocumentRecord),
-        id: ids.documents[index]!,
-        latestVersion: 1,
-        createdAt,
-        createdBy,
-        updatedAt: toUtc(document.updatedAt ?? document.createdAt),
-        importedFrom: { tenant: origin.tenant, documentId: document.id },
-      },
-      version: {
-        version: 1,
-        contentType: document.contentType,
-        size: document.size,
-        sha256: document.sha256,
-        status: 'pending',
-        createdAt,
-        createdBy,
-      },
-    };
-  });
-  if (documents.length > 0)
+  if (parts.documents.length > 0)
     notes.push(
-      `${documents.length} documents: metadata imported, content stays with the source tenant (upload it as a new version)`,
+      `${parts.documents.length} documents: linked to their copies in this tenant (one per source document); content stays with the source tenant (upload it as a new version)`,
     );
   if (droppedTwins.size > 0)
     notes.push(
@@ -363,7 +331,6 @@ export function planImport(
       links,
       mounts: [],
     },
-    documents,
     source: origin,
     ids,
     notes,

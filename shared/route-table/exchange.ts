@@ -51,7 +51,7 @@ export const exchangeRoutes: readonly Route[] = [
     operationId: 'importRecords',
     function: 'exchange',
     summary:
-      "Import one line of a tenant export (twinthread.tenant/3) beside types and twins: the usage parameters, a part master or configuration model (every version), usage records of a twin, a serial's component records; as recorded (ids and record times kept), idempotently; a definition this tenant holds otherwise is kept (status differs)",
+      "Import one line of a tenant export (twinthread.tenant/4) beside types and twins: the usage parameters, a part master or configuration model (every version), a document (one copy per tenant), usage records of a twin, a serial's component records, a unit's compliance records; as recorded (ids and record times kept), idempotently; a definition this tenant holds otherwise is kept (status differs)",
     auth: true,
     roles: ['admin'],
     request: { body: RecordLine },

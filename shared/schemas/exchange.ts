@@ -14,6 +14,7 @@ import {
   Text,
   withinBytes,
 } from './common';
+import { Requirement } from './compliance';
 import { DocumentKind } from './document';
 import { Effectivity } from './effectivity';
 import { Observation } from './inspection';
@@ -135,11 +136,13 @@ const ExportLink = z.looseObject({
   actor: ExportActor.optional(),
 });
 
-const ExportDocument = z.looseObject({
+/** A document's metadata in an export (its requirement restored with it: see docs/tenant-export.md). */
+export const ExportDocument = z.looseObject({
   id: Text(128),
   kind: DocumentKind,
   title: Text(512),
   effectivity: Effectivity.optional(),
+  requirement: Requirement.optional(),
   contentType: Text(256),
   size: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { Id, Identifier, IsoDateTime, Label, PositionPath, TenantId, Text } from './common';
+import { RECORDED_STATUSES } from './compliance';
 import { ModelPosition, ModelRule, Validate } from './conformance';
+import { ExportDocument } from './exchange';
 import { Component } from './twin';
 import {
   ParameterName,
@@ -13,8 +15,8 @@ import {
 } from './usage';
 
 /**
- * The lines of a tenant export (`twinthread.tenant/3`) beside types and twins: what #14 and #15 keep
- * outside a twin's partition. `POST /v1/imports/records` takes each one as it stands in the file.
+ * The lines of a tenant export (`twinthread.tenant/4`) beside types and twins: what #14 and #15 keep
+ * outside a twin's partition, and the documents (once each). `POST /v1/imports/records` takes each one as it stands in the file.
  */
 
 /** Most usage records one line carries (an export writes a twin's records in lines of this many). */
@@ -158,6 +160,61 @@ export const ComponentLine = z
       'A serialized component: its finished stays, opening balances, overhauls and removals (reason and condition), as recorded',
   });
 
+export const DocumentLine = z
+  .strictObject({
+    type: z.literal('document'),
+    source: z.strictObject({ tenant: TenantId }),
+    document: ExportDocument.extend({ createdBy: Text(256), updatedAt: IsoDateTime }),
+  })
+  .meta({
+    id: 'DocumentLine',
+    description:
+      'A document: metadata, effectivity, requirement and times (its content stays with the source tenant)',
+  });
+
+const MAX_COMPLIANCE_RECORDS = 10_000;
+
+const ExportedComplianceRecord = z
+  .strictObject({
+    id: Id,
+    twinId: Id,
+    documentId: Id,
+    status: z.enum(RECORDED_STATUSES),
+    at: IsoDateTime,
+    recordedAt: IsoDateTime,
+    evidence: z.array(Id).max(50),
+    reason: Text(2000).optional(),
+    corrects: Id.optional(),
+    actor: Actor,
+  })
+  .refine((record) => record.status === 'complied' || record.reason !== undefined, {
+    message: 'is required when the status is not complied',
+    path: ['reason'],
+  });
+
+export const ComplianceRecordsLine = z
+  .strictObject({
+    type: z.literal('compliance-records'),
+    source: z.strictObject({ tenant: TenantId }),
+    twinId: Identifier,
+    records: z.array(ExportedComplianceRecord).min(1).max(MAX_COMPLIANCE_RECORDS),
+  })
+  .superRefine((line, context) => {
+    line.records.forEach((record, index) => {
+      if (record.twinId !== line.twinId)
+        context.addIssue({
+          code: 'custom',
+          path: ['records', index, 'twinId'],
+          message: 'must be the twinId of the line',
+        });
+    });
+  })
+  .meta({
+    id: 'ComplianceRecordsLine',
+    description:
+      "A unit's compliance records, corrections included (ids, at and recordedAt kept; documents and evidence are the source's ids)",
+  });
+
 /** One line of a tenant export that is not a type or a twin: what `POST /v1/imports/records` takes. */
 export const RecordLine = z
   .discriminatedUnion('type', [
@@ -166,6 +223,8 @@ export const RecordLine = z
     ConfigurationModelLine,
     UsageLine,
     ComponentLine,
+    DocumentLine,
+    ComplianceRecordsLine,
   ])
   .meta({ id: 'RecordLine' });
 export type RecordLine = z.infer<typeof RecordLine>;
@@ -177,6 +236,8 @@ export const RECORD_LINE_TYPES = [
   'configuration-model',
   'usage',
   'component',
+  'document',
+  'compliance-records',
 ] as const satisfies readonly RecordLine['type'][];
 
 export const RecordImportResult = z
@@ -191,7 +252,8 @@ export const RecordImportResult = z
     }),
     written: z.number().int().meta({ description: 'Versions, records or items written' }),
     already: z.number().int().meta({ description: 'Versions, records or items found already there' }),
-    twinId: Id.optional().meta({ description: 'usage: the copy the records went to' }),
+    twinId: Id.optional().meta({ description: 'usage, compliance-records: the copy the records went to' }),
+    documentId: Id.optional().meta({ description: 'document: its copy in this tenant' }),
     notes: z.array(z.string()),
   })
   .meta({ id: 'RecordImportResult' });

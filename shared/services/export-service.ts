@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 import type { Actor, TwinHistory } from '../domain/change-set';
 import { invalidField, NotFound } from '../domain/errors';
 import { documentIdsOf, twinExport } from '../domain/export';
-import { importMapping, planImport, typesNamedBy, undefinedTypeNotes } from '../domain/import';
+import { importMapping, planImport, sortedParts, typesNamedBy, undefinedTypeNotes } from '../domain/import';
 import { assembleTwin } from '../domain/twin';
 import type { ExportQuery, TwinExportBody } from '../schemas/exchange';
 import { getDocuments } from '../store/document-store';
@@ -10,6 +10,7 @@ import { AlreadyImported, findImport, type ImportMarker, writeImport } from '../
 import { loadTwin } from '../store/twin-store';
 import { latestTypes } from '../store/type-store';
 import { judgeWrittenTwin } from './conformance-service';
+import { restoreDocuments } from './document-import';
 
 /** The lossless JSON export of a twin of the tenant (with the metadata of the documents it names). */
 export async function jsonExportOf(
@@ -74,13 +75,17 @@ async function importAnswer(
 
 /**
  * Imports one exported twin into `tenant` as a new twin. Idempotent by its natural key, the source
- * tenant and twin: a second import of it (concurrent or later) answers the first copy.
+ * tenant and twin: a second import of it (concurrent or later) answers the first copy. The documents
+ * it describes are restored first, once per tenant (a document another twin line or a document line
+ * brought is linked, not copied again); they stay if the twin's write fails.
  */
 export async function importTwin(tenant: string, body: TwinExportBody, actor: Actor, now: Date) {
   const source = { tenant: body.source.tenant, twinId: body.source.twinId };
   const earlier = await findImport(tenant, source);
   if (earlier) return { status: 200, body: await importAnswer(tenant, body, earlier, true, now) };
-  const plan = planImport(body, { now, actor, newId: monotonicFactory() });
+  const restored = await restoreDocuments(tenant, body.source.tenant, sortedParts(body).documents, actor.sub);
+  const plan = planImport(body, { now, actor, newId: monotonicFactory(), documentCopies: restored.copies });
+  plan.notes.push(...restored.notes);
   try {
     const { transactions } = await writeImport(tenant, plan, { now, actor });
     await judgeWrittenTwin(tenant, plan.ids.twin, now);

@@ -1,21 +1,26 @@
 import type { ConfigurationModelRecord } from '../domain/conformance';
+import { complianceRecordsOfCopy } from '../domain/document-import';
 import { Conflict } from '../domain/errors';
 import { planVersionRestore, sameDefinition } from '../domain/version-restore';
 import type { RecordImportResult, RecordLine, RecordLineOf } from '../schemas/tenant-lines';
 import type { PartMasterBody } from '../schemas/usage';
+import { importComplianceRecords } from '../store/compliance-store';
 import { modelVersions, putModelVersion, rejudgeJobItem } from '../store/conformance-store';
+import { documentCopies } from '../store/document-copies';
 import { findImport } from '../store/import-store';
 import { addUsageParameters, importComponentRecords, importUsageRecords } from '../store/maintenance-records';
 import { partVersions, putPartMaster } from '../store/part-store';
 import { getUsageParameters, type UsageParameters } from '../store/usage-store';
 import { dispatchRejudgeStage, newRejudgeJob } from './conformance-service';
+import { restoreDocuments } from './document-import';
 import { refreshLife } from './life';
 
 /**
  * `POST /v1/imports/records`: one line of a tenant export beside types and twins, restored as it was
  * recorded (ids, record times, versions) and idempotently: what the tenant holds is read first, so a
  * rerun writes nothing; a definition the tenant holds otherwise is kept and reported (`differs`).
- * Twin ids of the source map to the copies its twin lines made (their import markers).
+ * Twin ids of the source map to the copies its twin lines made (their import markers), document ids
+ * to the copies its document lines (or twin lines) made (theirs).
  */
 
 type Importer<T extends RecordLine['type']> = (
@@ -176,12 +181,46 @@ const component: Importer<'component'> = async (tenant, line, now) => {
   return result(line, key, counts, notes);
 };
 
+/** A document's copy, made once per tenant (a rerun, or a twin line that brought it, answers that copy). */
+const document: Importer<'document'> = async (tenant, line) => {
+  const { copies, created, notes } = await restoreDocuments(
+    tenant,
+    line.source.tenant,
+    [line.document],
+    line.document.createdBy,
+  );
+  return {
+    ...result(line, line.document.id, { written: created, already: 1 - created }, notes),
+    documentId: copies.get(line.document.id)!,
+  };
+};
+
+/** A unit's compliance records, on its copy and naming the copies of their documents. */
+const complianceRecords: Importer<'compliance-records'> = async (tenant, line) => {
+  const twinId = await copyOf(tenant, { tenant: line.source.tenant, twinId: line.twinId });
+  if (!twinId)
+    throw new Conflict(
+      `Twin ${line.twinId} of ${line.source.tenant} is not imported in this tenant: import its twin line first`,
+      [{ path: 'body.twinId', message: 'no copy of this twin' }],
+    );
+  const copies = await documentCopies(
+    tenant,
+    line.source.tenant,
+    line.records.flatMap((record) => [record.documentId, ...record.evidence]),
+  );
+  const { records, notes } = complianceRecordsOfCopy(line.records, twinId, (id) => copies.get(id));
+  const counts = await importComplianceRecords(tenant, records);
+  return { ...result(line, line.twinId, counts, notes), twinId };
+};
+
 const IMPORTERS: { [T in RecordLine['type']]: Importer<T> } = {
   'usage-parameters': usageParameters,
   part,
   'configuration-model': configurationModel,
   usage,
   component,
+  document,
+  'compliance-records': complianceRecords,
 };
 
 export function importRecordLine(tenant: string, line: RecordLine, now: Date): Promise<RecordImportResult> {

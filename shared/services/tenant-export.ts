@@ -41,14 +41,15 @@ import { DEFINITION_PHASES, TWIN_RECORD_PHASES } from './record-export';
 
 /**
  * The lines of a tenant export: a header, then one line per type (every version), the usage
- * parameters (one line), part masters and configuration models (every version), twins (each its JSON
- * export), the usage records of each twin and parameter (in lines of at most 500), serialized
- * components (stays, opening balances, overhauls, removals), the compliance records of each twin
- * (one line per twin with records), documents, views (every version), the
- * role views (one line) and one per grant the tenant gave. `twinthread.tenant/2` had no usage
- * parameters, parts, models, usage or component lines.
+ * parameters (one line), part masters and configuration models (every version), documents, twins
+ * (each its JSON export), the usage records of each twin and parameter (in lines of at most 500),
+ * serialized components (stays, opening balances, overhauls, removals), the compliance records of
+ * each twin (one line per twin with records), views (every version), the role views (one line) and
+ * one per grant the tenant gave. `twinthread.tenant/3` had the documents after the compliance
+ * records, and no `source` on document and compliance-records lines; `twinthread.tenant/2` had no
+ * usage parameters, parts, models, usage or component lines.
  */
-export const EXPORT_LINE_FORMAT = 'twinthread.tenant/3';
+export const EXPORT_LINE_FORMAT = 'twinthread.tenant/4';
 
 const PAGE = 100;
 const PARALLEL_LOADS = 8;
@@ -140,7 +141,8 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
   documents: phase({
     kind: 'documents',
     list: (tenant, page) => listDocuments(tenant, {}, page),
-    lines: async (_tenant, items) => items.map((document) => ({ type: 'document', document })),
+    lines: async (tenant, items) =>
+      items.map((document) => ({ type: 'document', source: { tenant }, document })),
   }),
   views: phase({
     kind: 'views',
@@ -164,7 +166,7 @@ const PHASES: Record<ExportPhase, PhaseSource<{ id: string }>> = {
   }),
 };
 
-/** One line per twin with compliance records: `{type: 'compliance-records', twinId, records}` (every record, corrections included). */
+/** One line per twin with compliance records: `{type: 'compliance-records', source, twinId, records}` (every record, corrections included). */
 function complianceRecordsPhase() {
   return phase({
     list: (tenant, page) => listTwins(tenant, {}, page),
@@ -172,7 +174,9 @@ function complianceRecordsPhase() {
       Promise.all(
         items.map(async ({ id }) => {
           const records = await complianceRecordsOfTwin(tenant, id);
-          return records.length === 0 ? null : { type: 'compliance-records', twinId: id, records };
+          return records.length === 0
+            ? null
+            : { type: 'compliance-records', source: { tenant }, twinId: id, records };
         }),
       ),
   });

@@ -5,6 +5,7 @@ import { batchGetItems } from './batch-get';
 import { eventItem, type FeedEvent } from './events';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
+import { putNewItems } from './new-items';
 import { queryAll } from './query';
 import { INDEXES } from './table';
 import { type TransactEntry, transactWrite } from './transact';
@@ -197,10 +198,18 @@ export async function complianceRecordsOfDocument(
   return items.map(toRecord);
 }
 
-/** Records as a tenant import writes them back (each a plain put: the same record again is the same item). */
-export const complianceRecordPut = (tenant: string, record: ComplianceRecordData): TransactEntry => ({
-  Put: { TableName: table(), Item: recordItem(tenant, record) },
-});
+/**
+ * Records as a tenant import writes them back, each a conditional put of the record item alone (its
+ * `COMPLYDOC#` list keys with it): a rerun writes none twice. No `compliance.recorded` event (the
+ * copy's `twin.imported` event stands for its history).
+ */
+export async function importComplianceRecords(
+  tenant: string,
+  records: readonly ComplianceRecordData[],
+): Promise<{ written: number; already: number }> {
+  const written = await putNewItems(records.map((record) => recordItem(tenant, record)));
+  return { written, already: records.length - written };
+}
 
 /** Where a unit embodies each of these requirements, as the last change set left it (absent: never kept). */
 export async function embodiments(tenant: string, twinId: string, documentIds: readonly string[]) {

@@ -73,13 +73,20 @@ export async function createDocument(
   record: DocumentRecord,
   first: DocumentVersionRecord,
 ): Promise<void> {
-  await transactWrite([
-    putNew(metaItem(tenant, record)),
-    putNew(versionItem(tenant, record.id, first)),
-    ...searchPuts(tenant, documentEntries(record)),
-    ...requirementIndexWrites(tenant, record, undefined, record.requirement),
-  ]);
+  await transactWrite(documentCreation(tenant, record, first));
 }
+
+/** The entries of a new document: META, first version, search entries and requirement index. */
+export const documentCreation = (
+  tenant: string,
+  record: DocumentRecord,
+  first: DocumentVersionRecord,
+): TransactEntry[] => [
+  putNew(metaItem(tenant, record)),
+  putNew(versionItem(tenant, record.id, first)),
+  ...searchPuts(tenant, documentEntries(record)),
+  ...requirementIndexWrites(tenant, record, undefined, record.requirement),
+];
 
 /** A document with all its versions (one Query of its partition), or null. */
 export async function loadDocument(tenant: string, documentId: string): Promise<LoadedDocument | null> {

@@ -25,19 +25,21 @@ export type ExportStatus = 'running' | 'done' | 'failed';
 /**
  * The listings of a tenant export, in the order they are written, each after what it depends on:
  * types, usage parameters, part masters and configuration models first (an importer defines them
- * before the twins that name them or are judged by them), then twins, the usage records and the
- * component records of the twins (their twin ids map to the copies), documents, views, role views, grants.
+ * before the twins that name them or are judged by them), documents (restored once, before the twins
+ * that link them and the compliance records that name them), then twins, the usage, component and
+ * compliance records of the twins (their twin ids map to the copies), views, role views, grants.
+ * (`twinthread.tenant/3` had documents after the compliance records.)
  */
 export const EXPORT_PHASES = [
   'types',
   'usage-parameters',
   'parts',
   'configuration-models',
+  'documents',
   'twins',
   'usage',
   'components',
   'compliance-records',
-  'documents',
   'views',
   'role-views',
   'grants',

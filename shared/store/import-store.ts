@@ -3,7 +3,7 @@ import { config } from '../config';
 import { currentStateOf } from '../domain/current';
 import { AppError } from '../domain/errors';
 import type { ImportIds, ImportPlan } from '../domain/import';
-import { documentEntries, inspectionEntries } from '../domain/search';
+import { inspectionEntries } from '../domain/search';
 import { asBuiltWrites, PENDING_LEASE_MS } from './as-built-writes';
 import { documentClient } from './clients';
 import { stateItems, stateMeta } from './current-items';
@@ -160,7 +160,7 @@ function guardWrites(tenant: string, plan: ImportPlan, status: 'active' | 'pendi
   });
 }
 
-/** Every other item of the copy: intervals, change sets, baselines, inspections, links, documents, one event. */
+/** Every other item of the copy: intervals, change sets, baselines, inspections, links, one event (its documents are restored before it). */
 function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; tenant: string }): Write[] {
   const { history } = plan;
   const twinId = history.record.id;
@@ -185,37 +185,12 @@ function recordWrites(tenant: string, plan: ImportPlan, actor: { sub: string; te
   for (const inspection of history.inspections ?? [])
     writes.push(put(inspectionItem(tenant, twinId, inspection)));
   // the search index of what the copy brings (outside the twin's partition: taken back on failure)
-  const found = [
-    ...(history.inspections ?? []).flatMap((inspection) => inspectionEntries(twinId, inspection)),
-    ...plan.documents.flatMap(({ record }) => documentEntries(record)),
-  ];
+  const found = (history.inspections ?? []).flatMap((inspection) => inspectionEntries(twinId, inspection));
   for (const entry of found) writes.push(put(searchItem(tenant, entry), true));
   for (const link of history.links ?? []) {
     const target = link.position === undefined ? 'twin' : `pos:${link.position}`;
     writes.push(
       put({ ...keys.twinLink(tenant, twinId, link.documentId, target), entity: ENTITY.link, ...link }),
-    );
-  }
-  for (const { record, version } of plan.documents) {
-    writes.push(
-      put(
-        {
-          ...keys.document(tenant, record.id),
-          entity: ENTITY.document,
-          ...keys.documentIndexKeys(tenant, { ...record, partNumber: record.effectivity?.partNumber }),
-          ...record,
-        },
-        true,
-      ),
-      put(
-        {
-          ...keys.documentVersion(tenant, record.id, 1),
-          entity: ENTITY.documentVersion,
-          documentId: record.id,
-          ...version,
-        },
-        true,
-      ),
     );
   }
   const { importedFrom } = history.record;

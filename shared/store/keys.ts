@@ -391,6 +391,14 @@ export const keys = {
     PK: `${tenantPrefix(tenant)}IMPORT#${source.tenant}#${source.twinId}`,
     SK: 'MARKER',
   }),
+  /**
+   * Exchange: the copy of a source tenant's document in this tenant (a document line or the first twin
+   * import naming it made it; every later import links to it).
+   */
+  importedDocument: (tenant: string, source: { tenant: string; documentId: string }) => ({
+    PK: `${tenantPrefix(tenant)}IMPORTDOC#${source.tenant}#${source.documentId}`,
+    SK: 'MARKER',
+  }),
   /** Exchange: a tenant-wide export job, and the S3 object it writes (under the tenant's prefix). */
   exportJob: (tenant: string, jobId: string) => ({
     PK: `${tenantPrefix(tenant)}EXPORT#${jobId}`,

@@ -7,6 +7,7 @@ import { documentClient } from './clients';
 import { indexPage } from './index-page';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
+import { putNewItems } from './new-items';
 import { INDEXES } from './table';
 import { TransactionCancelled, transactWrite } from './transact';
 import { totalsWrites, type UsageParameters } from './usage-store';
@@ -269,20 +270,7 @@ export async function importComponentRecords(
       ...removal,
     })),
   ];
-  const outcomes = await Promise.all(
-    items.map((Item) =>
-      documentClient()
-        .send(new PutCommand({ TableName: table(), Item, ConditionExpression: 'attribute_not_exists(PK)' }))
-        .then(
-          () => true,
-          (error: unknown) => {
-            if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-            throw error;
-          },
-        ),
-    ),
-  );
-  const written = outcomes.filter(Boolean).length;
+  const written = await putNewItems(items);
   const installedIn = Attributes?.installedIn as { twinId: string; path: string } | undefined;
   return {
     written,

@@ -107,22 +107,30 @@ describe('importing a tenant export (--kind export)', () => {
     const copier = await api.as(target, ['admin']);
     const args = ['--kind', 'export', file];
 
-    // Act: interrupted after the first twin, then the rerun
-    const stopped = await importer(target, [...args, '--stop-after', '1']);
+    // Act: interrupted after the two document lines and the first twin, then the rerun
+    const stopped = await importer(target, [...args, '--stop-after', '3']);
     expect(stopped.code, stopped.stderr).toBe(3);
-    expect(checkpointOf(file)).toMatchObject({ next: 1, complete: false });
+    expect(checkpointOf(file)).toMatchObject({ next: 3, complete: false });
     expect(await serialsOf(copier)).toHaveLength(1);
     const resumed = await importer(target, args);
 
     // Assess
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('2 imported, 0 not imported');
-    // three twins, and the component line of the HVAC controller replaced on EXP-1 (its finished stay)
-    expect(checkpointOf(file)).toMatchObject({ next: 4, complete: true });
+    // two document lines, three twins, and the component line of the HVAC controller replaced on EXP-1 (its finished stay)
+    expect(checkpointOf(file)).toMatchObject({ next: 6, complete: true });
     expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
     expect(readFileSync(`${file}.errors.jsonl`, 'utf8')).toBe('');
     const results = jsonLines(`${file}.results.jsonl`);
-    expect(results.map((result) => result.status)).toEqual(['imported', 'imported', 'imported', 'imported']);
+    expect(results.map((result) => result.status)).toEqual([
+      'imported',
+      'imported',
+      'imported',
+      'imported',
+      'imported',
+      'imported',
+    ]);
+    expect(results[0]).toMatchObject({ record: `document ${manual.id}`, written: 1 });
     expect(results.at(-1)).toMatchObject({ record: 'component HVAC-CTL-9/EXP-1-HVC', written: 1 });
     const copyOf = (serial: string) => {
       const result = results.find((entry) => entry.twin === `A320-214/${serial}`);
@@ -147,7 +155,7 @@ describe('importing a tenant export (--kind export)', () => {
     // Act: a crash after twins 2 and 3 were sent but before the checkpoint said so
     writeFileSync(
       `${file}.checkpoint.json`,
-      JSON.stringify({ ...checkpointOf(file), next: 1, complete: false }),
+      JSON.stringify({ ...checkpointOf(file), next: 3, complete: false }),
     );
     const crashed = await importer(target, args);
     // Assess: answered with the first copies, none made twice
@@ -161,7 +169,14 @@ describe('importing a tenant export (--kind export)', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('0 imported, 3 imported before (replayed)');
     const replayed = jsonLines(`${file}.results.jsonl`);
-    expect(replayed.map((result) => result.status)).toEqual(['replayed', 'replayed', 'replayed', 'already']);
+    expect(replayed.map((result) => result.status)).toEqual([
+      'already',
+      'already',
+      'replayed',
+      'replayed',
+      'replayed',
+      'already',
+    ]);
     expect(replayed.map((result) => result.twinId)).toEqual(results.map((result) => result.twinId));
     expect(await serialsOf(copier)).toEqual(['EXP-1', 'EXP-2', 'EXP-3']);
     const done = await importer(target, args);

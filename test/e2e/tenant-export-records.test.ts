@@ -213,7 +213,7 @@ async function maintenanceHistory() {
   return twins;
 }
 
-describe('usage, life and configuration models through a tenant export (twinthread.tenant/3)', () => {
+describe('usage, life and configuration models through a tenant export (twinthread.tenant/4)', () => {
   it('round-trips losslessly: the same export, and the same answers at any (asOf, knownAt)', async () => {
     // Prepare
     const sourceTwins = await maintenanceHistory();
@@ -221,7 +221,7 @@ describe('usage, life and configuration models through a tenant export (twinthre
     const otherTwin = await aircraft(other, 'O-1');
     const otherBefore = await exported(other, join(directory, 'other-before.ndjson'));
     const first = await exported(source, join(directory, 'source.ndjson'));
-    expect(first.lines[0]).toMatchObject({ type: 'header', format: 'twinthread.tenant/3' });
+    expect(first.lines[0]).toMatchObject({ type: 'header', format: 'twinthread.tenant/4' });
     expect(first.lines.map((line: Json) => line.type)).toEqual([
       'header',
       'usage-parameters',

@@ -161,10 +161,15 @@ describe('planImport', () => {
       now: new Date('2026-05-01T00:00:00Z'),
       actor,
       newId: () => `NEW-${String(next++).padStart(3, '0')}`,
+      // the documents' copies in this tenant, restored before the twin (one per source document)
+      documentCopies: new Map([
+        ['DOC-J', 'COPY-J'],
+        ['DOC-M', 'COPY-M'],
+      ]),
     };
   };
 
-  it('gives new ids, keeps record times, and maps documents in links', () => {
+  it('gives new ids, keeps record times, and links the copies of the documents', () => {
     // Act
     const body = asBody(exported());
     const plan = planImport(body, context());
@@ -181,10 +186,10 @@ describe('planImport', () => {
     expect(importMapping(body, plan.ids)).toMatchObject({
       twins: { 'TWIN-1': 'NEW-000' },
       changeSets: { 'CS-1': 'NEW-001', 'CS-2': 'NEW-002' },
-      documents: { 'DOC-J': 'NEW-003', 'DOC-M': 'NEW-004' },
+      documents: { 'DOC-J': 'COPY-J', 'DOC-M': 'COPY-M' },
     });
-    expect(plan.history.links?.map((link) => link.documentId)).toEqual(['NEW-004', 'NEW-003']);
-    expect(plan.documents.map((document) => document.version.status)).toEqual(['pending', 'pending']);
+    expect(plan.history.links?.map((link) => link.documentId)).toEqual(['COPY-M', 'COPY-J']);
+    expect(plan.notes.join(' ')).toContain('content stays with the source tenant');
   });
 
   it('normalizes times to UTC, so that intervals compare as strings', () => {
