@@ -286,6 +286,7 @@ async function lateEntriesAfter(
   at: ReadAt,
 ): Promise<TimelineEntry[] | null> {
   // up to the version META was read at: a change committed since is not part of this read
+  if (seq >= version) return [];
   const pointers = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
