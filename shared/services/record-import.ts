@@ -187,8 +187,12 @@ const component: Importer<'component'> = async (tenant, line, now) => {
     map(line.removals),
   ]);
   const notes = [...new Set([...stays.notes, ...balances.notes, ...removals.notes])];
+  // a serial that is a twin (an engine) names the twin's copy, or none when it is not imported
+  const { twinId: sourceTwin, ...component } = line.component;
+  const twin = sourceTwin && (await copyOf(tenant, { tenant: line.source.tenant, twinId: sourceTwin }));
   const { installedIn, ...counts } = await importComponentRecords(tenant, {
     ...line,
+    component: twin ? { ...component, twinId: twin } : component,
     stays: stays.mapped,
     balances: balances.mapped,
     removals: removals.mapped,

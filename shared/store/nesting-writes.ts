@@ -17,7 +17,8 @@ import { queryAll } from './query';
  * - in the parent copy: `component.twinId` on the installation intervals of the stay (`INST#`: the
  *   interval it arrived with, found by path, start and record time, and those after it in the stay
  *   with the same part and serial number), on `CUR#` when it is there now, and on the operation of
- *   the change set that installed it (`CS#<seq>` of the arrival interval). These are the copy's own
+ *   the change set that installed it (`CS#<seq>` of the arrival interval); and on the record of its
+ *   serial (`COMP#`) when there is one. These are the copy's own
  *   imported items: `twinId` is the one attribute the twin import left out, set once, nothing else.
  */
 
@@ -157,6 +158,24 @@ async function linkStay(tenant: string, childId: string, stay: NestingStay, outc
       ),
       `the installation at ${where} names another twin: left as it is`,
     );
+  const component = arrival.component as Component;
+  // the serial's own record (its partition) names the twin too, as the source's install wrote it
+  if (component.serialNumber !== undefined && component.partNumber !== undefined)
+    count(
+      await conditional(
+        () =>
+          update({
+            Key: keys.component(tenant, component.partNumber!, component.serialNumber!),
+            UpdateExpression: 'SET #component.twinId = :child',
+            ConditionExpression: 'attribute_exists(#component) AND attribute_not_exists(#component.twinId)',
+            ExpressionAttributeNames: { '#component': 'component' },
+            ExpressionAttributeValues: { ':child': childId },
+          }),
+        // no record yet: the serial's component line (after this one) maps the twin itself
+        (old) => old === undefined || (old.component as Component | undefined)?.twinId === childId,
+      ),
+      `the record of serial ${component.partNumber}/${component.serialNumber} names another twin: left as it is`,
+    );
   const operation = await arrivalOperation(tenant, stay, arrival);
   if (operation) {
     const at = `operations[${operation.index}].#component`;
@@ -179,7 +198,6 @@ async function linkStay(tenant: string, childId: string, stay: NestingStay, outc
     );
   }
   if (validTo !== null) return;
-  const component = arrival.component as Component;
   count(
     await conditional(
       () =>
