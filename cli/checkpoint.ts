@@ -35,6 +35,13 @@ export async function fingerprint(file: string): Promise<{ sha256: string; size:
   return { sha256: hash.digest('hex'), size, lines };
 }
 
+/**
+ * What a report line is about: its line(s), and the record line's key where one input line gives two
+ * requests (a twin line and the nesting line derived from it).
+ */
+const reportId = (entry: { line: unknown; record?: unknown }) =>
+  JSON.stringify(entry.record === undefined ? entry.line : [entry.line, entry.record]);
+
 export class RunFiles {
   readonly checkpointPath: string;
   readonly errorsPath: string;
@@ -54,7 +61,7 @@ export class RunFiles {
       if (!existsSync(path)) continue;
       for (const text of readFileSync(path, 'utf8').split('\n')) {
         if (text.trim() === '') continue;
-        seen.add(JSON.stringify((JSON.parse(text) as { line: unknown }).line));
+        seen.add(reportId(JSON.parse(text) as { line: unknown }));
       }
     }
   }
@@ -109,7 +116,7 @@ export class RunFiles {
   }
 
   private append(path: string, seen: Set<string>, entry: { line: unknown }): boolean {
-    const id = JSON.stringify(entry.line);
+    const id = reportId(entry);
     if (seen.has(id)) return false;
     seen.add(id);
     appendFileSync(path, `${JSON.stringify(entry)}\n`);

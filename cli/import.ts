@@ -27,7 +27,8 @@ Next to the file: <file>.checkpoint.json (what is done: a rerun continues), <fil
 twins created or imported, types defined). export: type lines define the missing versions of each type
 first (a type this tenant defines otherwise is reported and left unchanged), usage parameter, part master
 and configuration model lines likewise, document lines restore each document once (metadata, content
-stays with the source), then each twin line is imported, then the usage, component and compliance-records
+stays with the source), then each twin line is imported, then a nesting line for each twin that sat in
+others (derived from its mounts: both copies are linked), then the usage, component and compliance-records
 lines of the twins (POST /v1/imports/records, record times kept); view, role-views and
 grant lines are counted, not restored (re-issue sharing in this tenant).
 Exit codes: 0 done, 1 failed (rerun to continue), 2 bad usage, 3 stopped before the end (rerun to continue).`;

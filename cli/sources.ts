@@ -246,7 +246,46 @@ function recordKey(line: Record<string, unknown>, at: string): string {
  */
 export async function* exportedEntries(file: string): AsyncGenerator<ExportEntry> {
   const header: { format?: unknown; tenant?: unknown } = {};
-  yield* inDependencyOrder(parsedEntries(file, header), () => header.format !== EXPORT_FORMAT_WITH_SOURCES);
+  yield* withNesting(
+    inDependencyOrder(parsedEntries(file, header), () => header.format !== EXPORT_FORMAT_WITH_SOURCES),
+  );
+}
+
+/**
+ * The nesting line of a twin line whose twin sat in other twins (its `mounts`), or null. The twin
+ * lines carry both ends of each stay already (the child its mounts, the parent its installations),
+ * so the importer derives the line rather than the export repeating it: every `twinthread.tenant/3`
+ * file restores its nesting.
+ */
+function nestingOf(entry: Extract<ExportEntry, { kind: 'twin' }>): ExportEntry | null {
+  if (entry.body.mounts.length === 0) return null;
+  const value = { type: 'nesting', source: entry.body.source, mounts: entry.body.mounts };
+  const key = recordKey(value, `line ${entry.lines[0]}`);
+  const parsed = RecordLine.safeParse(value);
+  return parsed.success
+    ? { kind: 'record', lines: entry.lines, key, body: parsed.data }
+    : { kind: 'problem', lines: entry.lines, key, subject: 'record', problem: firstIssue(parsed.error) };
+}
+
+/**
+ * The entries with a nesting line for each twin line that has mounts, sent once the twin lines are
+ * through (before the next line of another kind, or at the end): both copies of each stay exist by
+ * then whatever the order of the twin lines, and the usage and component lines after them (which
+ * refresh the fleet life index) already read accrual through the nested twins.
+ */
+async function* withNesting(entries: AsyncIterable<ExportEntry>): AsyncGenerator<ExportEntry> {
+  let pending: ExportEntry[] = [];
+  for await (const entry of entries) {
+    if (entry.kind === 'twin') {
+      const nesting = nestingOf(entry);
+      if (nesting) pending.push(nesting);
+    } else if (entry.kind !== 'problem' && pending.length > 0) {
+      yield* pending;
+      pending = [];
+    }
+    yield entry;
+  }
+  yield* pending;
 }
 
 /** The format whose documents come before the twins and whose record lines name their source tenant. */

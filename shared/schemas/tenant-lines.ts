@@ -215,6 +215,30 @@ export const ComplianceRecordsLine = z
       "A unit's compliance records, corrections included (ids, at and recordedAt kept; documents and evidence are the source's ids)",
   });
 
+/** A stay of a twin inside another (`MNT#`), as a twin line's `mounts` carries it (the parent is the source's). */
+const NestingStay = z.strictObject({
+  parentId: Identifier,
+  path: PositionPath,
+  validFrom: IsoDateTime,
+  validTo: IsoDateTime.nullable(),
+  recordedAt: IsoDateTime,
+  closedAt: IsoDateTime.optional(),
+  actor: Actor.optional(),
+  closedBy: Actor.optional(),
+});
+
+export const NestingLine = z
+  .strictObject({
+    type: z.literal('nesting'),
+    source: z.strictObject({ tenant: TenantId, twinId: Identifier }),
+    mounts: z.array(NestingStay).min(1).max(MAX_COMPONENT_RECORDS),
+  })
+  .meta({
+    id: 'NestingLine',
+    description:
+      "A twin's stays inside other twins (an engine on aircraft), with the source's twin ids: links the copies of both ends (the importer derives it from the twin lines' mounts)",
+  });
+
 /** One line of a tenant export that is not a type or a twin: what `POST /v1/imports/records` takes. */
 export const RecordLine = z
   .discriminatedUnion('type', [
@@ -225,6 +249,7 @@ export const RecordLine = z
     ComponentLine,
     DocumentLine,
     ComplianceRecordsLine,
+    NestingLine,
   ])
   .meta({ id: 'RecordLine' });
 export type RecordLine = z.infer<typeof RecordLine>;
@@ -238,6 +263,7 @@ export const RECORD_LINE_TYPES = [
   'component',
   'document',
   'compliance-records',
+  'nesting',
 ] as const satisfies readonly RecordLine['type'][];
 
 export const RecordImportResult = z
@@ -252,7 +278,10 @@ export const RecordImportResult = z
     }),
     written: z.number().int().meta({ description: 'Versions, records or items written' }),
     already: z.number().int().meta({ description: 'Versions, records or items found already there' }),
-    twinId: Id.optional().meta({ description: 'usage, compliance-records: the copy the records went to' }),
+    twinId: Id.optional().meta({
+      description:
+        'usage, compliance-records: the copy the records went to; nesting: the copy of the nested twin',
+    }),
     documentId: Id.optional().meta({ description: 'document: its copy in this tenant' }),
     notes: z.array(z.string()),
   })

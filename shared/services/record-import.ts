@@ -9,6 +9,7 @@ import { modelVersions, putModelVersion, rejudgeJobItem } from '../store/conform
 import { documentCopies } from '../store/document-copies';
 import { findImport } from '../store/import-store';
 import { addUsageParameters, importComponentRecords, importUsageRecords } from '../store/maintenance-records';
+import { importNesting } from '../store/nesting-writes';
 import { partVersions, putPartMaster } from '../store/part-store';
 import { getUsageParameters, type UsageParameters } from '../store/usage-store';
 import { dispatchRejudgeStage, newRejudgeJob } from './conformance-service';
@@ -131,14 +132,46 @@ const configurationModel: Importer<'configuration-model'> = async (tenant, line,
 const copyOf = async (tenant: string, source: { tenant: string; twinId: string }) =>
   (await findImport(tenant, source))?.twinId ?? null;
 
-const usage: Importer<'usage'> = async (tenant, line) => {
-  const key = `${line.source.twinId}/${line.parameter}`;
-  const twinId = await copyOf(tenant, line.source);
+/** The copy of the twin a line is about: 409 naming `body.source.twinId` before its twin line is imported. */
+async function requiredCopy(tenant: string, source: { tenant: string; twinId: string }) {
+  const twinId = await copyOf(tenant, source);
   if (!twinId)
     throw new Conflict(
-      `Twin ${line.source.twinId} of ${line.source.tenant} is not imported in this tenant: import its twin line first`,
+      `Twin ${source.twinId} of ${source.tenant} is not imported in this tenant: import its twin line first`,
       [{ path: 'body.source.twinId', message: 'no copy of this twin' }],
     );
+  return twinId;
+}
+
+/**
+ * Entries naming source twins (`field`), mapped to the copies: those of a twin not imported here are
+ * left out, with a note saying `what` of it was.
+ */
+async function mappedToCopies<T, K extends keyof T>(
+  tenant: string,
+  sourceTenant: string,
+  entries: readonly T[],
+  field: K,
+  what: string,
+) {
+  const copies = new Map<string, string | null>();
+  for (const entry of entries) {
+    const twinId = entry[field] as string;
+    if (!copies.has(twinId)) copies.set(twinId, await copyOf(tenant, { tenant: sourceTenant, twinId }));
+  }
+  const notes = [...copies].flatMap(([twinId, copy]) =>
+    copy ? [] : [`twin ${twinId} of ${sourceTenant} is not imported here: ${what} were left out`],
+  );
+  const mapped = entries.flatMap((entry) => {
+    const copy = copies.get(entry[field] as string);
+    return copy ? [{ ...entry, [field]: copy }] : [];
+  });
+  return { mapped, notes };
+}
+
+const usage: Importer<'usage'> = async (tenant, line) => {
+  const key = `${line.source.twinId}/${line.parameter}`;
+  const twinId = await requiredCopy(tenant, line.source);
   if (!(await getUsageParameters(tenant))[line.parameter])
     throw new Conflict(
       `Usage parameter ${line.parameter} is not defined in this tenant: import the usage-parameters line first`,
@@ -151,26 +184,23 @@ const usage: Importer<'usage'> = async (tenant, line) => {
 
 const component: Importer<'component'> = async (tenant, line, now) => {
   const key = `${line.partNumber}/${line.serialNumber}`;
-  const twins = new Map<string, string | null>();
-  for (const { twinId } of [...line.stays, ...line.balances, ...line.removals])
-    if (!twins.has(twinId)) twins.set(twinId, await copyOf(tenant, { tenant: line.source.tenant, twinId }));
-  const notes = [...twins].flatMap(([twinId, copy]) =>
-    copy
-      ? []
-      : [
-          `twin ${twinId} of ${line.source.tenant} is not imported here: its records of this serial were left out`,
-        ],
-  );
-  const mapped = <T extends { twinId: string }>(entries: readonly T[]) =>
-    entries.flatMap((entry) => {
-      const twinId = twins.get(entry.twinId);
-      return twinId ? [{ ...entry, twinId }] : [];
-    });
+  const map = <T extends { twinId: string }>(entries: readonly T[]) =>
+    mappedToCopies(tenant, line.source.tenant, entries, 'twinId', 'its records of this serial');
+  const [stays, balances, removals] = await Promise.all([
+    map(line.stays),
+    map(line.balances),
+    map(line.removals),
+  ]);
+  const notes = [...new Set([...stays.notes, ...balances.notes, ...removals.notes])];
+  // a serial that is a twin (an engine) names the twin's copy, or none when it is not imported
+  const { twinId: sourceTwin, ...component } = line.component;
+  const twin = sourceTwin && (await copyOf(tenant, { tenant: line.source.tenant, twinId: sourceTwin }));
   const { installedIn, ...counts } = await importComponentRecords(tenant, {
     ...line,
-    stays: mapped(line.stays),
-    balances: mapped(line.balances),
-    removals: mapped(line.removals),
+    component: twin ? { ...component, twinId: twin } : component,
+    stays: stays.mapped,
+    balances: balances.mapped,
+    removals: removals.mapped,
   });
   // the fleet life index of the serial, from its usage (imported before) and these records
   await refreshLife(
@@ -213,6 +243,27 @@ const complianceRecords: Importer<'compliance-records'> = async (tenant, line) =
   return { ...result(line, line.twinId, counts, notes), twinId };
 };
 
+/**
+ * The stays of a nested twin (an engine) in other twins (aircraft), from its twin line's `mounts`:
+ * sent after every twin line, so both ends have copies whatever their order in the file. Stays in a
+ * twin not imported here are left out with a note, as the twin import leaves them out.
+ */
+const nesting: Importer<'nesting'> = async (tenant, line) => {
+  const twinId = await requiredCopy(tenant, line.source);
+  const parents = await mappedToCopies(
+    tenant,
+    line.source.tenant,
+    line.mounts,
+    'parentId',
+    'the stays in it',
+  );
+  const { written, already, notes } = await importNesting(tenant, twinId, parents.mapped);
+  return {
+    ...result(line, line.source.twinId, { written, already }, [...parents.notes, ...notes]),
+    twinId,
+  };
+};
+
 const IMPORTERS: { [T in RecordLine['type']]: Importer<T> } = {
   'usage-parameters': usageParameters,
   part,
@@ -221,6 +272,7 @@ const IMPORTERS: { [T in RecordLine['type']]: Importer<T> } = {
   component,
   document,
   'compliance-records': complianceRecords,
+  nesting,
 };
 
 export function importRecordLine(tenant: string, line: RecordLine, now: Date): Promise<RecordImportResult> {

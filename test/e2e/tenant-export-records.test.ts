@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
 import { jsonLines, runImporter } from '../support/importer';
+import { comparableExport, exportTenant, importedTwins, inSourceIds } from '../support/tenant-export';
 import { newTenant } from '../support/tenants';
 
 /**
@@ -46,38 +47,8 @@ const must = async (response: Promise<ApiResponse>, status = 200) => {
 const importer = async (tenant: string, args: string[]) =>
   runImporter(['--url', api.url, '--quiet', ...args], await api.issuer.token(tenant, ['admin']));
 
-/** Exports a tenant (POST /v1/exports, polled until done): the job and its lines. */
-async function exported(caller: Caller, file: string) {
-  const started = await must(caller('POST', '/v1/exports'), 202);
-  let job: Json = started;
-  for (let attempt = 0; job.status === 'running' && attempt < 400; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    job = await must(caller('GET', `/v1/exports/${started.id}`));
-  }
-  expect(job.status).toBe('done');
-  const text = await (await fetch(job.downloadUrl)).text();
-  writeFileSync(file, text);
-  return { job, lines: jsonLines(file) };
-}
-
-const ULID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/g;
-
-/** An export as compared: ids, tenants and the times of the export itself aside. */
-function comparable(lines: Json[]) {
-  const text = JSON.stringify(
-    lines.slice(1).map((line) => {
-      const { exportedAt: _e, asOf: _a, knownAt: _k, ...rest } = line;
-      // the copy says where it came from
-      for (const part of [rest.record, rest.twin]) if (part) delete part.importedFrom;
-      return rest;
-    }),
-  );
-  return JSON.parse(
-    Object.values(tenants)
-      .reduce((replaced, tenant) => replaced.replaceAll(tenant, '<tenant>'), text)
-      .replace(ULID, '<id>'),
-  );
-}
+const exported = exportTenant;
+const comparable = (lines: Json[]) => comparableExport(lines, Object.values(tenants));
 
 const apu = (serialNumber: string) => ({ partNumber: 'APU-131', serialNumber, kind: 'mechanical' });
 
@@ -252,14 +223,9 @@ describe('usage, life and configuration models through a tenant export (twinthre
 
     // Assess: the same lines apart from ids; the same answers at random times
     expect(comparable(copy.lines)).toEqual(comparable(first.lines));
-    const mapping = new Map<string, string>(
-      jsonLines(`${file}.results.jsonl`)
-        .filter((result: Json) => result.sourceTwinId)
-        .map((result: Json) => [result.sourceTwinId, result.twinId]),
-    );
+    const mapping = importedTwins(file);
     expect(mapping.size).toBe(3);
-    const toSource = (body: unknown) =>
-      JSON.parse([...mapping].reduce((text, [from, to]) => text.replaceAll(to, from), JSON.stringify(body)));
+    const toSource = (body: unknown) => inSourceIds(mapping, body);
     const recorded = first.lines
       .flatMap((line: Json) => [
         ...(line.records ?? []).map((record: Json) => record.recordedAt),
