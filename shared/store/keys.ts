@@ -186,6 +186,7 @@ export const keys = {
     timeline: 'TL#',
     late: 'BACK#',
     checkpoint: 'CKPT#',
+    checkpointPart: 'CKPTP#',
     inspection: 'INSP#',
     link: 'LINK#',
     mount: 'MNT#',

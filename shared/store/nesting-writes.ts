@@ -1,4 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { config } from '../config';
 import type { MountRecord } from '../domain/records';
 import { documentClient } from './clients';
@@ -6,6 +8,7 @@ import { ACTIVE } from './guarded-transaction';
 import { ENTITY } from './items';
 import { keys } from './keys';
 import { queryAll } from './query';
+import { dropCheckpoints } from './timeline-store';
 
 /**
  * A tenant import's link between the copies of a nested twin (an engine) and the twins it sat in
@@ -37,7 +40,9 @@ async function conditional(
     return 'written';
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const old = (error as { Item?: Record<string, unknown> }).Item;
+    // the document client leaves the exception's item as DynamoDB sent it (attribute values)
+    const item = (error as { Item?: Record<string, AttributeValue> }).Item;
+    const old = item && unmarshall(item);
     return already(old) ? 'already' : 'refused';
   }
 }
@@ -143,21 +148,25 @@ async function linkStay(tenant: string, childId: string, stay: NestingStay, outc
   const { arrival, installations } = found;
   const linked = (old: Record<string, unknown> | undefined, component: Component | undefined) =>
     old !== undefined && component?.twinId === childId;
-  for (const installation of installations)
-    count(
-      await conditional(
-        () =>
-          update({
-            Key: { PK: installation.PK, SK: installation.SK },
-            UpdateExpression: 'SET #component.twinId = :child',
-            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#component.twinId)',
-            ExpressionAttributeNames: { '#component': 'component' },
-            ExpressionAttributeValues: { ':child': childId },
-          }),
-        (old) => linked(old, old?.component as Component | undefined),
-      ),
-      `the installation at ${where} names another twin: left as it is`,
+  let relinked = false;
+  for (const installation of installations) {
+    const result = await conditional(
+      () =>
+        update({
+          Key: { PK: installation.PK, SK: installation.SK },
+          UpdateExpression: 'SET #component.twinId = :child',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#component.twinId)',
+          ExpressionAttributeNames: { '#component': 'component' },
+          ExpressionAttributeValues: { ':child': childId },
+        }),
+      (old) => linked(old, old?.component as Component | undefined),
     );
+    // `already` too: a run that crashed before dropping them left them behind
+    relinked ||= result !== 'refused';
+    count(result, `the installation at ${where} names another twin: left as it is`);
+  }
+  // the parent's checkpoints hold copies of these intervals from before the link
+  if (relinked) await dropCheckpoints(tenant, stay.parentId);
   const component = arrival.component as Component;
   // the serial's own record (its partition) names the twin too, as the source's install wrote it
   if (component.serialNumber !== undefined && component.partNumber !== undefined)

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import {
   type Checkpoint,
@@ -352,4 +352,29 @@ async function leaveCheckpoints(
   });
   // best effort: the answer does not depend on them
   await Promise.all(writes).catch(() => undefined);
+}
+
+/**
+ * Drops every checkpoint of a twin (heads first, so no reader takes one whose parts are going):
+ * for a write that changes intervals in place, outside a change set (a tenant import linking a
+ * nested twin's copy sets `component.twinId` on its parent's intervals). The next time-travel read
+ * replays the intervals as they are now and leaves a new checkpoint.
+ */
+export async function dropCheckpoints(tenant: string, twinId: string): Promise<void> {
+  const items = (prefix: string) =>
+    queryAll({
+      TableName: table(),
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': partition(tenant, twinId), ':prefix': prefix },
+      ProjectionExpression: 'PK, SK',
+      ConsistentRead: true,
+    });
+  const drop = (found: Item[]) =>
+    Promise.all(
+      found.map(({ PK, SK }) =>
+        documentClient().send(new DeleteCommand({ TableName: table(), Key: { PK, SK } })),
+      ),
+    );
+  await drop(await items(keys.prefixes.checkpoint));
+  await drop(await items(keys.prefixes.checkpointPart));
 }

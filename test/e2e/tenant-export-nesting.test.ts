@@ -20,8 +20,11 @@ const tenants = {
   source: newTenant('nest-source'),
   natural: newTenant('nest-natural'),
   reordered: newTenant('nest-reordered'),
+  late: newTenant('nest-late'),
 };
 let source: Caller;
+/** The source fleet and its export, made by the first test. */
+let exported: { ids: { engine: string; a: string; b: string }; file: string } | undefined;
 
 beforeAll(async () => {
   api = await startApi();
@@ -167,6 +170,7 @@ describe('nested twins through a tenant export (an engine twin on aircraft)', ()
     const ids = await fleet();
     const file = join(directory, 'natural.ndjson');
     const first = await exportTenant(source, file);
+    exported = { ids, file };
     const twinLines = first.lines.filter((line: Json) => line.type === 'twin');
     expect(twinLines).toHaveLength(3);
     const reordered = join(directory, 'reordered.ndjson');
@@ -220,6 +224,12 @@ describe('nested twins through a tenant export (an engine twin on aircraft)', ()
     const rerun = await importer(tenants.natural, ['--kind', 'export', '--restart', file]);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/records: 0 lines imported, \d+ already there, 0 differ/);
+    // found linked, not taken for links to other twins
+    const nestingResult = jsonLines(`${file}.results.jsonl`).find(
+      (line) => line.record === `nesting ${ids.engine}`,
+    );
+    expect(nestingResult).toMatchObject({ status: 'already' });
+    expect(nestingResult.notes ?? []).toEqual([]);
     const target = await api.as(tenants.natural, ['admin']);
     const after = await exportTenant(target, join(directory, 'natural-again.ndjson'));
     expect(comparableExport(after.lines, Object.values(tenants))).toEqual(
@@ -239,6 +249,45 @@ describe('nested twins through a tenant export (an engine twin on aircraft)', ()
       position: 'engine-1',
     });
   }, 240_000);
+
+  it('answers time travel with the link even when a read before the nesting line left a checkpoint', async () => {
+    // Prepare: the twins imported without the engine's stays (so no nesting line), the aircraft
+    // before the engine (so that B's copy cannot name the engine's yet), and a read of B's copy in
+    // the past: a full replay, which leaves a checkpoint of B's intervals as they are, unlinked
+    const { ids, file } = exported!;
+    const lines = jsonLines(file);
+    const isEngine = (line: Json) => line.type === 'twin' && line.source.twinId === ids.engine;
+    const engineLine = lines.find(isEngine);
+    const withoutStays = join(directory, 'without-stays.ndjson');
+    writeFileSync(
+      withoutStays,
+      `${[...lines.filter((line) => !isEngine(line)), { ...engineLine, mounts: [] }]
+        .map((line) => JSON.stringify(line))
+        .join('\n')}\n`,
+    );
+    const twinsOnly = await importer(tenants.late, ['--kind', 'export', withoutStays]);
+    expect(twinsOnly.code, twinsOnly.stderr).toBe(0);
+    const target = await api.as(tenants.late, ['admin']);
+    const copy = importedTwins(withoutStays);
+    const past = `/v1/twins/${copy.get(ids.b)}?asOf=2025-06-01T00:00:00Z`;
+    const before = await must(target('GET', past));
+    expect(before.configuration[0].component.twinId).toBeUndefined();
+
+    // Act: the engine's nesting line, as the importer derives it from its twin line
+    const nesting = await must(
+      target('POST', '/v1/imports/records', {
+        body: { type: 'nesting', source: engineLine.source, mounts: engineLine.mounts },
+      }),
+      201,
+    );
+    expect(nesting.notes).toEqual([]);
+
+    // Assess: the same read names the engine's copy, as the source's names the engine
+    const after = await must(target('GET', past));
+    expect(after.configuration[0].component.twinId).toBe(copy.get(ids.engine));
+    const original = await must(source('GET', `/v1/twins/${ids.b}?asOf=2025-06-01T00:00:00Z`));
+    expect(original.configuration[0].component.twinId).toBe(ids.engine);
+  }, 120_000);
 
   it('refuses the nesting of a twin the tenant has not imported, naming the field', async () => {
     const target = await api.as(tenants.reordered, ['admin']);
