@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
+import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { jsonLines, runImporter } from '../support/importer';
 import { expectProblem } from '../support/problems';
@@ -20,12 +20,6 @@ const twins: Record<string, string> = {};
 const documents: Record<string, string> = {};
 /** A knownAt after the AD's first record and before its correction. */
 let beforeCorrection: string;
-
-const must = async (response: Promise<ApiResponse>, status = 200) => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  return answer.body as Json;
-};
 
 const requirement = (extra: Record<string, unknown> = {}) => ({
   mandatory: true,

@@ -1,7 +1,7 @@
 import { environmentFromJsonable } from '@aas-core-works/aas-core3.0-typescript/jsonization';
 import { verify } from '@aas-core-works/aas-core3.0-typescript/verification';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
+import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
@@ -15,12 +15,6 @@ let outsider: Caller;
 let twinId: string;
 let manualId: string;
 let jobPlanId: string;
-
-const must = async (response: Promise<ApiResponse>, status = 200): Promise<Json> => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  return answer.body;
-};
 
 beforeAll(async () => {
   api = await startApi();

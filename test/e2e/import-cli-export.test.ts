@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
+import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../support/api';
 import { aircraftRecord } from '../support/fixtures';
-import { jsonLines, runImporter } from '../support/importer';
+import { importAs, jsonLines } from '../support/importer';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
 import { nodeAt } from '../support/tree';
@@ -26,16 +26,9 @@ afterAll(async () => {
 });
 
 /** Runs the importer as a user would, with an admin token of `tenant`. */
-const importer = async (tenant: string, args: string[]) =>
-  runImporter(['--url', api.url, '--quiet', ...args], await api.issuer.token(tenant, ['admin']));
+const importer = (tenant: string, args: string[]) => importAs(api, tenant, args);
 
 const checkpointOf = (file: string) => JSON.parse(readFileSync(`${file}.checkpoint.json`, 'utf8'));
-
-const must = async (response: Promise<ApiResponse>, status = 200) => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  return answer.body as Json;
-};
 
 /** Exports the source tenant (POST /v1/exports, polled until done) and downloads the NDJSON to `file`. */
 async function downloadExport(file: string, from: Caller = source) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
+import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../support/api';
 import { aircraftRecord, wideRecord } from '../support/fixtures';
 import { expectProblem } from '../support/problems';
 import { newTenant } from '../support/tenants';
@@ -17,12 +17,6 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 type Json = ApiResponse['body'];
-
-const must = async (response: Promise<ApiResponse>, status = 200) => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  return answer.body as Json;
-};
 
 /**
  * A twin with a life: nested positions, a back-dated replacement, software updates, a position

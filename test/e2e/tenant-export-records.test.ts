@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type Caller, startApi, type TestApi } from '../support/api';
-import { jsonLines, runImporter } from '../support/importer';
+import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../support/api';
+import { importAs, jsonLines } from '../support/importer';
 import { comparableExport, exportTenant, importedTwins, inSourceIds } from '../support/tenant-export';
 import { newTenant } from '../support/tenants';
 
@@ -38,14 +38,7 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-const must = async (response: Promise<ApiResponse>, status = 200) => {
-  const answer = await response;
-  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  return answer.body as Json;
-};
-
-const importer = async (tenant: string, args: string[]) =>
-  runImporter(['--url', api.url, '--quiet', ...args], await api.issuer.token(tenant, ['admin']));
+const importer = (tenant: string, args: string[]) => importAs(api, tenant, args);
 
 const exported = exportTenant;
 const comparable = (lines: Json[]) => comparableExport(lines, Object.values(tenants));

@@ -1,4 +1,4 @@
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../shared/config';
@@ -17,6 +17,7 @@ import { toJudgement } from '../../shared/store/items';
 import { keys } from '../../shared/store/keys';
 import { createTwin, loadTwin, loadTwinParts, migrateAllTwins } from '../../shared/store/twin-store';
 import { wideRecord } from '../support/fixtures';
+import { partitionRange } from '../support/partition';
 import { newTenant } from '../support/tenants';
 
 const table = () => config.tableName();
@@ -43,22 +44,10 @@ async function change(tenant: string, twinId: string, body: ChangeSetBody, minim
   });
 }
 
-const rangeOf = async (tenant: string, twinId: string, prefix: string) =>
-  (
-    await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.twinPartition(tenant, twinId), ':prefix': prefix },
-        ConsistentRead: true,
-      }),
-    )
-  ).Items ?? [];
-
 /** The partition as the store wrote it before current items existed: no CUR#, GONE#, LIFE#, JUDGED#, no layout on META. */
 async function asTheOldWriterLeftIt(tenant: string, twinId: string) {
   for (const prefix of ['CUR#', 'GONE#', 'LIFE#', 'JUDGED#']) {
-    for (const item of await rangeOf(tenant, twinId, prefix))
+    for (const item of await partitionRange(tenant, twinId, prefix))
       await documentClient().send(
         new DeleteCommand({ TableName: table(), Key: { PK: item.PK, SK: item.SK } }),
       );
@@ -125,7 +114,7 @@ async function inspectALittle(tenant: string, twinId: string) {
 }
 
 const judgedItems = async (tenant: string, twinId: string) =>
-  (await rangeOf(tenant, twinId, 'JUDGED#')).map(toJudgement);
+  (await partitionRange(tenant, twinId, 'JUDGED#')).map(toJudgement);
 
 describe('store layout 3: current items and last judgements beside the history', () => {
   it('builds the last judgement of each inspected position when it migrates an old twin', async () => {
@@ -135,7 +124,7 @@ describe('store layout 3: current items and last judgements beside the history',
     const inspections = await inspectALittle(tenant, twinId);
     expect(await judgedItems(tenant, twinId)).toEqual(lastJudgements(inspections));
     await asTheOldWriterLeftIt(tenant, twinId);
-    expect(await rangeOf(tenant, twinId, 'JUDGED#')).toEqual([]);
+    expect(await partitionRange(tenant, twinId, 'JUDGED#')).toEqual([]);
     // Act
     await loadTwinParts(tenant, twinId, {});
     // Assess
@@ -152,7 +141,7 @@ describe('store layout 3: current items and last judgements beside the history',
     const tenant = newTenant();
     const twinId = await newTwin(tenant, 3);
     const inspections = await inspectALittle(tenant, twinId);
-    for (const item of await rangeOf(tenant, twinId, 'JUDGED#'))
+    for (const item of await partitionRange(tenant, twinId, 'JUDGED#'))
       await documentClient().send(
         new DeleteCommand({ TableName: table(), Key: { PK: item.PK, SK: item.SK } }),
       );
@@ -206,7 +195,7 @@ describe('store layout 3: current items and last judgements beside the history',
     await liveALittle(tenant, twinId);
     const whole = (await loadTwin(tenant, twinId))!;
     await asTheOldWriterLeftIt(tenant, twinId);
-    expect(await rangeOf(tenant, twinId, 'CUR#')).toEqual([]);
+    expect(await partitionRange(tenant, twinId, 'CUR#')).toEqual([]);
     // Act
     const read = (await loadTwinParts(tenant, twinId, { current: true }))!;
     const again = (await loadTwinParts(tenant, twinId, { current: true }))!;
@@ -217,15 +206,15 @@ describe('store layout 3: current items and last judgements beside the history',
     );
     expect(sortedState(again.state)).toEqual(sortedState(currentStateOf(whole)));
     expect(read.state.record.lifecycle).toBe('delivered');
-    expect((await rangeOf(tenant, twinId, 'CUR#')).map((item) => item.path)).toEqual([
+    expect((await partitionRange(tenant, twinId, 'CUR#')).map((item) => item.path)).toEqual([
       'p-0',
       'p-1',
       'p-3',
       'p-4',
       'p-9',
     ]);
-    expect((await rangeOf(tenant, twinId, 'GONE#')).map((item) => item.path)).toEqual(['p-2']);
-    expect(await rangeOf(tenant, twinId, 'LIFE#')).toHaveLength(1);
+    expect((await partitionRange(tenant, twinId, 'GONE#')).map((item) => item.path)).toEqual(['p-2']);
+    expect(await partitionRange(tenant, twinId, 'LIFE#')).toHaveLength(1);
   });
 
   it('takes a change set on a twin of the old layout, checked against its whole past', async () => {
@@ -266,7 +255,11 @@ describe('store layout 3: current items and last judgements beside the history',
     expect(seen).toContain(old);
     expect(seen).not.toContain(current);
     expect(second).not.toContain(old);
-    expect((await rangeOf(tenant, old, 'CUR#')).map((item) => item.path)).toEqual(['p-0', 'p-1', 'p-9']);
+    expect((await partitionRange(tenant, old, 'CUR#')).map((item) => item.path)).toEqual([
+      'p-0',
+      'p-1',
+      'p-9',
+    ]);
   });
 
   it('loses no update under 50 concurrent writers, each reading only the position it changes', async () => {

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { config } from '../../shared/config';
@@ -17,6 +17,7 @@ import { keys } from '../../shared/store/keys';
 import { CHECKPOINT_EVERY } from '../../shared/store/timeline-store';
 import { createTwin, loadTwinParts, saveTwinEdit } from '../../shared/store/twin-store';
 import { wideRecord } from '../support/fixtures';
+import { partitionRange } from '../support/partition';
 import { newTenant } from '../support/tenants';
 
 const table = () => config.tableName();
@@ -70,17 +71,6 @@ async function grow(tenant: string, twinId: string, from: number, count: number)
   }
 }
 
-const rangeOf = async (tenant: string, twinId: string, prefix: string) =>
-  (
-    await documentClient().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.twinPartition(tenant, twinId), ':prefix': prefix },
-      }),
-    )
-  ).Items ?? [];
-
 /** The twin at (asOf, knownAt) read from checkpoints, and from the full replay, with the items each read. */
 async function bothReads(tenant: string, twinId: string, at: { asOf: string; knownAt: string }) {
   const before = dynamodbCalls.itemsRead;
@@ -108,15 +98,15 @@ describe('time travel from checkpoints, against the store', () => {
     const count = CHECKPOINT_EVERY * 2 + 10;
     await grow(tenant, twinId, 2, count);
     const last = count + 1;
-    const late = await rangeOf(tenant, twinId, keys.prefixes.late);
+    const late = await partitionRange(tenant, twinId, keys.prefixes.late);
     // Act
     const reads = [];
     for (const at of sampledTimes(last)) reads.push({ at, ...(await bothReads(tenant, twinId, at)) });
     // Assess
     expect(late.length).toBeGreaterThan(10);
     for (const { at, fast, full } of reads) expect(fast, `${at.asOf} / ${at.knownAt}`).toEqual(full);
-    const heads = await rangeOf(tenant, twinId, keys.prefixes.checkpoint);
-    expect(heads.map((head) => head.seq).sort((a, b) => a - b)).toEqual([
+    const heads = await partitionRange(tenant, twinId, keys.prefixes.checkpoint);
+    expect(heads.map((head) => head.seq).sort((a, b) => Number(a) - Number(b))).toEqual([
       1,
       CHECKPOINT_EVERY,
       2 * CHECKPOINT_EVERY,
@@ -137,7 +127,7 @@ describe('time travel from checkpoints, against the store', () => {
     const timelineItems = (
       await Promise.all(
         [keys.prefixes.timeline, keys.prefixes.late, keys.prefixes.checkpoint, 'CKPTP#'].map((prefix) =>
-          rangeOf(tenant, twinId, prefix),
+          partitionRange(tenant, twinId, prefix),
         ),
       )
     ).flat();
@@ -161,7 +151,7 @@ describe('time travel from checkpoints, against the store', () => {
     const at = { asOf: iso(recordTime(20)), knownAt: iso(recordTime(50)) };
     // Act
     const old = await bothReads(tenant, twinId, at);
-    const left = await rangeOf(tenant, twinId, keys.prefixes.checkpoint);
+    const left = await partitionRange(tenant, twinId, keys.prefixes.checkpoint);
     await grow(tenant, twinId, 42, 5);
     const later = { asOf: iso(recordTime(46)), knownAt: iso(recordTime(60)) };
     const after = await bothReads(tenant, twinId, later);

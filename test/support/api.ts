@@ -63,6 +63,13 @@ export interface ApiResponse {
   text: string;
 }
 
+/** The body of an answer that must have `status` (200 unless told); the test fails with the body otherwise. */
+export async function must(response: Promise<ApiResponse>, status = 200): Promise<ApiResponse['body']> {
+  const answer = await response;
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  return answer.body;
+}
+
 export type Caller = (
   method: string,
   path: string,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestApi } from './api';
 
 /** Runs the importer (`npm run import -- <args>`) as a user would; resolves with its exit code and what it printed. */
 export const runImporter = (args: string[], token: string) =>
@@ -20,3 +21,7 @@ export const jsonLines = (path: string): any[] =>
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line));
+
+/** Runs the importer against a test API as an admin of `tenant`. */
+export const importAs = async (api: TestApi, tenant: string, args: string[]) =>
+  runImporter(['--url', api.url, '--quiet', ...args], await api.issuer.token(tenant, ['admin']));

@@ -17,6 +17,7 @@ import type { TwinState } from '../../shared/domain/records';
 import { asBuiltHistory, assembleTwin, newTwinRecord } from '../../shared/domain/twin';
 import { ChangeSetBody, type Operation } from '../../shared/schemas/change';
 import type { AsBuiltNode, Component, Node } from '../../shared/schemas/twin';
+import { configurationOperationArb } from '../support/operations';
 import { thrownBy } from './thrown';
 
 // Time travel checked against a naive model: replay the accepted change sets, in effective-time order,
@@ -114,19 +115,7 @@ const asBuiltArb: fc.Arbitrary<AsBuiltSlot[]> = fc
 const pathArb = fc.constantFrom<string>(...OPERATION_PATHS);
 
 /** Any operation over the known paths and the pool, valid or not. */
-const rawOperationArb: fc.Arbitrary<Operation> = fc.oneof(
-  fc.record({ op: fc.constant('install' as const), position: pathArb, component: componentArb }),
-  fc.record({ op: fc.constant('remove' as const), position: pathArb }),
-  fc.record({ op: fc.constant('replace' as const), position: pathArb, component: componentArb }),
-  fc.record({ op: fc.constant('move' as const), from: pathArb, to: pathArb }),
-  fc.record({
-    op: fc.constant('update' as const),
-    position: pathArb,
-    softwareVersion: fc.constantFrom(...VERSIONS),
-  }),
-  fc.record({ op: fc.constant('add-position' as const), position: pathArb }),
-  fc.record({ op: fc.constant('remove-position' as const), position: pathArb }),
-);
+const rawOperationArb = configurationOperationArb(pathArb, componentArb, VERSIONS);
 
 /**
  * An operation aimed at the configuration the attempt will meet: `pick` chooses among the positions

@@ -31,6 +31,7 @@ import {
 } from '../../shared/domain/twin';
 import type { Operation } from '../../shared/schemas/change';
 import type { AsBuiltNode, Component } from '../../shared/schemas/twin';
+import { configurationOperationArb } from '../support/operations';
 
 // The checkpoint + timeline reader (what `GET ?asOf&knownAt` reads through shared/store/timeline-store.ts)
 // against the full replay of every interval, at every (asOf, knownAt) around the events, with
@@ -58,17 +59,7 @@ const componentArb: fc.Arbitrary<Component> = fc
   }));
 const pathArb = fc.constantFrom<string>(...PATHS);
 const operationArb: fc.Arbitrary<Operation> = fc.oneof(
-  fc.record({ op: fc.constant('install' as const), position: pathArb, component: componentArb }),
-  fc.record({ op: fc.constant('remove' as const), position: pathArb }),
-  fc.record({ op: fc.constant('replace' as const), position: pathArb, component: componentArb }),
-  fc.record({ op: fc.constant('move' as const), from: pathArb, to: pathArb }),
-  fc.record({
-    op: fc.constant('update' as const),
-    position: pathArb,
-    softwareVersion: fc.constantFrom('3.0.0'),
-  }),
-  fc.record({ op: fc.constant('add-position' as const), position: pathArb }),
-  fc.record({ op: fc.constant('remove-position' as const), position: pathArb }),
+  configurationOperationArb(pathArb, componentArb, ['3.0.0']),
   fc.record({ op: fc.constant('lifecycle' as const), to: fc.constantFrom(...LIFECYCLE_STATES) }),
 );
 
