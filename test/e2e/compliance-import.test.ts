@@ -6,6 +6,7 @@ import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../
 import { aircraftRecord } from '../support/fixtures';
 import { jsonLines, runImporter } from '../support/importer';
 import { expectProblem } from '../support/problems';
+import { exportTenant } from '../support/tenant-export';
 import { newTenant } from '../support/tenants';
 
 type Json = ApiResponse['body'];
@@ -41,18 +42,6 @@ const newDocument = (title: string, body: Record<string, unknown>) =>
 
 const recordCompliance = (serial: string, body: Record<string, unknown>) =>
   must(source('POST', `/v1/twins/${twins[serial]}/compliance`, { body }), 201);
-
-/** Exports `from` (POST /v1/exports, polled until done) into `to`. */
-async function downloadExport(from: Caller, to: string) {
-  const started = await must(from('POST', '/v1/exports'), 202);
-  let job: Json = started;
-  for (let attempt = 0; job.status === 'running' && attempt < 200; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    job = await must(from('GET', `/v1/exports/${started.id}`));
-  }
-  expect(job.status).toBe('done');
-  writeFileSync(to, await (await fetch(job.downloadUrl)).text());
-}
 
 const importer = async (tenant: string, path: string, ...more: string[]) =>
   runImporter(
@@ -120,7 +109,7 @@ beforeAll(async () => {
     at: '2025-01-15T00:00:00Z',
     reason: 'engine-2 runs the military software branch',
   });
-  await downloadExport(source, file);
+  await exportTenant(source, file);
 }, 120_000);
 afterAll(async () => {
   await api.stop();

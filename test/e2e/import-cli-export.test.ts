@@ -6,6 +6,7 @@ import { type ApiResponse, type Caller, must, startApi, type TestApi } from '../
 import { aircraftRecord } from '../support/fixtures';
 import { importAs, jsonLines } from '../support/importer';
 import { expectProblem } from '../support/problems';
+import { exportTenant } from '../support/tenant-export';
 import { newTenant } from '../support/tenants';
 import { nodeAt } from '../support/tree';
 
@@ -29,20 +30,6 @@ afterAll(async () => {
 const importer = (tenant: string, args: string[]) => importAs(api, tenant, args);
 
 const checkpointOf = (file: string) => JSON.parse(readFileSync(`${file}.checkpoint.json`, 'utf8'));
-
-/** Exports the source tenant (POST /v1/exports, polled until done) and downloads the NDJSON to `file`. */
-async function downloadExport(file: string, from: Caller = source) {
-  const started = await must(from('POST', '/v1/exports'), 202);
-  let job: Json = started;
-  for (let attempt = 0; job.status === 'running' && attempt < 200; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    job = await must(from('GET', `/v1/exports/${started.id}`));
-  }
-  expect(job.status).toBe('done');
-  const download = await fetch(job.downloadUrl);
-  expect(download.status).toBe(200);
-  writeFileSync(file, await download.text());
-}
 
 const serialsOf = async (caller: Caller) =>
   ((await must(caller('GET', '/v1/twins?limit=100'))).items as { serialNumber: string }[])
@@ -95,7 +82,7 @@ describe('importing a tenant export (--kind export)', () => {
       201,
     );
     const file = join(directory, 'tenant.ndjson');
-    await downloadExport(file);
+    await exportTenant(source, file);
     const target = newTenant('export-target');
     const copier = await api.as(target, ['admin']);
     const args = ['--kind', 'export', file];
@@ -181,7 +168,7 @@ describe('importing a tenant export (--kind export)', () => {
     // Prepare: a real export, its twin lines damaged in several ways
     const exported = join(directory, 'whole.ndjson');
     await must(source('POST', '/v1/twins', { body: aircraftRecord('EXP-BAD') }), 201);
-    await downloadExport(exported);
+    await exportTenant(source, exported);
     const lines = jsonLines(exported);
     const header = lines.find((line) => line.type === 'header');
     const twin = lines.find((line) => line.type === 'twin' && line.record.serialNumber === 'EXP-BAD');
@@ -284,7 +271,7 @@ describe('types, views, role views and grants in a tenant export', () => {
       201,
     );
     file = join(directory, 'typed.ndjson');
-    await downloadExport(file, owner);
+    await exportTenant(owner, file);
   });
 
   it('defines every type version before the twins, so typed attributes of the copies are checked and editable', async () => {

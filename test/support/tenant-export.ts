@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import type { ApiResponse, Caller } from './api';
+import { type Caller, must } from './api';
 import { jsonLines } from './importer';
 
 // biome-ignore lint/suspicious/noExplicitAny: export lines are checked field by field
@@ -8,19 +8,16 @@ type Json = any;
 
 /** Exports a tenant (POST /v1/exports, polled until done) to `file`: the job and its lines. */
 export async function exportTenant(caller: Caller, file: string) {
-  const answer = async (response: Promise<ApiResponse>, status: number) => {
-    const { status: got, body } = await response;
-    expect(got, JSON.stringify(body)).toBe(status);
-    return body as Json;
-  };
-  const started = await answer(caller('POST', '/v1/exports'), 202);
+  const started = await must(caller('POST', '/v1/exports'), 202);
   let job: Json = started;
   for (let attempt = 0; job.status === 'running' && attempt < 400; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    job = await answer(caller('GET', `/v1/exports/${started.id}`), 200);
+    job = await must(caller('GET', `/v1/exports/${started.id}`));
   }
   expect(job.status).toBe('done');
-  const text = await (await fetch(job.downloadUrl)).text();
+  const download = await fetch(job.downloadUrl);
+  expect(download.status).toBe(200);
+  const text = await download.text();
   writeFileSync(file, text);
   return { job, lines: jsonLines(file) };
 }
