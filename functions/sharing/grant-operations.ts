@@ -1,9 +1,9 @@
-import { ulid } from 'ulid';
 import { invalidField, NotFound } from '../../shared/domain/errors';
 import { type GrantRecord, grantActive, presentGrant } from '../../shared/domain/grant';
 import { toUtc } from '../../shared/domain/time';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import { ulid } from '../../shared/ids';
 import type { GrantBody } from '../../shared/schemas/sharing';
 import * as store from '../../shared/store/sharing-store';
 

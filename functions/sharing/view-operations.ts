@@ -1,8 +1,8 @@
-import { ulid } from 'ulid';
 import { invalidField, NotFound } from '../../shared/domain/errors';
 import type { View } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import { ulid } from '../../shared/ids';
 import type { Role } from '../../shared/schemas/common';
 import type { ViewBody } from '../../shared/schemas/sharing';
 import * as store from '../../shared/store/sharing-store';

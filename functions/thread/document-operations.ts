@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   assertContentType,
   assertRequirementKind,
@@ -10,6 +9,7 @@ import { documentKindShown } from '../../shared/domain/view';
 import type { Operation, OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
 import { roleViewOf } from '../../shared/http/role-view';
+import { ulid } from '../../shared/ids';
 import type {
   CreateDocumentBody,
   CreateVersionBody,

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   type BaselineRecord,
   baselineConfiguration,
@@ -12,6 +11,7 @@ import { diffConfigurations } from '../../shared/domain/diff';
 import { invalidField } from '../../shared/domain/errors';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import { ulid } from '../../shared/ids';
 import type { BaselineListQuery, CreateBaselineBody, DiffQuery } from '../../shared/schemas/baseline';
 import { requireBaselinesInsideView, roleWriterOf } from '../../shared/services/view-writes';
 import { putBaseline } from '../../shared/store/baseline-store';

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { Conflict, NotFound } from '../../shared/domain/errors';
 import { isReadOnly } from '../../shared/domain/lifecycle';
@@ -15,6 +14,7 @@ import {
 import type { Caller } from '../../shared/http/auth';
 import type { OperationRequest } from '../../shared/http/handler';
 import { ok } from '../../shared/http/response';
+import { ulid } from '../../shared/ids';
 import type { TimeQuery } from '../../shared/schemas/change';
 import type { CreateTwinBody, ListTwinsQuery, PatchTwinBody } from '../../shared/schemas/twin';
 import { judgeWrittenTwin } from '../../shared/services/conformance-service';

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ulid } from 'ulid';
 import { BadRequest, Forbidden, NotFound, PayloadTooLarge } from '../../shared/domain/errors';
 import { MAX_BODY_BYTES } from '../../shared/http/input';
 import { jsonBody, problemOf, withApiHeaders } from '../../shared/http/response';
+import { ulid } from '../../shared/ids';
 import { routes as allRoutes, type FunctionName, type Route, routeKey } from '../../shared/routes';
 import { type DevIssuer, DevTokenRequest } from './dev-issuer';
 import { lambdaContext, loadFunction } from './functions';

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ulid } from 'ulid';
 import { Forbidden, NotFound } from '../domain/errors';
+import { ulid } from '../ids';
 import { recordRequest } from '../observability/metrics';
 import { annotateRequest } from '../observability/tracer';
 import { type Route, routeKey } from '../routes';

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import { changeScope } from '../domain/change-scope';
 import {
   type Actor,
@@ -11,6 +10,7 @@ import { currentHistory } from '../domain/current';
 import { Conflict, NotFound } from '../domain/errors';
 import type { TwinRecord, TwinState } from '../domain/records';
 import { assertVersion } from '../domain/twin';
+import { ulid } from '../ids';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { ChangeSetBody } from '../schemas/change';
 import type { Validate } from '../schemas/conformance';

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   appliesToPart,
   type ComplianceRecordData,
@@ -15,6 +14,7 @@ import { type DocumentRecord, REQUIREMENT_KINDS } from '../domain/document';
 import { appliesTo, compareSerials } from '../domain/effectivity';
 import { invalidField, NotFound } from '../domain/errors';
 import type { TwinHistory } from '../domain/records';
+import { ulid } from '../ids';
 import type { ComplianceStatus, RecordComplianceBody } from '../schemas/compliance';
 import type { Effectivity } from '../schemas/effectivity';
 import type { Component } from '../schemas/twin';

@@ -1,5 +1,5 @@
-import { ulid } from 'ulid';
 import { documentCopy, type ExportedDocument } from '../domain/document-import';
+import { ulid } from '../ids';
 import { documentCopies, putDocumentCopy } from '../store/document-copies';
 
 /**

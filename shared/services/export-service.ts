@@ -1,9 +1,9 @@
-import { monotonicFactory } from 'ulid';
 import type { Actor, TwinHistory } from '../domain/change-set';
 import { invalidField, NotFound } from '../domain/errors';
 import { documentIdsOf, twinExport } from '../domain/export';
 import { importMapping, planImport, sortedParts, typesNamedBy, undefinedTypeNotes } from '../domain/import';
 import { assembleTwin } from '../domain/twin';
+import { monotonicUlids } from '../ids';
 import type { ExportQuery, TwinExportBody } from '../schemas/exchange';
 import { getDocuments } from '../store/document-store';
 import { AlreadyImported, findImport, type ImportMarker, writeImport } from '../store/import-store';
@@ -84,7 +84,7 @@ export async function importTwin(tenant: string, body: TwinExportBody, actor: Ac
   const earlier = await findImport(tenant, source);
   if (earlier) return { status: 200, body: await importAnswer(tenant, body, earlier, true, now) };
   const restored = await restoreDocuments(tenant, body.source.tenant, sortedParts(body).documents, actor.sub);
-  const plan = planImport(body, { now, actor, newId: monotonicFactory(), documentCopies: restored.copies });
+  const plan = planImport(body, { now, actor, newId: monotonicUlids(), documentCopies: restored.copies });
   plan.notes.push(...restored.notes);
   try {
     const { transactions } = await writeImport(tenant, plan, { now, actor });

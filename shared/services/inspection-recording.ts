@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import type { Actor, TwinHistory } from '../domain/change-set';
 import { currentHistory } from '../domain/current';
 import { AppError } from '../domain/errors';
@@ -6,6 +5,7 @@ import { correctionChangeSet, type InspectionRecord, newInspection } from '../do
 import type { TwinState } from '../domain/records';
 import { assembleTwin, etagOf } from '../domain/twin';
 import type { HttpResult } from '../http/response';
+import { ulid } from '../ids';
 import type { InspectionBody } from '../schemas/inspection';
 import type { ViewBody } from '../schemas/sharing';
 import { recordInspection } from '../store/inspection-store';

@@ -1,8 +1,8 @@
-import { ulid } from 'ulid';
 import { config } from '../config';
 import type { ChangePlan } from '../domain/change-set';
 import { Conflict } from '../domain/errors';
 import { installRefusal } from '../domain/usage';
+import { ulid } from '../ids';
 import type { ChangeSetBody, Operation } from '../schemas/change';
 import type { Write } from '../store/guarded-transaction';
 import { keys } from '../store/keys';

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   type BaselinePolicyRecord,
   type BaselinePolicyTerms,
@@ -7,6 +6,7 @@ import {
   nextBoundary,
   periodName,
 } from '../domain/baseline-schedule';
+import { ulid } from '../ids';
 
 export { BASELINE_JOB_EVENT, isBaselineJob } from '../domain/baseline-schedule';
 

@@ -1,7 +1,7 @@
-import { ulid } from 'ulid';
 import { config } from '../config';
 import type { Actor } from '../domain/change-set';
 import { NotFound } from '../domain/errors';
+import { ulid } from '../ids';
 import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import { complianceRecordsOfTwin } from '../store/compliance-store';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';

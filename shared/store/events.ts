@@ -1,9 +1,9 @@
-import { monotonicFactory } from 'ulid';
+import { monotonicUlids } from '../ids';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 
 /** Event ids sort in record order, also for several events written in one millisecond by this process. */
-const nextEventId = monotonicFactory();
+const nextEventId = monotonicUlids();
 
 /** What every event of the change feed carries; each type adds its own fields. */
 export interface FeedEvent {

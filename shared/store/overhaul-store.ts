@@ -1,5 +1,5 @@
-import { ulid } from 'ulid';
 import { config } from '../config';
+import { ulid } from '../ids';
 import { eventItem } from './events';
 import { keys } from './keys';
 import { transactWrite } from './transact';

@@ -1,5 +1,4 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import { config } from '../config';
 import { invalidField, NotFound, PayloadTooLarge } from '../domain/errors';
 import {
@@ -12,6 +11,7 @@ import {
   recordDeltas,
   type YearBucket,
 } from '../domain/usage';
+import { ulid } from '../ids';
 import type { UsageBody, UsageParameterBody, UsageRecord } from '../schemas/usage';
 import { documentClient } from './clients';
 import { eventItem } from './events';

@@ -69,3 +69,42 @@ describe('authenticate: ID tokens and access tokens', () => {
     expect((refused as Unauthorized).detail).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
   });
 });
+
+describe('authenticate: a token verified once', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is refused once it has expired, though this instance verified it before', async () => {
+    // Prepare
+    const token = await issuer.token('acme', ['admin'], { exp: Math.floor(Date.now() / 1000) + 2 });
+    expect(await authenticate(bearer(token))).toEqual({ tenant: 'acme', roles: ['admin'], sub: 'user@acme' });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 60_000 });
+    // Act
+    const refused = await authenticate(bearer(token)).catch((error: unknown) => error);
+    // Assess
+    expect(refused).toBeInstanceOf(Unauthorized);
+    expect((refused as Unauthorized).detail).toContain('ERR_JWT_EXPIRED');
+  });
+
+  it('is checked again when the accepted audience changes', async () => {
+    // Prepare
+    const token = await issuer.token('acme', ['viewer']);
+    await authenticate(bearer(token));
+    vi.stubEnv(ENV.audience, 'another-app');
+    // Act
+    const refused = await authenticate(bearer(token)).catch((error: unknown) => error);
+    // Assess
+    expect(refused).toBeInstanceOf(Unauthorized);
+    expect((refused as Unauthorized).detail).toContain('ERR_JWT_CLAIM_VALIDATION_FAILED');
+  });
+
+  it('gives each request its own caller, which a handler may change without touching the next', async () => {
+    // Prepare
+    const token = await issuer.token('acme', ['engineer']);
+    const first = await authenticate(bearer(token));
+    first.roles.push('admin');
+    // Act
+    const again = await authenticate(bearer(token));
+    // Assess
+    expect(again.roles).toEqual(['engineer']);
+  });
+});
