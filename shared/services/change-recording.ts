@@ -15,6 +15,7 @@ import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { ChangeSetBody } from '../schemas/change';
 import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
+import { batchGetItems } from '../store/batch-get';
 import { changeState, readForChange } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
 import { requirementPartsOf, requirementParts as storedRequirementParts } from '../store/compliance-store';
@@ -135,14 +136,22 @@ async function planningReads(
   const scope = changeScope(body);
   if ('state' in twin) {
     assertVersion(twin.state.record, context.expectedVersion);
-    // the configuration model, read beside the planning reads: judging adds no round trip between read and write
-    const model = started(modelOfChange(tenant, twin.state.record));
-    const requirementParts = started(storedRequirementParts(tenant));
+    // the configuration model, the unit's conformance and the compliance part numbers in one BatchGet,
+    // read beside the planning reads: judging adds no round trip between read and write
+    const { partNumber } = twin.state.record.product;
+    const others = started(
+      batchGetItems(
+        [...modelAndConformanceKeys(tenant, partNumber, twin.state.record.id), keys.requirementParts(tenant)],
+        {
+          consistent: true,
+        },
+      ),
+    );
     return {
       state: twin.state,
       planning: await changeState(tenant, twin.state, scope),
-      model,
-      requirementParts,
+      model: started(others.then((items) => modelAndConformanceOf(tenant, partNumber, items))),
+      requirementParts: started(others.then((items) => requirementPartsOf(tenant, items))),
     };
   }
   // a twin's product never changes: known from an earlier change, its model is read in the same snapshot

@@ -6,7 +6,7 @@ import { ulid } from '../ids';
 import type { ChangeSetBody, Operation } from '../schemas/change';
 import type { Write } from '../store/guarded-transaction';
 import { keys } from '../store/keys';
-import { partMasters } from '../store/part-store';
+import { partMastersWith } from '../store/part-store';
 import { componentLife, refreshLife } from './life';
 import { serialRecords, UsageReads } from './usage-reads';
 
@@ -37,10 +37,19 @@ export async function usageAndLifeOfChange(tenant: string, plan: ChangePlan, bod
     );
   const serialized = plan.components.filter((effect) => effect.component.serialNumber !== undefined);
   const arrivals = serialized.filter((effect) => effect.kind === 'arrive');
-  const masters = await partMasters(
+  // an update (software, attributes) changes no life: only arrivals, departures and moves count
+  const moving = serialized.filter((effect) => effect.kind !== 'update');
+  // One read: the masters of every serial that moves (the fleet life index refresh needs them too) and
+  // the records of those that arrive: a serial never seen before has no removal and no usage to read.
+  const partNumbers = new Set(moving.map((effect) => effect.component.partNumber));
+  const { masters, also: records } = await partMastersWith(
     tenant,
-    arrivals.map((effect) => effect.component.partNumber),
+    [...partNumbers],
+    arrivals.map((effect) =>
+      keys.component(tenant, effect.component.partNumber, effect.component.serialNumber!),
+    ),
   );
+  const seen = new Set(records.map((record) => record.PK));
   const reads = new UsageReads(tenant);
   const writes: Write[] = [];
   const recordedAt = plan.changeSet.recordedAt;
@@ -56,8 +65,10 @@ export async function usageAndLifeOfChange(tenant: string, plan: ChangePlan, bod
       at: effect.at,
       values: entry.operation.usageAtInstall,
     };
-    const serial = await serialRecords(tenant, identity.partNumber, identity.serialNumber);
     const master = masters.get(identity.partNumber) ?? null;
+    const known = seen.has(keys.component(tenant, identity.partNumber, identity.serialNumber).PK);
+    const serial =
+      master?.llp || known ? await serialRecords(tenant, identity.partNumber, identity.serialNumber) : null;
     if (master?.llp || serial?.removals.length) {
       const life = await componentLife(
         tenant,
@@ -126,15 +137,15 @@ export async function usageAndLifeOfChange(tenant: string, plan: ChangePlan, bod
       },
     });
   }
-  // an update (software, attributes) changes no life: only arrivals, departures and moves refresh it
-  const moved = serialized
-    .filter((effect) => effect.kind !== 'update')
-    .map((effect) => ({
-      partNumber: effect.component.partNumber,
-      serialNumber: effect.component.serialNumber!,
-      ...(effect.kind === 'leave'
-        ? { twinId: null, path: null }
-        : { twinId: plan.twin.id, path: effect.kind === 'move' ? effect.to : effect.path }),
-    }));
-  return { writes, afterCommit: (now: Date) => refreshLife(tenant, moved, now) };
+  const moved = moving.map((effect) => ({
+    partNumber: effect.component.partNumber,
+    serialNumber: effect.component.serialNumber!,
+    ...(effect.kind === 'leave'
+      ? { twinId: null, path: null }
+      : { twinId: plan.twin.id, path: effect.kind === 'move' ? effect.to : effect.path }),
+  }));
+  return {
+    writes,
+    afterCommit: (now: Date) => refreshLife(tenant, moved, now, { masters, of: partNumbers }),
+  };
 }

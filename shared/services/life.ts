@@ -147,12 +147,20 @@ export async function refreshLife(
     path?: string | null;
   }[],
   now: Date,
+  /** Masters the change that moved them already read (`of`: the part numbers asked, found or not). */
+  known: { masters: ReadonlyMap<string, PartMaster>; of: ReadonlySet<string> } = {
+    masters: new Map(),
+    of: new Set(),
+  },
 ) {
   if (serials.length === 0) return;
-  const masters = await partMasters(
-    tenant,
-    serials.map((serial) => serial.partNumber),
-  );
+  const masters = new Map([
+    ...known.masters,
+    ...(await partMasters(
+      tenant,
+      serials.map((serial) => serial.partNumber).filter((partNumber) => !known.of.has(partNumber)),
+    )),
+  ]);
   const asOf = now.toISOString();
   const reads = new UsageReads(tenant);
   for (const serial of serials) {

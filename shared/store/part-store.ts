@@ -50,8 +50,26 @@ export async function partMasters(
   partNumbers: readonly string[],
 ): Promise<Map<string, PartMaster>> {
   if (partNumbers.length === 0) return new Map();
-  const items = await batchGetItems([...new Set(partNumbers)].map((pn) => keys.partMaster(tenant, pn)));
-  return new Map(items.map((item) => [item.partNumber as string, toPart(item)]));
+  return (await partMastersWith(tenant, partNumbers, [])).masters;
+}
+
+/**
+ * The same, strongly consistent, with other items read in the same BatchGet (`also`, by key: those
+ * that exist). What a write then relies on (a change set checking the serials it installs).
+ */
+export async function partMastersWith(
+  tenant: string,
+  partNumbers: readonly string[],
+  also: readonly Record<string, string>[],
+): Promise<{ masters: Map<string, PartMaster>; also: Item[] }> {
+  if (partNumbers.length === 0 && also.length === 0) return { masters: new Map(), also: [] };
+  const masterKeys = [...new Set(partNumbers)].map((pn) => keys.partMaster(tenant, pn));
+  const items = await batchGetItems([...masterKeys, ...also], { consistent: true });
+  const isMaster = (item: Item) => masterKeys.some((key) => key.PK === item.PK && key.SK === item.SK);
+  return {
+    masters: new Map(items.filter(isMaster).map((item) => [item.partNumber as string, toPart(item)])),
+    also: items.filter((item) => !isMaster(item)),
+  };
 }
 
 /** A new version of a part master (versioned like types: every PUT is one), with a `part.defined` event. */

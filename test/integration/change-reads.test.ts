@@ -152,6 +152,34 @@ describe('a change set by twin id reads META and what it touches in one round tr
     ).toEqual({ value: 1 });
   });
 
+  it('reads the partition of an arriving serial only when the serial has a past', async () => {
+    // Prepare: a first change, so that this process knows the twin's product (its model is then in the snapshot)
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    await changeById(tenant, twinId, 1, update('p-0', 0));
+    const replace = (position: string, serialNumber: string): ChangeSetBody => ({
+      reason: 'swap',
+      operations: [
+        { op: 'replace', position, component: { partNumber: 'SERVO', serialNumber, kind: 'mechanical' } },
+      ],
+    });
+    // Act: NEW-1 is new; it leaves p-1 for NEW-2, then comes back at p-2 with a stay behind it
+    const fresh = await callsOf(() => changeById(tenant, twinId, 2, replace('p-1', 'NEW-1')));
+    await changeById(tenant, twinId, 3, replace('p-1', 'NEW-2'));
+    const back = await callsOf(() => changeById(tenant, twinId, 4, replace('p-2', 'NEW-1')));
+    // Assess: the part master and the serial's record in one BatchGet, beside the snapshot and the write
+    expect(fresh.byCommand).toEqual({
+      TransactGetItemsCommand: 1,
+      BatchGetItemCommand: 1,
+      TransactWriteItemsCommand: 1,
+    });
+    expect(back.byCommand.QueryCommand).toBeGreaterThan(0);
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const at = (path: string) =>
+      state.current.find(({ position }) => position.path === path)?.installation?.component.serialNumber;
+    expect([at('p-1'), at('p-2')]).toEqual(['NEW-2', 'NEW-1']);
+  });
+
   it('refuses a stale version and an unknown twin, and loses no update among concurrent writers', async () => {
     // Prepare
     const tenant = newTenant();
