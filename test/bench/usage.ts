@@ -336,6 +336,8 @@ export async function benchUsage(context: Pick<BenchContext, 'url'>, options: Us
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  // as run.ts: no metrics lines on stdout inside the timings
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const quick = process.argv.includes('--quick');
   const { startLocalStack } = await import('../../infra/local/stack');
   const { closeClients } = await import('../../shared/store/clients');
