@@ -140,12 +140,7 @@ async function planningReads(
     // read beside the planning reads: judging adds no round trip between read and write
     const { partNumber } = twin.state.record.product;
     const others = started(
-      batchGetItems(
-        [...modelAndConformanceKeys(tenant, partNumber, twin.state.record.id), keys.requirementParts(tenant)],
-        {
-          consistent: true,
-        },
-      ),
+      batchGetItems(judgingKeys(tenant, partNumber, twin.state.record.id), { consistent: true }),
     );
     return {
       state: twin.state,
@@ -156,8 +151,12 @@ async function planningReads(
   }
   // a twin's product never changes: known from an earlier change, its model is read in the same snapshot
   const product = productOf(tenant, twin.id);
-  const modelKeys = product ? modelAndConformanceKeys(tenant, product.partNumber, twin.id) : [];
-  const read = await readForChange(tenant, twin.id, scope, [...modelKeys, keys.requirementParts(tenant)]);
+  const read = await readForChange(
+    tenant,
+    twin.id,
+    scope,
+    product ? judgingKeys(tenant, product.partNumber, twin.id) : [keys.requirementParts(tenant)],
+  );
   if (!read) throw new NotFound(`No twin ${twin.id}`);
   const planning = read.state;
   rememberProduct(tenant, planning.record);
@@ -171,6 +170,12 @@ async function planningReads(
     : started(storedRequirementParts(tenant));
   return { state: { ...planning, current: [], vacated: {} }, planning, model, requirementParts };
 }
+
+/** What a change is judged against beside the twin: its product's model, the unit's conformance, the compliance part numbers. */
+const judgingKeys = (tenant: string, productPartNumber: string, twinId: string) => [
+  ...modelAndConformanceKeys(tenant, productPartNumber, twinId),
+  keys.requirementParts(tenant),
+];
 
 /** A read started now and awaited later: its refusal is not "unhandled" meanwhile. */
 const started = <T>(promise: Promise<T>) => {
