@@ -13,104 +13,116 @@ import { BadRequest, type FieldError } from './errors';
  * does I/O.
  */
 
-/** A year's running totals of one twin and parameter: `total`, `mMM` per month, `dMMDD` per day. */
-export type YearBucket = { year: string } & Record<string, number | string>;
+/**
+ * The running totals of one twin and parameter, three levels deep so that every item stays small
+ * however densely the unit logs (at most 13, 31 and 24 sums): a year item (`total`, `mMM` per month),
+ * a month item (`dDD` per day) and a day item (`hHH` per hour), moved in the transactions that write
+ * the records. Year items written before the month and day items carry `dMMDD` day sums instead:
+ * a month with such a field has records the month and day items do not hold.
+ */
+export type Totals = Record<string, number | string>;
+export type YearBucket = { year: string } & Totals;
+export type PeriodKind = 'year' | 'month' | 'day';
 
-/** The bucket fields one record at `at` adds its usage to. */
-export function bucketFields(at: string): { year: string; month: string; day: string } {
-  return { year: at.slice(0, 4), month: `m${at.slice(5, 7)}`, day: `d${at.slice(5, 7)}${at.slice(8, 10)}` };
+/** The periods (`yyyy`, `yyyy-mm`, `yyyy-mm-dd`) and the field in each a record at `at` adds its usage to. */
+function periodsOf(at: string): { kind: PeriodKind; period: string; field: string }[] {
+  return [
+    { kind: 'year', period: at.slice(0, 4), field: `m${at.slice(5, 7)}` },
+    { kind: 'month', period: at.slice(0, 7), field: `d${at.slice(8, 10)}` },
+    { kind: 'day', period: at.slice(0, 10), field: `h${at.slice(11, 13)}` },
+  ];
 }
 
-/** Midnight UTC of the day of `at`: the records of that day are the only ones a total reads one by one. */
-export const dayStartOf = (at: string) => `${at.slice(0, 10)}T00:00:00.000Z`;
+/** The totals items (`kind|period`) records at these instants move: what one transaction writes beside them. */
+export const totalsTouched = (instants: readonly string[]) =>
+  new Set(
+    instants.flatMap((at) =>
+      periodsOf(new Date(at).toISOString()).map(({ kind, period }) => `${kind}|${period}`),
+    ),
+  );
 
-const num = (value: unknown) => (typeof value === 'number' ? value : 0);
+/** A totals item and the sums its fields move by (DynamoDB ADD). */
+export interface TotalsMove {
+  kind: PeriodKind;
+  period: string;
+  fields: Record<string, number>;
+}
 
-/**
- * Usage strictly before midnight of the day of `t`, from the year buckets alone: the totals of
- * earlier years, the months of its year before its month, the days of its month before its day.
- */
-export function usageBeforeDay(buckets: readonly YearBucket[], t: string): number {
-  const { year, month, day } = bucketFields(t);
-  let sum = 0;
-  for (const bucket of buckets) {
-    if (bucket.year < year) sum += num(bucket.total);
-    else if (bucket.year === year) {
-      for (const [field, value] of Object.entries(bucket)) {
-        if (/^m\d\d$/.test(field) && field < month) sum += num(value);
-        else if (/^d\d{4}$/.test(field) && field.slice(0, 3) === `d${month.slice(1)}` && field < day)
-          sum += num(value);
-      }
+/** The sum each totals field of a twin and parameter moves by, for a set of deltas. */
+export function totalsMoves(entries: readonly { at: string; delta: number }[]): TotalsMove[] {
+  const moves = new Map<string, TotalsMove>();
+  for (const { at, delta } of entries) {
+    for (const { kind, period, field } of periodsOf(at)) {
+      const key = `${kind}|${period}`;
+      const move = moves.get(key) ?? { kind, period, fields: {} };
+      for (const name of kind === 'year' ? ['total', field] : [field])
+        move.fields[name] = (move.fields[name] ?? 0) + delta;
+      moves.set(key, move);
     }
   }
-  return sum;
+  return [...moves.values()];
 }
 
-/** The sum each bucket field of a twin and parameter moves by, for a set of deltas. */
-export function bucketMoves(
-  entries: readonly { at: string; delta: number }[],
-): Map<string, Record<string, number>> {
-  const moves = new Map<string, Record<string, number>>();
-  for (const { at, delta } of entries) {
-    const { year, month, day } = bucketFields(at);
-    const move = moves.get(year) ?? {};
-    for (const field of ['total', month, day]) move[field] = (move[field] ?? 0) + delta;
-    moves.set(year, move);
-  }
-  return moves;
-}
-
+/** The first instant of the UTC month of `at`. */
+export const monthStartOf = (at: string) => `${at.slice(0, 7)}-01T00:00:00.000Z`;
 /** The start of the UTC hour of `at`. */
 export const hourStartOf = (at: string) => `${at.slice(0, 13)}:00:00.000Z`;
 
-/** The month item (`M#<yyyy-mm>`) and its hour field (`hDDHH`) a record at `at` adds its usage to. */
-export const hourField = (at: string) => ({
-  month: at.slice(0, 7),
-  hour: `h${at.slice(8, 10)}${at.slice(11, 13)}`,
-});
+const num = (value: unknown) => (typeof value === 'number' ? value : 0);
 
-/** The hour fields of the day of `t` before its hour: what a total inside a day reads instead of records. */
-export const hoursBefore = (t: string) =>
-  Array.from(
-    { length: Number(t.slice(11, 13)) },
-    (_, hour) => `h${t.slice(8, 10)}${String(hour).padStart(2, '0')}`,
-  );
+const PERIOD_FIELD = /^[mdh]\d\d$/;
+
+/** The sum of a totals item's fields of the same level before `field` (the months before a month...). */
+const sumBefore = (item: Totals | undefined, field: string) => {
+  let sum = 0;
+  for (const [name, value] of Object.entries(item ?? {}))
+    if (name[0] === field[0] && name < field && PERIOD_FIELD.test(name)) sum += num(value);
+  return sum;
+};
+
+/** Has the month `mMM` records written before month and day items (a `dMMDD` field of the year item)? */
+const heldByYearAlone = (year: YearBucket | undefined, month: string) =>
+  Object.keys(year ?? {}).some((name) => name.length === 5 && name.startsWith(`d${month.slice(1)}`));
 
 /**
- * The sum each hour field of a twin and parameter moves by, per month (`yyyy-mm`): a month item holds at
- * most 744 of them, so a total inside a day reads one small item and the records of one hour, never a
- * whole day's records.
+ * Usage strictly before `t` from the totals alone, and the instant from which the records up to `t`
+ * must be added one by one: the start of `t`'s hour, or of its month when that month has records
+ * written before month and day items (read one by one until the totals are rebuilt).
  */
-export function hourMoves(
-  entries: readonly { at: string; delta: number }[],
-): Map<string, Record<string, number>> {
-  const moves = new Map<string, Record<string, number>>();
-  for (const { at, delta } of entries) {
-    const { month, hour } = hourField(at);
-    const move = moves.get(month) ?? {};
-    move[hour] = (move[hour] ?? 0) + delta;
-    moves.set(month, move);
+export function usageBefore(
+  years: readonly YearBucket[],
+  within: { month?: Totals; day?: Totals },
+  t: string,
+): { sum: number; recordsFrom: string } {
+  const [{ period: year, field: month }, { field: day }, { field: hour }] = periodsOf(t) as [
+    ReturnType<typeof periodsOf>[number],
+    ReturnType<typeof periodsOf>[number],
+    ReturnType<typeof periodsOf>[number],
+  ];
+  let sum = 0;
+  let thisYear: YearBucket | undefined;
+  for (const bucket of years) {
+    if (bucket.year < year) sum += num(bucket.total);
+    else if (bucket.year === year) thisYear = bucket;
   }
-  return moves;
+  sum += sumBefore(thisYear, month);
+  if (heldByYearAlone(thisYear, month)) return { sum, recordsFrom: monthStartOf(t) };
+  sum += sumBefore(within.month, day) + sumBefore(within.day, hour);
+  return { sum, recordsFrom: hourStartOf(t) };
 }
 
 /**
  * The items one transaction of these records writes (POST /v1/twins/{id}/usage, no voids): the records,
- * a year item and a month item per parameter and period they touch, the meters they move, the twin's
+ * a year, month and day item per parameter and period they touch, the meters they move, the twin's
  * check and the event. What a bulk import splits its batches by.
  */
 export function usageWrites(records: readonly { parameter: string; at: string; reading?: number }[]): number {
-  const touched = new Set(
-    records.flatMap((record) => {
-      const at = new Date(record.at).toISOString();
-      return [
-        `${record.parameter}|${at.slice(0, 4)}`,
-        `${record.parameter}|${at.slice(0, 7)}`,
-        ...(record.reading === undefined ? [] : [`${record.parameter}|meter`]),
-      ];
-    }),
-  );
-  return records.length + touched.size + 2;
+  const parameters = new Set(records.map((record) => record.parameter));
+  let totals = 0;
+  for (const parameter of parameters)
+    totals += totalsTouched(records.filter((r) => r.parameter === parameter).map((r) => r.at)).size;
+  const meters = new Set(records.filter((r) => r.reading !== undefined).map((r) => r.parameter));
+  return records.length + totals + meters.size + 2;
 }
 
 /** Do these records fit one transaction (DynamoDB's limit of 100 items, MAX_TRANSACTION_ITEMS of the store)? */

@@ -1,5 +1,6 @@
 import {
   type Balance,
+  hourStartOf,
   type Interval,
   intervalKey,
   intervalsNeeded,
@@ -7,7 +8,8 @@ import {
   parameterUsage,
   type Stay,
   staysUpTo,
-  usageBeforeDay,
+  type Totals,
+  usageBefore,
   type YearBucket,
 } from '../domain/usage';
 import type { ParameterUsage } from '../schemas/usage';
@@ -15,12 +17,13 @@ import { batchGetItems } from '../store/batch-get';
 import { componentItems, traceOf } from '../store/component-store';
 import { keys } from '../store/keys';
 import { loadTwinParts } from '../store/twin-store';
-import { recordedAfter, usageEarlierThatDay, yearBuckets } from '../store/usage-store';
+import { recordedAfter, usageRecordsBetween, usageTotalsReader, yearBuckets } from '../store/usage-store';
 
 /**
  * What a twin accrued between two instants, as known at a record time, cached for one request:
- * its year totals are read once per twin and parameter, each instant costs the hour sums of its day (one
- * GetItem of a few fields) and one Query of its hour's records, and a past `knownAt` takes back what was recorded after it (one index Query).
+ * its year totals are read once per twin and parameter; each instant costs its month and day totals
+ * items (batched with the other instants asked at once) and one Query of its hour's records; a past
+ * `knownAt` takes back what was recorded after it (one index Query).
  * A twin without records of its own for a parameter accrues its parent's while installed in it
  * (an engine twin on an aircraft), through any depth of nesting.
  */
@@ -52,14 +55,22 @@ export class UsageReads {
     const key = `${twinId}|${parameter}`;
     const buckets = await this.cached(this.years, key, () => this.source.yearBuckets(twinId, parameter));
     if (buckets.length === 0) return 0;
-    const [thatDay, late] = await Promise.all([
-      this.source.earlierThatDay(twinId, parameter, t),
+    const hourStart = hourStartOf(t);
+    const [within, thatHour, late] = await Promise.all([
+      this.source.totalsAround(twinId, parameter, t),
+      // in the same round as the totals: the records of t's hour are what a complete day item leaves
+      this.source.recordsBetween(twinId, parameter, hourStart, t),
       this.knownAt === undefined
         ? []
         : this.cached(this.late, key, () => this.source.recordedAfter(twinId, parameter, this.knownAt!)),
     ]);
+    const { sum, recordsFrom } = usageBefore(buckets, within, t);
+    const records =
+      recordsFrom === hourStart
+        ? thatHour
+        : await this.source.recordsBetween(twinId, parameter, recordsFrom, t);
     const later = late.filter((record) => record.at < t).reduce((sum, record) => sum + record.delta, 0);
-    return usageBeforeDay(buckets, t) + thatDay - later;
+    return sum + records - later;
   }
 
   /** Does the twin record this parameter itself (its own meter)? */
@@ -98,8 +109,10 @@ export interface Mount {
 /** Where usage totals come from: the table (usage-store), or a model in a test. */
 export interface UsageSource {
   yearBuckets(twinId: string, parameter: string): Promise<YearBucket[]>;
-  /** Usage of the records in [midnight of t's day, t). */
-  earlierThatDay(twinId: string, parameter: string, t: string): Promise<number>;
+  /** The month and day totals items of t's month and day (absent when not written). */
+  totalsAround(twinId: string, parameter: string, t: string): Promise<{ month?: Totals; day?: Totals }>;
+  /** Usage of the records in [from, to). */
+  recordsBetween(twinId: string, parameter: string, from: string, to: string): Promise<number>;
   /** Records and voids recorded after knownAt. */
   recordedAfter(twinId: string, parameter: string, knownAt: string): Promise<{ at: string; delta: number }[]>;
   mounts(twinId: string): Promise<Mount[]>;
@@ -107,7 +120,8 @@ export interface UsageSource {
 
 const storedUsage = (tenant: string): UsageSource => ({
   yearBuckets: (twinId, parameter) => yearBuckets(tenant, twinId, parameter),
-  earlierThatDay: (twinId, parameter, t) => usageEarlierThatDay(tenant, twinId, parameter, t),
+  totalsAround: usageTotalsReader(tenant),
+  recordsBetween: (twinId, parameter, from, to) => usageRecordsBetween(tenant, twinId, parameter, from, to),
   recordedAfter: (twinId, parameter, knownAt) => recordedAfter(tenant, twinId, parameter, knownAt),
   mounts: async (twinId) => {
     const loaded = await loadTwinParts(tenant, twinId, { mounts: true });
@@ -203,6 +217,9 @@ export async function serialUsage(
     const balance: Balance | undefined = held && { at: held.at, ...held.values[parameter]! };
     const instants = [balance?.at, overhaulAt].filter((at): at is string => at !== undefined);
     const needed = intervalsNeeded(staysUpTo(stays, asOf), instants);
+    // the year totals of every twin first, so that all the bounds then ask for their month and day
+    // totals in the same tick: one BatchGet of them, not one request per bound
+    await Promise.all(needed.map((interval) => reads.recordsItself(interval.twinId, parameter)));
     // every interval's two totals at once: the latency of one round of Queries, not of one per stay
     const sums = new Map(
       await Promise.all(

@@ -428,9 +428,12 @@ export const keys = {
   usagePartition: (tenant: string, twinId: string, parameter: string) =>
     `${tenantPrefix(tenant)}USAGE#${twinId}#${parameter}`,
   usageRecordSortKey: (at: string, recordId: string) => `R#${at}#${recordId}`,
-  usageYearSortKey: (year: string) => `Y#${year}`,
-  /** A month's hour sums (`hDDHH`), what a total inside a day reads instead of the day's records. */
-  usageMonthSortKey: (month: string) => `M#${month}`,
+  /**
+   * The running totals of a year (`Y#<yyyy>`), a month (`MT#<yyyy-mm>`) or a day (`DT#<yyyy-mm-dd>`).
+   * (`M#<yyyy-mm>` items of hour sums, written before the month and day items, are no longer read.)
+   */
+  usageTotalsSortKey: (kind: 'year' | 'month' | 'day', period: string) =>
+    `${{ year: 'Y', month: 'MT', day: 'DT' }[kind]}#${period}`,
   usageMeterSortKey: 'METER',
   /** The records of a twin and parameter in record order (list index): what knownAt reads take back. */
   usageLogKeys: (

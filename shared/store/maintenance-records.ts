@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
+import { totalsTouched } from '../domain/usage';
 import type { RecordLineOf } from '../schemas/tenant-lines';
 import type { UsageRecord } from '../schemas/usage';
 import { batchGetItems } from './batch-get';
@@ -101,27 +102,26 @@ const usageRecordKey = (tenant: string, twinId: string, record: UsageRecord) => 
   SK: keys.usageRecordSortKey(record.at, record.id),
 });
 
-/** Cuts one parameter's records into runs whose records and year/month totals fit one transaction. */
+/** Cuts one parameter's records into runs whose records and the totals they move fit one transaction. */
 function usageChunks(records: readonly UsageRecord[]): UsageRecord[][] {
   const chunks: UsageRecord[][] = [];
   let chunk: UsageRecord[] = [];
-  let periods = new Set<string>();
   for (const record of records) {
-    const at = new Date(record.at).toISOString();
-    const next = new Set([...periods, at.slice(0, 4), at.slice(0, 7)]);
-    if (chunk.length > 0 && chunk.length + 1 + next.size > USAGE_TRANSACTION_ITEMS) {
+    const next = [...chunk, record];
+    if (
+      chunk.length > 0 &&
+      next.length + totalsTouched(next.map((r) => r.at)).size > USAGE_TRANSACTION_ITEMS
+    ) {
       chunks.push(chunk);
-      chunk = [];
-      periods = new Set([at.slice(0, 4), at.slice(0, 7)]);
-    } else periods = next;
-    chunk.push(record);
+      chunk = [record];
+    } else chunk = next;
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
 
 /**
- * Writes usage records of a twin as recorded, with the year totals and month hour sums they move: in
+ * Writes usage records of a twin as recorded, with the year, month and day totals they move: in
  * transactions that fit ({@link usageChunks}), each writing only the records not there yet (read first), so that a rerun
  * (or an overlapping export) moves no total twice. The meter keeps the latest reading.
  */

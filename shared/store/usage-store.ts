@@ -1,18 +1,19 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import DataLoader from 'dataloader';
 import { config } from '../config';
 import { invalidField, NotFound, PayloadTooLarge } from '../domain/errors';
 import {
-  bucketMoves,
-  dayStartOf,
-  hourMoves,
-  hourStartOf,
-  hoursBefore,
   type Meter,
+  type PeriodKind,
   recordDeltas,
+  type Totals,
+  type TotalsMove,
+  totalsMoves,
   type YearBucket,
 } from '../domain/usage';
 import { ulid } from '../ids';
 import type { UsageBody, UsageParameterBody, UsageRecord } from '../schemas/usage';
+import { batchGetItems } from './batch-get';
 import { documentClient } from './clients';
 import { eventItem } from './events';
 import { concurrentChange, twinActiveCheck, type Write, writeTransaction } from './guarded-transaction';
@@ -23,9 +24,9 @@ import { MAX_TRANSACTION_ITEMS } from './transact';
 
 /**
  * Usage records in their own key ranges (docs/usage.md): per twin and parameter one partition with
- * the records (`R#<at>#<id>`, append-only; a void is a record of the opposite delta), one running
- * total per year (`Y#<yyyy>`: the year, each month, each day) and the meter's last reading. A total
- * between two instants reads the year items and the records of two days, never every record.
+ * the records (`R#<at>#<id>`, append-only; a void is a record of the opposite delta), running totals
+ * per year, month and day (`Y#`, `MT#`, `DT#`) and the meter's last reading. A total up to an instant
+ * reads the year items, one month and one day item, and the records of one hour, never every record.
  */
 
 const table = () => config.tableName();
@@ -207,53 +208,46 @@ export async function recordUsage(
 const getItem = async (Key: Record<string, string>) =>
   (await documentClient().send(new GetCommand({ TableName: table(), Key, ConsistentRead: true }))).Item;
 
-/** The running-totals writes (year items, month hour sums) one parameter's records move. */
+/** The running-totals writes (year, month and day items) one parameter's records move. */
 export function totalsWrites(
   tenant: string,
   twinId: string,
   parameter: string,
   entries: readonly { at: string; delta: number }[],
 ): Write[] {
-  return [
-    ...[...bucketMoves(entries)].map(([year, move]) =>
-      bucketWrite(tenant, twinId, parameter, { year }, keys.usageYearSortKey(year), move),
-    ),
-    ...[...hourMoves(entries)].map(([month, move]) =>
-      bucketWrite(tenant, twinId, parameter, { month }, keys.usageMonthSortKey(month), move),
-    ),
-  ];
+  return totalsMoves(entries).map((move) => ({ entry: totalsUpdate(tenant, twinId, parameter, move) }));
 }
 
-/** A running-totals item (a year's, or a month's hour sums) moved by `move` (DynamoDB ADD). */
-function bucketWrite(
+/** A running-totals item moved by `move` (DynamoDB ADD), created by the first record of its period. */
+function totalsUpdate(
   tenant: string,
   twinId: string,
   parameter: string,
-  period: { year: string } | { month: string },
-  SK: string,
-  move: Record<string, number>,
-): Write {
-  const fields = Object.entries(move);
-  const [[periodField, periodValue]] = Object.entries(period) as [[string, string]];
+  { kind, period, fields }: TotalsMove,
+) {
+  const moved = Object.entries(fields);
   return {
-    entry: {
-      Update: {
-        TableName: table(),
-        Key: { PK: keys.usagePartition(tenant, twinId, parameter), SK },
-        UpdateExpression: `SET entity = :entity, #period = :period ADD ${fields.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: {
-          '#period': periodField,
-          ...Object.fromEntries(fields.map(([field], i) => [`#f${i}`, field])),
-        },
-        ExpressionAttributeValues: {
-          ':entity': `usage-${periodField}`,
-          ':period': periodValue,
-          ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
-        },
+    Update: {
+      TableName: table(),
+      Key: totalsKey(tenant, twinId, parameter, kind, period),
+      UpdateExpression: `SET entity = :entity, #period = :period ADD ${moved.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: {
+        '#period': kind,
+        ...Object.fromEntries(moved.map(([field], i) => [`#f${i}`, field])),
+      },
+      ExpressionAttributeValues: {
+        ':entity': `usage-${kind}`,
+        ':period': period,
+        ...Object.fromEntries(moved.map(([, value], i) => [`:v${i}`, value])),
       },
     },
   };
 }
+
+const totalsKey = (tenant: string, twinId: string, parameter: string, kind: PeriodKind, period: string) => ({
+  PK: keys.usagePartition(tenant, twinId, parameter),
+  SK: keys.usageTotalsSortKey(kind, period),
+});
 
 function meterWrite(
   tenant: string,
@@ -311,48 +305,55 @@ export const yearBuckets = async (tenant: string, twinId: string, parameter: str
     ConsistentRead: true,
   })) as YearBucket[];
 
-/** The usage of the records in [from, t) (one Query of them). */
-async function recordsBetween(pk: string, from: string, t: string) {
+/** The usage of a twin's records of a parameter in [from, to) (one Query of them). */
+export async function usageRecordsBetween(
+  tenant: string,
+  twinId: string,
+  parameter: string,
+  from: string,
+  to: string,
+) {
   const items = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
     ExpressionAttributeValues: {
-      ':pk': pk,
+      ':pk': keys.usagePartition(tenant, twinId, parameter),
       ':from': keys.usageRecordSortKey(from, ''),
-      ':to': keys.usageRecordSortKey(t, ''),
+      ':to': keys.usageRecordSortKey(to, ''),
     },
     ProjectionExpression: 'delta, #at',
     ExpressionAttributeNames: { '#at': 'at' },
     ConsistentRead: true,
   });
-  return items.reduce((sum, item) => sum + (item.at === t ? 0 : (item.delta as number)), 0);
+  return items.reduce((sum, item) => sum + (item.at === to ? 0 : (item.delta as number)), 0);
 }
 
 /**
- * The usage in [midnight of t's day, t): the hour sums of that day before t's hour (a GetItem of those
- * fields of the month item) and the records of t's hour, so the cost does not follow how densely the
- * unit logs. Totals stored without month items (none for that month) are read record by record.
+ * The month and day totals items of the instants a request asks about, read in batches (one
+ * consistent BatchGet for every bound asked in the same tick, not one GetItem each): create one per
+ * request, since it caches what it read.
  */
-export async function usageEarlierThatDay(tenant: string, twinId: string, parameter: string, t: string) {
-  const pk = keys.usagePartition(tenant, twinId, parameter);
-  const hours = hoursBefore(t);
-  if (hours.length === 0) return recordsBetween(pk, dayStartOf(t), t);
-  const [month, thatHour] = await Promise.all([
-    documentClient().send(
-      new GetCommand({
-        TableName: table(),
-        Key: { PK: pk, SK: keys.usageMonthSortKey(t.slice(0, 7)) },
-        ProjectionExpression: ['entity', ...hours].join(', '),
-        ConsistentRead: true,
-      }),
-    ),
-    recordsBetween(pk, hourStartOf(t), t),
-  ]);
-  if (!month.Item) return recordsBetween(pk, dayStartOf(t), t);
-  return hours.reduce(
-    (sum, hour) => sum + (typeof month.Item![hour] === 'number' ? (month.Item![hour] as number) : 0),
-    thatHour,
+export function usageTotalsReader(tenant: string) {
+  const loader = new DataLoader<string, Totals | undefined>(
+    async (ids) => {
+      const items = await batchGetItems(
+        ids.map((id) => JSON.parse(id) as Record<string, string>),
+        { consistent: true },
+      );
+      const byKey = new Map(items.map((item) => [JSON.stringify({ PK: item.PK, SK: item.SK }), item]));
+      return ids.map((id) => byKey.get(id) as Totals | undefined);
+    },
+    { maxBatchSize: 100 },
   );
+  const load = (twinId: string, parameter: string, kind: PeriodKind, period: string) =>
+    loader.load(JSON.stringify(totalsKey(tenant, twinId, parameter, kind, period)));
+  return async (twinId: string, parameter: string, t: string) => {
+    const [month, day] = await Promise.all([
+      load(twinId, parameter, 'month', t.slice(0, 7)),
+      load(twinId, parameter, 'day', t.slice(0, 10)),
+    ]);
+    return { month, day };
+  };
 }
 
 /** Records (and voids) recorded after `knownAt`: what a knownAt read takes back from today's totals. */

@@ -4,19 +4,21 @@
  *
  * 1. One serial with 20 stays on 20 aircraft (real change sets through the API), the aircraft carrying
  *    10,000 vs 100,000 usage records over the same two years (seeded straight into the table in the
- *    store's layout: record items and the year totals and month hour sums they move; `--quick`: 1,000 vs 10,000). Measured:
+ *    store's layout: record items and the year, month and day totals they move; `--quick`: 1,000 vs 10,000). Measured:
  *    `GET /v1/components/{pn}/{sn}/usage` and `.../life` through the gateway, p50, DynamoDB requests and
  *    items read, beside the raw-SDK baseline of summing the records of every stay (a Query per stay).
  * 2. `POST /v1/fleet/life {remainingBelow: {FC: 500}}` over 1,000 vs 10,000 life-limited parts (their
  *    entries of the fleet life index seeded), the same 100 below the threshold; raw baseline: the
  *    page Query and the COUNT Query the answer needs.
+ * The requests compared take turns (one round times each once), so that load or JIT drift during the
+ * run weighs on both sides of a ratio alike.
  */
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { config } from '../../shared/config';
-import { bucketMoves, hourMoves, remainingSortKey } from '../../shared/domain/usage';
+import { remainingSortKey, totalsMoves } from '../../shared/domain/usage';
 import { documentClient, dynamodbCalls } from '../../shared/store/clients';
 import { keys } from '../../shared/store/keys';
 import { INDEXES } from '../../shared/store/table';
@@ -31,7 +33,7 @@ export interface UsageBenchOptions {
 export const USAGE_BENCH: UsageBenchOptions = {
   records: [10_000, 100_000],
   parts: [1_000, 10_000],
-  iterations: 20,
+  iterations: 30,
 };
 export const USAGE_BENCH_QUICK: UsageBenchOptions = {
   records: [1_000, 10_000],
@@ -90,7 +92,7 @@ async function token(url: string, tenant: string) {
 }
 
 /** A tenant with 20 aircraft, one serial that stayed on each in turn, and `records` FH records on them. */
-async function seedSerial(url: string, tenant: string, records: number) {
+export async function seedSerial(url: string, tenant: string, records: number) {
   const context = { url, authorization: await token(url, tenant) };
   await api(context, 'PUT', '/v1/usage-parameters/FH', { unit: 'h' });
   await api(context, 'PUT', '/v1/parts/APU-131', {
@@ -157,21 +159,14 @@ async function seedSerial(url: string, tenant: string, records: number) {
         recordedAt,
       });
     }
-    for (const [year, move] of bucketMoves(entries))
+    // the year, month and day totals the records move, as the store's transactions ADD them
+    for (const { kind, period, fields } of totalsMoves(entries))
       items.push({
         PK: keys.usagePartition(tenant, stay.twinId, 'FH'),
-        SK: keys.usageYearSortKey(year),
-        entity: 'usage-year',
-        year,
-        ...move,
-      });
-    for (const [month, move] of hourMoves(entries))
-      items.push({
-        PK: keys.usagePartition(tenant, stay.twinId, 'FH'),
-        SK: keys.usageMonthSortKey(month),
-        entity: 'usage-month',
-        month,
-        ...move,
+        SK: keys.usageTotalsSortKey(kind, period),
+        entity: `usage-${kind}`,
+        [kind]: period,
+        ...fields,
       });
   }
   await batchWrite(items);
@@ -204,20 +199,36 @@ async function rawSum(tenant: string, stays: { twinId: string; from: string; to:
   return sum;
 }
 
-const measure = async (iterations: number, work: () => Promise<unknown>) => {
-  await work();
-  const samples: number[] = [];
-  const requests = dynamodbCalls.count;
-  const items = dynamodbCalls.itemsRead;
-  for (let i = 0; i < iterations; i++) samples.push((await timed(work)).ms);
-  return {
-    p50: summarize(samples).p50,
-    requests: (dynamodbCalls.count - requests) / iterations,
-    items: (dynamodbCalls.itemsRead - items) / iterations,
-  };
-};
+interface Measure {
+  p50: number;
+  requests: number;
+  items: number;
+}
 
-const line = (m: { p50: number; requests: number; items: number }) =>
+/**
+ * Each task timed `iterations` times, the tasks taking turns (one round runs each once), so that a
+ * change of load or of the JIT's state during the run weighs on every task alike.
+ */
+async function measureInTurns(iterations: number, tasks: (() => Promise<unknown>)[]): Promise<Measure[]> {
+  for (const task of tasks) await task();
+  const samples = tasks.map(() => ({ ms: [] as number[], requests: 0, items: 0 }));
+  for (let i = 0; i < iterations; i++) {
+    for (const [index, task] of tasks.entries()) {
+      const requests = dynamodbCalls.count;
+      const items = dynamodbCalls.itemsRead;
+      samples[index]!.ms.push((await timed(task)).ms);
+      samples[index]!.requests += dynamodbCalls.count - requests;
+      samples[index]!.items += dynamodbCalls.itemsRead - items;
+    }
+  }
+  return samples.map((sample) => ({
+    p50: summarize(sample.ms).p50,
+    requests: sample.requests / iterations,
+    items: sample.items / iterations,
+  }));
+}
+
+const line = (m: Measure) =>
   `${ms(m.p50)} ms, ${m.requests.toFixed(0)} requests, ${m.items.toFixed(0)} items`;
 
 export async function benchUsage(context: Pick<BenchContext, 'url'>, options: UsageBenchOptions) {
@@ -228,15 +239,15 @@ export async function benchUsage(context: Pick<BenchContext, 'url'>, options: Us
     const tenant = `bench-usage-${records}-${ulid().slice(-6).toLowerCase()}`;
     serials.push({ records, tenant, ...(await seedSerial(context.url, tenant, records)) });
   }
+  const tasks = serials.flatMap((serial) => [
+    () => api(serial.context, 'GET', '/v1/components/APU-131/APU-B1/usage?parameter=FH'),
+    () => api(serial.context, 'GET', '/v1/components/APU-131/APU-B1/life'),
+    () => rawSum(serial.tenant, serial.stays),
+  ]);
+  const timings = await measureInTurns(options.iterations, tasks);
   const measured = [];
-  for (const serial of serials) {
-    const usage = await measure(options.iterations, () =>
-      api(serial.context, 'GET', '/v1/components/APU-131/APU-B1/usage?parameter=FH'),
-    );
-    const life = await measure(options.iterations, () =>
-      api(serial.context, 'GET', '/v1/components/APU-131/APU-B1/life'),
-    );
-    const raw = await measure(options.iterations, () => rawSum(serial.tenant, serial.stays));
+  for (const [index, serial] of serials.entries()) {
+    const [usage, life, raw] = timings.slice(index * 3, index * 3 + 3) as [Measure, Measure, Measure];
     const answer = await api(serial.context, 'GET', '/v1/components/APU-131/APU-B1/usage?parameter=FH');
     console.log(
       `   ${serial.records} records: usage ${line(usage)}; life ${line(life)}; raw sum of every record ${line(raw)} (TSN ${answer.body.parameters.FH.tsn})`,
@@ -288,11 +299,7 @@ export async function benchUsage(context: Pick<BenchContext, 'url'>, options: Us
       context: { url: context.url, authorization: await token(context.url, tenant) },
     });
   }
-  const lifeMeasured = [];
-  for (const fleet of fleets) {
-    const gateway = await measure(options.iterations, () =>
-      api(fleet.context, 'POST', '/v1/fleet/life?limit=25', { remainingBelow: { FC: 500 } }),
-    );
+  const lifeTasks = fleets.flatMap((fleet) => {
     const condition = {
       TableName: table(),
       IndexName: INDEXES.list.name,
@@ -302,12 +309,19 @@ export async function benchUsage(context: Pick<BenchContext, 'url'>, options: Us
         ':below': remainingSortKey(500),
       },
     };
-    const raw = await measure(options.iterations, () =>
-      Promise.all([
-        documentClient().send(new QueryCommand({ ...condition, Limit: 25 })),
-        documentClient().send(new QueryCommand({ ...condition, Select: 'COUNT' })),
-      ]),
-    );
+    return [
+      () => api(fleet.context, 'POST', '/v1/fleet/life?limit=25', { remainingBelow: { FC: 500 } }),
+      () =>
+        Promise.all([
+          documentClient().send(new QueryCommand({ ...condition, Limit: 25 })),
+          documentClient().send(new QueryCommand({ ...condition, Select: 'COUNT' })),
+        ]),
+    ];
+  });
+  const lifeTimings = await measureInTurns(options.iterations, lifeTasks);
+  const lifeMeasured = [];
+  for (const [index, fleet] of fleets.entries()) {
+    const [gateway, raw] = lifeTimings.slice(index * 2, index * 2 + 2) as [Measure, Measure];
     const answer = await api(fleet.context, 'POST', '/v1/fleet/life?limit=25', {
       remainingBelow: { FC: 500 },
     });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketMoves, dayStartOf, type YearBucket } from '../../shared/domain/usage';
+import { totalsMoves, type YearBucket } from '../../shared/domain/usage';
 import {
   type Mount,
   type SerialRecords,
@@ -14,12 +14,17 @@ import {
  * record usage, corrections void records later; an engine-like twin without records of its own sits
  * in another for a while. At random (asOf, knownAt) the serial's TSN equals the sum of the records
  * visible then that fall in its stays (through the nesting), and each stay accrued exactly what its
- * twin accrued in it.
+ * twin accrued in it. Part of the records may have been written before month and day totals existed
+ * (only their year item knows them): the answer is the same.
  */
 
 const BASE = Date.parse('2023-12-20T00:00:00.000Z');
-/** Instants 9 hours apart: they cross days, months and a year end, and coincide with stay bounds. */
-const instant = (step: number) => new Date(BASE + step * 9 * 3_600_000).toISOString();
+/**
+ * Instants 9 hours apart, at minute 0, 20 or 40: they cross days, months and a year end, and coincide
+ * with stay bounds; a record a few minutes earlier falls in a bound's hour before it.
+ */
+const instant = (step: number, minutesEarlier = 0) =>
+  new Date(BASE + step * 9 * 3_600_000 + ((step % 3) * 20 - minutesEarlier) * 60_000).toISOString();
 const TWINS = ['A', 'B', 'C'];
 const NESTED = 'E';
 
@@ -30,15 +35,35 @@ interface UsageEntry {
   recordedAt: number;
 }
 
-/** The store's year buckets, day records and record-time log, made from the same entries in memory. */
-function modelSource(entries: readonly UsageEntry[], mounts: Mount[]): UsageSource {
+/**
+ * The store's totals, records and record-time log, made from the same entries in memory; the entries
+ * recorded up to `legacyUpTo` were written by the layout before month and day totals (their day sums
+ * are `dMMDD` fields of the year item).
+ */
+function modelSource(entries: readonly UsageEntry[], mounts: Mount[], legacyUpTo: number): UsageSource {
   const of = (twinId: string) => entries.filter((entry) => entry.twinId === twinId);
+  const legacy = (entry: UsageEntry) => entry.recordedAt <= legacyUpTo;
   return {
-    yearBuckets: async (twinId) =>
-      [...bucketMoves(of(twinId))].map(([year, move]) => ({ year, ...move }) as YearBucket),
-    earlierThatDay: async (twinId, _parameter, t) =>
+    yearBuckets: async (twinId) => {
+      const years = new Map<string, YearBucket>();
+      for (const move of totalsMoves(of(twinId)))
+        if (move.kind === 'year') years.set(move.period, { year: move.period, ...move.fields });
+      for (const entry of of(twinId).filter(legacy)) {
+        const year = years.get(entry.at.slice(0, 4))!;
+        const day = `d${entry.at.slice(5, 7)}${entry.at.slice(8, 10)}`;
+        year[day] = ((year[day] as number | undefined) ?? 0) + entry.delta;
+      }
+      return [...years.values()];
+    },
+    totalsAround: async (twinId, _parameter, t) => {
+      const moves = totalsMoves(of(twinId).filter((entry) => !legacy(entry)));
+      const fields = (kind: string, period: string) =>
+        moves.find((move) => move.kind === kind && move.period === period)?.fields;
+      return { month: fields('month', t.slice(0, 7)), day: fields('day', t.slice(0, 10)) };
+    },
+    recordsBetween: async (twinId, _parameter, from, to) =>
       of(twinId)
-        .filter((entry) => entry.at >= dayStartOf(t) && entry.at < t)
+        .filter((entry) => entry.at >= from && entry.at < to)
         .reduce((sum, entry) => sum + entry.delta, 0),
     recordedAfter: async (twinId, _parameter, knownAt) =>
       of(twinId).filter((entry) => new Date(entry.recordedAt).toISOString() > knownAt),
@@ -64,6 +89,7 @@ const scenario = fc.record({
     fc.record({
       twin: fc.constantFrom(...TWINS),
       step: fc.integer({ min: 0, max: 200 }),
+      minutesEarlier: fc.constantFrom(0, 0, 5, 25),
       delta: fc.integer({ min: 1, max: 9 }),
     }),
     {
@@ -74,6 +100,8 @@ const scenario = fc.record({
   mount: fc.record({ from: fc.integer({ min: 0, max: 100 }), length: fc.integer({ min: 1, max: 100 }) }),
   asOfStep: fc.integer({ min: 0, max: 210 }),
   knownAtFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+  // how many of the records (in record order) the layout before month and day totals wrote
+  legacyRecords: fc.oneof(fc.constant(0), fc.nat(40)),
 });
 
 describe('accrual of usage to a serial', () => {
@@ -90,7 +118,7 @@ describe('accrual of usage to a serial', () => {
         });
         const entries: UsageEntry[] = input.records.map((record, index) => ({
           twinId: record.twin,
-          at: instant(record.step),
+          at: instant(record.step, record.minutesEarlier),
           delta: record.delta,
           recordedAt: index + 1,
         }));
@@ -120,7 +148,7 @@ describe('accrual of usage to a serial', () => {
         };
 
         // Act
-        const reads = new UsageReads('model', knownAt, modelSource(entries, mounts));
+        const reads = new UsageReads('model', knownAt, modelSource(entries, mounts, input.legacyRecords));
         const usage = (await serialUsage(reads, serial, ['FH'], asOf)).FH!;
 
         // Assess: the naive model sums every visible record that falls in a stay, before asOf
