@@ -350,4 +350,23 @@ describe('usage and life of serials across aircraft', () => {
     expectProblem(await fly(plane.id, [{ parameter: 'FH', at: '2024-01-01T00:00:00Z' }]), 400);
     expect((await call('GET', '/v1/twins/00000000000000000000000000/usage')).status).toBe(404);
   });
+
+  it('takes a month of daily totals in one request, and 60 days as 413 naming the records, writing none', async () => {
+    // Prepare
+    const plane = await aircraft('U-DAILY');
+    const daily = (days: number, from: number) =>
+      Array.from({ length: days }, (_, n) => ({
+        parameter: 'FH',
+        at: new Date(Date.parse('2024-03-01T20:00:00Z') + (from + n) * 86_400_000).toISOString(),
+        delta: 2,
+      }));
+    // Act
+    const month = await fly(plane.id, daily(31, 0));
+    const twoMonths = await fly(plane.id, daily(60, 31));
+    const usage = await call('GET', `/v1/twins/${plane.id}/usage?asOf=2024-12-31T00:00:00Z`);
+    // Assess: 31 records + 31 day, 1 month and 1 year items + 2 fit in 100; 60 + 60 + 2 + 1 + 2 do not
+    expect(month.status).toBe(201);
+    expectProblem(twoMonths, 413, 'body.records');
+    expect(usage.body.parameters.FH.total).toBe(62);
+  });
 });
