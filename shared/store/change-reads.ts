@@ -1,10 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactGetItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { config } from '../config';
 import type { ChangeScope } from '../domain/change-scope';
 import type { CurrentPosition, TwinState } from '../domain/records';
 import { batchGetItems, keyId, uniqueKeys } from './batch-get';
-import { documentClient } from './clients';
+import { documentClient, dynamoClient } from './clients';
 import { stateFromMeta } from './current-items';
 import { ACTIVE } from './guarded-transaction';
 import { ENTITY, LAYOUT, toCurrent } from './items';
@@ -132,14 +133,19 @@ export async function readWholeForChange(
  * `present` answers the items of some of those keys that exist.
  */
 async function snapshotOf(wanted: readonly Record<string, string>[]) {
+  const TableName = config.tableName();
   try {
-    const { Responses = [] } = await documentClient().send(
-      new TransactGetCommand({
-        TransactItems: wanted.map((Key) => ({ Get: { TableName: config.tableName(), Key } })),
+    // The plain client: keys are two strings, and only the items found are converted (the document
+    // client's own marshalling layer is a large part of so small a read).
+    const { Responses = [] } = await dynamoClient().send(
+      new TransactGetItemsCommand({
+        TransactItems: wanted.map((key) => ({
+          Get: { TableName, Key: { PK: { S: key.PK! }, SK: { S: key.SK! } } },
+        })),
       }),
     );
     // in the order asked (absent items undefined)
-    const [meta, ...items] = Responses.map((response) => response.Item);
+    const [meta, ...items] = Responses.map((response) => response.Item && unmarshall(response.Item));
     if (!meta || meta.status !== ACTIVE) return null;
     const byKey = new Map(items.flatMap((item) => (item ? [[keyId(item), item] as const] : [])));
     const present = (asked: readonly Record<string, string>[]) =>

@@ -1,5 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBClient,
+  TransactGetItemsCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
@@ -199,13 +202,13 @@ describe('a change set by twin id reads META and what it touches in one round tr
     // Prepare: DynamoDB cancels a TransactGetItems that meets a transaction in flight (the local one never does)
     const tenant = newTenant();
     const twinId = await newTwin(tenant, 5);
-    const original = DynamoDBDocumentClient.prototype.send;
-    const send = vi.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(function (
-      this: DynamoDBDocumentClient,
+    const original = DynamoDBClient.prototype.send;
+    const send = vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (
+      this: DynamoDBClient,
       command: unknown,
       ...rest: unknown[]
     ) {
-      if (command instanceof TransactGetCommand)
+      if (command instanceof TransactGetItemsCommand)
         throw new TransactionCanceledException({
           message: 'Transaction cancelled',
           $metadata: {},
