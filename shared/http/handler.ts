@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../domain/errors';
-import { tracingMiddleware } from '../observability/tracer';
+import { tracingMiddlewares } from '../observability/tracer';
 import { type FunctionName, routeKey, routesOf } from '../routes';
 import { loadCursorKey, withCursorBinding } from '../store/cursor';
 import { inTenantScope } from '../store/tenant-scope';
@@ -47,7 +47,7 @@ export function createFunctionHandler(
   if (missing.length > 0) throw new Error(`Function ${fn} lacks operations ${missing.join(', ')}`);
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(tracingMiddleware({ captureResponse: false }))
+    .use(tracingMiddlewares({ captureResponse: false }))
     .use(apiHeaders())
     .use(requestTracing(fn))
     .use(problemResponses())

@@ -56,9 +56,14 @@ type Middleware = middy.MiddlewareObj<unknown, unknown, Error>;
 
 /**
  * Powertools' `captureLambdaHandler` (the handler's segment, cold start annotation, errors), once the
- * tracer is loaded; nothing where tracing is off.
+ * tracer is loaded, as a list for middy's `use`: empty where tracing is off (decided once, when the
+ * handler is built, as `loadTracer` decides once), so that a request does not wait on it there.
  */
-export function tracingMiddleware(options: { captureResponse: boolean }): Middleware {
+export function tracingMiddlewares(options: { captureResponse: boolean }): Middleware[] {
+  return tracingWanted() ? [tracingMiddleware(options)] : [];
+}
+
+function tracingMiddleware(options: { captureResponse: boolean }): Middleware {
   let inner: Promise<Middleware | undefined> | undefined;
   const middleware = () => {
     inner ??= loadTracer().then(async (tracer) => {

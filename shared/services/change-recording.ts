@@ -15,8 +15,8 @@ import { BUSINESS_METRICS, countBusiness } from '../observability/metrics';
 import type { ChangeSetBody } from '../schemas/change';
 import type { Validate } from '../schemas/conformance';
 import type { ViewBody } from '../schemas/sharing';
-import { batchGetItems } from '../store/batch-get';
-import { changeState, readForChange } from '../store/change-reads';
+import { batchGetItems, uniqueKeys } from '../store/batch-get';
+import { changeState, readForChange, readWholeForChange } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
 import { requirementPartsOf, requirementParts as storedRequirementParts } from '../store/compliance-store';
 import { modelAndConformanceKeys, modelAndConformanceOf } from '../store/conformance-store';
@@ -25,7 +25,7 @@ import { keys } from '../store/keys';
 import { ancestorsOf } from '../store/twin-store';
 import { complianceOfChange } from './compliance-check';
 import { judgeChange, modelOfChange, type WriteConformance } from './conformance-check';
-import { usageAndLifeOfChange } from './life-checks';
+import { lifeReadKeys, usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
 
@@ -38,10 +38,15 @@ import { refusalThroughView } from './view-writes';
  * META's part (load it with no ranges); given the whole current configuration, the state answered
  * after the change is whole too. Returns that state (and its open intervals as a history).
  */
+/**
+ * The twin as read (META at least), or only its id: then META is read with what the change touches
+ * (`whole`: with the whole current configuration, for an answer that shows the twin).
+ */
+export type ChangeTarget = { state: TwinState } | { id: string; whole?: boolean };
+
 export async function recordChangeSet(
   tenant: string,
-  /** The twin as read (META at least), or only its id: then META is read with what the change touches. */
-  twin: { state: TwinState } | { id: string },
+  twin: ChangeTarget,
   body: ChangeSetBody,
   context: ChangeContext,
 ): Promise<{ state: TwinState; history: TwinHistory; plan: ChangePlan; conformance?: WriteConformance }> {
@@ -66,13 +71,13 @@ export interface ChangeContext {
   validate?: Validate | undefined;
 }
 
-async function planAndApply(
-  tenant: string,
-  twin: { state: TwinState } | { id: string },
-  body: ChangeSetBody,
-  context: ChangeContext,
-) {
-  const { state, planning, model, requirementParts } = await planningReads(tenant, twin, body, context);
+async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetBody, context: ChangeContext) {
+  const { state, planning, model, requirementParts, lifeRead } = await planningReads(
+    tenant,
+    twin,
+    body,
+    context,
+  );
   context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
@@ -91,7 +96,7 @@ async function planAndApply(
     now: context.now,
     read: await model,
   });
-  const life = await usageAndLifeOfChange(tenant, plan, body);
+  const life = await usageAndLifeOfChange(tenant, plan, body, await lifeRead);
   const compliance = await complianceOfChange(tenant, {
     twinId: state.record.id,
     before: planning.current,
@@ -121,42 +126,49 @@ async function planAndApply(
 }
 
 /**
- * What a change is planned on, and the configuration model read beside it. Given the twin, only what
- * the change touches is read (after META, which was read before); given its id, META and what the
- * change touches come in one round trip (`readForChange`), with the configuration model and the unit's
- * conformance in the same snapshot when this process already knows the twin's product (else read
- * right after: the first change of a twin in a process).
+ * What a change is planned on, and what it is judged against read beside it (the configuration
+ * model, the unit's conformance, the compliance part numbers) with what its life checks read
+ * (`lifeReadKeys`). Given the twin, only what the change touches is read (after META, which was read
+ * before), the rest in one BatchGet beside it. Given its id, META and what the change touches come in
+ * one round trip (`readForChange`), the others in the same snapshot; with `whole`, META and the others
+ * in one BatchGet, then the whole current configuration (`readWholeForChange`). The model is in that
+ * read when this process already knows the twin's product (else read right after: the first change of
+ * a twin in a process).
  */
 async function planningReads(
   tenant: string,
-  twin: { state: TwinState } | { id: string },
+  twin: ChangeTarget,
   body: ChangeSetBody,
   context: ChangeContext,
 ) {
   const scope = changeScope(body);
+  const life = lifeReadKeys(tenant, body);
   if ('state' in twin) {
     assertVersion(twin.state.record, context.expectedVersion);
-    // the configuration model, the unit's conformance and the compliance part numbers in one BatchGet,
-    // read beside the planning reads: judging adds no round trip between read and write
+    // read beside the planning reads: judging and the life checks add no round trip between read and write
     const { partNumber } = twin.state.record.product;
     const others = started(
-      batchGetItems(judgingKeys(tenant, partNumber, twin.state.record.id), { consistent: true }),
+      batchGetItems(uniqueKeys([...judgingKeys(tenant, partNumber, twin.state.record.id), ...life]), {
+        consistent: true,
+      }),
     );
     return {
       state: twin.state,
       planning: await changeState(tenant, twin.state, scope),
       model: started(others.then((items) => modelAndConformanceOf(tenant, partNumber, items))),
       requirementParts: started(others.then((items) => requirementPartsOf(tenant, items))),
+      lifeRead: others,
     };
   }
-  // a twin's product never changes: known from an earlier change, its model is read in the same snapshot
+  // a twin's product never changes: known from an earlier change, its model is read with the twin
   const product = productOf(tenant, twin.id);
-  const read = await readForChange(
-    tenant,
-    twin.id,
-    scope,
-    product ? judgingKeys(tenant, product.partNumber, twin.id) : [keys.requirementParts(tenant)],
-  );
+  const alsoRead = [
+    ...(product ? judgingKeys(tenant, product.partNumber, twin.id) : [keys.requirementParts(tenant)]),
+    ...life,
+  ];
+  const read: { state: TwinState; whole?: TwinState; also?: Record<string, unknown>[] } | null = twin.whole
+    ? await readWholeForChange(tenant, twin.id, scope, alsoRead)
+    : await readForChange(tenant, twin.id, scope, alsoRead);
   if (!read) throw new NotFound(`No twin ${twin.id}`);
   const planning = read.state;
   rememberProduct(tenant, planning.record);
@@ -168,7 +180,14 @@ async function planningReads(
   const requirementParts = read.also
     ? Promise.resolve(requirementPartsOf(tenant, read.also))
     : started(storedRequirementParts(tenant));
-  return { state: { ...planning, current: [], vacated: {} }, planning, model, requirementParts };
+  return {
+    // whole: the state answered after the change is whole too
+    state: read.whole ?? { ...planning, current: [], vacated: {} },
+    planning,
+    model,
+    requirementParts,
+    lifeRead: Promise.resolve(read.also),
+  };
 }
 
 /** What a change is judged against beside the twin: its product's model, the unit's conformance, the compliance part numbers. */

@@ -4,6 +4,7 @@ import { Conflict } from '../domain/errors';
 import { installRefusal } from '../domain/usage';
 import { ulid } from '../ids';
 import type { ChangeSetBody, Operation } from '../schemas/change';
+import { uniqueKeys } from '../store/batch-get';
 import type { Write } from '../store/guarded-transaction';
 import { keys } from '../store/keys';
 import { partMastersWith } from '../store/part-store';
@@ -14,6 +15,24 @@ type Arrival = Extract<Operation, { op: 'install' | 'replace' }>;
 type Leaving = Extract<Operation, { op: 'remove' | 'replace' }>;
 
 /**
+ * What `usageAndLifeOfChange` reads that the body names before the change is planned: the part
+ * master and the record of each serial it installs. A change reads them with its twin (no request of
+ * their own); the check reads only what the plan adds (the master of a serial that leaves or moves).
+ */
+export function lifeReadKeys(tenant: string, body: ChangeSetBody): Record<string, string>[] {
+  const serials = body.operations.flatMap((operation) =>
+    (operation.op === 'install' || operation.op === 'replace') &&
+    operation.component.serialNumber !== undefined
+      ? [{ partNumber: operation.component.partNumber, serialNumber: operation.component.serialNumber }]
+      : [],
+  );
+  return uniqueKeys([
+    ...serials.map(({ partNumber }) => keys.partMaster(tenant, partNumber)),
+    ...serials.map(({ partNumber, serialNumber }) => keys.component(tenant, partNumber, serialNumber)),
+  ]);
+}
+
+/**
  * Usage and life in the recording of a change set (hooked into shared/services/change-recording.ts):
  * before the transaction, an arriving serial that was scrapped, is past a life limit, or is
  * life-limited with usage unknown back to birth (without an override reason) is refused (409 naming
@@ -21,7 +40,13 @@ type Leaving = Extract<Operation, { op: 'remove' | 'replace' }>;
  * removal with its reason and condition. After it, the fleet life index of the serials that came
  * and went is brought up to date.
  */
-export async function usageAndLifeOfChange(tenant: string, plan: ChangePlan, body: ChangeSetBody) {
+export async function usageAndLifeOfChange(
+  tenant: string,
+  plan: ChangePlan,
+  body: ChangeSetBody,
+  /** The items of `lifeReadKeys(tenant, body)` that exist, read with the twin (else read here). */
+  readBefore?: readonly Record<string, unknown>[],
+) {
   const operations = body.operations.map((operation, index) => ({ operation, index }));
   const arrivalAt = (path: string) =>
     operations.find(
@@ -48,6 +73,7 @@ export async function usageAndLifeOfChange(tenant: string, plan: ChangePlan, bod
     arrivals.map((effect) =>
       keys.component(tenant, effect.component.partNumber, effect.component.serialNumber!),
     ),
+    readBefore && { keys: lifeReadKeys(tenant, body), items: readBefore },
   );
   const seen = new Set(records.map((record) => record.PK));
   const reads = new UsageReads(tenant);

@@ -28,6 +28,20 @@ export async function batchGetItems(
   return items;
 }
 
+/** One string per item key (`PK`, `SK`), e.g. to find an item read among others. */
+export const keyId = (key: Record<string, unknown>): string => `${key.PK}\u0000${key.SK}`;
+
+/** Each key once (a BatchGet or TransactGet naming one item twice is refused), in the order first named. */
+export function uniqueKeys<K extends Record<string, string>>(itemKeys: readonly K[]): K[] {
+  const seen = new Set<string>();
+  return itemKeys.filter((key) => {
+    const id = keyId(key);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 /** Which of these twins are visible (active): a create that never finished leaves pending ones behind. */
 export async function activeTwins(tenant: string, twinIds: readonly string[]): Promise<Set<string>> {
   const metas = await batchGetItems([...new Set(twinIds)].map((id) => keys.twinMeta(tenant, id)));

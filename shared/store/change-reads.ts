@@ -1,15 +1,16 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactGetItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { config } from '../config';
 import type { ChangeScope } from '../domain/change-scope';
 import type { CurrentPosition, TwinState } from '../domain/records';
-import { batchGetItems } from './batch-get';
-import { documentClient } from './clients';
+import { batchGetItems, keyId, uniqueKeys } from './batch-get';
+import { documentClient, dynamoClient } from './clients';
 import { stateFromMeta } from './current-items';
 import { ACTIVE } from './guarded-transaction';
 import { ENTITY, LAYOUT, toCurrent } from './items';
 import { keys } from './keys';
-import { loadTwinParts } from './twin-store';
+import { loadTwinParts, loadTwinPartsWith } from './twin-store';
 
 /**
  * The part of a twin's current state a change set is checked against (`changeScope`): the current
@@ -92,41 +93,64 @@ export async function readForChange(
   tenant: string,
   twinId: string,
   scope: ChangeScope,
-  /** Other items read in the same snapshot (the configuration model and the unit's conformance). */
+  /** Other items read in the same snapshot (the configuration model, the unit's conformance, part masters...). */
   alsoRead: readonly Record<string, string>[] = [],
 ): Promise<{ state: TwinState; also?: Record<string, unknown>[] } | null> {
   const named = namedKeys(tenant, twinId, scope);
-  const snapshot =
-    named.length + alsoRead.length < MAX_TRANSACTION_GET
-      ? await metaWith(tenant, twinId, [...named, ...alsoRead])
-      : undefined;
+  // an item both named and asked for beside (an arriving serial's record) is read once
+  const wanted = uniqueKeys([keys.twinMeta(tenant, twinId), ...named, ...alsoRead]);
+  const snapshot = wanted.length <= MAX_TRANSACTION_GET ? await snapshotOf(wanted) : undefined;
   if (snapshot === null) return null;
   if (snapshot === undefined || snapshot.meta.layout !== LAYOUT) {
     const loaded = await loadTwinParts(tenant, twinId, {});
     return loaded && { state: await changeState(tenant, loaded.state, scope) };
   }
   const children = await subtreeItems(tenant, twinId, scope);
-  const items = snapshot.items.slice(0, named.length).filter((item) => item !== undefined);
   return {
-    state: await scopedState(tenant, stateFromMeta(snapshot.meta), items, children),
-    also: snapshot.items.slice(named.length).filter((item) => item !== undefined),
+    state: await scopedState(tenant, stateFromMeta(snapshot.meta), snapshot.present(named), children),
+    also: snapshot.present(alsoRead),
   };
 }
 
-/** One TransactGetItems of META and `named`: null without an active twin, undefined when refused. */
-async function metaWith(tenant: string, twinId: string, named: Record<string, string>[]) {
+/**
+ * A change whose answer shows the whole twin: META with `alsoRead` (one BatchGet), then every current
+ * item (a Query, read after META: a change committing in between fails the version condition), then
+ * only what `changeState` still needs. `state` is what the change is planned on, `whole` the twin now
+ * as read. Null when there is no such active twin.
+ */
+export async function readWholeForChange(
+  tenant: string,
+  twinId: string,
+  scope: ChangeScope,
+  alsoRead: readonly Record<string, string>[],
+): Promise<{ state: TwinState; whole: TwinState; also: Record<string, unknown>[] } | null> {
+  const { twin, also } = await loadTwinPartsWith(tenant, twinId, { current: true }, alsoRead);
+  return twin && { state: await changeState(tenant, twin.state, scope), whole: twin.state, also };
+}
+
+/**
+ * One TransactGetItems of `wanted` (META first): null without an active twin, undefined when refused;
+ * `present` answers the items of some of those keys that exist.
+ */
+async function snapshotOf(wanted: readonly Record<string, string>[]) {
+  const TableName = config.tableName();
   try {
-    const { Responses = [] } = await documentClient().send(
-      new TransactGetCommand({
-        TransactItems: [keys.twinMeta(tenant, twinId), ...named].map((Key) => ({
-          Get: { TableName: config.tableName(), Key },
+    // The plain client: keys are two strings, and only the items found are converted (the document
+    // client's own marshalling layer is a large part of so small a read).
+    const { Responses = [] } = await dynamoClient().send(
+      new TransactGetItemsCommand({
+        TransactItems: wanted.map((key) => ({
+          Get: { TableName, Key: { PK: { S: key.PK! }, SK: { S: key.SK! } } },
         })),
       }),
     );
-    const [meta, ...items] = Responses.map((response) => response.Item);
-    if (!meta || meta.status !== ACTIVE) return null;
     // in the order asked (absent items undefined)
-    return { meta, items };
+    const [meta, ...items] = Responses.map((response) => response.Item && unmarshall(response.Item));
+    if (!meta || meta.status !== ACTIVE) return null;
+    const byKey = new Map(items.flatMap((item) => (item ? [[keyId(item), item] as const] : [])));
+    const present = (asked: readonly Record<string, string>[]) =>
+      asked.flatMap((key) => byKey.get(keyId(key)) ?? []);
+    return { meta, present };
   } catch (error) {
     if (error instanceof TransactionCanceledException) return undefined;
     throw error;

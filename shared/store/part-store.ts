@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { Conflict } from '../domain/errors';
 import type { LifeStatus, PartMaster, PartMasterBody } from '../schemas/usage';
-import { batchGetItems } from './batch-get';
+import { batchGetItems, keyId, uniqueKeys } from './batch-get';
 import { documentClient } from './clients';
 import { eventItem } from './events';
 import { keys, withoutKeys } from './keys';
@@ -55,17 +55,28 @@ export async function partMasters(
 
 /**
  * The same, strongly consistent, with other items read in the same BatchGet (`also`, by key: those
- * that exist). What a write then relies on (a change set checking the serials it installs).
+ * that exist). What a write then relies on (a change set checking the serials it installs). `read`:
+ * items already read for these `keys` (with the twin the change is planned on): only the others are
+ * read now, if any.
  */
 export async function partMastersWith(
   tenant: string,
   partNumbers: readonly string[],
   also: readonly Record<string, string>[],
+  read?: { keys: readonly Record<string, string>[]; items: readonly Item[] },
 ): Promise<{ masters: Map<string, PartMaster>; also: Item[] }> {
-  if (partNumbers.length === 0 && also.length === 0) return { masters: new Map(), also: [] };
   const masterKeys = [...new Set(partNumbers)].map((pn) => keys.partMaster(tenant, pn));
-  const items = await batchGetItems([...masterKeys, ...also], { consistent: true });
-  const isMaster = (item: Item) => masterKeys.some((key) => key.PK === item.PK && key.SK === item.SK);
+  const wanted = uniqueKeys([...masterKeys, ...also]);
+  if (wanted.length === 0) return { masters: new Map(), also: [] };
+  const readBefore = new Set((read?.keys ?? []).map(keyId));
+  const missing = wanted.filter((key) => !readBefore.has(keyId(key)));
+  const wantedIds = new Set(wanted.map(keyId));
+  const items = [
+    ...(read?.items ?? []).filter((item) => wantedIds.has(keyId(item))),
+    ...(missing.length > 0 ? await batchGetItems(missing, { consistent: true }) : []),
+  ];
+  const masterIds = new Set(masterKeys.map(keyId));
+  const isMaster = (item: Item) => masterIds.has(keyId(item));
   return {
     masters: new Map(items.filter(isMaster).map((item) => [item.partNumber as string, toPart(item)])),
     also: items.filter((item) => !isMaster(item)),

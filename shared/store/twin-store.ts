@@ -12,6 +12,7 @@ import type { LinkRecord } from '../domain/thread';
 import { checkpointOf, type ReadAt, type TimelineParts } from '../domain/timeline';
 import type { TwinEditPlan, TwinRecord } from '../domain/twin';
 import { asBuiltWrites, metaItem, PENDING_LEASE_MS } from './as-built-writes';
+import { batchGetItems, uniqueKeys } from './batch-get';
 import { changeSetWrites } from './change-store';
 import { documentClient } from './clients';
 import { stateFromMeta, stateItems, stateMeta } from './current-items';
@@ -230,13 +231,46 @@ export async function loadTwinParts(
   twinId: string,
   parts: TwinParts,
 ): Promise<LoadedTwin | null> {
-  const meta = await getMeta(tenant, twinId);
-  if (!meta || meta.status !== ACTIVE) return null;
+  return (await loadTwinPartsWith(tenant, twinId, parts, [])).twin;
+}
+
+/**
+ * The same, with other items (of any partition) read in the same strongly consistent BatchGet as META
+ * (`also`: those that exist), so that what a request needs beside the twin costs no round trip of its
+ * own. META is still read before the ranges.
+ */
+export async function loadTwinPartsWith(
+  tenant: string,
+  twinId: string,
+  parts: TwinParts,
+  alsoRead: readonly Record<string, string>[],
+): Promise<{ twin: LoadedTwin | null; also: Record<string, unknown>[] }> {
+  const { meta, also } = await getMetaWith(tenant, twinId, alsoRead);
+  if (!meta || meta.status !== ACTIVE) return { twin: null, also };
   if (meta.layout !== LAYOUT) {
     const migrated = await migrateTwin(tenant, twinId);
-    if (migrated) return migrated;
-    return loadTwinParts(tenant, twinId, parts);
+    return { twin: migrated ?? (await loadTwinParts(tenant, twinId, parts)), also };
   }
+  return { twin: await partsAfterMeta(tenant, twinId, meta, parts), also };
+}
+
+/** META and `alsoRead` (one GetItem without them, else one BatchGet), strongly consistent. */
+async function getMetaWith(tenant: string, twinId: string, alsoRead: readonly Record<string, string>[]) {
+  if (alsoRead.length === 0) return { meta: await getMeta(tenant, twinId), also: [] };
+  const metaKey = keys.twinMeta(tenant, twinId);
+  const wanted = uniqueKeys([metaKey, ...alsoRead]);
+  const items = await batchGetItems(wanted, { consistent: true });
+  const isMeta = (item: Record<string, unknown>) => item.PK === metaKey.PK && item.SK === metaKey.SK;
+  return { meta: items.find(isMeta), also: items.filter((item) => !isMeta(item)) };
+}
+
+/** The ranges `parts` names, read after META (`meta`, of a twin in the current layout). */
+async function partsAfterMeta(
+  tenant: string,
+  twinId: string,
+  meta: Record<string, unknown>,
+  parts: TwinParts,
+): Promise<LoadedTwin> {
   const fromCheckpoint =
     parts.timeline && parts.at ? await readTimelineAt(tenant, twinId, meta, parts.at) : null;
   const wanted = [

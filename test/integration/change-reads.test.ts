@@ -1,5 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactGetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBClient,
+  TransactGetItemsCommand,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
@@ -167,12 +170,8 @@ describe('a change set by twin id reads META and what it touches in one round tr
     const fresh = await callsOf(() => changeById(tenant, twinId, 2, replace('p-1', 'NEW-1')));
     await changeById(tenant, twinId, 3, replace('p-1', 'NEW-2'));
     const back = await callsOf(() => changeById(tenant, twinId, 4, replace('p-2', 'NEW-1')));
-    // Assess: the part master and the serial's record in one BatchGet, beside the snapshot and the write
-    expect(fresh.byCommand).toEqual({
-      TransactGetItemsCommand: 1,
-      BatchGetItemCommand: 1,
-      TransactWriteItemsCommand: 1,
-    });
+    // Assess: the part master and the serial's record in the snapshot, then only the write
+    expect(fresh.byCommand).toEqual({ TransactGetItemsCommand: 1, TransactWriteItemsCommand: 1 });
     expect(back.byCommand.QueryCommand).toBeGreaterThan(0);
     const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
     const at = (path: string) =>
@@ -203,13 +202,13 @@ describe('a change set by twin id reads META and what it touches in one round tr
     // Prepare: DynamoDB cancels a TransactGetItems that meets a transaction in flight (the local one never does)
     const tenant = newTenant();
     const twinId = await newTwin(tenant, 5);
-    const original = DynamoDBDocumentClient.prototype.send;
-    const send = vi.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(function (
-      this: DynamoDBDocumentClient,
+    const original = DynamoDBClient.prototype.send;
+    const send = vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (
+      this: DynamoDBClient,
       command: unknown,
       ...rest: unknown[]
     ) {
-      if (command instanceof TransactGetCommand)
+      if (command instanceof TransactGetItemsCommand)
         throw new TransactionCanceledException({
           message: 'Transaction cancelled',
           $metadata: {},
@@ -230,6 +229,63 @@ describe('a change set by twin id reads META and what it touches in one round tr
     expect(
       state.current.find(({ position }) => position.path === 'p-3')?.installation?.component.attributes,
     ).toEqual({ value: 7 });
+  });
+});
+
+describe('a change set answered with the whole twin', () => {
+  const changeWhole = (tenant: string, twinId: string, version: number, body: ChangeSetBody) =>
+    recordChangeSet(tenant, { id: twinId, whole: true }, body, {
+      expectedVersion: version,
+      now: new Date(),
+      actor,
+    });
+
+  it('reads META with what it is judged against and the masters of the serials it installs, then the current items', async () => {
+    // Prepare: a first change, so that this process knows the twin's product
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    await changeWhole(tenant, twinId, 1, update('p-0', 0));
+    // Act
+    let changed: Awaited<ReturnType<typeof changeWhole>> | undefined;
+    const calls = await callsOf(async () => {
+      changed = await changeWhole(tenant, twinId, 2, {
+        reason: 'swap',
+        operations: [
+          {
+            op: 'replace',
+            position: 'p-1',
+            component: { partNumber: 'SERVO', serialNumber: 'W-1', kind: 'mechanical' },
+          },
+          { op: 'update', position: 'p-2', attributes: { value: 2 } },
+        ],
+      });
+    });
+    // Assess: one BatchGet (META, model, conformance, compliance part numbers, the part master and the
+    // serial's record), one Query (the current items), the write; the answer holds every position
+    expect(calls.byCommand).toEqual({
+      BatchGetItemCommand: 1,
+      QueryCommand: 1,
+      TransactWriteItemsCommand: 1,
+    });
+    expect(changed!.state.current).toHaveLength(5);
+    expect(changed!.state.record.version).toBe(3);
+  });
+
+  it('loses no update among concurrent writers', async () => {
+    // Prepare
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, 5);
+    // Act
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, index) =>
+        changeWhole(tenant, twinId, 1, update(`p-${index % 5}`, index)),
+      ),
+    );
+    // Assess
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results)
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ status: 412 });
+    expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(2);
   });
 });
 

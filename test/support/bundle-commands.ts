@@ -7,6 +7,7 @@ const ACTION_OF_COMMAND: Record<string, string | null> = {
   Get: 'dynamodb:GetItem',
   GetItem: 'dynamodb:GetItem',
   TransactGet: 'dynamodb:GetItem',
+  TransactGetItems: 'dynamodb:GetItem',
   BatchGet: 'dynamodb:BatchGetItem',
   Query: 'dynamodb:Query',
   Put: 'dynamodb:PutItem',
