@@ -180,22 +180,9 @@ describe('a change set by twin id reads META and what it touches in one round tr
   });
 
   it('refuses a stale version and an unknown twin, and loses no update among concurrent writers', async () => {
-    // Prepare
-    const tenant = newTenant();
-    const twinId = await newTwin(tenant, 5);
-    // Act
-    const results = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, index) =>
-        changeById(tenant, twinId, 1, update(`p-${index % 5}`, index)),
-      ),
-    );
-    // Assess
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    for (const result of results)
-      if (result.status === 'rejected') expect(result.reason).toMatchObject({ status: 412 });
+    const { tenant, twinId } = await expectOneOfTwelveWritersToCommit(changeById);
     await expect(changeById(tenant, twinId, 1, update('p-0', 9))).rejects.toMatchObject({ status: 412 });
     await expect(changeById(tenant, 'NOPE', 1, update('p-0', 9))).rejects.toMatchObject({ status: 404 });
-    expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(2);
   });
 
   it('reads the sequential way when the snapshot is refused by a concurrent transaction', async () => {
@@ -272,20 +259,7 @@ describe('a change set answered with the whole twin', () => {
   });
 
   it('loses no update among concurrent writers', async () => {
-    // Prepare
-    const tenant = newTenant();
-    const twinId = await newTwin(tenant, 5);
-    // Act
-    const results = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, index) =>
-        changeWhole(tenant, twinId, 1, update(`p-${index % 5}`, index)),
-      ),
-    );
-    // Assess
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    for (const result of results)
-      if (result.status === 'rejected') expect(result.reason).toMatchObject({ status: 412 });
-    expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(2);
+    await expectOneOfTwelveWritersToCommit(changeWhole);
   });
 });
 
@@ -328,3 +302,20 @@ describe('a work package reads the judgements of its positions, not every inspec
     expect(answer!.openDiscrepancies.map(({ path, kind }) => `${path} ${kind}`)).toEqual(['p-0 missing']);
   });
 });
+
+/**
+ * Twelve writers at once on a new twin of 5 positions, each planning on version 1: exactly one
+ * commits (version 2), every other is refused as stale (412), none is lost silently.
+ */
+async function expectOneOfTwelveWritersToCommit(write: typeof changeById) {
+  const tenant = newTenant();
+  const twinId = await newTwin(tenant, 5);
+  const results = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, index) => write(tenant, twinId, 1, update(`p-${index % 5}`, index))),
+  );
+  expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+  for (const result of results)
+    if (result.status === 'rejected') expect(result.reason).toMatchObject({ status: 412 });
+  expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(2);
+  return { tenant, twinId };
+}
