@@ -231,17 +231,19 @@ describe.each(VIEWPORTS)('console workspace on a 300-position twin ($name $width
     await page.getByRole('treeitem', { selected: true }).focus();
     await page.keyboard.press('End');
     await expect.poll(() => page.evaluate('document.activeElement.dataset.path'), WAIT).toBe('ata-36');
-    // the other panels are tabs, not a long page underneath
-    expect(await page.getByRole('tab').allTextContents()).toEqual([
-      'Configuration',
-      'History',
-      'Thread',
-      'Inspections',
-      'Compliance',
-      'Conformance',
-      'Life',
-      'Compare',
-    ]);
+    // the other panels are tabs, not a long page underneath (Life once the LLP sheet has loaded)
+    await expect
+      .poll(() => page.getByRole('tab').allTextContents(), WAIT)
+      .toEqual([
+        'Configuration',
+        'History',
+        'Thread',
+        'Inspections',
+        'Compliance',
+        'Conformance',
+        'Life',
+        'Compare',
+      ]);
     expect(await page.getByRole('heading', { name: 'History' }).isVisible()).toBe(false);
     await page.keyboard.press('Tab');
     await tab(page, 'History');
