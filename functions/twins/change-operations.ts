@@ -23,24 +23,26 @@ export async function changeTwin(
   const expected = expectedVersion(request.headers['if-match']);
   const { tenant, sub } = request.caller;
   const minimal = prefersMinimal(request.headers);
-  const writer = await roleWriterOf(request.caller);
+  // the caller's role view (a read for roles that have one) beside the change's own reads, not before them
+  const writer = roleWriterOf(request.caller);
   // minimal: META is read with what the change touches (one round trip); else with the whole configuration
   const twin = { id: request.params.id, whole: !minimal };
   const changed = await recordChangeSet(tenant, twin, request.body, {
     expectedVersion: expected,
     now: request.now,
     actor: { sub, tenant },
-    view: writer?.view,
+    view: writer.then((role) => role?.view),
     // a role with a view changes only what it sees, judged exactly as a grantee's change
-    ...(writer
-      ? { check: (touched) => requireChangeInsideView(writer, touched, request.body, request.now) }
-      : {}),
+    check: async (touched) => {
+      const role = await writer;
+      if (role) requireChangeInsideView(role, touched, request.body, request.now);
+    },
     validate: request.query.validate,
   });
   if (minimal)
     return minimalChangeResponse(
       { id: request.params.id, version: changed.plan.twin.version, conformance: changed.conformance },
-      writer?.view,
+      (await writer)?.view,
     );
   const after = assembleTwin(changed.history, readTimes(request.now));
   return twinResponse(changed.conformance ? { ...after, conformance: changed.conformance } : after);

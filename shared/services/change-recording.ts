@@ -30,6 +30,12 @@ import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
 
 /**
+ * The twin as read (META at least), or only its id: then META is read with what the change touches
+ * (`whole`: with the whole current configuration, for an answer that shows the twin).
+ */
+export type ChangeTarget = { state: TwinState } | { id: string; whole?: boolean };
+
+/**
  * The one path by which a change set is recorded, whoever asks (`POST /v1/twins/{id}/changes`, an
  * inspection applied, ingest): the version the client read is checked, the change is planned against
  * the current items of the positions it touches (`changeScope`: read consistently after META, so a
@@ -38,12 +44,6 @@ import { refusalThroughView } from './view-writes';
  * META's part (load it with no ranges); given the whole current configuration, the state answered
  * after the change is whole too. Returns that state (and its open intervals as a history).
  */
-/**
- * The twin as read (META at least), or only its id: then META is read with what the change touches
- * (`whole`: with the whole current configuration, for an answer that shows the twin).
- */
-export type ChangeTarget = { state: TwinState } | { id: string; whole?: boolean };
-
 export async function recordChangeSet(
   tenant: string,
   twin: ChangeTarget,
@@ -55,7 +55,7 @@ export async function recordChangeSet(
     countBusiness(BUSINESS_METRICS.changeSets);
     return recorded;
   } catch (error) {
-    throw refusalThroughView(error, context.view);
+    throw refusalThroughView(error, await context.view);
   }
 }
 
@@ -63,10 +63,13 @@ export interface ChangeContext {
   expectedVersion: number;
   now: Date;
   actor: Actor;
-  /** The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. */
-  view?: Pick<ViewBody, 'positions'> | undefined;
+  /**
+   * The view the writer writes through (a grantee's, a role's): refusals tell only what it shows. A
+   * promise when it is read beside the change's own reads.
+   */
+  view?: Pick<ViewBody, 'positions'> | Promise<Pick<ViewBody, 'positions'> | undefined> | undefined;
   /** A check of the change against the positions it touches (as they are now), before it is planned. */
-  check?: (touched: TwinHistory) => void;
+  check?: (touched: TwinHistory) => void | Promise<void>;
   /** How a break of the configuration model is handled (default: the model's own). */
   validate?: Validate | undefined;
 }
@@ -78,7 +81,7 @@ async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetB
     body,
     context,
   );
-  context.check?.(currentHistory(planning));
+  await context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
     actor: context.actor,

@@ -13,7 +13,7 @@ import {
 } from '../domain/usage';
 import { ulid } from '../ids';
 import type { UsageBody, UsageParameterBody, UsageRecord } from '../schemas/usage';
-import { batchGetItems } from './batch-get';
+import { batchGetItems, keyId } from './batch-get';
 import { documentClient } from './clients';
 import { eventItem } from './events';
 import { concurrentChange, twinActiveCheck, type Write, writeTransaction } from './guarded-transaction';
@@ -334,23 +334,19 @@ export async function usageRecordsBetween(
  * request, since it caches what it read.
  */
 export function usageTotalsReader(tenant: string) {
-  const loader = new DataLoader<string, Totals | undefined>(
-    async (ids) => {
-      const items = await batchGetItems(
-        ids.map((id) => JSON.parse(id) as Record<string, string>),
-        { consistent: true },
+  const loader = new DataLoader<Record<string, string>, Totals | undefined, string>(
+    async (itemKeys) => {
+      const items = new Map(
+        (await batchGetItems([...itemKeys], { consistent: true })).map((item) => [keyId(item), item]),
       );
-      const byKey = new Map(items.map((item) => [JSON.stringify({ PK: item.PK, SK: item.SK }), item]));
-      return ids.map((id) => byKey.get(id) as Totals | undefined);
+      return itemKeys.map((key) => items.get(keyId(key)) as Totals | undefined);
     },
-    { maxBatchSize: 100 },
+    { cacheKeyFn: keyId },
   );
-  const load = (twinId: string, parameter: string, kind: PeriodKind, period: string) =>
-    loader.load(JSON.stringify(totalsKey(tenant, twinId, parameter, kind, period)));
   return async (twinId: string, parameter: string, t: string) => {
     const [month, day] = await Promise.all([
-      load(twinId, parameter, 'month', t.slice(0, 7)),
-      load(twinId, parameter, 'day', t.slice(0, 10)),
+      loader.load(totalsKey(tenant, twinId, parameter, 'month', t.slice(0, 7))),
+      loader.load(totalsKey(tenant, twinId, parameter, 'day', t.slice(0, 10))),
     ]);
     return { month, day };
   };
