@@ -18,13 +18,19 @@ import type { ViewBody } from '../schemas/sharing';
 import { batchGetItems, uniqueKeys } from '../store/batch-get';
 import { changeState, readForChange, readWholeForChange } from '../store/change-reads';
 import { applyChangeSet } from '../store/change-store';
-import { requirementPartsOf, requirementParts as storedRequirementParts } from '../store/compliance-store';
-import { modelAndConformanceKeys, modelAndConformanceOf } from '../store/conformance-store';
+import { requirementPartsGuard, requirementPartsOf } from '../store/compliance-store';
+import {
+  modelAndConformanceGuards,
+  modelAndConformanceKeys,
+  modelAndConformanceOf,
+} from '../store/conformance-store';
 import type { Write } from '../store/guarded-transaction';
 import { keys } from '../store/keys';
+import { rememberJudged } from '../store/planning-cache';
+import { StaleRead } from '../store/read-guards';
 import { ancestorsOf } from '../store/twin-store';
 import { complianceOfChange } from './compliance-check';
-import { judgeChange, modelOfChange, type WriteConformance } from './conformance-check';
+import { judgeChange, type WriteConformance } from './conformance-check';
 import { lifeReadKeys, usageAndLifeOfChange } from './life-checks';
 import { validateChangeSet } from './type-validation';
 import { refusalThroughView } from './view-writes';
@@ -74,13 +80,38 @@ export interface ChangeContext {
   validate?: Validate | undefined;
 }
 
+/** Rounds a change may lose to concurrent writes of what it is judged against before it answers 409. */
+const JUDGED_ATTEMPTS = 3;
+
+/**
+ * Planned and written; planned again from a fresh read when what it was judged against changed
+ * before it committed (`StaleRead`), and when it was planned on what this process knew of the twin
+ * (planning-cache.ts) and anything went wrong: the fresh read then gives the answer (a version the
+ * client read that is no longer current is a 412 from it, not an error of the plan).
+ */
 async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetBody, context: ChangeContext) {
-  const { state, planning, model, requirementParts, lifeRead } = await planningReads(
-    tenant,
-    twin,
-    body,
-    context,
-  );
+  for (let attempt = 1; ; attempt++) {
+    const reads = await planningReads(tenant, twin, body, context, { cache: attempt === 1 });
+    const progress = { committed: false };
+    try {
+      return await planAndApplyOn(tenant, reads, body, context, progress);
+    } catch (error) {
+      const again =
+        !progress.committed && (reads.cached || (error instanceof StaleRead && attempt < JUDGED_ATTEMPTS));
+      if (!again) throw error;
+    }
+  }
+}
+
+async function planAndApplyOn(
+  tenant: string,
+  reads: Awaited<ReturnType<typeof planningReads>>,
+  body: ChangeSetBody,
+  context: ChangeContext,
+  /** Set once the transaction committed: nothing after it is planned again. */
+  progress: { committed: boolean },
+) {
+  const { state, planning, judged: judgedItems, lifeRead } = reads;
   await context.check?.(currentHistory(planning));
   const plan = planChange(planning, body, {
     now: context.now,
@@ -88,6 +119,7 @@ async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetB
     changeSetId: ulid(),
   });
   await refuseCycles(tenant, state, plan);
+  const { partNumber: productPartNumber } = state.record.product;
   await validateChangeSet(tenant, currentHistory(planning), body);
   const judged = await judgeChange(tenant, {
     record: state.record,
@@ -97,7 +129,7 @@ async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetB
     body,
     validate: context.validate,
     now: context.now,
-    read: await model,
+    read: modelAndConformanceOf(tenant, productPartNumber, await judgedItems),
   });
   const life = await usageAndLifeOfChange(tenant, plan, body, await lifeRead);
   const compliance = await complianceOfChange(tenant, {
@@ -105,7 +137,7 @@ async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetB
     before: planning.current,
     touched: plan.current,
     now: context.now,
-    requirementParts: await requirementParts,
+    requirementParts: requirementPartsOf(tenant, await judgedItems),
   });
   // The transaction's items beyond the change itself: each other concern plans its items from
   // `planning` and `plan` and appends them here (they are written, or refused, with the change).
@@ -117,7 +149,9 @@ async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetB
     context.now,
     extra,
     planning.timeline,
+    judgingGuards(tenant, productPartNumber, state.record.id, await judgedItems),
   );
+  progress.committed = true;
   await life.afterCommit(context.now);
   const after = { ...applyPlanToState(state, plan), timeline };
   return {
@@ -129,20 +163,22 @@ async function planAndApply(tenant: string, twin: ChangeTarget, body: ChangeSetB
 }
 
 /**
- * What a change is planned on, and what it is judged against read beside it (the configuration
- * model, the unit's conformance, the compliance part numbers) with what its life checks read
- * (`lifeReadKeys`). Given the twin, only what the change touches is read (after META, which was read
- * before), the rest in one BatchGet beside it. Given its id, META and what the change touches come in
- * one round trip (`readForChange`), the others in the same snapshot; with `whole`, META and the others
- * in one BatchGet, then the whole current configuration (`readWholeForChange`). The model is in that
- * read when this process already knows the twin's product (else read right after: the first change of
- * a twin in a process).
+ * What a change is planned on, and what it is judged against read beside it (`judged`: the raw items
+ * of the configuration model, the unit's conformance, the compliance part numbers, which the
+ * transaction checks again) with what its life checks read (`lifeReadKeys`). Given the twin, only
+ * what the change touches is read (after META, which was read before), the rest in one BatchGet
+ * beside it. Given its id, META and what the change touches come in one round trip (`readForChange`,
+ * none when this process knows them all at the version the client read: `cached`), the others in the
+ * same snapshot; with `whole`, META and the others in one BatchGet, then the whole current
+ * configuration (`readWholeForChange`). The model is in that read when this process already knows
+ * the twin's product (else read right after: the first change of a twin in a process).
  */
 async function planningReads(
   tenant: string,
   twin: ChangeTarget,
   body: ChangeSetBody,
   context: ChangeContext,
+  options: { cache: boolean },
 ) {
   const scope = changeScope(body);
   const life = lifeReadKeys(tenant, body);
@@ -158,38 +194,53 @@ async function planningReads(
     return {
       state: twin.state,
       planning: await changeState(tenant, twin.state, scope),
-      model: started(others.then((items) => modelAndConformanceOf(tenant, partNumber, items))),
-      requirementParts: started(others.then((items) => requirementPartsOf(tenant, items))),
+      judged: others,
       lifeRead: others,
+      cached: false,
     };
   }
   // a twin's product never changes: known from an earlier change, its model is read with the twin
   const product = productOf(tenant, twin.id);
-  const alsoRead = [
-    ...(product ? judgingKeys(tenant, product.partNumber, twin.id) : [keys.requirementParts(tenant)]),
-    ...life,
-  ];
-  const read: { state: TwinState; whole?: TwinState; also?: Record<string, unknown>[] } | null = twin.whole
-    ? await readWholeForChange(tenant, twin.id, scope, alsoRead)
-    : await readForChange(tenant, twin.id, scope, alsoRead);
+  const judged = product ? judgingKeys(tenant, product.partNumber, twin.id) : [keys.requirementParts(tenant)];
+  const reads = { judged, others: life };
+  const read: {
+    state: TwinState;
+    whole?: TwinState;
+    also?: Record<string, unknown>[];
+    cached?: true;
+  } | null = twin.whole
+    ? await readWholeForChange(tenant, twin.id, scope, reads)
+    : await readForChange(tenant, twin.id, scope, {
+        ...reads,
+        ...(options.cache ? { expectedVersion: context.expectedVersion } : {}),
+      });
   if (!read) throw new NotFound(`No twin ${twin.id}`);
   const planning = read.state;
   rememberProduct(tenant, planning.record);
   assertVersion(planning.record, context.expectedVersion);
-  const model =
-    product && read.also
-      ? Promise.resolve(modelAndConformanceOf(tenant, product.partNumber, read.also))
-      : started(modelOfChange(tenant, planning.record));
-  const requirementParts = read.also
-    ? Promise.resolve(requirementPartsOf(tenant, read.also))
-    : started(storedRequirementParts(tenant));
+  const { partNumber } = planning.record.product;
+  const also = read.also;
+  // what the snapshot did not hold is read now (all of it after a sequential read, else the model)
+  const unread = also
+    ? product
+      ? []
+      : modelAndConformanceKeys(tenant, partNumber, twin.id)
+    : judgingKeys(tenant, partNumber, twin.id);
+  const more =
+    unread.length > 0
+      ? batchGetItems(unread, { consistent: true }).then((items) => {
+          // kept for the next change beside what the read above remembered (the transaction checks them)
+          rememberJudged(tenant, twin.id, planning.record.version, unread, items);
+          return items;
+        })
+      : Promise.resolve([]);
   return {
     // whole: the state answered after the change is whole too
     state: read.whole ?? { ...planning, current: [], vacated: {} },
     planning,
-    model,
-    requirementParts,
-    lifeRead: Promise.resolve(read.also),
+    judged: started(more.then((items) => [...(also ?? []), ...items])),
+    lifeRead: Promise.resolve(also),
+    cached: read.cached === true,
   };
 }
 
@@ -197,6 +248,17 @@ async function planningReads(
 const judgingKeys = (tenant: string, productPartNumber: string, twinId: string) => [
   ...modelAndConformanceKeys(tenant, productPartNumber, twinId),
   keys.requirementParts(tenant),
+];
+
+/** The guards of the judged items as read (absent ones included: one that appears is a change too). */
+const judgingGuards = (
+  tenant: string,
+  productPartNumber: string,
+  twinId: string,
+  items: readonly Record<string, unknown>[],
+) => [
+  ...modelAndConformanceGuards(tenant, productPartNumber, twinId, items),
+  requirementPartsGuard(tenant, items),
 ];
 
 /** A read started now and awaited later: its refusal is not "unhandled" meanwhile. */

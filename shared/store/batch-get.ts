@@ -31,6 +31,10 @@ export async function batchGetItems(
 /** One string per item key (`PK`, `SK`), e.g. to find an item read among others. */
 export const keyId = (key: Record<string, unknown>): string => `${key.PK}\u0000${key.SK}`;
 
+/** The item with this key among items read (undefined: it was not among them). */
+export const itemAt = (items: readonly Record<string, unknown>[], key: Record<string, unknown>) =>
+  items.find((item) => item.PK === key.PK && item.SK === key.SK);
+
 /** Each key once (a BatchGet or TransactGet naming one item twice is refused), in the order first named. */
 export function uniqueKeys<K extends Record<string, string>>(itemKeys: readonly K[]): K[] {
   const seen = new Set<string>();

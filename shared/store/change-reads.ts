@@ -10,6 +10,7 @@ import { stateFromMeta } from './current-items';
 import { ACTIVE } from './guarded-transaction';
 import { ENTITY, LAYOUT, toCurrent } from './items';
 import { keys } from './keys';
+import { cachedTwin, rememberJudged, rememberRead } from './planning-cache';
 import { loadTwinParts, loadTwinPartsWith } from './twin-store';
 
 /**
@@ -78,6 +79,19 @@ const subtreeItems = (tenant: string, twinId: string, scope: ChangeScope) =>
 /** DynamoDB's limit of items in one TransactGetItems. */
 const MAX_TRANSACTION_GET = 100;
 
+/** What a change by id reads beside META and the items it names. */
+export interface ChangeReads {
+  /**
+   * The version the client read (If-Match): the twin as this process knows it at that version is
+   * planned on without a read (absent: always read).
+   */
+  expectedVersion?: number;
+  /** Items the change is judged against (kept by this process, checked again by the transaction: `withGuards`). */
+  judged: readonly Record<string, string>[];
+  /** Other items read in the same snapshot (the part masters and records of arriving serials). */
+  others: readonly Record<string, string>[];
+}
+
 /**
  * META and the items a change names (`namedKeys`) in ONE round trip: a TransactGetItems, which reads
  * them as one serializable snapshot (a BatchGet would not be isolated from a change committing in
@@ -88,16 +102,21 @@ const MAX_TRANSACTION_GET = 100;
  * refused by a concurrent transaction (`TransactionConflict`) is read the sequential way (META, then
  * `changeState`; `also` is then absent: the caller reads those itself). Null when there is no such
  * active twin.
+ *
+ * No read at all when this process knows every item at the version the client read
+ * (`plannedOnCache`); the snapshot is remembered for the changes after it.
  */
 export async function readForChange(
   tenant: string,
   twinId: string,
   scope: ChangeScope,
-  /** Other items read in the same snapshot (the configuration model, the unit's conformance, part masters...). */
-  alsoRead: readonly Record<string, string>[] = [],
-): Promise<{ state: TwinState; also?: Record<string, unknown>[] } | null> {
+  reads: ChangeReads,
+): Promise<{ state: TwinState; also?: Record<string, unknown>[]; cached?: true } | null> {
+  const cached = await plannedOnCache(tenant, twinId, scope, reads);
+  if (cached) return cached;
   const named = namedKeys(tenant, twinId, scope);
   // an item both named and asked for beside (an arriving serial's record) is read once
+  const alsoRead = [...reads.judged, ...reads.others];
   const wanted = uniqueKeys([keys.twinMeta(tenant, twinId), ...named, ...alsoRead]);
   const snapshot = wanted.length <= MAX_TRANSACTION_GET ? await snapshotOf(wanted) : undefined;
   if (snapshot === null) return null;
@@ -105,10 +124,53 @@ export async function readForChange(
     const loaded = await loadTwinParts(tenant, twinId, {});
     return loaded && { state: await changeState(tenant, loaded.state, scope) };
   }
+  const remembered = [...stateKeys(tenant, twinId, scope.paths), ...reads.judged];
+  rememberRead(tenant, twinId, snapshot.meta, remembered, snapshot.present(remembered));
   const children = await subtreeItems(tenant, twinId, scope);
   return {
     state: await scopedState(tenant, stateFromMeta(snapshot.meta), snapshot.present(named), children),
     also: snapshot.present(alsoRead),
+  };
+}
+
+/** The current and vacated item of each path. */
+const stateKeys = (tenant: string, twinId: string, paths: readonly string[]) =>
+  paths.flatMap((path) => [keys.current(tenant, twinId, path), keys.vacated(tenant, twinId, path)]);
+
+/**
+ * The planning state from what this process knows of the twin at the version the client read, when it
+ * knows all the change needs: each named position (current, or else whether and when it was vacated)
+ * and each judged item. A change that removes positions, installs serials or twins, or reads anything
+ * else is always read.
+ */
+async function plannedOnCache(tenant: string, twinId: string, scope: ChangeScope, reads: ChangeReads) {
+  const simple =
+    scope.subtrees.length === 0 &&
+    scope.arriving.length === 0 &&
+    scope.arrivingTwins.length === 0 &&
+    reads.others.length === 0;
+  const twin =
+    simple && reads.expectedVersion !== undefined
+      ? cachedTwin(tenant, twinId, reads.expectedVersion)
+      : undefined;
+  if (!twin) return undefined;
+  const named: Record<string, unknown>[] = [];
+  for (const path of scope.paths) {
+    const current = twin.get(keys.current(tenant, twinId, path));
+    const vacated = current === null ? twin.get(keys.vacated(tenant, twinId, path)) : null;
+    if (current === undefined || vacated === undefined) return undefined;
+    named.push(...[current, vacated].filter((item) => item !== null));
+  }
+  const also: Record<string, unknown>[] = [];
+  for (const key of reads.judged) {
+    const item = twin.get(key);
+    if (item === undefined) return undefined;
+    if (item !== null) also.push(item);
+  }
+  return {
+    state: await scopedState(tenant, stateFromMeta(twin.meta), named, []),
+    also,
+    cached: true as const,
   };
 }
 
@@ -122,10 +184,14 @@ export async function readWholeForChange(
   tenant: string,
   twinId: string,
   scope: ChangeScope,
-  alsoRead: readonly Record<string, string>[],
+  reads: Pick<ChangeReads, 'judged' | 'others'>,
 ): Promise<{ state: TwinState; whole: TwinState; also: Record<string, unknown>[] } | null> {
+  const alsoRead = uniqueKeys([...reads.judged, ...reads.others]);
   const { twin, also } = await loadTwinPartsWith(tenant, twinId, { current: true }, alsoRead);
-  return twin && { state: await changeState(tenant, twin.state, scope), whole: twin.state, also };
+  if (!twin) return null;
+  // the judged items (guarded by the transaction) are kept beside the whole twin this read remembered
+  rememberJudged(tenant, twinId, twin.state.record.version, reads.judged, also);
+  return { state: await changeState(tenant, twin.state, scope), whole: twin.state, also };
 }
 
 /**

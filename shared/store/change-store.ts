@@ -16,6 +16,8 @@ import {
 } from './items';
 import { keys } from './keys';
 import { closeInterval, mountWrites } from './mount-writes';
+import { forgetTwin, rememberCommit } from './planning-cache';
+import { type ReadGuard, withGuards } from './read-guards';
 import { componentArrivalWrites } from './search-store';
 import { timelineWrites } from './timeline-store';
 import { MAX_TRANSACTION_ITEMS } from './transact';
@@ -188,30 +190,35 @@ export async function applyChangeSet(
   extra: readonly Write[] = [],
   /** META's timeline mark as the plan read it (the version condition keeps it current). */
   mark?: TimelineMark,
+  /** What the change was judged against, as read: the transaction commits only while it is unchanged. */
+  guards: readonly ReadGuard[] = [],
 ) {
   const twinId = plan.twin.id;
   const { recordedAt } = plan.changeSet;
   const timeline = timelineWrites(tenant, twinId, { ...plan, seq: plan.changeSet.seq }, mark, recordedAt);
+  // META's attributes after the change (also what this process then knows of it: planning-cache.ts)
+  const metaSets: Record<string, unknown> = {
+    version: plan.twin.version,
+    updatedAt: plan.twin.updatedAt,
+    lifecycle: plan.twin.lifecycle,
+    softwareSummary: plan.software ?? [],
+    nextOrder: plan.nextOrder,
+    positionCount: plan.positionCount,
+    timeline: timeline.mark,
+    ...(plan.lifecycleMove ? { lifecycleChangedAt: plan.lifecycleMove.effectiveAt } : {}),
+  };
+  const names = Object.keys(metaSets);
   const writes: Write[] = [
     {
       entry: {
         Update: {
           TableName: table(),
           Key: keys.twinMeta(tenant, twinId),
-          UpdateExpression: `SET version = :next, updatedAt = :now, lifecycle = :lifecycle, softwareSummary = :software, nextOrder = :nextOrder, positionCount = :positionCount, timeline = :timeline${
-            plan.lifecycleMove ? ', lifecycleChangedAt = :changedAt' : ''
-          }`,
+          UpdateExpression: `SET ${names.map((name) => `${name} = :${name}`).join(', ')}`,
           ConditionExpression: '#status = :active AND version = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':next': plan.twin.version,
-            ':now': plan.twin.updatedAt,
-            ':lifecycle': plan.twin.lifecycle,
-            ':software': plan.software ?? [],
-            ':nextOrder': plan.nextOrder,
-            ':positionCount': plan.positionCount,
-            ':timeline': timeline.mark,
-            ...(plan.lifecycleMove ? { ':changedAt': plan.lifecycleMove.effectiveAt } : {}),
+            ...Object.fromEntries(names.map((name) => [`:${name}`, metaSets[name]])),
             ':active': ACTIVE,
             ':expected': expectedVersion,
           },
@@ -261,12 +268,25 @@ export async function applyChangeSet(
   }
   writes.push(...componentArrivalWrites(tenant, plan.components));
   writes.push(...extra);
-  if (writes.length > MAX_TRANSACTION_ITEMS) {
+  const guarded = withGuards(writes, guards);
+  if (guarded.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(
-      `This change set needs ${writes.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,
-      [{ path: 'body.operations', message: `too many writes (${writes.length} > ${MAX_TRANSACTION_ITEMS})` }],
+      `This change set needs ${guarded.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,
+      [{ path: 'body.operations', message: `too many writes (${guarded.length} > ${MAX_TRANSACTION_ITEMS})` }],
     );
   }
-  await writeTransaction(tenant, writes, now);
+  try {
+    await writeTransaction(tenant, guarded, now);
+  } catch (error) {
+    forgetTwin(tenant, twinId);
+    throw error;
+  }
+  rememberCommit(
+    tenant,
+    twinId,
+    expectedVersion,
+    metaSets,
+    guarded.map((write) => write.entry),
+  );
   return { timeline: timeline.mark };
 }

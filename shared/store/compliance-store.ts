@@ -1,12 +1,13 @@
 import { config } from '../config';
 import { type ComplianceRecordData, embodyingPartNumbers, type Superseder } from '../domain/compliance';
 import type { Requirement } from '../schemas/compliance';
-import { batchGetItems } from './batch-get';
+import { batchGetItems, itemAt } from './batch-get';
 import { eventItem, type FeedEvent } from './events';
 import { ENTITY } from './items';
 import { keys, withoutKeys } from './keys';
 import { putNewItems } from './new-items';
 import { queryAll } from './query';
+import { guardOf } from './read-guards';
 import { INDEXES } from './table';
 import { type TransactEntry, transactWrite } from './transact';
 
@@ -77,9 +78,14 @@ export const requirementPartsOf = (
   tenant: string,
   items: readonly Record<string, unknown>[],
 ): Set<string> => {
-  const key = keys.requirementParts(tenant);
-  const item = items.find((candidate) => candidate.PK === key.PK && candidate.SK === key.SK);
+  const item = itemAt(items, keys.requirementParts(tenant));
   return new Set((item?.partNumbers as Set<string> | undefined) ?? []);
+};
+
+/** The guard of the `REQPARTS` item as read: its set only grows, so its size says whether a part number came. */
+export const requirementPartsGuard = (tenant: string, items: readonly Record<string, unknown>[]) => {
+  const key = keys.requirementParts(tenant);
+  return guardOf(key, itemAt(items, key), { size: ['partNumbers'] });
 };
 
 /** The same, read by itself (when the change's snapshot did not hold it). */

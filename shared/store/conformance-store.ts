@@ -4,7 +4,7 @@ import type { ConfigurationModelRecord, Finding } from '../domain/conformance';
 import { Conflict } from '../domain/errors';
 import type { CurrentPosition } from '../domain/records';
 import type { ConformanceStatus } from '../schemas/conformance';
-import { batchGetItems } from './batch-get';
+import { batchGetItems, itemAt } from './batch-get';
 import { documentClient } from './clients';
 import { eventItem } from './events';
 import { type Write, writeTransaction } from './guarded-transaction';
@@ -12,6 +12,7 @@ import { indexPage } from './index-page';
 import { ENTITY, toCurrent } from './items';
 import { keys, withoutKeys } from './keys';
 import { queryAll } from './query';
+import { guardOf } from './read-guards';
 import { INDEXES } from './table';
 import { putNextVersion } from './versioned-put';
 
@@ -334,14 +335,32 @@ export const modelAndConformanceKeys = (tenant: string, productPartNumber: strin
   keys.conformance(tenant, twinId),
 ];
 
+/**
+ * The guards of the model and the unit's conformance as read: the model's version (or its absence),
+ * and when the unit was last judged under which model version (only under a model).
+ */
+export function modelAndConformanceGuards(
+  tenant: string,
+  productPartNumber: string,
+  twinId: string,
+  items: readonly Record<string, unknown>[],
+) {
+  const model = keys.configurationModel(tenant, productPartNumber);
+  const conformance = keys.conformance(tenant, twinId);
+  const modelRead = itemAt(items, model);
+  const modelGuard = guardOf(model, modelRead, { equal: ['version'] });
+  // without a model the stored conformance is not judged against (judgeChange)
+  if (!modelRead) return [modelGuard];
+  return [modelGuard, guardOf(conformance, itemAt(items, conformance), { equal: ['judgedAt', 'modelVersion'] })];
+}
+
 /** The model and the stored conformance among the items read. */
 export function modelAndConformanceOf(
   tenant: string,
   productPartNumber: string,
   items: readonly Record<string, unknown>[],
 ) {
-  const modelKey = keys.configurationModel(tenant, productPartNumber);
-  const model = items.find((item) => item.PK === modelKey.PK && item.SK === modelKey.SK);
+  const model = itemAt(items, keys.configurationModel(tenant, productPartNumber));
   const stored = items.find((item) => item.entity === ENTITY.conformance);
   const { entity: _entity, ...record } = stored ? withoutKeys(stored) : { entity: undefined };
   return {

@@ -37,6 +37,7 @@ import {
 import { keys } from './keys';
 import { type LeasedWriteOptions, writeUnderLease } from './leased-write';
 import { closeInterval } from './mount-writes';
+import { rememberWhole } from './planning-cache';
 import { queryAll } from './query';
 import { INDEXES, type IndexName } from './table';
 import { checkpointItems, readTimelineAt, rememberCheckpoint, timelineWrites } from './timeline-store';
@@ -282,7 +283,10 @@ async function partsAfterMeta(
   ];
   const ranges = await Promise.all(wanted.map((prefix) => queryPrefix(tenant, twinId, prefix)));
   const items = ranges.flat();
-  const state = stateFromMeta(meta, items.filter((item) => item.entity === ENTITY.current).map(toCurrent));
+  const currentItems = items.filter((item) => item.entity === ENTITY.current);
+  // the twin now, for the changes this process plans next (kept only when META and these are of one version)
+  if (parts.current) rememberWhole(tenant, twinId, meta, currentItems);
+  const state = stateFromMeta(meta, currentItems.map(toCurrent));
   const { record, mountedIn } = state;
   const replayed = (): TimelineParts => ({
     positions: items.filter((item) => item.entity === ENTITY.position).map(toPosition),

@@ -69,6 +69,30 @@ describe('a change set with Prefer: return=minimal', () => {
     expect((await admin('GET', `/v1/twins/${twin.id}`)).body.version).toBe(2);
   });
 
+  it('judges a change against a model stored after this process knew the twin: refused under enforce', async () => {
+    // Prepare: the twin read and changed without a model (what the process then knows of it), then a model
+    const tenant = newTenant('minimal-model');
+    const owner = await api.as(tenant, ['admin']);
+    const twin = await must(owner('POST', '/v1/twins', { body: aircraftRecord('MIN-5') }));
+    await must(owner('GET', `/v1/twins/${twin.id}`));
+    const software = (softwareVersion: string) => ({
+      reason: 'software load',
+      operations: [{ op: 'update', position: 'engine-1/fadec/sw', softwareVersion }],
+    });
+    expect((await minimal(owner, twin.id, 1, software('5.3.0'))).status).toBe(204);
+    await must(
+      owner('PUT', `/v1/configuration-models/${twin.product.partNumber}`, { body: aircraftModel() }),
+    );
+    // Act: FADEC-3 needs software 5 under the model
+    const refused = await minimal(owner, twin.id, 2, software('4.1.0'));
+    // Assess
+    expectProblem(refused, 422, 'body.operations[0]');
+    expect(JSON.stringify(refused.body.errors)).toContain('fadec3-needs-sw5');
+    const read = await must(owner('GET', `/v1/twins/${twin.id}`));
+    expect(read.version).toBe(2);
+    expect(nodeAt(read, 'engine-1/fadec/sw')?.component?.softwareVersion).toBe('5.3.0');
+  });
+
   it('answers the conformance warnings it recorded (200, minimal body), 204 when there are none to tell', async () => {
     // Prepare: a configuration model for the product; a controller it does not allow
     const tenant = newTenant('minimal-warn');

@@ -3,6 +3,8 @@ import {
   TransactGetItemsCommand,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
@@ -11,7 +13,12 @@ import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
 import type { ChangeSetBody } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { WORK_PACKAGE_PARTS, workPackageOf } from '../../shared/services/thread-service';
-import { dynamodbCalls } from '../../shared/store/clients';
+import { config } from '../../shared/config';
+import type { TwinState } from '../../shared/domain/records';
+import { documentClient, dynamodbCalls } from '../../shared/store/clients';
+import { currentItem } from '../../shared/store/items';
+import { keys } from '../../shared/store/keys';
+import { forgetAllTwins } from '../../shared/store/planning-cache';
 import { recordInspection } from '../../shared/store/inspection-store';
 import { createTwin, loadTwinParts } from '../../shared/store/twin-store';
 import { wideRecord } from '../support/fixtures';
@@ -219,6 +226,181 @@ describe('a change set by twin id reads META and what it touches in one round tr
   });
 });
 
+describe('a change set planned on what this process knows of the twin', () => {
+  /** The twin read now, then changed once by id: the process knows its positions and what it is judged against. */
+  async function knownTwin(positions = 5) {
+    const tenant = newTenant();
+    const twinId = await newTwin(tenant, positions);
+    await loadTwinParts(tenant, twinId, { current: true });
+    await changeById(tenant, twinId, 1, update('p-0', 0));
+    return { tenant, twinId };
+  }
+
+  it('sends only its transaction and reads nothing, change after change, and the table has each one', async () => {
+    // Prepare
+    const { tenant, twinId } = await knownTwin(200);
+    // Act
+    const second = await callsOf(() => changeById(tenant, twinId, 2, update('p-7', 1)));
+    const third = await callsOf(() => changeById(tenant, twinId, 3, update('p-199', 2)));
+    // Assess
+    for (const calls of [second, third]) {
+      expect(calls.byCommand).toEqual({ TransactWriteItemsCommand: 1 });
+      expect(calls.items).toBe(0);
+    }
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const attributes = (path: string) =>
+      state.current.find(({ position }) => position.path === path)?.installation?.component.attributes;
+    expect(state.record.version).toBe(4);
+    expect([attributes('p-0'), attributes('p-7'), attributes('p-199')]).toEqual([
+      { value: 0 },
+      { value: 1 },
+      { value: 2 },
+    ]);
+  });
+
+  it('is planned again from a fresh read when a judged item changed meanwhile (a part number of a requirement)', async () => {
+    // Prepare: another writer adds a part number to the tenant's requirement part numbers
+    const { tenant, twinId } = await knownTwin();
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.tableName(),
+        Key: keys.requirementParts(tenant),
+        UpdateExpression: 'ADD partNumbers :parts',
+        ExpressionAttributeValues: { ':parts': new Set(['SERVO']) },
+      }),
+    );
+    // Act
+    const calls = await callsOf(() => changeById(tenant, twinId, 2, update('p-1', 1)));
+    // Assess: the transaction refused by the guard, the snapshot, the transaction again
+    expect(calls.byCommand).toMatchObject({ TransactWriteItemsCommand: 2, TransactGetItemsCommand: 1 });
+    expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(3);
+  });
+
+  it('answers 412 to a version another process moved on from, and plans the current one on a fresh read', async () => {
+    // Prepare: another process (its own cache) changes p-1 at version 2
+    const { tenant, twinId } = await knownTwin();
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const before = state.current.find(({ position }) => position.path === 'p-1')!;
+    const other = {
+      ...before,
+      installation: {
+        ...before.installation!,
+        component: { ...before.installation!.component, attributes: { other: true } },
+      },
+    };
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: config.tableName(),
+              Key: keys.twinMeta(tenant, twinId),
+              UpdateExpression: 'SET version = :next',
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':next': 3, ':version': 2 },
+            },
+          },
+          { Put: { TableName: config.tableName(), Item: currentItem(tenant, twinId, other, 3) } },
+        ],
+      }),
+    );
+    // Act
+    const stale = changeById(tenant, twinId, 2, update('p-1', 1));
+    await expect(stale).rejects.toMatchObject({ status: 412 });
+    await changeById(tenant, twinId, 3, update('p-1', 1));
+    // Assess: planned on the other process's p-1 (its attributes kept beside the new one)
+    const after = (await loadTwinParts(tenant, twinId, { current: true }))!.state;
+    expect(after.record.version).toBe(4);
+    expect(
+      after.current.find(({ position }) => position.path === 'p-1')?.installation?.component.attributes,
+    ).toEqual({ other: true, value: 1 });
+  });
+
+  it('loses no update among concurrent writers planning on it', async () => {
+    await expectOneOfTwelveWritersToCommit(changeById, { known: true });
+  });
+
+  it('ends in the configuration the same changes give when every one is read fresh', async () => {
+    const operation = fc.record({
+      kind: fc.constantFrom('update', 'add', 'drop', 'remove', 'install', 'move'),
+      index: fc.nat(3),
+    });
+    const snapshots = { cached: 0, fresh: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 3, maxLength: 10 }), async (steps) => {
+        const tenant = newTenant();
+        const [cached, fresh] = [await newTwin(tenant, 5), await newTwin(tenant, 5)];
+        await loadTwinParts(tenant, cached, { current: true });
+        const run = async (twinId: string, forget: boolean) => {
+          let version = 1;
+          const outcomes: (number | string)[] = [];
+          let snapshots = 0;
+          for (const [index, step] of steps.entries()) {
+            if (forget) forgetAllTwins();
+            const calls = await callsOf(() =>
+              changeById(tenant, twinId, version, bodyOf(step, index)).then(
+                () => {
+                  version++;
+                  outcomes.push('ok');
+                },
+                (error: { status?: number }) => outcomes.push(error.status ?? 'error'),
+              ),
+            );
+            snapshots += calls.byCommand.TransactGetItemsCommand ?? 0;
+          }
+          const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+          return {
+            outcomes,
+            snapshots,
+            // what META keeps of the current state, as each change moved it
+            meta: { version: state.record.version, positionCount: state.positionCount, nextOrder: state.nextOrder },
+            configuration: configurationOf(state),
+          };
+        };
+        const withCache = await run(cached, false);
+        const withoutCache = await run(fresh, true);
+        expect(withCache.outcomes).toEqual(withoutCache.outcomes);
+        expect(withCache.meta).toEqual(withoutCache.meta);
+        expect(withCache.configuration).toEqual(withoutCache.configuration);
+        snapshots.cached += withCache.snapshots;
+        snapshots.fresh += withoutCache.snapshots;
+      }),
+      { numRuns: 12 },
+    );
+    // the sequences did run on the cache: fewer snapshots were read than with every change read fresh
+    expect(snapshots.cached).toBeLessThan(snapshots.fresh);
+  });
+});
+
+/** One change of the random sequences above: simple ones are planned on the cache, others read. */
+function bodyOf(step: { kind: string; index: number }, order: number): ChangeSetBody {
+  const position = `p-${step.index % 5}`;
+  const extra = `x-${step.index}`;
+  const operations: ChangeSetBody['operations'] = {
+    // a key per step: an update planned on a stale position would lose the keys before it
+    update: [{ op: 'update' as const, position, attributes: { [`step${order}`]: order } }],
+    add: [{ op: 'add-position' as const, position: extra }],
+    drop: [{ op: 'remove-position' as const, position: extra }],
+    remove: [{ op: 'remove' as const, position }],
+    install: [
+      { op: 'install' as const, position: extra, component: { partNumber: 'BRACKET', kind: 'mechanical' as const } },
+    ],
+    move: [{ op: 'move' as const, from: position, to: extra }],
+  }[step.kind]!;
+  return { reason: `step ${order}`, operations } as ChangeSetBody;
+}
+
+/** What a twin holds now, without the times and ids that differ between two twins given the same changes. */
+const configurationOf = (state: TwinState) =>
+  state.current
+    .map(({ position, installation }) => ({
+      path: position.path,
+      partNumber: installation?.component.partNumber,
+      serialNumber: installation?.component.serialNumber?.replace(/^READS-[0-9A-Z]+-/, ''),
+      attributes: installation?.component.attributes,
+    }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+
 describe('a change set answered with the whole twin', () => {
   const changeWhole = (tenant: string, twinId: string, version: number, body: ChangeSetBody) =>
     recordChangeSet(tenant, { id: twinId, whole: true }, body, {
@@ -304,18 +486,27 @@ describe('a work package reads the judgements of its positions, not every inspec
 });
 
 /**
- * Twelve writers at once on a new twin of 5 positions, each planning on version 1: exactly one
- * commits (version 2), every other is refused as stale (412), none is lost silently.
+ * Twelve writers at once on a new twin of 5 positions, each planning on the same version: exactly one
+ * commits, every other is refused as stale (412), none is lost silently. `known`: the process read
+ * the twin now and changed it once before (so each writer plans on what it knows, without a read).
  */
-async function expectOneOfTwelveWritersToCommit(write: typeof changeById) {
+async function expectOneOfTwelveWritersToCommit(
+  write: typeof changeById,
+  options: { known?: boolean } = {},
+) {
   const tenant = newTenant();
   const twinId = await newTwin(tenant, 5);
+  let version = 1;
+  if (options.known) {
+    await loadTwinParts(tenant, twinId, { current: true });
+    await write(tenant, twinId, version++, update('p-0', -1));
+  }
   const results = await Promise.allSettled(
-    Array.from({ length: 12 }, (_, index) => write(tenant, twinId, 1, update(`p-${index % 5}`, index))),
+    Array.from({ length: 12 }, (_, index) => write(tenant, twinId, version, update(`p-${index % 5}`, index))),
   );
   expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
   for (const result of results)
     if (result.status === 'rejected') expect(result.reason).toMatchObject({ status: 412 });
-  expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(2);
+  expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(version + 1);
   return { tenant, twinId };
 }
