@@ -27,7 +27,7 @@ import {
 import type { Write } from '../store/guarded-transaction';
 import { keys } from '../store/keys';
 import { rememberJudged } from '../store/planning-cache';
-import { StaleRead } from '../store/read-guards';
+import { type ReadGuard, StaleRead } from '../store/read-guards';
 import { ancestorsOf } from '../store/twin-store';
 import { complianceOfChange } from './compliance-check';
 import { judgeChange, type WriteConformance } from './conformance-check';
@@ -149,7 +149,7 @@ async function planAndApplyOn(
     context.now,
     extra,
     planning.timeline,
-    judgingGuards(tenant, productPartNumber, state.record.id, await judgedItems),
+    [...judgingGuards(tenant, productPartNumber, state.record.id, await judgedItems), ...reads.guards],
   );
   progress.committed = true;
   await life.afterCommit(context.now);
@@ -197,6 +197,7 @@ async function planningReads(
       judged: others,
       lifeRead: others,
       cached: false,
+      guards: [],
     };
   }
   // a twin's product never changes: known from an earlier change, its model is read with the twin
@@ -208,6 +209,7 @@ async function planningReads(
     whole?: TwinState;
     also?: Record<string, unknown>[];
     cached?: true;
+    guards?: ReadGuard[];
   } | null = twin.whole
     ? await readWholeForChange(tenant, twin.id, scope, reads)
     : await readForChange(tenant, twin.id, scope, {
@@ -241,6 +243,7 @@ async function planningReads(
     judged: started(more.then((items) => [...(also ?? []), ...items])),
     lifeRead: Promise.resolve(also),
     cached: read.cached === true,
+    guards: read.guards ?? [],
   };
 }
 

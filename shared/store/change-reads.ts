@@ -11,6 +11,7 @@ import { ACTIVE } from './guarded-transaction';
 import { ENTITY, LAYOUT, toCurrent } from './items';
 import { keys } from './keys';
 import { cachedTwin, rememberJudged, rememberRead } from './planning-cache';
+import { guardOf, type ReadGuard } from './read-guards';
 import { loadTwinParts, loadTwinPartsWith } from './twin-store';
 
 /**
@@ -111,7 +112,13 @@ export async function readForChange(
   twinId: string,
   scope: ChangeScope,
   reads: ChangeReads,
-): Promise<{ state: TwinState; also?: Record<string, unknown>[]; cached?: true } | null> {
+): Promise<{
+  state: TwinState;
+  also?: Record<string, unknown>[];
+  cached?: true;
+  /** What a change planned on the cache checks of the twin's own items beside its version. */
+  guards?: ReadGuard[];
+} | null> {
   const cached = await plannedOnCache(tenant, twinId, scope, reads);
   if (cached) return cached;
   const named = namedKeys(tenant, twinId, scope);
@@ -132,6 +139,8 @@ export async function readForChange(
     also: snapshot.present(alsoRead),
   };
 }
+
+const keyOf = (item: Record<string, unknown>) => ({ PK: String(item.PK), SK: String(item.SK) });
 
 /** The current and vacated item of each path. */
 const stateKeys = (tenant: string, twinId: string, paths: readonly string[]) =>
@@ -171,6 +180,10 @@ async function plannedOnCache(tenant: string, twinId: string, scope: ChangeScope
     state: await scopedState(tenant, stateFromMeta(twin.meta), named, []),
     also,
     cached: true as const,
+    // a twin linked into a position by an import (nesting-writes.ts) does not move the version
+    guards: named
+      .filter((item) => item.entity === ENTITY.current)
+      .map((item) => ({ ...guardOf(keyOf(item), item, { equal: ['linked'] }), whenWritten: true as const })),
   };
 }
 

@@ -272,7 +272,12 @@ export async function applyChangeSet(
   if (guarded.length > MAX_TRANSACTION_ITEMS) {
     throw new UnprocessableContent(
       `This change set needs ${guarded.length} writes; one change set is one transaction of at most ${MAX_TRANSACTION_ITEMS}: split it`,
-      [{ path: 'body.operations', message: `too many writes (${guarded.length} > ${MAX_TRANSACTION_ITEMS})` }],
+      [
+        {
+          path: 'body.operations',
+          message: `too many writes (${guarded.length} > ${MAX_TRANSACTION_ITEMS})`,
+        },
+      ],
     );
   }
   try {

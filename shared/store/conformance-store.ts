@@ -351,7 +351,10 @@ export function modelAndConformanceGuards(
   const modelGuard = guardOf(model, modelRead, { equal: ['version'] });
   // without a model the stored conformance is not judged against (judgeChange)
   if (!modelRead) return [modelGuard];
-  return [modelGuard, guardOf(conformance, itemAt(items, conformance), { equal: ['judgedAt', 'modelVersion'] })];
+  return [
+    modelGuard,
+    guardOf(conformance, itemAt(items, conformance), { equal: ['judgedAt', 'modelVersion'] }),
+  ];
 }
 
 /** The model and the stored conformance among the items read. */

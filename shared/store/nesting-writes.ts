@@ -212,7 +212,8 @@ async function linkStay(tenant: string, childId: string, stay: NestingStay, outc
       () =>
         update({
           Key: keys.current(tenant, stay.parentId, stay.path),
-          UpdateExpression: 'SET installation.#component.twinId = :child',
+          // `linked`: a change planned on this item as it was before (planning-cache.ts) is refused
+          UpdateExpression: 'SET installation.#component.twinId = :child, linked = :child',
           ConditionExpression:
             'attribute_not_exists(installation.#component.twinId) AND installation.#component.partNumber = :pn AND installation.validFrom >= :from',
           ExpressionAttributeNames: { '#component': 'component' },

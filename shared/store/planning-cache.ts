@@ -85,7 +85,9 @@ export function cachedTwin(tenant: string, twinId: string, version: number) {
     get: (key: Key): Item | null | undefined => {
       const known = entry.items.get(keyId(key));
       if (known !== undefined) return known;
-      return entry.whole && key.PK === keys.twinPartition(tenant, twinId) && key.SK!.startsWith(keys.prefixes.current)
+      return entry.whole &&
+        key.PK === keys.twinPartition(tenant, twinId) &&
+        key.SK!.startsWith(keys.prefixes.current)
         ? null
         : undefined;
     },

@@ -14,6 +14,8 @@ type Item = Record<string, unknown>;
 export interface ReadGuard {
   key: Key;
   expect: null | { equal?: Record<string, unknown>; size?: Record<string, number> };
+  /** Checked only where the transaction writes the item (what it only read does not matter). */
+  whenWritten?: true;
 }
 
 /** A guarded item changed between the read and the write: the change is planned again from a fresh read. */
@@ -103,6 +105,7 @@ export function withGuards(writes: readonly Write[], guards: readonly ReadGuard[
       return key !== undefined && keyId(key) === keyId(guard.key);
     });
     if (at === -1) {
+      if (guard.whenWritten) return;
       result.push({
         entry: {
           ConditionCheck: {

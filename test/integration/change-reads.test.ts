@@ -7,19 +7,19 @@ import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { describe, expect, it, vi } from 'vitest';
+import { config } from '../../shared/config';
 import { flattenAsBuilt } from '../../shared/domain/configuration';
 import { newInspection } from '../../shared/domain/inspection';
+import type { TwinState } from '../../shared/domain/records';
 import { asBuiltHistory, newTwinRecord } from '../../shared/domain/twin';
 import type { ChangeSetBody } from '../../shared/schemas/change';
 import { recordChangeSet } from '../../shared/services/change-recording';
 import { WORK_PACKAGE_PARTS, workPackageOf } from '../../shared/services/thread-service';
-import { config } from '../../shared/config';
-import type { TwinState } from '../../shared/domain/records';
 import { documentClient, dynamodbCalls } from '../../shared/store/clients';
+import { recordInspection } from '../../shared/store/inspection-store';
 import { currentItem } from '../../shared/store/items';
 import { keys } from '../../shared/store/keys';
 import { forgetAllTwins } from '../../shared/store/planning-cache';
-import { recordInspection } from '../../shared/store/inspection-store';
 import { createTwin, loadTwinParts } from '../../shared/store/twin-store';
 import { wideRecord } from '../support/fixtures';
 import { newTenant } from '../support/tenants';
@@ -276,6 +276,26 @@ describe('a change set planned on what this process knows of the twin', () => {
     expect((await loadTwinParts(tenant, twinId, {}))!.state.record.version).toBe(3);
   });
 
+  it('keeps a twin an import linked into a position meanwhile (the link does not move the version)', async () => {
+    // Prepare: the import's nesting step names the child twin in p-1's current item (nesting-writes.ts)
+    const { tenant, twinId } = await knownTwin();
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: config.tableName(),
+        Key: keys.current(tenant, twinId, 'p-1'),
+        UpdateExpression: 'SET installation.#component.twinId = :child, linked = :child',
+        ExpressionAttributeNames: { '#component': 'component' },
+        ExpressionAttributeValues: { ':child': 'CHILD-1' },
+      }),
+    );
+    // Act
+    await changeById(tenant, twinId, 2, update('p-1', 1));
+    // Assess: planned again on the linked item, not on the one the process knew
+    const { state } = (await loadTwinParts(tenant, twinId, { current: true }))!;
+    const component = state.current.find(({ position }) => position.path === 'p-1')?.installation?.component;
+    expect(component).toMatchObject({ twinId: 'CHILD-1', attributes: { value: 1 } });
+  });
+
   it('answers 412 to a version another process moved on from, and plans the current one on a fresh read', async () => {
     // Prepare: another process (its own cache) changes p-1 at version 2
     const { tenant, twinId } = await knownTwin();
@@ -353,7 +373,11 @@ describe('a change set planned on what this process knows of the twin', () => {
             outcomes,
             snapshots,
             // what META keeps of the current state, as each change moved it
-            meta: { version: state.record.version, positionCount: state.positionCount, nextOrder: state.nextOrder },
+            meta: {
+              version: state.record.version,
+              positionCount: state.positionCount,
+              nextOrder: state.nextOrder,
+            },
             configuration: configurationOf(state),
           };
         };
@@ -383,7 +407,11 @@ function bodyOf(step: { kind: string; index: number }, order: number): ChangeSet
     drop: [{ op: 'remove-position' as const, position: extra }],
     remove: [{ op: 'remove' as const, position }],
     install: [
-      { op: 'install' as const, position: extra, component: { partNumber: 'BRACKET', kind: 'mechanical' as const } },
+      {
+        op: 'install' as const,
+        position: extra,
+        component: { partNumber: 'BRACKET', kind: 'mechanical' as const },
+      },
     ],
     move: [{ op: 'move' as const, from: position, to: extra }],
   }[step.kind]!;
@@ -490,10 +518,7 @@ describe('a work package reads the judgements of its positions, not every inspec
  * commits, every other is refused as stale (412), none is lost silently. `known`: the process read
  * the twin now and changed it once before (so each writer plans on what it knows, without a read).
  */
-async function expectOneOfTwelveWritersToCommit(
-  write: typeof changeById,
-  options: { known?: boolean } = {},
-) {
+async function expectOneOfTwelveWritersToCommit(write: typeof changeById, options: { known?: boolean } = {}) {
   const tenant = newTenant();
   const twinId = await newTwin(tenant, 5);
   let version = 1;
