@@ -23,7 +23,7 @@ import {
   type ConformanceRecord,
   conformanceWrites,
   currentPositions,
-  modelAndConformance,
+  type modelAndConformanceOf,
 } from '../store/conformance-store';
 import type { Write } from '../store/guarded-transaction';
 
@@ -51,10 +51,6 @@ export function preparedModel(tenant: string, model: ConfigurationModelRecord): 
 
 export const configurationOf = (current: readonly CurrentPosition[]): Map<string, Component | null> =>
   new Map(current.map((entry) => [entry.position.path, entry.installation?.component ?? null]));
-
-/** What a judgement of a change reads first (one BatchGetItem), started beside the change's own reads. */
-export const modelOfChange = (tenant: string, record: Pick<TwinRecord, 'id' | 'product'>) =>
-  modelAndConformance(tenant, record.product.partNumber, record.id);
 
 /** A write refused under `validate=enforce`: each red finding it introduced, at the operation that did. */
 export class ModelRefusal extends UnprocessableContent {
@@ -111,8 +107,8 @@ export async function judgeChange(
     body: ChangeSetBody;
     validate?: Validate | undefined;
     now: Date;
-    /** The model and the stored conformance, read while the change was planned (see modelOfChange). */
-    read: Awaited<ReturnType<typeof modelOfChange>>;
+    /** The model and the stored conformance, read while the change was planned (`modelAndConformanceOf`). */
+    read: ReturnType<typeof modelAndConformanceOf>;
   },
 ): Promise<{ writes: Write[]; answer?: WriteConformance }> {
   const { record } = change;

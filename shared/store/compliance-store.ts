@@ -88,12 +88,6 @@ export const requirementPartsGuard = (tenant: string, items: readonly Record<str
   return guardOf(key, itemAt(items, key), { size: ['partNumbers'] });
 };
 
-/** The same, read by itself (when the change's snapshot did not hold it). */
-export async function requirementParts(tenant: string): Promise<Set<string>> {
-  const items = await batchGetItems([keys.requirementParts(tenant)], { consistent: true });
-  return requirementPartsOf(tenant, items);
-}
-
 /** The requirements a part number embodies: document id → its `embodiedWhen` (one Query per part number). */
 export async function requirementsOfParts(tenant: string, partNumbers: Iterable<string>) {
   const found = new Map<string, Requirement['embodiedWhen']>();

@@ -316,20 +316,7 @@ export async function saveRejudged(
   }
 }
 
-/**
- * The latest model of a product and a unit's stored conformance, in one consistent BatchGetItem: what
- * every change set reads before it is judged (one request, also when the product has no model).
- */
-export async function modelAndConformance(tenant: string, productPartNumber: string, twinId: string) {
-  const itemKeys = modelAndConformanceKeys(tenant, productPartNumber, twinId);
-  return modelAndConformanceOf(
-    tenant,
-    productPartNumber,
-    await batchGetItems(itemKeys, { consistent: true }),
-  );
-}
-
-/** The keys `modelAndConformance` reads (a change by id reads them with its own, in one TransactGetItems). */
+/** The keys of a product's model and a unit's conformance (a change by id reads them with its own, in one TransactGetItems). */
 export const modelAndConformanceKeys = (tenant: string, productPartNumber: string, twinId: string) => [
   keys.configurationModel(tenant, productPartNumber),
   keys.conformance(tenant, twinId),
