@@ -44,14 +44,32 @@ const keptMeta = (meta: Item): Item => {
   return kept;
 };
 
-function put(id: string, entry: Entry) {
-  drop(id);
+/**
+ * The twin's entry at `version`, made anew (with `meta`) when it is unknown or at another version;
+ * now the most recently used. Entries are changed in place: a change costs what it wrote, not the
+ * twin's size.
+ */
+function entryAt(id: string, version: number, meta: () => Item): Entry {
+  let entry = entries.get(id);
+  if (entry) entries.delete(id);
+  if (!entry || entry.version !== version) {
+    if (entry) itemCount -= entry.items.size;
+    entry = { version, meta: keptMeta(meta()), items: new Map(), whole: false };
+  }
   entries.set(id, entry);
-  itemCount += entry.items.size;
-  for (const [oldest, old] of entries) {
+  return entry;
+}
+
+function setItem(entry: Entry, key: string, item: Item | null) {
+  if (!entry.items.has(key)) itemCount++;
+  entry.items.set(key, item);
+}
+
+/** The oldest entries go (never `id`'s) until the items are within bounds. */
+function evict(id: string) {
+  for (const oldest of entries.keys()) {
     if (itemCount <= MAX_ITEMS || oldest === id) break;
-    entries.delete(oldest);
-    itemCount -= old.items.size;
+    drop(oldest);
   }
 }
 
@@ -106,15 +124,10 @@ export function rememberRead(
   items: readonly Item[],
 ) {
   const id = entryId(tenant, twinId);
-  const version = meta.version as number;
-  const known = entries.get(id);
-  const entry: Entry =
-    known && known.version === version
-      ? { ...known, items: new Map(known.items) }
-      : { version, meta: keptMeta(meta), items: new Map(), whole: false };
+  const entry = entryAt(id, meta.version as number, () => meta);
   const byKey = new Map(items.map((item) => [keyId(item), item]));
-  for (const key of asked) entry.items.set(keyId(key), byKey.get(keyId(key)) ?? null);
-  put(id, entry);
+  for (const key of asked) setItem(entry, keyId(key), byKey.get(keyId(key)) ?? null);
+  evict(id);
 }
 
 /**
@@ -143,17 +156,12 @@ export function rememberWhole(tenant: string, twinId: string, meta: Item, curren
     current.length === meta.positionCount && current.every((item) => (item.version as number) <= version);
   if (!ofOneVersion) return;
   const id = entryId(tenant, twinId);
-  const known = entries.get(id);
-  // vacated items and the judged ones known at this version are kept
-  const items =
-    known && known.version === version
-      ? new Map([...known.items].filter(([, item]) => item === null || !isCurrentItem(item)))
-      : new Map<string, Item | null>();
-  for (const item of current) items.set(keyId(item), item);
-  put(id, { version, meta: keptMeta(meta), items, whole: true });
+  // what was known at this version (vacated and judged items) stays: the same version, the same items
+  const entry = entryAt(id, version, () => meta);
+  for (const item of current) setItem(entry, keyId(item), item);
+  entry.whole = true;
+  evict(id);
 }
-
-const isCurrentItem = (item: Item) => String(item.SK).startsWith(keys.prefixes.current);
 
 /**
  * A transaction committed on the twin at `fromVersion`: the entry (if it was at that version) moves
@@ -168,27 +176,24 @@ export function rememberCommit(
   transaction: readonly TransactEntry[],
 ) {
   const id = entryId(tenant, twinId);
-  const known = entries.get(id);
-  if (!known || known.version !== fromVersion) return drop(id);
-  const items = new Map(known.items);
+  const entry = entries.get(id);
+  if (!entry || entry.version !== fromVersion) return drop(id);
   const metaKey = keyId(keys.twinMeta(tenant, twinId));
-  for (const entry of transaction) {
-    if (entry.Put) {
-      const key = keyId(entry.Put.Item!);
-      if (isStateKey(tenant, twinId, entry.Put.Item!) || items.has(key)) items.set(key, entry.Put.Item!);
-    } else if (entry.Delete) {
-      const key = keyId(entry.Delete.Key!);
-      if (isStateKey(tenant, twinId, entry.Delete.Key!) || items.has(key)) items.set(key, null);
-    } else if (entry.Update && keyId(entry.Update.Key!) !== metaKey) {
-      items.delete(keyId(entry.Update.Key!));
+  for (const written of transaction) {
+    if (written.Put) {
+      const key = keyId(written.Put.Item!);
+      if (isStateKey(tenant, twinId, written.Put.Item!) || entry.items.has(key))
+        setItem(entry, key, written.Put.Item!);
+    } else if (written.Delete) {
+      const key = keyId(written.Delete.Key!);
+      if (isStateKey(tenant, twinId, written.Delete.Key!) || entry.items.has(key)) setItem(entry, key, null);
+    } else if (written.Update && keyId(written.Update.Key!) !== metaKey) {
+      if (entry.items.delete(keyId(written.Update.Key!))) itemCount--;
     }
   }
-  put(id, {
-    version: metaSets.version as number,
-    meta: { ...known.meta, ...metaSets },
-    items,
-    whole: known.whole,
-  });
+  entry.version = metaSets.version as number;
+  entry.meta = { ...entry.meta, ...metaSets };
+  evict(id);
 }
 
 /** The twin is no longer known (a transaction on it failed, or its state is unsure). */
